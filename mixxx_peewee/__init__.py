@@ -1,0 +1,128 @@
+"""mixxx_peewee: read and change Mixxx's library database safely, from outside Mixxx.
+
+``import mixxx_peewee`` loads peewee and this package's library code only; the command
+line (typer, rich) lives in :mod:`mixxx_peewee.cli`.
+"""
+
+from __future__ import annotations
+
+from mixxx_peewee.database import MixxxLibrary
+from mixxx_peewee.database import current_library
+from mixxx_peewee.database import db
+from mixxx_peewee.database import find_database
+from mixxx_peewee.database import open_library
+from mixxx_peewee.database import read_transaction
+from mixxx_peewee.database import write_transaction
+from mixxx_peewee.errors import *  # noqa: F403
+from mixxx_peewee.errors import __all__ as _error_names
+from mixxx_peewee.models import Crate
+from mixxx_peewee.models import CrateTrack
+from mixxx_peewee.models import Cue
+from mixxx_peewee.models import Directory
+from mixxx_peewee.models import LibraryHash
+from mixxx_peewee.models import Playlist
+from mixxx_peewee.models import PlaylistTrack
+from mixxx_peewee.models import Setting
+from mixxx_peewee.models import Track
+from mixxx_peewee.models import TrackAnalysis
+from mixxx_peewee.models import TrackLocation
+from mixxx_peewee.schema import SchemaReport
+from mixxx_peewee.schema import Verdict
+from mixxx_peewee.schema import inspect_schema
+
+__version__ = "0.1.0"
+
+# Operations load on first use, so ``import mixxx_peewee`` stays light.
+_LAZY: dict[str, str] = {
+    # tracks.py
+    "query_tracks": "tracks",
+    "iter_tracks": "tracks",
+    "search_tracks": "tracks",
+    "get_track_by_id": "tracks",
+    "get_track_by_location": "tracks",
+    "update_track": "tracks",
+    "hide_tracks": "tracks",
+    "unhide_tracks": "tracks",
+    "missing_tracks": "tracks",
+    "relocate_tracks": "tracks",
+    # playlists.py
+    "list_playlists": "playlists",
+    "get_playlist": "playlists",
+    "get_playlist_tracks": "playlists",
+    "create_playlist": "playlists",
+    "rename_playlist": "playlists",
+    "delete_playlist": "playlists",
+    "add_track_to_playlist": "playlists",
+    "add_tracks_to_playlist": "playlists",
+    "remove_track_from_playlist": "playlists",
+    "remove_positions_from_playlist": "playlists",
+    "move_playlist_track": "playlists",
+    "clear_playlist": "playlists",
+    # crates.py
+    "list_crates": "crates",
+    "get_crate": "crates",
+    "get_crate_tracks": "crates",
+    "create_crate": "crates",
+    "rename_crate": "crates",
+    "delete_crate": "crates",
+    "add_track_to_crate": "crates",
+    "add_tracks_to_crate": "crates",
+    "remove_track_from_crate": "crates",
+    "remove_tracks_from_crate": "crates",
+    "clear_crate": "crates",
+    # cues.py
+    "list_cues": "cues",
+    "set_hotcue": "cues",
+    "set_main_cue": "cues",
+    "delete_cue": "cues",
+    # maintenance.py
+    "backup": "maintenance",
+    "restore": "maintenance",
+    "auto_backup": "maintenance",
+    # running.py
+    "find_mixxx_processes": "running",
+    # plan.py
+    "WriteResult": "plan",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mixxx_peewee' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"mixxx_peewee.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ = [
+    "Crate",
+    "CrateTrack",
+    "Cue",
+    "Directory",
+    "LibraryHash",
+    "MixxxLibrary",
+    "Playlist",
+    "PlaylistTrack",
+    "SchemaReport",
+    "Setting",
+    "Track",
+    "TrackAnalysis",
+    "TrackLocation",
+    "Verdict",
+    "current_library",
+    "db",
+    "find_database",
+    "inspect_schema",
+    "open_library",
+    "read_transaction",
+    "write_transaction",
+    *_error_names,
+    *_LAZY,
+]

@@ -1,0 +1,105 @@
+"""The ``mixxx-peewee`` command line: a thin Typer layer over the library.
+
+Parse, call one library function, format. Every error the library raises on purpose
+becomes one ``error: …`` line on stderr and exit status 1 (``-v`` shows the traceback);
+usage errors are Typer's own (exit 2).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import traceback
+from typing import Any
+
+import peewee
+import typer
+from typer.core import TyperGroup
+
+from mixxx_peewee.cli.state import CliState
+from mixxx_peewee.errors import MixxxPeeweeError
+
+__all__ = ["app", "main"]
+
+
+class _ErrorsToOneLine(TyperGroup):
+    """Root group: library errors become one ``error:`` line and exit 1."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        """Run the command; translate our errors at the edge."""
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except (MixxxPeeweeError, sqlite3.Error, peewee.PeeweeException, OSError) as exc:
+            state = ctx.obj if isinstance(ctx.obj, CliState) else None
+            if state is not None and state.verbose:
+                traceback.print_exc()
+            message = _one_line(exc, state)
+            typer.echo(f"error: {message}", err=True)
+            raise typer.Exit(1) from None
+        finally:
+            if isinstance(ctx.obj, CliState):
+                ctx.obj.close()
+
+
+def _one_line(exc: BaseException, state: CliState | None) -> str:
+    if isinstance(exc, MixxxPeeweeError):
+        text = str(exc)
+    elif isinstance(exc, (sqlite3.Error, peewee.PeeweeException)):
+        from mixxx_peewee.database import translate_sqlite_error
+
+        text = str(translate_sqlite_error(exc, state.path_hint if state else None))
+    elif isinstance(exc, OSError) and exc.filename:
+        text = f"{exc.filename}: {exc.strerror or exc}"
+    else:
+        text = str(exc) or type(exc).__name__
+    return " ".join(text.split()) or type(exc).__name__
+
+
+app = typer.Typer(
+    cls=_ErrorsToOneLine,
+    name="mixxx-peewee",
+    help="Read and change a Mixxx library (mixxxdb.sqlite) safely, even while Mixxx runs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        envvar="MIXXX_DB",
+        help="Path to mixxxdb.sqlite (default: $MIXXX_DB, then Mixxx's own location).",
+        show_envvar=False,
+    ),
+    readonly: bool = typer.Option(False, "--readonly", help="Open read-only: change nothing."),
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More detail; tracebacks."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only data and errors."),
+) -> None:
+    """Read and change a Mixxx library safely, even while Mixxx runs."""
+    ctx.obj = CliState(db=db, readonly=readonly, verbose=verbose, quiet=quiet)
+
+
+def _register() -> None:
+    from mixxx_peewee.cli import info
+
+    info.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the ``mixxx-peewee`` console script."""
+    app(prog_name="mixxx-peewee")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+    sys.exit(0)

@@ -1,0 +1,100 @@
+"""Typed errors of mixxx_peewee.
+
+Every error carries a one-line message that names the path, id or name involved, so the
+command line can print ``error: <message>`` and nothing else.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ColumnNotInFileError",
+    "CorruptDatabaseError",
+    "CrateNotFoundError",
+    "DatabaseBusyError",
+    "DatabaseConnectionError",
+    "DatabaseNotFoundError",
+    "DuplicateNameError",
+    "LibraryNotOpenError",
+    "LockedError",
+    "MixxxPeeweeError",
+    "MixxxRunningError",
+    "NotAMixxxDatabaseError",
+    "NotFoundError",
+    "PlaylistNotFoundError",
+    "ReadOnlyError",
+    "SchemaVersionError",
+    "TrackNotFoundError",
+    "ValidationError",
+]
+
+
+class MixxxPeeweeError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class DatabaseNotFoundError(MixxxPeeweeError, FileNotFoundError):
+    """No database file at the given path, or none in any default location."""
+
+
+class DatabaseConnectionError(MixxxPeeweeError):
+    """The file exists but cannot be opened as a database (directory, permissions, …)."""
+
+
+class NotAMixxxDatabaseError(DatabaseConnectionError):
+    """The file is not a Mixxx library database (empty, not SQLite, another program's)."""
+
+
+class CorruptDatabaseError(DatabaseConnectionError):
+    """The file is a damaged or truncated SQLite database."""
+
+
+class SchemaVersionError(MixxxPeeweeError):
+    """The file's schema forbids this operation (too old, core columns missing, …)."""
+
+
+class ColumnNotInFileError(SchemaVersionError, AttributeError):
+    """A column the model knows is absent from (or mismatched in) the open file."""
+
+
+class ReadOnlyError(MixxxPeeweeError):
+    """A write was attempted on a library opened read-only."""
+
+
+class DatabaseBusyError(MixxxPeeweeError):
+    """Another program (usually Mixxx) held the database lock beyond the busy timeout."""
+
+
+class LibraryNotOpenError(MixxxPeeweeError):
+    """An operation needs an open library; call ``open_library()`` first."""
+
+
+class MixxxRunningError(MixxxPeeweeError):
+    """Mixxx is running and would overwrite (or be disturbed by) this operation."""
+
+
+class ValidationError(MixxxPeeweeError, ValueError):
+    """An argument is out of range or malformed; nothing was written."""
+
+
+class DuplicateNameError(ValidationError):
+    """A playlist or crate with that name exists already."""
+
+
+class LockedError(MixxxPeeweeError):
+    """The playlist or crate is locked (or is a history playlist) and refuses changes."""
+
+
+class NotFoundError(MixxxPeeweeError, LookupError):
+    """Base of the not-found errors for library objects."""
+
+
+class TrackNotFoundError(NotFoundError):
+    """No track with that id or location."""
+
+
+class PlaylistNotFoundError(NotFoundError):
+    """No playlist with that id or name."""
+
+
+class CrateNotFoundError(NotFoundError):
+    """No crate with that id or name."""

@@ -1,0 +1,41 @@
+"""The result of a write operation, the same whether it ran or was only planned.
+
+Every write function takes ``dry_run`` and returns a :class:`WriteResult`: what it would
+change (or changed), as data the command line can print or dump as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+__all__ = ["WriteResult"]
+
+
+@dataclass
+class WriteResult:
+    """What a write did (or, with ``dry_run``, would do)."""
+
+    operation: str
+    dry_run: bool = False
+    changes: list[str] = field(default_factory=list)  # one human line per change
+    counts: dict[str, int] = field(default_factory=dict)  # e.g. {"added": 3, "already": 1}
+    notes: list[str] = field(default_factory=list)  # warnings (Mixxx running, beats blob, …)
+    value: Any = None  # what the operation made: a new id, a plan object, …
+
+    def add(self, line: str) -> None:
+        """Record one change line."""
+        self.changes.append(line)
+
+    def count(self, key: str, n: int = 1) -> None:
+        """Add ``n`` to the counter ``key``."""
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view."""
+        data = asdict(self)
+        if hasattr(self.value, "to_dict"):
+            data["value"] = self.value.to_dict()
+        return data
