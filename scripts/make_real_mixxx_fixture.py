@@ -1,0 +1,932 @@
+#!/usr/bin/env python3
+"""Make a mixxxdb.sqlite fixture with a REAL Mixxx scanning a generated music folder.
+
+Steps (each is a function that tests may import and reuse):
+
+* ``generate_music_folder(path)`` writes ~14 short sine-tone files with tags (mp3, flac, ogg,
+  wav, m4a, opus) with awkward names (Unicode, NFD bytes, quotes, ``%``/``_``, subfolders),
+  a git-annex-style symlink whose target exists and one whose target is absent.
+* ``start_xvfb(display)`` / ``stop_process(proc)`` run a private X server.
+* ``start_mixxx(settings_dir, display, ...)`` starts Mixxx (the host's, or one inside a chroot).
+* ``close_mixxx_windows(display)`` asks Mixxx to quit the way a window manager's close button
+  does (X11 ``WM_DELETE_WINDOW``, pure-stdlib X11 client): Mixxx ignores SIGTERM/SIGINT
+  (the process just dies, without its shutdown code), so this is the only clean exit.
+* ``stop_mixxx(proc, display)`` closes its windows, waits, then SIGTERM, then SIGKILL.
+* ``wait_for_db(db)`` / ``wait_for_scan(db, n, timeout)`` poll the database read-only.
+* ``make_fixture(...)`` runs everything and writes ``fixtures/real-mixxx-<ver>/``.
+
+Only stdlib + typer. Nothing is installed: mixxx, Xvfb and ffmpeg must already be there
+(for ``--mixxx 2.5``: ``scripts/build_mixxx25_chroot.sh`` must have built the chroot).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import struct
+import subprocess
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+import typer
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MUSIC_DIR = Path("/tmp/mixxx-peewee-fixture-music")
+DEFAULT_CHROOT = Path(os.environ.get("MIXXX25_CHROOT", "/var/cache/mixxx-peewee/trixie-mixxx"))
+# Schema revision each Mixxx release creates (see shared MIXXX_FACTS.md).
+SCHEMA_BY_VERSION = {"2.3": 32, "2.5": 39}
+# Environment for Mixxx: UTF-8 locale so that Qt decodes non-ASCII file names correctly.
+MIXXX_ENV = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+
+
+class FixtureError(RuntimeError):
+    """A step failed; the message is one line meant for the user."""
+
+
+# --------------------------------------------------------------------------------------
+# Music folder
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class MusicFile:
+    """One entry of the generated music folder."""
+
+    relpath: str  # relative to the music folder, as str (NFD names keep their NFD form)
+    kind: str = "file"  # "file" | "annex-link" | "broken-link"
+    fmt: str = ""  # ffmpeg output format/extension used
+    seconds: float = 3.0
+    freq: int = 440
+    tags: dict[str, str] = field(default_factory=dict)
+    link_target: str = ""  # for links: the relative link text
+
+    @property
+    def expect_in_library(self) -> bool:
+        """Whether Mixxx is expected to list this path in track_locations."""
+        return self.kind in ("file", "annex-link")
+
+
+def _nfd(s: str) -> str:
+    return unicodedata.normalize("NFD", s)
+
+
+def _tags(artist, title, album, genre, year, track, bpm, key, comment="generated sine tone"):
+    return {
+        "artist": artist,
+        "title": title,
+        "album": album,
+        "genre": genre,
+        "date": str(year),
+        "track": str(track),
+        "bpm": str(bpm),
+        "key": key,
+        "comment": comment,
+    }
+
+
+def music_manifest() -> list[MusicFile]:
+    """The files generate_music_folder() makes (paths relative to the music folder)."""
+    t = _tags
+    return [
+        MusicFile("Björk – Jóga.mp3", fmt="mp3", seconds=3, freq=440,
+                  tags=t("Björk", "Jóga", "Homogenic", "Electronic", 1997, 1, 120, "Am")),
+        # The name below is written with NFD (decomposed) bytes on purpose.
+        MusicFile(_nfd("Sigur Rós – Hoppípolla.flac"), fmt="flac", seconds=2, freq=494,
+                  tags=t("Sigur Rós", "Hoppípolla", "Takk…", "Post-Rock", 2005, 2, 98, "C")),
+        MusicFile("Track with spaces.ogg", fmt="ogg", seconds=2, freq=523,
+                  tags=t("Space Band", "Track with spaces", "Gaps", "Ambient", 2001, 3, 90, "Dm")),
+        MusicFile("It's a quote.wav", fmt="wav", seconds=2, freq=587,
+                  tags=t("O'Brien", "It's a quote", "Apostrophes", "Folk", 1999, 4, 100, "G")),
+        MusicFile('Say "Hello".mp3', fmt="mp3", seconds=2, freq=659,
+                  tags=t('The "Quoted"', 'Say "Hello"', "Quotes", "Pop", 2010, 5, 124, "F#m")),
+        MusicFile("100% pure_underscore.flac", fmt="flac", seconds=2, freq=698,
+                  tags=t("Percent_Artist", "100% pure_underscore", "Wildcards", "Techno", 2015,
+                         6, 130, "Bb")),
+        MusicFile("UPPER CASE EXT.MP3", fmt="mp3", seconds=2, freq=740,
+                  tags=t("Caps", "Upper case extension", "Shouting", "Rock", 1985, 7, 140, "E")),
+        MusicFile("subfolder/Nested Track.ogg", fmt="ogg", seconds=3, freq=784,
+                  tags=t("Nest", "Nested Track", "Folders", "House", 2020, 8, 126, "Gm")),
+        MusicFile("subfolder/deeper/日本語の曲.flac", fmt="flac", seconds=2, freq=831,
+                  tags=t("アーティスト", "日本語の曲", "アルバム", "J-Pop", 2018, 9, 110, "Ebm")),
+        MusicFile("Ünïcödé Àlbum/01 - Ça va.m4a", fmt="m4a", seconds=3, freq=880,
+                  tags=t("Françoise", "Ça va", "Ünïcödé Àlbum", "Chanson", 1962, 1, 95, "A")),
+        MusicFile("Ünïcödé Àlbum/02 - Déjà vu.opus", fmt="opus", seconds=2, freq=932,
+                  tags=t("Françoise", "Déjà vu", "Ünïcödé Àlbum", "Chanson", 1962, 2, 105, "Cm")),
+        MusicFile("Ünïcödé Àlbum/03 - Naïve.wav", fmt="wav", seconds=4, freq=988,
+                  tags=t("Françoise", "Naïve", "Ünïcödé Àlbum", "Chanson", 1962, 3, 85, "B")),
+        # git-annex style: symlink -> ../.git/annex/objects/xx/yy/KEY/KEY (content present)
+        MusicFile("annex/Track.flac", kind="annex-link", fmt="flac", seconds=2, freq=1047,
+                  tags=t("Annex", "Annexed Track", "Annex", "Minimal", 2023, 1, 128, "Fm")),
+        # annexed file whose content is absent: a broken symlink
+        MusicFile("annex/Missing.mp3", kind="broken-link", fmt="mp3", seconds=2, freq=1109,
+                  tags=t("Annex", "Missing content", "Annex", "Minimal", 2023, 2, 128, "Fm")),
+    ]  # fmt: skip
+
+
+def _ffmpeg_tag_args(fmt: str, tags: dict[str, str]) -> list[str]:
+    """-metadata arguments, using the key names each container/tag format understands."""
+    md: dict[str, str] = {}
+    for k in ("artist", "title", "album", "genre", "date", "track", "comment"):
+        md[k] = tags[k]
+    if fmt == "mp3":  # ID3v2.4: ffmpeg writes 4-letter keys as frames of that name
+        md["TBPM"] = tags["bpm"]
+        md["TKEY"] = tags["key"]
+    elif fmt in ("flac", "ogg", "opus"):  # Vorbis comments, free-form keys
+        md["BPM"] = tags["bpm"]
+        md["INITIALKEY"] = tags["key"]
+    # m4a (mp4 atoms) and wav (RIFF INFO): ffmpeg writes no bpm/key there; keep the rest
+    args: list[str] = []
+    for k, v in md.items():
+        args += ["-metadata", f"{k}={v}"]
+    return args
+
+
+_CODEC_ARGS = {
+    "mp3": ["-c:a", "libmp3lame", "-b:a", "64k", "-id3v2_version", "4", "-f", "mp3"],
+    "flac": ["-c:a", "flac", "-f", "flac"],
+    "ogg": ["-c:a", "libvorbis", "-q:a", "0", "-f", "ogg"],
+    "opus": ["-c:a", "libopus", "-b:a", "32k", "-f", "opus"],
+    "m4a": ["-c:a", "aac", "-b:a", "64k", "-f", "ipod"],
+    "wav": ["-c:a", "pcm_s16le", "-f", "wav"],
+}
+
+
+def render_audio(out: Path, fmt: str, seconds: float, freq: int, tags: dict[str, str],
+                 ffmpeg: str = "ffmpeg") -> None:  # fmt: skip
+    """Write a stereo 44.1 kHz sine tone with tags to ``out`` using ffmpeg."""
+    cmd = [
+        ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+        "-f", "lavfi", "-i", f"sine=frequency={freq}:sample_rate=44100:duration={seconds}",
+        "-ac", "2", *_ffmpeg_tag_args(fmt, tags), *_CODEC_ARGS[fmt], os.fsencode(out),
+    ]  # fmt: skip
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if res.returncode != 0:
+        raise FixtureError(f"ffmpeg failed for {out}: {res.stderr.strip().splitlines()[-1:]}")
+
+
+def _annex_key(data: bytes, ext: str) -> tuple[str, str]:
+    """git-annex SHA256E key and its two hash dirs (hashDirLower-like layout)."""
+    key = f"SHA256E-s{len(data)}--{hashlib.sha256(data).hexdigest()}{ext}"
+    md5 = hashlib.md5(key.encode()).hexdigest()
+    return key, f"{md5[0:3]}/{md5[3:6]}"
+
+
+def _rmtree(path: Path) -> None:
+    """rmtree that also removes write-protected folders (annex objects) as non-root."""
+    for dirpath, _dirs, _files in os.walk(path):
+        with contextlib.suppress(OSError):
+            os.chmod(dirpath, 0o755)
+    shutil.rmtree(path)
+
+
+def generate_music_folder(path: Path | str, ffmpeg: str = "ffmpeg") -> list[MusicFile]:
+    """(Re)create the music folder at ``path``; return the manifest of what is in it.
+
+    Everything is generated (sine tones): no real music. Paths are written as bytes so
+    that the NFD name really is stored in decomposed form on disk.
+    """
+    path = Path(path)
+    if path.exists() or path.is_symlink():
+        _rmtree(path)
+    path.mkdir(parents=True)
+    manifest = music_manifest()
+    tmp = path / ".git" / "tmp-render"
+    tmp.mkdir(parents=True)
+    for mf in manifest:
+        dest = path / mf.relpath
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if mf.kind == "file":
+            render_audio(dest, mf.fmt, mf.seconds, mf.freq, mf.tags, ffmpeg)
+            continue
+        ext = "." + mf.fmt
+        rendered = tmp / ("render" + ext)
+        render_audio(rendered, mf.fmt, mf.seconds, mf.freq, mf.tags, ffmpeg)
+        data = rendered.read_bytes()
+        key, hashdirs = _annex_key(data, ext)
+        obj_rel = f".git/annex/objects/{hashdirs}/{key}/{key}"
+        up = "../" * (mf.relpath.count("/"))
+        mf.link_target = up + obj_rel
+        if mf.kind == "annex-link":
+            obj = path / obj_rel
+            obj.parent.mkdir(parents=True, exist_ok=True)
+            rendered.replace(obj)
+            obj.chmod(0o444)
+            obj.parent.chmod(0o555)  # git-annex write-protects content and its dir
+        else:
+            rendered.unlink()
+        os.symlink(mf.link_target, os.fsencode(dest))
+    shutil.rmtree(tmp)
+    return manifest
+
+
+# --------------------------------------------------------------------------------------
+# A tiny X11 client (stdlib only) to close Mixxx's windows like a window manager does
+# --------------------------------------------------------------------------------------
+
+
+class _X11:
+    def __init__(self, display: int):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(5)
+        self.sock.connect(f"/tmp/.X11-unix/X{display}")
+        # little-endian, protocol 11.0, no authorisation (we start Xvfb ourselves)
+        self.sock.sendall(struct.pack("<BxHHHHxx", 0x6C, 11, 0, 0, 0))
+        head = self._recv(8)
+        status, _, _, _, extra = struct.unpack("<BBHHH", head)
+        body = self._recv(extra * 4)
+        if status != 1:
+            raise FixtureError(f"X server :{display} refused the connection")
+        vendor_len = struct.unpack_from("<H", body, 16)[0]
+        nformats = body[21]
+        self.min_keycode, self.max_keycode = body[26], body[27]
+        off = 32 + ((vendor_len + 3) & ~3) + 8 * nformats
+        self.root = struct.unpack_from("<I", body, off)[0]
+        self._atoms: dict[str, int] = {}
+
+    def _recv(self, n: int) -> bytes:
+        buf = b""
+        while len(buf) < n:
+            chunk = self.sock.recv(n - len(buf))
+            if not chunk:
+                raise ConnectionError("X server closed the connection")
+            buf += chunk
+        return buf
+
+    def _reply(self) -> bytes | None:
+        while True:
+            head = self._recv(32)
+            if head[0] == 1:  # reply
+                extra = struct.unpack_from("<I", head, 4)[0]
+                return head + self._recv(extra * 4)
+            if head[0] == 0:  # error (e.g. window vanished)
+                return None
+            # an event: ignore
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def atom(self, name: str) -> int:
+        if name not in self._atoms:
+            b = name.encode()
+            pad = b + b"\0" * ((4 - len(b) % 4) % 4)
+            self.sock.sendall(struct.pack("<BBHHxx", 16, 0, 2 + len(pad) // 4, len(b)) + pad)
+            rep = self._reply()
+            self._atoms[name] = struct.unpack_from("<I", rep, 8)[0] if rep else 0
+        return self._atoms[name]
+
+    def children(self, window: int) -> list[int]:
+        self.sock.sendall(struct.pack("<BxHI", 15, 2, window))
+        rep = self._reply()
+        if rep is None:
+            return []
+        n = struct.unpack_from("<H", rep, 16)[0]
+        return list(struct.unpack_from(f"<{n}I", rep, 32))
+
+    def get_property(self, window: int, name: str) -> bytes:
+        self.sock.sendall(struct.pack("<BBHIIIII", 20, 0, 6, window, self.atom(name), 0, 0, 1024))
+        rep = self._reply()
+        if rep is None:
+            return b""
+        fmt = rep[1]
+        n = struct.unpack_from("<I", rep, 16)[0]
+        return rep[32 : 32 + n * (fmt // 8)]
+
+    def sync(self) -> None:
+        """GetInputFocus as a round trip, so that earlier requests have been processed."""
+        self.sock.sendall(struct.pack("<BxH", 43, 1))
+        self._reply()
+
+    def keycode(self, keysym: int) -> int:
+        """Keycode that produces ``keysym`` (GetKeyboardMapping over the whole range)."""
+        self.sock.sendall(struct.pack("<BxHBBxx", 101, 2, self.min_keycode,
+                                      self.max_keycode - self.min_keycode + 1))  # fmt: skip
+        rep = self._reply()
+        per = rep[1]
+        n = struct.unpack_from("<I", rep, 4)[0]
+        syms = struct.unpack_from(f"<{n}I", rep, 32)
+        for i, sym in enumerate(syms):
+            if sym == keysym:
+                return self.min_keycode + i // per
+        raise FixtureError(f"no keycode for keysym {keysym:#x}")
+
+    def press_key(self, window: int, keysym: int) -> None:
+        """Focus ``window`` and press+release a key with the XTEST extension."""
+        name = b"XTEST"
+        self.sock.sendall(struct.pack("<BxHHxx", 98, 2 + 2, len(name)) + name + b"\0\0\0")
+        rep = self._reply()
+        if not rep or not rep[8]:
+            raise FixtureError("X server has no XTEST extension")
+        opcode = rep[9]
+        code = self.keycode(keysym)
+        self.sock.sendall(struct.pack("<BBHII", 42, 1, 3, window, 0))  # SetInputFocus
+        self.sync()
+        for ev_type in (2, 3):  # KeyPress, KeyRelease
+            req = struct.pack(
+                "<BBHBBxxII8xhh7xB", opcode, 2, 9, ev_type, code, 0, self.root, 0, 0, 0
+            )
+            self.sock.sendall(req)
+        self.sync()
+
+    def send_delete(self, window: int) -> None:
+        data = struct.pack("<II12x", self.atom("WM_DELETE_WINDOW"), 0)
+        event = struct.pack("<BBHII", 33, 32, 0, window, self.atom("WM_PROTOCOLS")) + data
+        self.sock.sendall(struct.pack("<BBHII", 25, 0, 11, window, 0) + event)
+        self.sync()
+
+
+def list_mixxx_windows(display: int) -> list[tuple[int, str]]:
+    """Top-level windows whose WM_CLASS says mixxx, as (id, WM_NAME)."""
+    x = _X11(display)
+    try:
+        out = []
+        for w in x.children(x.root):
+            wm_class = x.get_property(w, "WM_CLASS").split(b"\0")
+            if not any(c.lower() == b"mixxx" for c in wm_class):
+                continue
+            protocols = x.get_property(w, "WM_PROTOCOLS")
+            n = len(protocols) // 4
+            if x.atom("WM_DELETE_WINDOW") not in struct.unpack(f"<{n}I", protocols[: 4 * n]):
+                continue  # Qt's helper windows do not take WM_DELETE_WINDOW
+            name = x.get_property(w, "WM_NAME").decode("utf-8", "replace")
+            out.append((w, name))
+        return out
+    finally:
+        x.close()
+
+
+XK_RETURN = 0xFF0D
+# Message boxes that ignore WM_DELETE_WINDOW (no Escape button). Return presses their
+# focused first button: "Continue" (the alternatives are "Reconfigure" and "Exit", and
+# Exit calls exit(0), skipping Mixxx's shutdown).
+RETURN_DIALOGS = {"No Output Devices"}
+
+
+def close_mixxx_windows(display: int) -> list[str]:
+    """Send WM_DELETE_WINDOW to every Mixxx top-level window; return their names.
+
+    Dialogs come first (they are newer, so later in the stacking order): closing the
+    first-run "Choose music library directory" dialog cancels it; closing the main
+    window makes Mixxx run its normal shutdown (writes mixxx.cfg, cleans up the DB).
+    """
+    wins = list_mixxx_windows(display)
+    x = _X11(display)
+    try:
+        for w, name in reversed(wins):
+            if name in RETURN_DIALOGS:
+                x.press_key(w, XK_RETURN)
+            else:
+                x.send_delete(w)
+    finally:
+        x.close()
+    return [n for _w, n in reversed(wins)]
+
+
+# --------------------------------------------------------------------------------------
+# Processes
+# --------------------------------------------------------------------------------------
+
+
+def require_tools(*tools: str) -> None:
+    """Exit with a one-line error when a required program is missing."""
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        raise FixtureError(
+            f"missing program(s): {', '.join(missing)} "
+            "(apt-get install -y mixxx xvfb ffmpeg); this script installs nothing"
+        )
+
+
+def free_display(start: int = 77) -> int:
+    """First display number >= start with no X server socket or lock file."""
+    for n in range(start, start + 100):
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
+            return n
+    raise FixtureError("no free X display number found")
+
+
+def start_xvfb(display: int | None = None, timeout: float = 10.0) -> tuple[subprocess.Popen, int]:
+    """Start ``Xvfb :N`` (N free if not given); return (process, N) once it accepts clients."""
+    if display is None:
+        display = free_display()
+    proc = subprocess.Popen(
+        ["Xvfb", f":{display}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise FixtureError(f"Xvfb :{display} exited with {proc.returncode}")
+        try:
+            _X11(display).close()
+            return proc, display
+        except (OSError, ConnectionError):
+            time.sleep(0.1)
+    stop_process(proc)
+    raise FixtureError(f"Xvfb :{display} did not start within {timeout} s")
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 5.0) -> str:
+    """SIGTERM, wait, SIGKILL. Returns 'exited', 'terminated' or 'killed'."""
+    if proc.poll() is not None:
+        return "exited"
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+        return "terminated"
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return "killed"
+
+
+def mixxx_command(settings_dir: Path, chroot: Path | None = None) -> list[str]:
+    """The command line that runs Mixxx (inside ``chroot`` if given)."""
+    env = [f"{k}={v}" for k, v in MIXXX_ENV.items()]
+    args = ["mixxx", "--settingsPath", str(settings_dir).rstrip("/") + "/"]
+    args += ["--logLevel", "debug", "--logFlushLevel", "debug"]
+    if chroot is not None:
+        return ["chroot", str(chroot), "env", "HOME=/root", *env, *args]
+    return args
+
+
+def start_mixxx(
+    settings_dir: Path | str,
+    display: int,
+    *,
+    chroot: Path | None = None,
+    log_file: Path | None = None,
+) -> subprocess.Popen:
+    """Start Mixxx on X display ``display`` with ``--settingsPath settings_dir/``.
+
+    stdout/stderr (ALSA/JACK noise) go to ``log_file`` (default settings_dir/stdout.log).
+    With ``chroot``, the settings and music folders must be bind-mounted into it
+    (see ``chroot_mounts``).
+    """
+    settings_dir = Path(settings_dir)
+    settings_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, DISPLAY=f":{display}", **MIXXX_ENV)
+    out = open(log_file or settings_dir / "stdout.log", "ab")  # noqa: SIM115
+    try:
+        return subprocess.Popen(
+            mixxx_command(settings_dir, chroot),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    finally:
+        out.close()
+
+
+def stop_mixxx(proc: subprocess.Popen, display: int | None = None, timeout: float = 30.0) -> str:
+    """Make Mixxx exit; return how: 'clean' (windows closed), 'terminated' or 'killed'.
+
+    Closes Mixxx's windows via X11 (its only clean exit) and repeats that every 2 s
+    (a first-run dialog must be closed before the main window will close), waits up to
+    ``timeout`` s, then falls back to SIGTERM (Mixxx just dies) and SIGKILL.
+    """
+    if proc.poll() is not None:
+        return "clean" if proc.returncode == 0 else f"exited {proc.returncode}"
+    if display is not None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ConnectionError):
+                close_mixxx_windows(display)
+            try:
+                proc.wait(2.0)
+                return "clean" if proc.returncode == 0 else f"exited {proc.returncode}"
+            except subprocess.TimeoutExpired:
+                pass
+    return stop_process(proc, timeout=10.0)
+
+
+# --------------------------------------------------------------------------------------
+# Database helpers
+# --------------------------------------------------------------------------------------
+
+
+def _ro(db: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.5)
+
+
+def schema_version(db: Path | str) -> int | None:
+    """mixxx.schema.version of ``db`` or None if not (yet) there."""
+    try:
+        con = _ro(Path(db))
+        try:
+            row = con.execute(
+                "SELECT value FROM settings WHERE name = 'mixxx.schema.version'"
+            ).fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return int(row[0]) if row else None
+
+
+def wait_for_db(db: Path | str, version: int, timeout: float = 60.0, proc=None) -> float:
+    """Wait until ``db`` reports schema ``version``; return the seconds it took."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if schema_version(db) == version:
+            return time.monotonic() - t0
+        if proc is not None and proc.poll() is not None:
+            raise FixtureError(f"Mixxx exited with {proc.returncode} before creating {db}")
+        time.sleep(0.25)
+    raise FixtureError(f"{db} did not reach schema version {version} within {timeout} s")
+
+
+def count_tracks(db: Path | str) -> int:
+    """Committed rows of track_locations (0 if the table cannot be read right now)."""
+    try:
+        con = _ro(Path(db))
+        try:
+            return con.execute("SELECT COUNT(*) FROM track_locations").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+def wait_for_scan(
+    db: Path | str, n: int, timeout: float = 120.0, settle: float = 3.0, proc=None
+) -> tuple[int, float]:
+    """Wait until ``db`` has >= ``n`` track_locations rows and the count stays put for
+    ``settle`` s (the scanner commits once at the end). Returns (count, seconds waited);
+    on timeout returns what it has (check the count)."""
+    t0 = time.monotonic()
+    last, since = -1, time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        c = count_tracks(db)
+        if c != last:
+            last, since = c, time.monotonic()
+        if c >= n and time.monotonic() - since >= settle:
+            return c, time.monotonic() - t0
+        if proc is not None and proc.poll() is not None:
+            break
+        time.sleep(0.25)
+    return last, time.monotonic() - t0
+
+
+def add_library_directory(db: Path | str, directory: Path | str) -> None:
+    """Insert a music root into ``directories`` (what Mixxx's Add-folder button does)."""
+    con = sqlite3.connect(str(db), timeout=10)
+    try:
+        with con:
+            con.execute(
+                "INSERT OR IGNORE INTO directories (directory) VALUES (?)", (str(directory),)
+            )
+    finally:
+        con.close()
+
+
+def set_cfg_value(cfg: Path | str, group: str, key: str, value: str) -> None:
+    """Set ``[group] key value`` in a Mixxx .cfg file, keeping everything else."""
+    cfg = Path(cfg)
+    lines = cfg.read_text(encoding="utf-8").splitlines() if cfg.exists() else []
+    header = f"[{group}]"
+    out: list[str] = []
+    in_group = found_group = done = False
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            if in_group and not done:
+                out.append(f"{key} {value}")
+                done = True
+            in_group = stripped == header
+            found_group = found_group or in_group
+        elif in_group and not done and stripped.split(" ", 1)[0] == key:
+            out.append(f"{key} {value}")
+            done = True
+            continue
+        out.append(line)
+    if not done:  # the group is missing, or it is the last one and lacks the key
+        if not found_group:
+            if out and out[-1].strip():
+                out.append("")
+            out.append(header)
+        out.append(f"{key} {value}")
+    cfg.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def backup_db(src: Path | str, dest: Path | str) -> None:
+    """Copy a SQLite database with the backup API (consistent even in WAL mode)."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists():
+        dest.unlink()
+    s = _ro(Path(src))
+    d = sqlite3.connect(str(dest))
+    try:
+        s.backup(d)
+    finally:
+        d.close()
+        s.close()
+
+
+_SQL_ERR = re.compile(r"(sql|query|database|sqlite).*(error|fail)|(error|fail).*(sql|query)", re.I)
+
+
+# Log lines that match _SQL_ERR but are normal: on a brand-new file Mixxx reads its schema
+# version before the settings table exists.
+_BENIGN = ("Debug [Main]: Mixxx ", "SettingsDAO - Failed to prepare query: Returning default value")
+
+
+def sql_errors_in_log(settings_dir: Path | str) -> list[str]:
+    """Lines of the mixxx.log files (Mixxx rotates them: mixxx.log, mixxx.log.1, ...) in
+    ``settings_dir`` that look like SQL/database errors, prefixed with the file name."""
+    out = []
+    for p in sorted(Path(settings_dir).glob("mixxx.log*")):
+        for ln in p.read_text(encoding="utf-8", errors="replace").splitlines():
+            if _SQL_ERR.search(ln) and not any(b in ln for b in _BENIGN):
+                out.append(f"{p.name}: {ln}")
+    return out
+
+
+def db_summary(db: Path | str) -> dict[str, object]:
+    """Schema version and row counts of the interesting tables."""
+    con = _ro(Path(db))
+    try:
+        tables = [
+            r[0]
+            for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
+        ]
+        counts = {t: con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+        settings = dict(con.execute("SELECT name, value FROM settings"))
+        playlists = con.execute("SELECT id, name, hidden, locked FROM Playlists").fetchall()
+        jm = con.execute("PRAGMA journal_mode").fetchone()[0]
+    finally:
+        con.close()
+    return {"counts": counts, "settings": settings, "playlists": playlists, "journal_mode": jm}
+
+
+# --------------------------------------------------------------------------------------
+# chroot (Mixxx 2.5)
+# --------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def chroot_mounts(chroot: Path, paths: list[Path]):
+    """Bind-mount /proc, /dev, /tmp/.X11-unix and ``paths`` into ``chroot`` at the same
+    paths; unmount them all afterwards."""
+    mounted: list[Path] = []
+    try:
+        for src in [Path("/proc"), Path("/dev"), Path("/tmp/.X11-unix"), *paths]:
+            target = chroot / str(src).lstrip("/")
+            target.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["mount", "--bind", str(src), str(target)], check=True)
+            mounted.append(target)
+        yield
+    finally:
+        for target in reversed(mounted):
+            r = subprocess.run(["umount", str(target)], capture_output=True)
+            if r.returncode != 0:
+                subprocess.run(["umount", "-l", str(target)], capture_output=True)
+
+
+def mixxx_version(chroot: Path | None = None) -> str:
+    """Installed Mixxx package version (Debian), e.g. '2.3.3~dfsg-2+b2'."""
+    cmd = ["dpkg-query", "-W", "-f=${Version}", "mixxx"]
+    if chroot is not None:
+        cmd = ["chroot", str(chroot), *cmd]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    return r.stdout.strip() or "unknown"
+
+
+# --------------------------------------------------------------------------------------
+# Whole run
+# --------------------------------------------------------------------------------------
+
+
+def _log(msg: str) -> None:
+    print(f"[{_dt.datetime.now():%H:%M:%S}] {msg}", flush=True)
+
+
+def make_fixture(
+    music_dir: Path,
+    settings_dir: Path,
+    out_dir: Path,
+    *,
+    mixxx: str = "2.3",
+    chroot: Path | None = None,
+    timeout: float = 120.0,
+) -> dict[str, object]:
+    """Generate music, run Mixxx twice (create DB; scan), back up the DB into ``out_dir``."""
+    version = SCHEMA_BY_VERSION[mixxx]
+    info: dict[str, object] = {"timings": {}}
+    timings: dict[str, float] = info["timings"]  # type: ignore[assignment]
+    manifest = generate_music_folder(music_dir)
+    expected = sum(mf.expect_in_library for mf in manifest)
+    _log(f"music folder {music_dir}: {len(manifest)} entries, {expected} expected tracks")
+    if settings_dir.exists():
+        shutil.rmtree(settings_dir)
+    settings_dir.mkdir(parents=True)
+    db = settings_dir / "mixxxdb.sqlite"
+    cfg = settings_dir / "mixxx.cfg"
+
+    mounts = (
+        chroot_mounts(chroot, [music_dir, settings_dir]) if chroot else contextlib.nullcontext()
+    )
+    xvfb, display = start_xvfb()
+    try:
+        with mounts:
+            # 1st run: Mixxx creates the database (and shows a first-run folder dialog)
+            t0 = time.monotonic()
+            proc = start_mixxx(settings_dir, display, chroot=chroot)
+            timings["first_start_db_ready_s"] = round(wait_for_db(db, version, proc=proc), 1)
+            time.sleep(3)  # let it reach its first-run dialog
+            t1 = time.monotonic()
+            info["first_stop"] = stop_mixxx(proc, display)
+            timings["first_stop_s"] = round(time.monotonic() - t1, 1)
+            timings["first_run_total_s"] = round(time.monotonic() - t0, 1)
+            _log(f"first run: db ready, stop={info['first_stop']} {timings}")
+
+            add_library_directory(db, music_dir)
+            set_cfg_value(cfg, "Library", "RescanOnStartup", "1")
+
+            # 2nd run: Mixxx scans the folder at startup
+            t0 = time.monotonic()
+            proc = start_mixxx(settings_dir, display, chroot=chroot)
+            n, waited = wait_for_scan(db, expected, timeout=timeout, proc=proc)
+            timings["second_start_and_scan_s"] = round(waited, 1)
+            info["tracks"] = n
+            if n < expected:
+                _log(f"WARNING: only {n} of {expected} expected tracks after {waited:.0f} s")
+            t1 = time.monotonic()
+            info["second_stop"] = stop_mixxx(proc, display)
+            timings["second_stop_s"] = round(time.monotonic() - t1, 1)
+            _log(f"second run: {n} tracks, stop={info['second_stop']} {timings}")
+    finally:
+        stop_process(xvfb)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    backup_db(db, out_dir / "mixxxdb.sqlite")
+    info["sql_errors"] = sql_errors_in_log(settings_dir)
+    info["summary"] = db_summary(out_dir / "mixxxdb.sqlite")
+    info["manifest"] = manifest
+    info["expected"] = expected
+    info["mixxx_version"] = mixxx_version(chroot)
+    write_readme(out_dir, music_dir, settings_dir, mixxx, chroot, info)
+    return info
+
+
+def write_readme(out_dir, music_dir, settings_dir, mixxx, chroot, info) -> None:
+    summary = info["summary"]
+    counts = summary["counts"]
+    cmd = f"python scripts/make_real_mixxx_fixture.py --mixxx {mixxx}"
+    files = []
+    for mf in info["manifest"]:
+        nfd = " (NFD bytes)" if mf.relpath != unicodedata.normalize("NFC", mf.relpath) else ""
+        link = f" -> `{mf.link_target}`" if mf.link_target else ""
+        files.append(f"- `{mf.relpath}`{nfd} [{mf.kind}, {mf.fmt}, {mf.seconds:g} s]{link}")
+    interesting = [
+        "track_locations", "library", "directories", "LibraryHashes", "Playlists",
+        "PlaylistTracks", "crates", "crate_tracks", "cues", "track_analysis", "settings",
+    ]  # fmt: skip
+    rows = "\n".join(f"| {t} | {counts[t]} |" for t in interesting if t in counts)
+    playlists = (
+        "\n".join(f"- id {i}: `{n}` hidden={h} locked={lk}" for i, n, h, lk in summary["playlists"])
+        or "- (none)"
+    )
+    settings = "\n".join(f"- `{k}` = `{v}`" for k, v in summary["settings"].items())
+    errors = "\n".join(f"    {e}" for e in info["sql_errors"]) or "    (none)"
+    where = f"inside the Debian trixie chroot `{chroot}` " if chroot else ""
+    text = f"""# Fixture made by a real Mixxx {info["mixxx_version"]}
+
+`mixxxdb.sqlite` here was created and filled by the real Mixxx (Debian package
+`mixxx {info["mixxx_version"]}`) running {where}headless under Xvfb. Do not edit it by hand;
+regenerate it with
+
+    {cmd}
+
+(as root; see the script's `--help`). What the script did:
+
+1. generated the music folder `{music_dir}`
+   (sine tones made by ffmpeg, with tags; no real music), listed below;
+2. started `mixxx --settingsPath {settings_dir}/` once so that it created
+   `mixxxdb.sqlite`, then made it quit normally: X11 `WM_DELETE_WINDOW` to its windows
+   (and Return on its "No Output Devices" box, i.e. "Continue"); SIGTERM would kill it
+   without running its shutdown code (stop: {info["first_stop"]});
+3. inserted `{music_dir}` into `directories` and set
+   `[Library] RescanOnStartup 1` in `mixxx.cfg`;
+4. started Mixxx again, waited until the scan had committed {info["tracks"]} rows to
+   `track_locations` ({info["expected"]} expected), closed it the same way
+   (stop: {info["second_stop"]});
+5. copied the database here with SQLite's backup API.
+
+Paths in the database are the absolute paths of that music folder: tests that need the
+files must regenerate the folder at the same path (`generate_music_folder()` in
+`scripts/make_real_mixxx_fixture.py`).
+
+## Database
+
+- schema `mixxx.schema.version` = {summary["settings"].get("mixxx.schema.version")},
+  journal_mode = {summary["journal_mode"]}
+- timings (s): {info["timings"]}
+
+| table | rows |
+| --- | --- |
+{rows}
+
+Playlists:
+{playlists}
+
+Settings:
+{settings}
+
+SQL errors in mixxx.log (ignoring the normal "SettingsDAO - Failed to prepare query:
+Returning default value" lines of a brand-new file):
+{errors}
+
+## Music folder `{music_dir}`
+
+{chr(10).join(files)}
+
+`kind`: `file` regular file; `annex-link` git-annex-style symlink whose target exists under
+the folder's own `.git/annex/objects/` (Mixxx stores the link path, and skips the hidden
+`.git`); `broken-link` symlink to absent annex content (not expected in the library).
+"""
+    (out_dir / "README.md").write_text(text, encoding="utf-8")
+
+
+app = typer.Typer(add_completion=False, help=__doc__.split("\n\n")[0])
+
+
+@app.command()
+def main(
+    mixxx: str = typer.Option("2.3", help="Mixxx to run: 2.3 (host's mixxx) or 2.5 (chroot)."),
+    music_dir: Path = typer.Option(DEFAULT_MUSIC_DIR, help="Music folder to (re)generate."),
+    settings_dir: Path = typer.Option(
+        None, help="Mixxx settings folder (default /tmp/mixxx-peewee-fixture-settings-<ver>)."
+    ),
+    out_dir: Path = typer.Option(
+        None, help="Output folder (default fixtures/real-mixxx-<version> in the repo)."
+    ),
+    chroot: Path = typer.Option(DEFAULT_CHROOT, help="Chroot with Mixxx 2.5 (for --mixxx 2.5)."),
+    timeout: float = typer.Option(120.0, help="Seconds to wait for the scan."),
+    music_only: bool = typer.Option(False, help="Only generate the music folder."),
+) -> None:
+    """Run a real Mixxx on a generated music folder and save its mixxxdb.sqlite."""
+    try:
+        if mixxx not in SCHEMA_BY_VERSION:
+            raise FixtureError(f"--mixxx must be one of {', '.join(SCHEMA_BY_VERSION)}")
+        require_tools("ffmpeg")
+        music_dir = music_dir.absolute()
+        if music_only:
+            for mf in generate_music_folder(music_dir):
+                print(mf.relpath)
+            return
+        use_chroot: Path | None = None
+        if mixxx == "2.5":
+            require_tools("Xvfb", "chroot", "mount")
+            if not (chroot / "usr/bin/mixxx").exists():
+                raise FixtureError(
+                    f"no mixxx in chroot {chroot}: run scripts/build_mixxx25_chroot.sh first"
+                )
+            use_chroot = chroot
+        else:
+            require_tools("mixxx", "Xvfb")
+        if use_chroot is not None and os.geteuid() != 0:
+            raise FixtureError("--mixxx 2.5 needs root (chroot, mount --bind)")
+        settings = (settings_dir or Path(f"/tmp/mixxx-peewee-fixture-settings-{mixxx}")).absolute()
+        info = make_fixture(
+            music_dir,
+            settings,
+            Path(out_dir) if out_dir else _default_out(mixxx, use_chroot),
+            mixxx=mixxx,
+            chroot=use_chroot,
+            timeout=timeout,
+        )
+    except FixtureError as e:
+        print(f"error: {e}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    s = info["summary"]
+    print(
+        f"schema {s['settings'].get('mixxx.schema.version')}, "
+        f"{s['counts'].get('track_locations')} track_locations, "
+        f"{s['counts'].get('library')} library rows, timings {info['timings']}"
+    )
+    for e in info["sql_errors"]:
+        print(f"SQL error in mixxx.log: {e}")
+
+
+def _default_out(mixxx: str, chroot: Path | None) -> Path:
+    ver = mixxx_version(chroot).split("~")[0].split("+")[0].split("-")[0]
+    return REPO_ROOT / "fixtures" / f"real-mixxx-{ver}"
+
+
+if __name__ == "__main__":
+    app()
