@@ -7,6 +7,7 @@ command line can print ``error: <message>`` and nothing else.
 from __future__ import annotations
 
 __all__ = [
+    "BackupError",
     "ColumnNotInFileError",
     "CorruptDatabaseError",
     "CrateNotFoundError",
@@ -62,6 +63,10 @@ class ReadOnlyError(MixxxPeeweeError):
 
 class DatabaseBusyError(MixxxPeeweeError):
     """Another program (usually Mixxx) held the database lock beyond the busy timeout."""
+
+
+class BackupError(MixxxPeeweeError):
+    """A backup or restore could not be made (disk full, read-only folder, file exists, …)."""
 
 
 class LibraryNotOpenError(MixxxPeeweeError):
