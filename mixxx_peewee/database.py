@@ -168,6 +168,7 @@ class MixxxLibrary:
     journal_note: str
     busy_timeout_ms: int
     schema: SchemaReport
+    auto_backup: bool | str = True  # True: daily (unless $MIXXX_PEEWEE_AUTO_BACKUP=0), "force"
 
     @property
     def wal(self) -> bool:
@@ -243,6 +244,7 @@ def open_library(
     journal_mode: str = "wal",
     busy_timeout_ms: int = 5000,
     strict: bool = True,
+    auto_backup: bool | str = True,
 ) -> MixxxLibrary:
     """Open a Mixxx library and fit the models to it; usable as a context manager.
 
@@ -251,6 +253,9 @@ def open_library(
     SchemaVersionError; ``strict=False`` opens it for inspection only.
     Raises DatabaseNotFoundError, DatabaseConnectionError (and its subclasses
     NotAMixxxDatabaseError, CorruptDatabaseError), DatabaseBusyError, SchemaVersionError.
+    ``auto_backup``: before a write, back up to ``backups/`` when the newest backup is over a
+    day old (True, default; ``MIXXX_PEEWEE_AUTO_BACKUP=0`` turns it off), never (False), or
+    once before the first write of this open (``"force"``); see :mod:`mixxx_peewee.maintenance`.
     """
     global _current
     from mixxx_peewee.models import adapt_models
@@ -293,6 +298,7 @@ def open_library(
         journal_note=note,
         busy_timeout_ms=busy_timeout_ms,
         schema=report,
+        auto_backup=auto_backup,
     )
     return _current
 
@@ -323,6 +329,9 @@ def write_transaction(touches: Iterable[tuple[str, str]] = ()) -> Iterator[Mixxx
     """
     library = current_library()
     _check_writable(library, touches)
+    from mixxx_peewee.maintenance import auto_backup_before_write
+
+    auto_backup_before_write(library)  # outside the transaction: it must not hold the lock
     try:
         with db.atomic("IMMEDIATE"):
             yield library
