@@ -406,7 +406,7 @@ def restore(
         raise BackupError(f"{library.path}: cannot restore inside a transaction")
     saved = _backup_library(library, None, "mixxxdb-before-restore-")
     result.changes[0] = f"backed up the current library to {saved}"
-    result.value = saved
+    result.value = str(saved)  # JSON-ready, like every WriteResult value
     live = db.connection()
     try:
         source = sqlite3.connect(_ro_uri(source_path), uri=True)

@@ -3,7 +3,14 @@
 While Mixxx runs, playlist and crate writes are safe (Mixxx re-reads members when a
 playlist or crate is opened; it shows new names after its next sidebar rebuild or
 restart). Track metadata and cue writes are not: Mixxx writes its cached copy of a track
-back over them, so they are refused unless forced.
+back over them, so they are refused unless forced. Restore is refused outright.
+
+Detection: on Linux every process in ``/proc`` whose name, executable or ``argv[0]`` is
+``mixxx`` (so also a Mixxx started by a wrapper script or inside a chroot), and whether it
+holds the database or its ``-wal`` open (compared by device and inode, so a chroot's or a
+Flatpak's own path names do not matter). A Mixxx known to hold another file is ignored; one
+whose open files we may not see (another user's) counts. macOS and Windows: ``ps`` /
+``tasklist`` by name only.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from pathlib import Path
 from mixxx_peewee.errors import MixxxRunningError
 
 __all__ = [
+    "EXCLUSIVE",
     "STRUCTURE",
     "TRACK_DATA",
     "MixxxProcess",
@@ -39,26 +47,75 @@ class MixxxProcess:
     holds_file: bool | None = None
 
 
-def _linux_processes(db_path: Path | None) -> list[MixxxProcess]:
-    found = []
-    target = os.path.realpath(db_path) if db_path else None
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
+def _is_mixxx_name(name: str) -> bool:
+    """``mixxx``, ``Mixxx``, ``mixxx.exe``, ``/usr/bin/mixxx`` (not ``mixxx-peewee``)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip().lower()
+    return base in ("mixxx", "mixxx.exe")
+
+
+def _linux_is_mixxx(pid: str) -> bool:
+    """By its name (comm), its executable, or its argv[0] (wrappers, chroots, exec -a)."""
+    try:
+        with open(f"/proc/{pid}/comm") as handle:
+            if _is_mixxx_name(handle.read()):
+                return True
+    except OSError:
+        return False  # gone, or not a process
+    try:
+        if _is_mixxx_name(os.readlink(f"/proc/{pid}/exe").removesuffix(" (deleted)")):
+            return True
+    except OSError:
+        pass  # another user's process: exe is hidden, cmdline is not
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            argv0 = handle.read(4096).split(b"\0", 1)[0]
+    except OSError:
+        return False
+    return _is_mixxx_name(os.fsdecode(argv0))
+
+
+def _file_ids(db_path: Path) -> tuple[set[tuple[int, int]], set[str]]:
+    """(device, inode) pairs and real paths of the database and its ``-wal``."""
+    ids = set()
+    paths = set()
+    for candidate in (os.fspath(db_path), os.fspath(db_path) + "-wal"):
+        paths.add(os.path.realpath(candidate))
         try:
-            with open(f"/proc/{entry.name}/comm") as handle:
-                comm = handle.read().strip()
+            info = os.stat(candidate)
         except OSError:
             continue
-        if comm.lower() != "mixxx":
+        ids.add((info.st_dev, info.st_ino))
+    return ids, paths
+
+
+def _linux_holds(pid: str, ids: set[tuple[int, int]], paths: set[str]) -> bool | None:
+    """Whether process ``pid`` has the file open; None when the OS does not let us look."""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return None  # another user's process: we cannot tell
+    for fd in fds:
+        link = f"/proc/{pid}/fd/{fd}"
+        try:
+            # stat follows the fd to the open file itself: right across chroots and namespaces
+            info = os.stat(link)
+            if (info.st_dev, info.st_ino) in ids:
+                return True
+            if os.path.realpath(link) in paths:
+                return True
+        except OSError:
             continue
-        holds: bool | None = None
-        if target:
-            try:
-                fds = os.listdir(f"/proc/{entry.name}/fd")
-                holds = any(os.path.realpath(f"/proc/{entry.name}/fd/{fd}") == target for fd in fds)
-            except OSError:
-                holds = None  # another user's process: we cannot tell
+    return False
+
+
+def _linux_processes(db_path: Path | None) -> list[MixxxProcess]:
+    found = []
+    ids, paths = _file_ids(db_path) if db_path else (set(), set())
+    own = str(os.getpid())
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit() or entry.name == own or not _linux_is_mixxx(entry.name):
+            continue
+        holds = _linux_holds(entry.name, ids, paths) if db_path else None
         found.append(MixxxProcess(int(entry.name), holds))
     return found
 
@@ -67,7 +124,8 @@ def _ps_processes() -> list[MixxxProcess]:
     if sys.platform.startswith("win"):
         cmd = ["tasklist", "/FO", "CSV", "/NH"]
     else:
-        cmd = ["ps", "-axo", "pid=,comm="]
+        # comm is the executable's path on macOS; args catches wrappers renaming argv[0]
+        cmd = ["ps", "-axww", "-o", "pid=,comm="]
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=5, check=False).stdout
     except (OSError, subprocess.SubprocessError):
@@ -76,11 +134,11 @@ def _ps_processes() -> list[MixxxProcess]:
     for line in out.splitlines():
         if sys.platform.startswith("win"):
             parts = [p.strip('"') for p in line.split('","')]
-            if len(parts) > 1 and parts[0].lower() == "mixxx.exe" and parts[1].isdigit():
+            if len(parts) > 1 and _is_mixxx_name(parts[0]) and parts[1].isdigit():
                 found.append(MixxxProcess(int(parts[1])))
         else:
             pid, _, comm = line.strip().partition(" ")
-            if Path(comm.strip()).name.lower() == "mixxx" and pid.isdigit():
+            if pid.isdigit() and _is_mixxx_name(comm):
                 found.append(MixxxProcess(int(pid)))
     return found
 
