@@ -12,7 +12,6 @@ import sys
 import traceback
 from typing import Any
 
-import peewee
 import typer
 from typer.core import TyperGroup
 
@@ -31,7 +30,9 @@ class _ErrorsToOneLine(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
-        except (MixxxPeeweeError, sqlite3.Error, peewee.PeeweeException, OSError) as exc:
+        except Exception as exc:
+            if not _is_user_error(exc):
+                raise
             state = ctx.obj if isinstance(ctx.obj, CliState) else None
             if state is not None and state.verbose:
                 traceback.print_exc()
@@ -43,10 +44,22 @@ class _ErrorsToOneLine(TyperGroup):
                 ctx.obj.close()
 
 
+def _is_database_error(exc: BaseException) -> bool:
+    # peewee is imported only if a command used it: --help stays fast.
+    peewee = sys.modules.get("peewee")
+    return isinstance(exc, sqlite3.Error) or (
+        peewee is not None and isinstance(exc, peewee.PeeweeException)
+    )
+
+
+def _is_user_error(exc: BaseException) -> bool:
+    return isinstance(exc, (MixxxPeeweeError, OSError)) or _is_database_error(exc)
+
+
 def _one_line(exc: BaseException, state: CliState | None) -> str:
     if isinstance(exc, MixxxPeeweeError):
         text = str(exc)
-    elif isinstance(exc, (sqlite3.Error, peewee.PeeweeException)):
+    elif _is_database_error(exc):
         from mixxx_peewee.database import translate_sqlite_error
 
         text = str(translate_sqlite_error(exc, state.path_hint if state else None))
@@ -64,6 +77,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: loading rich would double --help's start-up time
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -88,8 +102,10 @@ def _root(
 
 def _register() -> None:
     from mixxx_peewee.cli import info
+    from mixxx_peewee.cli import maintenance
 
     info.register(app)
+    maintenance.register(app)
 
 
 _register()

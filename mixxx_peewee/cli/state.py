@@ -1,17 +1,50 @@
-"""What the root options decided, shared by every command of one invocation."""
+"""What the root options decided, shared by every command of one invocation.
+
+Besides opening the library once, the state owns the conventions every command shares:
+notes go to stderr (``-q`` silences them), destructive commands ask on a terminal and
+need ``--yes`` elsewhere, write results are printed the same way everywhere, and
+progress bars appear only on a terminal.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from typing import TYPE_CHECKING
+from typing import Any
+from typing import NoReturn
+from typing import TypeVar
 
 import typer
 
 if TYPE_CHECKING:
     from mixxx_peewee.database import MixxxLibrary
+    from mixxx_peewee.plan import WriteResult
 
-__all__ = ["CliState"]
+__all__ = ["CliState", "fail", "is_terminal"]
+
+T = TypeVar("T")
+
+_SHOWN_CHANGES = 10  # a real write lists its changes on stderr up to this many
+
+
+def is_terminal(stream: Any) -> bool:
+    """Whether ``stream`` is an interactive terminal (a pipe or CliRunner buffer is not)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def fail(message: str) -> NoReturn:
+    """Print one ``error:`` line on stderr and exit 1 (nothing was changed)."""
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    raise typer.Exit(1)
 
 
 @dataclass
@@ -32,21 +65,150 @@ class CliState:
         return self.db
 
     def open(self, *, write: bool = False, strict: bool = True) -> MixxxLibrary:
-        """Open the library once (read-only unless a write needs it and --readonly is off)."""
+        """Open the library once (read-only unless a write needs it and --readonly is off).
+
+        Asking for ``write`` after a read-only open reopens the file writable.
+        """
         from mixxx_peewee.database import open_library
 
+        want_readonly = self.readonly or not write
+        if self.library is not None and self.library.readonly and not want_readonly:
+            self.close()
         if self.library is None:
-            readonly = self.readonly or not write
-            self.library = open_library(self.db, readonly=readonly, strict=strict)
+            self.library = open_library(self.db, readonly=want_readonly, strict=strict)
+            self.db = str(self.library.path)
+            note = self.library.journal_note
+            if "switched" in note:
+                # Never change a user's journal mode without saying so.
+                self.note(f"note: {self.library.path}: journal mode {note}")
+            elif self.verbose:
+                self.note(f"{self.library.path}: journal {note}")
         return self.library
+
+    def write(
+        self,
+        operation: Callable[[bool], WriteResult],
+        *,
+        dry_run: bool,
+        guard: str | None = None,
+        force: bool = False,
+        confirm: str | None = None,
+        yes: bool = False,
+        as_json: bool = False,
+    ) -> WriteResult:
+        """Run ``operation(dry_run)`` the safe way and report it.
+
+        The plan is computed first on a read-only open: every validation error, a refused
+        confirmation or the running-Mixxx guard (``guard`` kind) stops the command before
+        the file is opened for writing, so an error leaves every byte of it unchanged.
+        """
+        self.open()
+        plan = operation(True)
+        if dry_run:
+            self.report(plan, as_json=as_json)
+            return plan
+        library = self.open()
+        if self.readonly:
+            from mixxx_peewee.errors import ReadOnlyError
+
+            raise ReadOnlyError(f"{library.path}: opened with --readonly; nothing written")
+        if guard is not None:
+            from mixxx_peewee.running import check_mixxx_guard
+
+            check_mixxx_guard(guard, library.path, force=force)
+        if confirm is not None:
+            if not yes and is_terminal(sys.stdin):
+                for line in plan.changes[:_SHOWN_CHANGES]:
+                    self.note(f"  {line}")
+                if len(plan.changes) > _SHOWN_CHANGES:
+                    self.note(f"  … and {len(plan.changes) - _SHOWN_CHANGES} more")
+            self.confirm(confirm, yes=yes)
+        self.open(write=True)
+        result = operation(False)
+        self.report(result, as_json=as_json)
+        return result
 
     def note(self, message: str) -> None:
         """A remark for the user on stderr (suppressed by -q)."""
         if not self.quiet:
             typer.echo(message, err=True)
 
+    def confirm(self, question: str, *, yes: bool) -> None:
+        """Ask before a destructive change: on a terminal ask, elsewhere require ``--yes``."""
+        if yes:
+            return
+        if not is_terminal(sys.stdin):
+            fail(f"{question.rstrip('?')}: refusing without --yes (not on a terminal)")
+        if not typer.confirm(question, default=False, err=True):
+            self.note("aborted: nothing changed")
+            raise typer.Exit(1)
+
+    def report(self, result: WriteResult, *, as_json: bool = False) -> None:
+        """Print a write's outcome: a dry run's changes on stdout, a real one's on stderr.
+
+        A dry run's plan is the data the user asked for; after a real write stdout stays
+        free for the value the command made (a new id), printed by the command itself.
+        """
+        for note in result.notes:
+            self.note(f"note: {note}")
+        if as_json:
+            sys.stdout.write(json.dumps(_jsonable(result.to_dict()), ensure_ascii=False) + "\n")
+            return
+        if result.dry_run:
+            lines = result.changes or ["nothing to change"]
+            for line in lines:
+                typer.echo(line)
+            summary = _summary(result)
+            if summary:
+                self.note(f"dry run: {summary}; nothing written")
+            else:
+                self.note("dry run: nothing written")
+            return
+        summary = _summary(result)
+        if self.verbose or len(result.changes) <= _SHOWN_CHANGES:
+            for line in result.changes:
+                self.note(line)
+            if summary and len(result.changes) > 1:
+                self.note(summary)
+        else:
+            self.note(f"{summary} (-v lists all {len(result.changes)} changes)")
+        if not result.changes and not summary:
+            self.note(f"{result.operation}: nothing changed")
+
+    def progress(self, items: Iterable[T], *, total: int | None, label: str) -> Iterator[T]:
+        """Iterate ``items``, with a progress bar on stderr only when it is a terminal."""
+        if self.quiet or not is_terminal(sys.stderr):
+            yield from items
+            return
+        from rich.progress import Progress
+
+        with Progress(transient=True, console=_stderr_console()) as bar:
+            task = bar.add_task(label, total=total)
+            for item in items:
+                yield item
+                bar.advance(task)
+
     def close(self) -> None:
         """Close the library if this invocation opened one."""
         if self.library is not None:
             self.library.close()
             self.library = None
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(file=sys.stderr)
+
+
+def _summary(result: WriteResult) -> str:
+    if not result.counts:
+        return f"{result.operation}: {len(result.changes)} changes" if result.changes else ""
+    parts = ", ".join(f"{key} {value}" for key, value in result.counts.items())
+    return f"{result.operation}: {parts}"
+
+
+def _jsonable(value: Any) -> Any:
+    from mixxx_peewee.cli.output import jsonable
+
+    return jsonable(value)

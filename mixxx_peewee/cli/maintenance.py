@@ -1,0 +1,78 @@
+"""``backup`` and ``restore``: online backups of the library, and putting one back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from mixxx_peewee.cli.options import DRY_RUN
+from mixxx_peewee.cli.options import JSON_RESULT
+from mixxx_peewee.cli.options import LIST_FORMAT
+from mixxx_peewee.cli.options import YES
+from mixxx_peewee.cli.options import ListFormat
+from mixxx_peewee.cli.state import CliState
+
+__all__ = ["register"]
+
+
+def backup(
+    ctx: typer.Context,
+    dest: Path | None = typer.Argument(
+        None, help="File or folder to write (default: backups/ beside the database)."
+    ),
+    list_them: bool = typer.Option(False, "--list", help="List existing backups instead."),
+    fmt: ListFormat = LIST_FORMAT,
+) -> None:
+    """Back the library up with SQLite's online backup API (safe while Mixxx runs)."""
+    state: CliState = ctx.obj
+    state.open()
+    from mixxx_peewee.maintenance import backup as make_backup
+
+    if list_them:
+        from mixxx_peewee.cli.output import emit_rows
+        from mixxx_peewee.maintenance import list_backups
+
+        rows = [
+            {"id": str(path), "path": str(path), "bytes": path.stat().st_size}
+            for path in list_backups(dest)
+        ]
+        emit_rows(rows, fmt, ["path", "bytes"])
+        return
+    state.note("backing up…")
+    made = make_backup(dest)
+    typer.echo(str(made))
+
+
+def restore(
+    ctx: typer.Context,
+    src: Path = typer.Argument(..., help="The backup file to restore."),
+    dry_run: bool = DRY_RUN,
+    yes: bool = YES,
+    force: bool = typer.Option(
+        False, "--force", help="Restore a backup whose schema this package only reads."
+    ),
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Replace the library with a backup (the current content is backed up first).
+
+    Refused while Mixxx runs: quit Mixxx first.
+    """
+    state: CliState = ctx.obj
+    from mixxx_peewee.maintenance import restore as restore_backup
+    from mixxx_peewee.running import EXCLUSIVE
+
+    state.write(
+        lambda dry: restore_backup(src, force=force, dry_run=dry),
+        dry_run=dry_run,
+        guard=EXCLUSIVE,
+        confirm=f"Replace the library with {src}?",
+        yes=yes,
+        as_json=as_json,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``backup`` and ``restore`` to the root command."""
+    app.command("backup")(backup)
+    app.command("restore")(restore)

@@ -1,0 +1,57 @@
+"""Option bundles every command shares, so each flag means the same everywhere."""
+
+from __future__ import annotations
+
+import enum
+
+import typer
+
+__all__ = [
+    "DRY_RUN",
+    "FORCE",
+    "JSON_RESULT",
+    "LIST_FORMAT",
+    "TRACK_FORMAT",
+    "YES",
+    "ListFormat",
+    "TrackFormat",
+]
+
+
+class ListFormat(enum.StrEnum):
+    """Formats of a listing of playlists, crates or cues."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    ids = "ids"
+
+
+class TrackFormat(enum.StrEnum):
+    """Formats of a track listing: those of any listing plus M3U8."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    ids = "ids"
+    m3u8 = "m3u8"
+
+
+LIST_FORMAT = typer.Option(
+    ListFormat.table, "--format", "-f", help="Output format.", case_sensitive=False
+)
+TRACK_FORMAT = typer.Option(
+    TrackFormat.table, "--format", "-f", help="Output format.", case_sensitive=False
+)
+DRY_RUN = typer.Option(False, "--dry-run", "-n", help="Print what would change; write nothing.")
+YES = typer.Option(
+    False, "--yes", "-y", help="Do not ask for confirmation (required when not on a terminal)."
+)
+FORCE = typer.Option(
+    False, "--force", help="Write even though Mixxx is running (it may overwrite the change)."
+)
+JSON_RESULT = typer.Option(
+    False, "--json", help="Print what changed (or would change) as one JSON object."
+)

@@ -1,0 +1,58 @@
+"""Turning command-line words into library ids: tracks by id or path, ``-`` for stdin.
+
+A word of digits is an id; anything else is a file path, looked up the way the library
+does (as stored, relative to the current folder, any Unicode normalisation, or the
+resolved target of a stored symlink). ``-`` reads more words from standard input, one
+per line; blank lines and ``#`` lines are skipped, so an M3U8 listing can be piped in.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from collections.abc import Iterator
+
+from mixxx_peewee.errors import TrackNotFoundError
+from mixxx_peewee.errors import ValidationError
+
+__all__ = ["expand_stdin", "track_id", "track_ids"]
+
+
+def expand_stdin(words: Iterable[str]) -> Iterator[str]:
+    """The words, with each ``-`` replaced by the lines of standard input."""
+    stdin_used = False
+    for word in words:
+        if word != "-":
+            yield word
+            continue
+        if stdin_used:
+            raise ValidationError("'-' (standard input) given more than once")
+        stdin_used = True
+        for line in sys.stdin:
+            text = line.strip()
+            if text and not text.startswith("#"):
+                yield text
+
+
+def track_id(word: str) -> int:
+    """The track id a word names: digits are an id, anything else a path.
+
+    Raises TrackNotFoundError for a path with no track (ids are checked by the operation).
+    """
+    text = word.strip()
+    if text.isdigit():
+        return int(text)
+    from mixxx_peewee.tracks import get_track_by_location
+
+    track = get_track_by_location(text)
+    if track is None:
+        raise TrackNotFoundError(f"{text}: no track with that location in the library")
+    return int(track["id"] if isinstance(track, dict) else track.id)
+
+
+def track_ids(words: Iterable[str]) -> list[int]:
+    """Every track id named by ``words`` (``-`` reads stdin), in order; raises on none."""
+    ids = [track_id(word) for word in expand_stdin(words)]
+    if not ids:
+        raise ValidationError("no tracks given (standard input was empty)")
+    return ids
