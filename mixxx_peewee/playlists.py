@@ -1,0 +1,483 @@
+"""Playlists: list, read in order, create, rename, delete, and change their entries.
+
+Positions of a playlist's entries are 1..n after every operation, and the entries an
+operation does not touch keep their order. A file whose positions have gaps or repeats
+(another tool's doing) is renumbered in the same transaction, keeping the stored order.
+Decisions, following Mixxx's own code (``PlaylistDAO``):
+
+- names are trimmed; empty names, control characters, an existing name (exact,
+  case-sensitive, as Mixxx compares) and ``"Auto DJ"`` are refused;
+- removing a track by id removes every occurrence of it (``removeTracksFromPlaylistById``);
+- ``date_modified`` is left alone: Mixxx sets it once, on create, and never again;
+- every new entry gets ``pl_datetime_added = CURRENT_TIMESTAMP`` (Mixxx leaves it NULL
+  when its GUI inserts a batch at a position; a time is more useful and is what its
+  single-track insert writes);
+- Auto DJ (``hidden = 1``) takes adds like any playlist but cannot be renamed or deleted;
+  history playlists (``hidden = 2``) refuse every change unless ``force_history=True``;
+  rows with any other ``hidden`` value (Mixxx 2.5's ``historyPlaceholder``) are never
+  listed, found or changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from mixxx_peewee.collections import chunked
+from mixxx_peewee.collections import clean_name
+from mixxx_peewee.collections import guard_notes
+from mixxx_peewee.collections import planned_write
+from mixxx_peewee.collections import refuse_locked
+from mixxx_peewee.collections import require_tracks
+from mixxx_peewee.collections import resolve
+from mixxx_peewee.collections import track_dicts
+from mixxx_peewee.database import db
+from mixxx_peewee.database import execute
+from mixxx_peewee.database import read_transaction
+from mixxx_peewee.errors import DuplicateNameError
+from mixxx_peewee.errors import LockedError
+from mixxx_peewee.errors import PlaylistNotFoundError
+from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.models import Playlist
+from mixxx_peewee.plan import WriteResult
+from mixxx_peewee.running import STRUCTURE
+
+__all__ = [
+    "AUTO_DJ_NAME",
+    "KINDS",
+    "add_track_to_playlist",
+    "add_tracks_to_playlist",
+    "clear_playlist",
+    "create_playlist",
+    "delete_playlist",
+    "get_playlist",
+    "get_playlist_tracks",
+    "list_playlists",
+    "move_playlist_track",
+    "remove_positions_from_playlist",
+    "remove_track_from_playlist",
+    "rename_playlist",
+]
+
+AUTO_DJ_NAME = "Auto DJ"
+KINDS = {0: "normal", 1: "autodj", 2: "history"}
+_HIDDEN_BY_KIND = {kind: hidden for hidden, kind in KINDS.items()}
+_PLAYLIST_TOUCHES = [
+    ("Playlists", c) for c in ("name", "position", "hidden", "date_created", "date_modified")
+]
+_ENTRY_TOUCHES = [
+    ("PlaylistTracks", c) for c in ("playlist_id", "track_id", "position", "pl_datetime_added")
+]
+_RANGE_SHIFTS = 50  # up to this many removed positions: one UPDATE per gap, else renumber all
+
+
+def _label(row: Playlist) -> str:
+    return f"playlist {row.name!r} (id {row.id})"
+
+
+def get_playlist(id_or_name: int | str | Playlist) -> Playlist:
+    """The playlist with that id (int or digits) or exact name; raises PlaylistNotFoundError."""
+    return resolve(Playlist, id_or_name, PlaylistNotFoundError, "playlist", _is_user_playlist)
+
+
+def _is_user_playlist(row: Playlist) -> bool:
+    return row.hidden in KINDS
+
+
+def list_playlists(*, include_hidden: bool = False, kind: str | None = None) -> list[dict]:
+    """Playlists with their track counts: normal ones, or Auto DJ and history too.
+
+    ``kind`` (``"normal"``, ``"autodj"``, ``"history"``) lists only that kind.
+    ``track_count`` and ``duration`` count visible tracks as Mixxx's sidebar does;
+    ``entry_count`` counts every entry. Raises ValidationError for an unknown kind.
+    """
+    if kind is not None:
+        if kind not in _HIDDEN_BY_KIND:
+            raise ValidationError(f"playlist kind must be one of {', '.join(_HIDDEN_BY_KIND)}")
+        hidden = [_HIDDEN_BY_KIND[kind]]
+    else:
+        hidden = list(KINDS) if include_hidden else [0]
+    marks = ",".join("?" * len(hidden))
+    sql = (
+        "SELECT p.id, p.name, p.position, p.hidden, p.locked, p.date_created, p.date_modified,"
+        " count(pt.id),"
+        " sum(CASE WHEN l.id IS NOT NULL AND coalesce(l.mixxx_deleted, 0) <> 1 THEN 1 ELSE 0 END),"
+        " sum(CASE WHEN coalesce(l.mixxx_deleted, 0) <> 1 THEN l.duration END)"
+        " FROM Playlists AS p"
+        " LEFT JOIN PlaylistTracks AS pt ON pt.playlist_id = p.id"
+        " LEFT JOIN library AS l ON l.id = pt.track_id"
+        f" WHERE p.hidden IN ({marks}) GROUP BY p.id ORDER BY p.hidden, p.position, p.id"
+    )
+    with read_transaction():
+        rows = execute(sql, hidden).fetchall()
+    return [
+        {
+            "id": r[0],
+            "name": r[1],
+            "position": r[2],
+            "hidden": r[3],
+            "kind": KINDS[r[3]],
+            "locked": bool(r[4]),
+            "date_created": r[5],
+            "date_modified": r[6],
+            "entry_count": r[7],
+            "track_count": r[8] or 0,
+            "duration": float(r[9] or 0.0),
+        }
+        for r in rows
+    ]
+
+
+def _entries(playlist_id: int) -> list[tuple[int, int, Any]]:
+    """``(entry id, track id, pl_datetime_added)`` in playlist order (index + 1 = position)."""
+    cursor = execute(
+        "SELECT id, track_id, pl_datetime_added FROM PlaylistTracks WHERE playlist_id = ?"
+        " ORDER BY position IS NULL, position, id",
+        (playlist_id,),
+    )
+    return [(r[0], r[1], r[2]) for r in cursor]
+
+
+def get_playlist_tracks(playlist: int | str | Playlist) -> list[dict]:
+    """The playlist's entries in order: track dicts plus ``position`` and ``pl_datetime_added``.
+
+    An entry whose track row is gone has only ``id``. Raises PlaylistNotFoundError.
+    """
+    row = get_playlist(playlist)
+    with read_transaction():
+        entries = _entries(row.id)
+    tracks = track_dicts([e[1] for e in entries])
+    return [
+        {
+            **tracks.get(track_id, {"id": track_id}),
+            "position": index,
+            "pl_datetime_added": added,
+            "entry_id": entry_id,
+        }
+        for index, (entry_id, track_id, added) in enumerate(entries, start=1)
+    ]
+
+
+def _writable(playlist: int | str | Playlist, force_history: bool) -> Playlist:
+    row = get_playlist(playlist)
+    refuse_locked(row, "playlist")
+    if row.hidden == 2 and not force_history:
+        raise LockedError(f"{_label(row)} is a history playlist; pass force_history to change it")
+    return row
+
+
+def _refuse_auto_dj(row: Playlist, action: str) -> None:
+    if row.hidden == 1:
+        raise LockedError(f"the Auto DJ playlist (id {row.id}) cannot be {action}")
+
+
+def _check_free_name(name: str, *, except_id: int | None = None) -> None:
+    if name == AUTO_DJ_NAME:
+        raise DuplicateNameError(f"{AUTO_DJ_NAME!r} is the name of Mixxx's Auto DJ playlist")
+    cursor = execute("SELECT id FROM Playlists WHERE name = ? AND id IS NOT ?", (name, except_id))
+    found = cursor.fetchone()
+    if found is not None:
+        raise DuplicateNameError(f"a playlist named {name!r} exists already (id {found[0]})")
+
+
+def create_playlist(name: str, *, dry_run: bool = False) -> WriteResult:
+    """Create an empty playlist after the last one; ``value`` is its new id.
+
+    Raises ValidationError (empty name, control characters), DuplicateNameError.
+    """
+    clean = clean_name(name, "playlist")
+    result = WriteResult("create_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
+    with planned_write(dry_run, _PLAYLIST_TOUCHES):
+        _check_free_name(clean)
+        position = (execute("SELECT max(position) FROM Playlists").fetchone()[0] or 0) + 1
+        if not dry_run:
+            cursor = execute(
+                "INSERT INTO Playlists (name, position, hidden, date_created, date_modified)"
+                " VALUES (?, ?, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+                (clean, position),
+            )
+            result.value = cursor.lastrowid
+    result.add(f"create playlist {clean!r} at sidebar position {position}")
+    result.count("created")
+    return result
+
+
+def _no(dry_run: bool) -> dict[str, bool]:
+    # Playlist writes are safe beside a running Mixxx: the guard only adds a note.
+    return {"force": False, "dry_run": dry_run}
+
+
+def rename_playlist(
+    playlist: int | str | Playlist, new_name: str, *, force_history: bool = False,
+    dry_run: bool = False,
+) -> WriteResult:  # fmt: skip
+    """Rename a playlist. Raises PlaylistNotFoundError, LockedError, ValidationError,
+    DuplicateNameError."""
+    clean = clean_name(new_name, "playlist")
+    result = WriteResult("rename_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
+    with planned_write(dry_run, [("Playlists", "name")]):
+        row = _writable(playlist, force_history)
+        _refuse_auto_dj(row, "renamed")
+        result.value = row.id
+        if row.name == clean:
+            return result
+        _check_free_name(clean, except_id=row.id)
+        if not dry_run:
+            execute("UPDATE Playlists SET name = ? WHERE id = ?", (clean, row.id))
+    result.add(f"rename {_label(row)} to {clean!r}")
+    result.count("renamed")
+    return result
+
+
+def delete_playlist(
+    playlist: int | str | Playlist, *, force_history: bool = False, dry_run: bool = False
+) -> WriteResult:
+    """Delete a playlist and its entries. Raises PlaylistNotFoundError, LockedError."""
+    result = WriteResult("delete_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
+    with planned_write(dry_run, [("Playlists", "id"), ("PlaylistTracks", "playlist_id")]):
+        row = _writable(playlist, force_history)
+        _refuse_auto_dj(row, "deleted")
+        result.value = row.id
+        n = execute("SELECT count(*) FROM PlaylistTracks WHERE playlist_id = ?", (row.id,))
+        entries = n.fetchone()[0]
+        if not dry_run:
+            execute("DELETE FROM PlaylistTracks WHERE playlist_id = ?", (row.id,))
+            execute("DELETE FROM Playlists WHERE id = ?", (row.id,))
+    result.add(f"delete {_label(row)} and its {entries} entries")
+    result.count("deleted")
+    result.count("entries_removed", entries)
+    return result
+
+
+def _ensure_contiguous(playlist_id: int, result: WriteResult, dry_run: bool) -> int:
+    """The number of entries; renumbers them 1..n first when their positions are not."""
+    count, low, high, distinct = execute(
+        "SELECT count(*), min(position), max(position), count(DISTINCT position)"
+        " FROM PlaylistTracks WHERE playlist_id = ?",
+        (playlist_id,),
+    ).fetchone()
+    if count and not (low == 1 and high == count and distinct == count):
+        result.notes.append(f"positions were not 1..{count}; renumbered keeping their order")
+        if not dry_run:
+            _renumber(playlist_id)
+    return int(count)
+
+
+def _renumber(playlist_id: int) -> None:
+    """Set positions 1..n in the stored order, writing only the rows that change."""
+    cursor = execute(
+        "SELECT id, position FROM PlaylistTracks WHERE playlist_id = ?"
+        " ORDER BY position IS NULL, position, id",
+        (playlist_id,),
+    )
+    changes = [(i, entry) for i, (entry, pos) in enumerate(cursor.fetchall(), 1) if pos != i]
+    db.cursor().executemany("UPDATE PlaylistTracks SET position = ? WHERE id = ?", changes)
+
+
+def add_track_to_playlist(
+    playlist: int | str | Playlist, track_id: int, *, position: int | None = None,
+    force_history: bool = False, dry_run: bool = False,
+) -> WriteResult:  # fmt: skip
+    """Append a track (or insert it at 1-based ``position``); see add_tracks_to_playlist."""
+    return add_tracks_to_playlist(
+        playlist, [track_id], position=position, force_history=force_history, dry_run=dry_run
+    )
+
+
+def add_tracks_to_playlist(
+    playlist: int | str | Playlist, track_ids: Iterable[int], *, position: int | None = None,
+    force_history: bool = False, dry_run: bool = False,
+) -> WriteResult:  # fmt: skip
+    """Append tracks in the given order, or insert them at 1-based ``position`` (1..n+1).
+
+    Entries at ``position`` and after move down. Raises PlaylistNotFoundError,
+    TrackNotFoundError (nothing written), LockedError, ValidationError.
+    """
+    wanted = list(track_ids)
+    result = WriteResult(
+        "add_tracks_to_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
+    )
+    with planned_write(dry_run, _ENTRY_TOUCHES):
+        row = _writable(playlist, force_history)
+        ids, hidden = require_tracks(wanted)
+        count = _ensure_contiguous(row.id, result, dry_run)
+        at = count + 1 if position is None else _check_position(position, count + 1, row)
+        if ids and not dry_run:
+            if at <= count:
+                execute(
+                    "UPDATE PlaylistTracks SET position = position + ?"
+                    " WHERE playlist_id = ? AND position >= ?",
+                    (len(ids), row.id, at),
+                )
+            db.cursor().executemany(
+                "INSERT INTO PlaylistTracks (playlist_id, track_id, position, pl_datetime_added)"
+                " VALUES (?, ?, ?, CURRENT_TIMESTAMP)",
+                [(row.id, track, at + i) for i, track in enumerate(ids)],
+            )
+    result.value = row.id
+    where = "at the end" if at == count + 1 else f"at position {at}"
+    result.add(f"add {len(ids)} tracks to {_label(row)} {where}")
+    result.count("added", len(ids))
+    if hidden:
+        result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
+    return result
+
+
+def _check_position(position: object, highest: int, row: Playlist) -> int:
+    if isinstance(position, bool) or not isinstance(position, int):
+        raise ValidationError(f"position must be a whole number, not {position!r}")
+    if not 1 <= position <= highest:
+        raise ValidationError(f"position {position} is outside 1..{highest} of {_label(row)}")
+    return position
+
+
+def _remove_entries(
+    playlist_id: int, positions: list[int], entries: list[tuple[int, int, Any]], contiguous: bool
+) -> None:
+    """Delete the entries at the (sorted, unique) 1-based ``positions`` and renumber the rest."""
+    doomed = [entries[p - 1][0] for p in positions]
+    for part in chunked(doomed):
+        marks = ",".join("?" * len(part))
+        execute(f"DELETE FROM PlaylistTracks WHERE id IN ({marks})", part)
+    if not contiguous or len(positions) > _RANGE_SHIFTS:
+        _renumber(playlist_id)
+        return
+    # Rows between the i-th and (i+1)-th removed positions move up by i.
+    bounds = [*positions, len(entries) + 1]
+    for i in range(len(positions)):
+        if bounds[i] + 1 < bounds[i + 1]:
+            execute(
+                "UPDATE PlaylistTracks SET position = position - ?"
+                " WHERE playlist_id = ? AND position > ? AND position < ?",
+                (i + 1, playlist_id, bounds[i], bounds[i + 1]),
+            )
+
+
+def _is_contiguous(playlist_id: int, count: int) -> bool:
+    low, high, distinct = execute(
+        "SELECT min(position), max(position), count(DISTINCT position)"
+        " FROM PlaylistTracks WHERE playlist_id = ?",
+        (playlist_id,),
+    ).fetchone()
+    return count == 0 or (low == 1 and high == count and distinct == count)
+
+
+def remove_track_from_playlist(
+    playlist: int | str | Playlist, track_id: int, *, force_history: bool = False,
+    dry_run: bool = False,
+) -> WriteResult:  # fmt: skip
+    """Remove every occurrence of a track, as Mixxx does; the rest close up.
+
+    A track that is in the library but not in the playlist removes nothing. Raises
+    PlaylistNotFoundError, TrackNotFoundError, LockedError.
+    """
+    result = WriteResult(
+        "remove_track_from_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
+    )
+    with planned_write(dry_run, _ENTRY_TOUCHES):
+        row = _writable(playlist, force_history)
+        entries = _entries(row.id)
+        positions = [i for i, e in enumerate(entries, 1) if e[1] == track_id]
+        if not positions:
+            require_tracks([track_id])  # unknown ids are an error, absent ones are not
+        if positions and not dry_run:
+            _remove_entries(row.id, positions, entries, _is_contiguous(row.id, len(entries)))
+    result.value = row.id
+    result.count("removed", len(positions))
+    if positions:
+        shown = ", ".join(str(p) for p in positions)
+        result.add(f"remove track {track_id} from {_label(row)} at position {shown}")
+    else:
+        result.notes.append(f"track {track_id} is not in {_label(row)}")
+    return result
+
+
+def remove_positions_from_playlist(
+    playlist: int | str | Playlist, positions: Iterable[int], *, force_history: bool = False,
+    dry_run: bool = False,
+) -> WriteResult:  # fmt: skip
+    """Remove the entries at the given 1-based positions; the rest close up.
+
+    Raises PlaylistNotFoundError, LockedError, ValidationError (a position outside 1..n).
+    """
+    wanted = list(positions)
+    result = WriteResult(
+        "remove_positions_from_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
+    )
+    with planned_write(dry_run, _ENTRY_TOUCHES):
+        row = _writable(playlist, force_history)
+        entries = _entries(row.id)
+        if wanted and not entries:
+            _empty(row)
+        for p in wanted:
+            _check_position(p, len(entries), row)
+        unique = sorted(set(wanted))
+        if unique and not dry_run:
+            _remove_entries(row.id, unique, entries, _is_contiguous(row.id, len(entries)))
+    result.value = row.id
+    result.count("removed", len(unique))
+    if unique:
+        shown = ", ".join(str(p) for p in unique[:20]) + (" …" if len(unique) > 20 else "")
+        result.add(f"remove {len(unique)} entries from {_label(row)} at position {shown}")
+    return result
+
+
+def _empty(row: Playlist) -> None:
+    raise ValidationError(f"{_label(row)} is empty")
+
+
+def move_playlist_track(
+    playlist: int | str | Playlist, from_position: int, to_position: int, *,
+    force_history: bool = False, dry_run: bool = False,
+) -> WriteResult:  # fmt: skip
+    """Move the entry at ``from_position`` to ``to_position`` (both 1-based).
+
+    Raises PlaylistNotFoundError, LockedError, ValidationError.
+    """
+    result = WriteResult(
+        "move_playlist_track", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
+    )
+    with planned_write(dry_run, _ENTRY_TOUCHES):
+        row = _writable(playlist, force_history)
+        count = _ensure_contiguous(row.id, result, dry_run)
+        if not count:
+            _empty(row)
+        source = _check_position(from_position, count, row)
+        target = _check_position(to_position, count, row)
+        entry = execute(
+            "SELECT id, track_id FROM PlaylistTracks WHERE playlist_id = ?"
+            " ORDER BY position IS NULL, position, id LIMIT 1 OFFSET ?",
+            (row.id, source - 1),
+        ).fetchone()
+        if source != target and not dry_run:
+            if target < source:
+                shift = "position + 1 WHERE playlist_id = ? AND position >= ? AND position < ?"
+                bounds = (target, source)
+            else:
+                shift = "position - 1 WHERE playlist_id = ? AND position > ? AND position <= ?"
+                bounds = (source, target)
+            execute(f"UPDATE PlaylistTracks SET position = {shift}", (row.id, *bounds))
+            execute("UPDATE PlaylistTracks SET position = ? WHERE id = ?", (target, entry[0]))
+    result.value = row.id
+    if source != target:
+        result.add(f"move track {entry[1]} in {_label(row)} from {source} to {target}")
+        result.count("moved")
+    return result
+
+
+def clear_playlist(
+    playlist: int | str | Playlist, *, force_history: bool = False, dry_run: bool = False
+) -> WriteResult:
+    """Remove every entry of a playlist. Raises PlaylistNotFoundError, LockedError."""
+    result = WriteResult("clear_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
+    with planned_write(dry_run, _ENTRY_TOUCHES):
+        row = _writable(playlist, force_history)
+        n = execute("SELECT count(*) FROM PlaylistTracks WHERE playlist_id = ?", (row.id,))
+        entries = n.fetchone()[0]
+        if entries and not dry_run:
+            execute("DELETE FROM PlaylistTracks WHERE playlist_id = ?", (row.id,))
+    result.value = row.id
+    result.count("removed", entries)
+    if entries:
+        result.add(f"remove all {entries} entries from {_label(row)}")
+    return result
