@@ -8,7 +8,8 @@ DDL is exactly the ``sqlite_master`` SQL of a file a real Mixxx 2.3.3 created (l
 ``integer``/``float``, ``DEFAULT ""``), so tests never need ``../shared``.
 
 Run: ``python scripts/make_sample_fixture.py sample`` and
-``python scripts/make_sample_fixture.py mixxx-233 --ddl ../shared/mixxx-schema/mixxx-2.3.3-created-ddl.sql``
+``python scripts/make_sample_fixture.py mixxx-233`` (reads
+``../shared/mixxx-schema/mixxx-2.3.3-created-ddl.sql`` unless ``--ddl`` says otherwise).
 """
 
 from __future__ import annotations

@@ -98,16 +98,14 @@ def test_missing_core_column_is_refused(tmp_path: Path) -> None:
     report = _report(path)
     assert report.verdict is Verdict.REFUSE
     assert "library.artist" in report.reason
-    with pytest.raises(SchemaVersionError, match="library.artist"):
+    with pytest.raises(SchemaVersionError, match=r"library\.artist"):
         mixxx_peewee.open_library(path)
 
 
 def test_missing_column_of_a_later_revision_limits_writes(tmp_path: Path) -> None:
     report = _report(_alter(_rev39(tmp_path), "ALTER TABLE library DROP COLUMN last_played_at"))
     assert report.verdict is Verdict.LIMITED
-    assert report.unwritable_columns("library", ["last_played_at", "artist"]) == [
-        "last_played_at"
-    ]
+    assert report.unwritable_columns("library", ["last_played_at", "artist"]) == ["last_played_at"]
 
 
 def test_extra_column_and_table_are_informational(tmp_path: Path) -> None:
@@ -131,7 +129,11 @@ def test_runtime_tables_are_not_surprises(tmp_path: Path) -> None:
 
 
 def _set_version(path: Path, value: str) -> Path:
-    return _alter(path, f"UPDATE settings SET value = '{value}' WHERE name = 'mixxx.schema.version'")
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE settings SET value = ? WHERE name = 'mixxx.schema.version'", (value,))
+    conn.close()
+    return path
 
 
 def test_newer_version_is_limited_write(tmp_path: Path) -> None:
@@ -165,7 +167,7 @@ def test_another_programs_sqlite_file_is_not_mixxx(tmp_path: Path) -> None:
     path = tmp_path / "photos.db"
     _alter(path, "CREATE TABLE photos (id INTEGER PRIMARY KEY, file TEXT)")
     assert _report(path).verdict is Verdict.NOT_MIXXX
-    with pytest.raises(NotAMixxxDatabaseError, match="photos.db: not a Mixxx database"):
+    with pytest.raises(NotAMixxxDatabaseError, match=r"photos\.db: not a Mixxx database"):
         mixxx_peewee.open_library(path)
 
 
