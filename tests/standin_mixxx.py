@@ -374,6 +374,7 @@ class StandIn:
     report_path: Path
     stop_file: Path
     scan_ready: Path
+    before: dict[int, int]  # timesplayed per track just before it started
 
     def stop(self, timeout: float = 30.0) -> dict[str, Any]:
         """Ask it to finish and return its report."""
@@ -420,6 +421,7 @@ def start_standin(
         report_path=workdir / "standin-report.json",
         stop_file=workdir / "standin-stop",
         scan_ready=workdir / "standin-scanning",
+        before=_timesplayed(db_path),
     )
     for leftover in (stand.log, stand.report_path, stand.stop_file, stand.scan_ready):
         leftover.unlink(missing_ok=True)
@@ -444,8 +446,17 @@ def start_standin(
     return stand
 
 
-def check_standin_writes(db_path: Path, stand: StandIn, before: dict[int, int]) -> None:
+def _timesplayed(path: Path) -> dict[int, int]:
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute("SELECT id, timesplayed FROM library"))
+    finally:
+        conn.close()
+
+
+def check_standin_writes(db_path: Path, stand: StandIn) -> None:
     """Assert that every write the stand-in logged is in the file, exactly."""
+    before = stand.before
     entries = stand.logged()
     conn = sqlite3.connect(db_path)
     try:
@@ -467,8 +478,7 @@ def check_standin_writes(db_path: Path, stand: StandIn, before: dict[int, int]) 
             "SELECT id FROM Playlists WHERE name = ?", (STANDIN_PLAYLIST,)
         ).fetchone()[0]
         rows = conn.execute(
-            "SELECT position, track_id FROM PlaylistTracks WHERE playlist_id = ? "
-            "ORDER BY position",
+            "SELECT position, track_id FROM PlaylistTracks WHERE playlist_id = ? ORDER BY position",
             (pl_id,),
         ).fetchall()
         history = [e["track"] for e in entries if e["kind"] == "history"]
