@@ -236,6 +236,12 @@ class Track(MixxxModel):
     class Meta:
         table_name = "library"
 
+    @property
+    def path(self) -> str | None:
+        """The file path (``track_locations.location``; no extra query when joined)."""
+        location = self.location
+        return None if location is None else location.location
+
 
 class Playlist(MixxxModel):
     """``Playlists``: hidden 0 normal, 1 Auto DJ, 2 history; ``position`` orders the sidebar."""

@@ -1,0 +1,319 @@
+"""Mixxx's search-bar syntax, parsed into terms and compiled to peewee expressions.
+
+Follows Mixxx's ``SearchQueryParser``: free words must all match, each in any of artist,
+title, album, album artist, composer, genre, grouping, comment or the file name;
+``field:value`` filters (text fields match by contains, numeric fields take ``120``,
+``>125``, ``>=4``, ``<=3``, ``120-130``); ``key:`` takes any notation; quoted phrases
+(``"deep house"``, ``artist:"daft punk"``); a leading ``-`` negates a term. Like Mixxx, a
+``field:`` prefix that is unknown or whose value does not parse is searched as free text,
+so no query text raises. Matching is case- and accent-insensitive; ``%`` and ``_`` are
+literal (``instr()``, never ``LIKE``) and every value is a parameter.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any
+
+import peewee
+from peewee import fn
+
+from mixxx_peewee.database import db
+from mixxx_peewee.keys import guess_key_id
+from mixxx_peewee.models import Crate
+from mixxx_peewee.models import CrateTrack
+from mixxx_peewee.models import Playlist
+from mixxx_peewee.models import PlaylistTrack
+from mixxx_peewee.models import Track
+from mixxx_peewee.models import TrackLocation
+
+__all__ = [
+    "FREE_TEXT_COLUMNS",
+    "NUMERIC_FIELDS",
+    "TEXT_FIELDS",
+    "Term",
+    "compile_query",
+    "fold_text",
+    "parse_query",
+    "text_contains",
+]
+
+# Field name typed by the user -> library columns searched (contains).
+TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "artist": ("artist", "album_artist"),
+    "album_artist": ("album_artist",),
+    "album": ("album",),
+    "title": ("title",),
+    "genre": ("genre",),
+    "composer": ("composer",),
+    "grouping": ("grouping",),
+    "comment": ("comment",),
+    "type": ("filetype",),
+    "filetype": ("filetype",),
+    "location": (),  # track_locations.location
+    "crate": (),  # crate names
+    "playlist": (),  # playlist names
+}
+NUMERIC_FIELDS: dict[str, str] = {
+    "year": "year",
+    "track": "tracknumber",
+    "bpm": "bpm",
+    "duration": "duration",
+    "played": "timesplayed",
+    "timesplayed": "timesplayed",
+    "rating": "rating",
+    "bitrate": "bitrate",
+}
+FREE_TEXT_COLUMNS = (
+    "artist",
+    "title",
+    "album",
+    "album_artist",
+    "composer",
+    "genre",
+    "grouping",
+    "comment",
+)
+
+_NON_ASCII_GLOB = "*[^\x01-\x7f]*"
+_OPERATOR_RE = re.compile(r"^(>=|<=|>|<|=)(.*)$")
+_DURATION_RE = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$")
+
+
+def fold_text(text: str) -> str:
+    """Case- and accent-folded text (NFKD without combining marks, casefolded)."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold()
+
+
+def _sql_folded_contains(haystack: Any, needle: Any) -> int:
+    if haystack is None or needle is None:
+        return 0
+    return int(str(needle) in fold_text(str(haystack)))
+
+
+def _sql_guess_key_id(text: Any) -> int:
+    return guess_key_id(text) if isinstance(text, str) else 0
+
+
+def _sql_path_missing(path: Any) -> int:
+    return int(not isinstance(path, str) or not os.path.exists(path))
+
+
+# Loaded on every connection of the deferred database (now, if it is open).
+db.register_function(_sql_folded_contains, "mixxx_folded_contains", 2, deterministic=True)
+db.register_function(_sql_guess_key_id, "mixxx_guess_key_id", 1, deterministic=True)
+db.register_function(_sql_path_missing, "mixxx_path_missing", 1)
+
+
+def text_contains(column: Any, text: str) -> peewee.Expression | None:
+    """``column`` contains ``text`` ignoring case and accents; None when ``text`` is empty."""
+    folded = fold_text(text)
+    if not folded:
+        return None
+    # SQLite's lower() folds ASCII only: rows with other characters go to the Python fold.
+    return (fn.instr(fn.lower(column), folded) > 0) | _non_ascii_contains(column, folded)
+
+
+def _non_ascii_contains(column: Any, folded: str) -> peewee.Expression:
+    glob = peewee.Expression(column, "GLOB", _NON_ASCII_GLOB)
+    return glob & (fn.mixxx_folded_contains(column, folded) == 1)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One parsed search term: ``field`` None is free text; ``op`` is how ``value`` matches."""
+
+    field: str | None
+    op: str  # "contains", "=", ">", ">=", "<", "<=", "range", "key"
+    value: Any
+    negate: bool = False
+
+
+def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
+    """Split into (negated, field, value, quoted); an unclosed quote runs to the end."""
+    out: list[tuple[bool, str | None, str, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        negate = False
+        if text[i] == "-" and i + 1 < n and not text[i + 1].isspace():
+            negate = True
+            i += 1
+        field: str | None = None
+        match = re.match(r"([A-Za-z_]+):", text[i:])
+        if match:
+            field = match.group(1).lower()
+            i += match.end()
+            while i < n and text[i] == " ":  # Mixxx: "artist: foo" takes the next token
+                i += 1
+        if i < n and text[i] == '"':
+            end = text.find('"', i + 1)
+            end = n if end == -1 else end
+            out.append((negate, field, text[i + 1 : end], True))
+            i = end + 1
+            continue
+        start = i
+        while i < n and not text[i].isspace():
+            i += 1
+        out.append((negate, field, text[start:i], False))
+    return out
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _duration(text: str) -> float | None:
+    match = _DURATION_RE.match(text)
+    if match:
+        hours, minutes, seconds = match.groups()
+        return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+    return _number(text)
+
+
+def _numeric_term(field: str, value: str, negate: bool) -> Term | None:
+    parse = _duration if field == "duration" else _number
+    value = value.strip()
+    match = _OPERATOR_RE.match(value)
+    if match:
+        number = parse(match.group(2).strip())
+        return None if number is None else Term(field, match.group(1), number, negate)
+    number = parse(value)
+    if number is not None:
+        return Term(field, "=", number, negate)
+    low, sep, high = value.partition("-")
+    if sep and low and high:
+        a, b = parse(low.strip()), parse(high.strip())
+        if a is not None and b is not None and a <= b:
+            return Term(field, "range", (a, b), negate)
+    return None
+
+
+def parse_query(text: str) -> list[Term]:
+    """The terms of a search-bar query (never raises for any text)."""
+    terms: list[Term] = []
+    for negate, field, value, quoted in _tokens(text):
+        term: Term | None = None
+        if field is not None and value.strip():
+            if field in TEXT_FIELDS:
+                term = Term(field, "contains", value.strip(), negate)
+            elif field in NUMERIC_FIELDS:
+                term = _numeric_term(field, value, negate)
+            elif field == "key":
+                key_id = guess_key_id(value)
+                term = Term("key", "key", key_id, negate) if key_id else None
+                term = term or Term("key", "contains", value.strip(), negate)
+        if term is None:
+            # Unknown field or unparsable value: search the whole token as text, like Mixxx.
+            word = value if field is None else f"{field}:{value}"
+            if fold_text(word).strip() if quoted else word:
+                terms.append(Term(None, "contains", word, negate))
+            continue
+        terms.append(term)
+    return terms
+
+
+def _column(name: str) -> Any | None:
+    return Track._meta.fields.get(name)
+
+
+def _any_of(expressions: list[Any]) -> Any | None:
+    present = [e for e in expressions if e is not None]
+    return reduce(lambda a, b: a | b, present) if present else None
+
+
+def _numeric_expression(term: Term) -> Any | None:
+    column = _column(NUMERIC_FIELDS[term.field or ""])
+    if column is None:
+        return None
+    target: Any = column
+    if term.field in ("year", "track"):
+        # TEXT columns such as "2021-04-01" or "3/12": compare their leading number.
+        target = peewee.Cast(column, "INTEGER")
+        if term.field == "year":
+            target = peewee.Cast(fn.substr(column, 1, 4), "INTEGER")
+    if term.op == "range":
+        low, high = term.value
+        return (target >= low) & (target <= high)
+    if term.op == "=" and term.field in ("bpm", "duration") and float(term.value).is_integer():
+        # "bpm:128" means 128.0 up to (not including) 129, as the user sees whole numbers.
+        return (target >= term.value) & (target < term.value + 1)
+    ops = {
+        "=": target == term.value,
+        ">": target > term.value,
+        ">=": target >= term.value,
+        "<": target < term.value,
+        "<=": target <= term.value,
+    }
+    return ops[term.op]
+
+
+def _named_subquery(field: str, text: str) -> Any | None:
+    if field == "crate":
+        names = text_contains(Crate.name, text)
+        return Track.id.in_(
+            CrateTrack.select(CrateTrack.track).join(Crate, on=CrateTrack.crate == Crate.id)
+            .where(names)
+        )  # fmt: skip
+    names = text_contains(Playlist.name, text)
+    return Track.id.in_(
+        PlaylistTrack.select(PlaylistTrack.track)
+        .join(Playlist, on=PlaylistTrack.playlist == Playlist.id)
+        .where(names & (Playlist.hidden >= 0))
+    )
+
+
+def _term_expression(term: Term) -> Any | None:
+    if term.field is None:
+        columns = [_column(c) for c in FREE_TEXT_COLUMNS]
+        columns.append(TrackLocation.filename)
+        return _any_of([text_contains(c, term.value) for c in columns if c is not None])
+    if term.op == "key":
+        key_id = _column("key_id")
+        if key_id is None:
+            return fn.mixxx_guess_key_id(Track.key) == term.value
+        fallback = ((key_id == 0) | key_id.is_null()) & (
+            fn.mixxx_guess_key_id(Track.key) == term.value
+        )
+        return (key_id == term.value) | fallback
+    if term.field == "key":
+        return text_contains(Track.key, term.value)
+    if term.field in ("crate", "playlist"):
+        return _named_subquery(term.field, term.value)
+    if term.field == "location":
+        return text_contains(TrackLocation.location, term.value)
+    if term.field in TEXT_FIELDS:
+        columns = [_column(c) for c in TEXT_FIELDS[term.field]]
+        return _any_of([text_contains(c, term.value) for c in columns if c is not None])
+    return _numeric_expression(term)
+
+
+def compile_query(terms: list[Term]) -> Any | None:
+    """One peewee expression (over Track joined to TrackLocation) for all ``terms``; None = all."""
+    parts = []
+    for term in terms:
+        expression = _term_expression(term)
+        if expression is None:
+            if term.negate:
+                continue
+            # A term on a column this file lacks matches nothing.
+            expression = peewee.SQL("0")
+        if term.negate:
+            # NULL columns make the positive test NULL; NOT NULL would drop the row.
+            expression = ~fn.COALESCE(expression, 0)
+        parts.append(expression)
+    return reduce(lambda a, b: a & b, parts) if parts else None

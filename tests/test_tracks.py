@@ -1,0 +1,394 @@
+"""Tracks: listing, filters, lookup by location, editing and hiding, on every revision."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import unicodedata
+from pathlib import Path
+
+import peewee
+import pytest
+from conftest import FIXTURES
+from conftest import copy_fixture
+
+import mixxx_peewee as mp
+from mixxx_peewee.running import MixxxProcess
+from mixxx_peewee.running import set_mixxx_detector
+
+
+def add_track(conn: sqlite3.Connection, location: str, **columns: object) -> int:
+    """Insert a track the way Mixxx does (a track_locations row plus a library row)."""
+    directory, _, filename = location.rpartition("/")
+    fs_deleted = columns.pop("fs_deleted", 0)
+    cursor = conn.execute(
+        "INSERT INTO track_locations (location, filename, directory, filesize, fs_deleted,"
+        " needs_verification) VALUES (?, ?, ?, ?, ?, 0)",
+        (location, filename, directory, 1234, fs_deleted),
+    )
+    columns.setdefault("mixxx_deleted", 0)
+    columns["location"] = cursor.lastrowid
+    names = ", ".join(f'"{name}"' for name in columns)
+    marks = ", ".join("?" for _ in columns)
+    cursor = conn.execute(f"INSERT INTO library ({names}) VALUES ({marks})", list(columns.values()))
+    return int(cursor.lastrowid or 0)
+
+
+def fill(path: Path, tracks: list[tuple[str, dict[str, object]]]) -> list[int]:
+    """Add ``(location, columns)`` tracks to the file with raw sqlite3; return library ids."""
+    conn = sqlite3.connect(path)
+    try:
+        ids = [add_track(conn, location, **dict(cols)) for location, cols in tracks]
+        conn.commit()
+    finally:
+        conn.close()
+    return ids
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+SAMPLE = [
+    ("/music/Daft Punk/One More Time.mp3",
+     {"artist": "Daft Punk", "title": "One More Time", "album": "Discovery", "genre": "House",
+      "bpm": 122.7, "key": "F♯m", "key_id": 19, "rating": 5, "year": "2001", "filetype": "mp3",
+      "datetime_added": "2024-01-02T10:00:00.000Z"}),
+    ("/music/Björk/Jóga.flac",
+     {"artist": "Björk", "title": "Jóga", "album": "Homogenic", "genre": "Art Pop",
+      "bpm": 86.0, "key": "Bm", "key_id": 24, "rating": 4, "year": "1997-09-22",
+      "filetype": "flac", "datetime_added": "2023-05-01 08:00:00"}),
+    ("/music/misc/100% pure_underscore.wav",
+     {"artist": "100% Pure", "title": "under_score", "genre": "Deep House", "bpm": 128.0,
+      "key": "8A", "key_id": 0, "rating": 0, "year": "2020", "filetype": "wav",
+      "comment": 'say "hi"'}),
+    ("/music/misc/hidden.mp3",
+     {"artist": "Ghost", "title": "Hidden", "bpm": 125.0, "mixxx_deleted": 1}),
+    ("/music/misc/null-hidden.mp3",
+     {"artist": "Nobody", "title": "Null deleted flag", "bpm": 0.0, "mixxx_deleted": None}),
+]  # fmt: skip
+
+
+@pytest.fixture
+def library(replay_db: Path) -> mp.MixxxLibrary:
+    fill(replay_db, SAMPLE)
+    return mp.open_library(replay_db)
+
+
+def test_listing_streams_every_visible_track_with_its_path(library: mp.MixxxLibrary) -> None:
+    rows = list(mp.iter_tracks(chunk_size=2))
+    assert [r["location"] for r in rows] == [
+        loc for loc, c in SAMPLE if c.get("mixxx_deleted") != 1
+    ]
+    first = rows[0]
+    assert first["filename"] == "One More Time.mp3"
+    assert first["directory"] == "/music/Daft Punk"
+    assert isinstance(first["location_id"], int)
+    assert set(library.schema.live_columns("library")) - {"location"} <= set(first)
+
+
+def test_null_mixxx_deleted_is_not_hidden(library: mp.MixxxLibrary) -> None:
+    titles = {t.title for t in mp.query_tracks()}
+    assert "Null deleted flag" in titles
+    assert "Hidden" not in titles
+    assert {t.title for t in mp.query_tracks(hidden=True)} == {"Hidden"}
+    assert len(mp.query_tracks(hidden=None)) == len(SAMPLE)
+
+
+def test_listing_sorted_by_a_column_pages_through_every_row(library: mp.MixxxLibrary) -> None:
+    by_bpm = [r["bpm"] for r in mp.iter_tracks(sort="bpm", hidden=None, chunk_size=1)]
+    assert by_bpm == sorted(by_bpm)
+    assert len(by_bpm) == len(SAMPLE)
+    down = [r["artist"] for r in mp.iter_tracks(sort="artist", descending=True, chunk_size=2)]
+    assert down == sorted(down, reverse=True)
+    assert len(list(mp.iter_tracks(limit=3, chunk_size=2))) == 3
+
+
+def test_text_filters_ignore_case_and_accents(library: mp.MixxxLibrary) -> None:
+    assert [t.title for t in mp.query_tracks(artist="bjork")] == ["Jóga"]
+    assert [t.title for t in mp.query_tracks(artist="BJÖRK")] == ["Jóga"]
+    assert [t.title for t in mp.query_tracks(title="joga")] == ["Jóga"]
+    assert [t.artist for t in mp.query_tracks(artist="daft")] == ["Daft Punk"]
+
+
+def test_percent_and_underscore_in_filters_are_literal(library: mp.MixxxLibrary) -> None:
+    assert [t.artist for t in mp.query_tracks(artist="100%")] == ["100% Pure"]
+    assert mp.query_tracks(artist="%") and len(mp.query_tracks(artist="%")) == 1
+    assert [t.title for t in mp.query_tracks(title="_")] == ["under_score"]
+    assert mp.query_tracks(title="d%") == []
+
+
+def test_bpm_range_rating_year_and_filetype_filters(library: mp.MixxxLibrary) -> None:
+    assert {t.title for t in mp.query_tracks(bpm_range=(120, 130))} == {
+        "One More Time",
+        "under_score",
+    }
+    assert [t.title for t in mp.query_tracks(rating=4)] == ["Jóga"]
+    assert [t.title for t in mp.query_tracks(year=1997)] == ["Jóga"]
+    assert {t.title for t in mp.query_tracks(year=(1990, 2005))} == {"Jóga", "One More Time"}
+    assert [t.title for t in mp.query_tracks(filetype="FLAC")] == ["Jóga"]
+
+
+def test_key_filter_reads_every_notation(library: mp.MixxxLibrary) -> None:
+    for spelling in ("F#m", "F♯m", "f#min", "4m", "11A", 19):
+        assert [t.title for t in mp.query_tracks(key=spelling)] == ["One More Time"]
+    # key_id 0 with key text "8A": matched by its text.
+    assert [t.title for t in mp.query_tracks(key="Am")] == ["under_score"]
+    with pytest.raises(mp.ValidationError):
+        mp.query_tracks(key="H#")
+
+
+def test_date_added_filters_read_both_stored_formats(library: mp.MixxxLibrary) -> None:
+    window = mp.query_tracks(added_after="2024-01-01", added_before="2024-01-03")
+    assert [t.title for t in window] == ["One More Time"]
+    assert [t.title for t in mp.query_tracks(added_before="2024-01-01")] == ["Jóga"]
+
+
+def test_query_tracks_joins_the_location(library: mp.MixxxLibrary) -> None:
+    tracks = mp.query_tracks(limit=2, sort="title")
+    queries = []
+    original = mp.db.execute_sql
+
+    def counting(sql: str, *args: object, **kwargs: object) -> object:
+        queries.append(sql)
+        return original(sql, *args, **kwargs)
+
+    mp.db.execute_sql = counting  # type: ignore[method-assign]
+    try:
+        paths = [t.path for t in tracks]
+    finally:
+        mp.db.execute_sql = original  # type: ignore[method-assign]
+    assert paths == ["/music/Björk/Jóga.flac", "/music/misc/null-hidden.mp3"]
+    assert queries == []
+
+
+def test_crate_and_playlist_filters_by_id_or_name(library: mp.MixxxLibrary) -> None:
+    conn = mp.db.connection()
+    conn.execute("INSERT INTO crates (name) VALUES ('Warm-up ☕')")
+    crate_id = conn.execute("SELECT id FROM crates").fetchone()[0]
+    conn.execute("INSERT INTO crate_tracks (crate_id, track_id) VALUES (?, 2)", (crate_id,))
+    conn.execute("INSERT INTO Playlists (name, position, hidden) VALUES ('Set', 1, 0)")
+    pl_id = conn.execute("SELECT id FROM Playlists").fetchone()[0]
+    conn.execute(
+        "INSERT INTO PlaylistTracks (playlist_id, track_id, position) VALUES (?, 1, 1)", (pl_id,)
+    )
+    assert [t.id for t in mp.query_tracks(crate="Warm-up ☕")] == [2]
+    assert [t.id for t in mp.query_tracks(crate=crate_id)] == [2]
+    assert [t.id for t in mp.query_tracks(playlist="Set")] == [1]
+    with pytest.raises(mp.CrateNotFoundError):
+        mp.query_tracks(crate="nope")
+    with pytest.raises(mp.PlaylistNotFoundError):
+        mp.query_tracks(playlist=999)
+
+
+def test_unknown_filter_is_a_validation_error(library: mp.MixxxLibrary) -> None:
+    with pytest.raises(mp.ValidationError, match="unknown track filter: colour"):
+        list(mp.iter_tracks(colour=3))
+
+
+def test_get_track_by_id(library: mp.MixxxLibrary) -> None:
+    assert mp.get_track_by_id(2).artist == "Björk"
+    assert mp.get_track_by_id(2).path == "/music/Björk/Jóga.flac"
+    with pytest.raises(mp.TrackNotFoundError, match="999"):
+        mp.get_track_by_id(999)
+
+
+def test_lookup_by_location_handles_unicode_normalisation(library: mp.MixxxLibrary) -> None:
+    nfd = unicodedata.normalize("NFD", "/music/Björk/Jóga.flac")
+    assert nfd != "/music/Björk/Jóga.flac"
+    track = mp.get_track_by_location(nfd)
+    assert track is not None and track.id == 2
+    assert mp.get_track_by_location("/music/nothing.mp3") is None
+
+
+def test_lookup_by_location_never_resolves_a_stored_symlink_first(tmp_path: Path) -> None:
+    db_path = copy_fixture("schema-replay/rev39.sqlite", tmp_path)
+    annex = tmp_path / ".git/annex/objects/SHA256E-s3--abc.mp3"
+    annex.parent.mkdir(parents=True)
+    annex.write_bytes(b"abc")
+    link = tmp_path / "music" / "Song ünï.mp3"
+    link.parent.mkdir()
+    link.symlink_to(annex)
+    other = tmp_path / "music" / "plain.mp3"
+    other.write_bytes(b"x")
+    fill(db_path, [(str(link), {"title": "linked"}), (str(other), {"title": "plain"})])
+    mp.open_library(db_path)
+    assert mp.get_track_by_location(str(link)).title == "linked"
+    # The git-annex object is the target of the stored link.
+    assert mp.get_track_by_location(str(annex)).title == "linked"
+    # A relative path is taken from the current directory.
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert mp.get_track_by_location("music/plain.mp3").title == "plain"
+    finally:
+        os.chdir(cwd)
+
+
+def test_update_track_sets_fields_and_key_in_both_columns(library: mp.MixxxLibrary) -> None:
+    result = mp.update_track(1, artist="Daft Punk & Friends", key="8A", rating=3)
+    assert result.counts["changed"] == 3 + 1  # key also sets key_id
+    track = mp.get_track_by_id(1)
+    assert (track.artist, track.key, track.key_id, track.rating) == (
+        "Daft Punk & Friends",
+        "Am",
+        22,
+        3,
+    )
+    if library.schema.has_column("library", "color"):
+        mp.update_track(1, color="#FF0000")
+        assert mp.get_track_by_id(1).color == 0xFF0000
+        assert [t.id for t in mp.query_tracks(color=0xFF0000)] == [1]
+
+
+def test_update_track_dry_run_writes_nothing(library: mp.MixxxLibrary) -> None:
+    before = sha256(library.path)
+    result = mp.update_track(1, title="New", dry_run=True)
+    assert result.dry_run and result.changes
+    assert mp.get_track_by_id(1).title == "One More Time"
+    assert sha256(library.path) == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"rating": 6}, "rating"),
+        ({"rating": True}, "rating"),
+        ({"bpm": -1}, "bpm"),
+        ({"bpm": 10_000}, "bpm"),
+        ({"color": "#12345"}, "colour"),
+        ({"color": 0x1000000}, "colour"),
+        ({"key": "Q"}, "key"),
+        ({"mixxx_deleted": 1}, "mixxx_deleted"),
+        ({"location": 3}, "location"),
+        ({"artist": 5}, "artist"),
+    ],
+)
+def test_update_track_rejects_bad_values(
+    library: mp.MixxxLibrary, fields: dict[str, object], message: str
+) -> None:
+    before = sha256(library.path)
+    with pytest.raises(mp.ValidationError, match=message):
+        mp.update_track(1, **fields)
+    assert sha256(library.path) == before
+
+
+def test_update_track_notes_that_a_beat_grid_overrides_bpm(library: mp.MixxxLibrary) -> None:
+    mp.db.execute_sql("UPDATE library SET beats = x'0102' WHERE id = 1")
+    result = mp.update_track(1, bpm=124.0)
+    assert any("beat grid" in note for note in result.notes)
+    assert mp.get_track_by_id(1).bpm == 124.0
+
+
+def test_update_of_a_column_the_file_lacks_is_a_clear_error(tmp_path: Path) -> None:
+    path = copy_fixture("schema-replay/rev24.sqlite", tmp_path)
+    fill(path, SAMPLE[:1])
+    mp.open_library(path)
+    with pytest.raises(mp.SchemaVersionError, match=r"library\.color"):
+        mp.update_track(1, color=0x00FF00)
+
+
+def test_update_track_is_refused_while_mixxx_runs_unless_forced(
+    library: mp.MixxxLibrary,
+) -> None:
+    previous = set_mixxx_detector(lambda path: [MixxxProcess(4242, True)])
+    try:
+        with pytest.raises(mp.MixxxRunningError, match="4242"):
+            mp.update_track(1, title="x")
+        dry = mp.update_track(1, title="x", dry_run=True)
+        assert any("would be refused" in n for n in dry.notes)
+        forced = mp.update_track(1, title="x", force=True)
+        assert forced.notes
+        # Hiding is safe beside a running Mixxx (it never writes mixxx_deleted back).
+        assert mp.hide_tracks([2]).notes
+    finally:
+        set_mixxx_detector(previous)
+    assert mp.get_track_by_id(1).title == "x"
+
+
+def test_update_track_failure_mid_transaction_leaves_file_unchanged(
+    library: mp.MixxxLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = sha256(library.path)
+
+    def boom(self: object, *args: object, **kwargs: object) -> int:
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(peewee.ModelUpdate, "execute", boom)
+    with pytest.raises(RuntimeError, match="injected"):
+        mp.update_track(1, title="never")
+    monkeypatch.undo()
+    assert mp.get_track_by_id(1).title == "One More Time"
+    mp.current_library().close()
+    assert sha256(library.path) == before
+
+
+def test_hide_and_unhide_report_what_changed(library: mp.MixxxLibrary) -> None:
+    result = mp.hide_tracks([1, 4])
+    assert result.counts == {"changed": 1, "already": 1}
+    assert mp.get_track_by_id(1).mixxx_deleted == 1
+    result = mp.unhide_tracks([1, 4, 5])
+    assert result.counts == {"changed": 2, "already": 1}
+    assert mp.query_tracks(hidden=True) == []
+    with pytest.raises(mp.TrackNotFoundError, match="77"):
+        mp.hide_tracks([1, 77])
+    assert mp.get_track_by_id(1).mixxx_deleted == 0
+
+
+def test_missing_tracks_tell_gone_files_from_absent_link_targets(tmp_path: Path) -> None:
+    db_path = copy_fixture("schema-replay/rev32.sqlite", tmp_path)
+    present = tmp_path / "present.mp3"
+    present.write_bytes(b"x")
+    dangling = tmp_path / "annexed.mp3"
+    dangling.symlink_to(tmp_path / ".git/annex/objects/absent.mp3")
+    fill(
+        db_path,
+        [
+            (str(present), {"title": "present"}),
+            (str(tmp_path / "gone.mp3"), {"title": "gone"}),
+            (str(dangling), {"title": "annexed"}),
+            (str(present.with_name("flagged.mp3")), {"title": "flagged", "fs_deleted": 1}),
+        ],
+    )
+    (tmp_path / "flagged.mp3").write_bytes(b"y")
+    mp.open_library(db_path)
+    reasons = {t["title"]: why for t, why in mp.missing_tracks()}
+    assert reasons == {
+        "gone": mp.tracks.MISSING_FILE_GONE,
+        "annexed": mp.tracks.MISSING_LINK_TARGET_ABSENT,
+        "flagged": mp.tracks.MISSING_FLAGGED,
+    }
+    assert {t.title for t in mp.query_tracks(missing=True)} == {"gone", "annexed", "flagged"}
+    assert [t.title for t in mp.query_tracks(missing=False)] == ["present"]
+
+
+@pytest.mark.skipif(
+    not (FIXTURES / "real-mixxx-2.3.3/mixxxdb.sqlite").exists(), reason="no real-Mixxx fixture"
+)
+def test_real_mixxx_library_reads_and_edits(tmp_path: Path) -> None:
+    path = copy_fixture("real-mixxx-2.3.3/mixxxdb.sqlite", tmp_path)
+    mp.open_library(path)
+    rows = list(mp.iter_tracks(chunk_size=5))
+    assert len(rows) == 13
+    assert all(r["location"].startswith("/tmp/mixxx-peewee-fixture-music") for r in rows)
+    bjork = mp.search_tracks("bjork")
+    assert [t.path for t in bjork] == ["/tmp/mixxx-peewee-fixture-music/Björk – Jóga.mp3"]
+    pure = mp.get_track_by_location("/tmp/mixxx-peewee-fixture-music/100% pure_underscore.flac")
+    assert pure is not None and pure.key_id == 11
+    assert [t.id for t in mp.query_tracks(key="11d")] == [pure.id]  # B♭ major: OpenKey 11d
+    mp.update_track(pure.id, key="Gm", rating=4)
+    track = mp.get_track_by_id(pure.id)
+    assert (track.key, track.key_id, track.rating) == ("Gm", 20, 4)
+
+
+def test_reads_on_a_read_only_open_change_nothing(replay_db: Path) -> None:
+    fill(replay_db, SAMPLE)
+    before = sha256(replay_db)
+    mp.open_library(replay_db, readonly=True)
+    assert len(list(mp.iter_tracks())) == 4
+    assert mp.update_track(1, title="dry", dry_run=True).changes
+    with pytest.raises(mp.ReadOnlyError):
+        mp.update_track(1, title="wet")
+    mp.current_library().close()
+    assert sha256(replay_db) == before
