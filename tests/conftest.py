@@ -35,3 +35,52 @@ def _close_library() -> Iterator[None]:
 def replay_db(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     """A copy of the schema-replay fixture of each revision (empty library)."""
     return copy_fixture(f"schema-replay/rev{request.param}.sqlite", tmp_path)
+
+
+def insert_raw_tracks(path: Path, count: int, *, samplerate: int = 44100) -> list[int]:
+    """Add ``count`` tracks with raw sqlite3, as Mixxx's scanner would; returns their ids."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        ids = []
+        with conn:
+            for i in range(count):
+                where = f"/music/raw/track {i:03d}.mp3"
+                loc = conn.execute(
+                    "INSERT INTO track_locations (location, filename, directory, filesize,"
+                    " fs_deleted, needs_verification) VALUES (?, ?, '/music/raw', 1000, 0, 0)",
+                    (where, where.rsplit("/", 1)[1]),
+                ).lastrowid
+                ids.append(
+                    conn.execute(
+                        "INSERT INTO library (artist, title, location, duration, samplerate,"
+                        " mixxx_deleted) VALUES ('Raw', ?, ?, 180.0, ?, 0)",
+                        (f"Track {i}", loc, samplerate),
+                    ).lastrowid
+                )
+        return ids
+    finally:
+        conn.close()
+
+
+TRACKS_DB_KINDS = (*(f"rev{r}" for r in REPLAY_REVISIONS), "real-2.3.3", "real-2.5.0")
+
+
+@pytest.fixture(params=TRACKS_DB_KINDS)
+def tracks_db(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path, list[int]]:
+    """Each replay revision (with 8 raw tracks added) and each real-Mixxx fixture present."""
+    kind = request.param
+    if kind.startswith("rev"):
+        path = copy_fixture(f"schema-replay/{kind}.sqlite", tmp_path)
+        return path, insert_raw_tracks(path, 8)
+    relative = f"real-mixxx-{kind.removeprefix('real-')}/mixxxdb.sqlite"
+    if not (FIXTURES / relative).exists():
+        pytest.skip(f"fixture {relative} not present")
+    path = copy_fixture(relative, tmp_path)
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    ids = [r[0] for r in conn.execute("SELECT id FROM library ORDER BY id")]
+    conn.close()
+    return path, ids
