@@ -1,0 +1,198 @@
+"""Crates: lookups, trimmed unique names, INSERT OR IGNORE counts, hidden tracks, locks."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+import mixxx_peewee as m
+from mixxx_peewee import crates
+from mixxx_peewee.running import MixxxProcess
+from mixxx_peewee.running import set_mixxx_detector
+
+
+def members(crate_id: int) -> set[int]:
+    cursor = m.db.execute_sql("SELECT track_id FROM crate_tracks WHERE crate_id = ?", (crate_id,))
+    return {r[0] for r in cursor}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def opened(tracks_db: tuple[Path, list[int]]) -> tuple[Path, list[int]]:
+    path, ids = tracks_db
+    m.open_library(path, journal_mode="keep")
+    return path, ids
+
+
+def test_adding_reports_new_and_already_present(opened: tuple[Path, list[int]]) -> None:
+    _path, ids = opened
+    cid = m.create_crate("Peak time").value
+    assert m.add_tracks_to_crate(cid, ids[:3]).counts == {"added": 3, "already": 0}
+    result = m.add_tracks_to_crate(cid, [ids[2], ids[3], ids[3]])
+    assert result.counts == {"added": 1, "already": 1}
+    assert members(cid) == set(ids[:4])
+
+
+def test_removing_and_clearing(opened: tuple[Path, list[int]]) -> None:
+    _path, ids = opened
+    cid = m.create_crate("Trim").value
+    m.add_tracks_to_crate(cid, ids[:4])
+    assert m.remove_track_from_crate(cid, ids[0]).counts == {"removed": 1, "absent": 0}
+    assert m.remove_tracks_from_crate(cid, [ids[1], ids[5]]).counts == {"removed": 1, "absent": 1}
+    assert members(cid) == set(ids[2:4])
+    assert m.clear_crate(cid).counts == {"removed": 2}
+    assert members(cid) == set()
+
+
+def test_create_trims_and_refuses_empty_and_duplicate_names(
+    opened: tuple[Path, list[int]],
+) -> None:
+    cid = m.create_crate("  House  ").value
+    assert m.get_crate("House").id == cid
+    with pytest.raises(m.DuplicateNameError):
+        m.create_crate("House ")
+    with pytest.raises(m.ValidationError):
+        m.create_crate("  ")
+    with pytest.raises(m.ValidationError):
+        m.create_crate("new\nline")
+    assert m.create_crate("house").value != cid  # case-sensitive, like Mixxx
+
+
+@pytest.mark.parametrize("name", ["Ünïcödé ♫", 'say "hi"', "50% off_", "y" * 10_000])
+def test_odd_names_round_trip(mixxx_db: Path, name: str) -> None:
+    m.open_library(mixxx_db)
+    cid = m.create_crate(name).value
+    assert m.get_crate(name).id == cid
+    m.rename_crate(cid, name + "!")
+    assert [c["name"] for c in m.list_crates()] == [name + "!"]
+
+
+def test_rename_and_delete(opened: tuple[Path, list[int]]) -> None:
+    _path, ids = opened
+    a = m.create_crate("A").value
+    m.create_crate("B")
+    with pytest.raises(m.DuplicateNameError):
+        m.rename_crate(a, "B")
+    m.rename_crate(a, "C")
+    m.add_tracks_to_crate(a, ids[:2])
+    assert m.delete_crate("C").counts == {"deleted": 1, "removed": 2}
+    assert members(a) == set()
+    with pytest.raises(m.CrateNotFoundError):
+        m.get_crate(a)
+
+
+def test_count_and_show_are_left_as_mixxx_leaves_them(opened: tuple[Path, list[int]]) -> None:
+    _path, ids = opened
+    cid = m.create_crate("Untouched").value
+    before = m.db.execute_sql("SELECT count, show FROM crates WHERE id = ?", (cid,)).fetchone()
+    m.add_tracks_to_crate(cid, ids[:3])
+    m.rename_crate(cid, "Still untouched")
+    after = m.db.execute_sql("SELECT count, show FROM crates WHERE id = ?", (cid,)).fetchone()
+    assert before == after == (0, 1)
+
+
+def test_counts_leave_hidden_tracks_out_like_mixxx(opened: tuple[Path, list[int]]) -> None:
+    _path, ids = opened
+    cid = m.create_crate("Counted").value
+    m.add_tracks_to_crate(cid, ids[:3])
+    m.db.execute_sql("UPDATE library SET mixxx_deleted = 1 WHERE id = ?", (ids[0],))
+    (listed,) = [c for c in m.list_crates() if c["id"] == cid]
+    assert (listed["track_count"], listed["hidden_count"]) == (2, 1)
+    (every,) = [c for c in m.list_crates(include_hidden=True) if c["id"] == cid]
+    assert every["track_count"] == 3
+    assert [t["id"] for t in m.get_crate_tracks(cid)] == sorted(ids[1:3])
+    assert len(m.get_crate_tracks(cid, include_hidden=True)) == 3
+
+
+def test_unknown_track_ids_are_named_and_nothing_is_written(
+    opened: tuple[Path, list[int]],
+) -> None:
+    path, ids = opened
+    cid = m.create_crate("Strict").value
+    before = sha256(path)
+    with pytest.raises(m.TrackNotFoundError, match="777777"):
+        m.add_tracks_to_crate(cid, [ids[0], 777777])
+    with pytest.raises(m.TrackNotFoundError):
+        m.remove_track_from_crate(cid, 777777)
+    with pytest.raises(m.CrateNotFoundError):
+        m.add_track_to_crate("No such crate", ids[0])
+    assert sha256(path) == before
+
+
+def test_locked_crate_refuses_every_change(opened: tuple[Path, list[int]]) -> None:
+    _path, ids = opened
+    cid = m.create_crate("Locked").value
+    m.add_tracks_to_crate(cid, ids[:1])
+    m.db.execute_sql("UPDATE crates SET locked = 1 WHERE id = ?", (cid,))
+    for change in (
+        lambda: m.add_track_to_crate(cid, ids[1]),
+        lambda: m.remove_track_from_crate(cid, ids[0]),
+        lambda: m.clear_crate(cid),
+        lambda: m.rename_crate(cid, "Other"),
+        lambda: m.delete_crate(cid),
+    ):
+        with pytest.raises(m.LockedError):
+            change()
+    assert members(cid) == {ids[0]}
+
+
+def test_dry_run_on_a_read_only_open_writes_nothing(opened: tuple[Path, list[int]]) -> None:
+    path, ids = opened
+    cid = m.create_crate("Plan").value
+    m.add_tracks_to_crate(cid, ids[:2])
+    m.current_library().close()
+    before = sha256(path)
+    m.open_library(path, readonly=True)
+    assert m.add_tracks_to_crate(cid, ids[:4], dry_run=True).counts == {"added": 2, "already": 2}
+    assert m.create_crate("New", dry_run=True).value is None
+    assert m.clear_crate(cid, dry_run=True).counts == {"removed": 2}
+    m.current_library().close()
+    assert sha256(path) == before
+
+
+def test_a_failure_mid_add_leaves_the_file_unchanged(
+    opened: tuple[Path, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, ids = opened
+    cid = m.create_crate("Atomic").value
+    m.current_library().close()
+    m.open_library(path, journal_mode="keep")
+    before = sha256(path)
+    real = crates.require_tracks
+
+    def checked_then_fail(track_ids: object) -> object:
+        m.db.execute_sql("INSERT INTO crate_tracks (crate_id, track_id) VALUES (?, ?)", (cid, 1))
+        real(track_ids)  # type: ignore[arg-type]
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(crates, "require_tracks", checked_then_fail)
+    with pytest.raises(RuntimeError, match="injected"):
+        m.add_tracks_to_crate(cid, ids[:2])
+    m.current_library().close()
+    assert sha256(path) == before
+
+
+def test_running_mixxx_adds_a_note_but_does_not_block(opened: tuple[Path, list[int]]) -> None:
+    previous = set_mixxx_detector(lambda path: [MixxxProcess(1234, True)])
+    try:
+        result = m.create_crate("While running")
+    finally:
+        set_mixxx_detector(previous)
+    assert result.value is not None and any("1234" in n for n in result.notes)
+
+
+def test_ten_thousand_ids_in_one_call(tmp_path: Path) -> None:
+    from mixxx_peewee.testing import make_sample_library
+
+    path = make_sample_library(tmp_path / "big.sqlite", revision=32, tracks=10_000, seed=5)
+    m.open_library(path)
+    ids = [r[0] for r in m.db.execute_sql("SELECT id FROM library")]
+    cid = m.create_crate("Everything").value
+    result = m.add_tracks_to_crate(cid, ids)
+    assert result.counts == {"added": 10_000, "already": 0}
+    assert members(cid) == set(ids)
