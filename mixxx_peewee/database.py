@@ -169,6 +169,8 @@ class MixxxLibrary:
     busy_timeout_ms: int
     schema: SchemaReport
     auto_backup: bool | str = True  # True: daily (unless $MIXXX_PEEWEE_AUTO_BACKUP=0), "force"
+    # A read-only open of a WAL file made the -wal/-shm files itself: remove them on close.
+    release_wal_files: bool = False
 
     @property
     def wal(self) -> bool:
@@ -180,6 +182,9 @@ class MixxxLibrary:
         global _current
         if not db.is_closed():
             db.close()
+        if self.release_wal_files:
+            self.release_wal_files = False
+            _release_wal_files(self.path)
         if _current is self:
             _current = None
 
@@ -188,6 +193,26 @@ class MixxxLibrary:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _release_wal_files(path: Path) -> None:
+    """Let SQLite delete the empty ``-wal``/``-shm`` a read-only open left behind.
+
+    A ``mode=ro`` connection creates them for a WAL file but cannot remove them; a plain
+    connection closing as the last one does, and leaves them if anyone else (Mixxx) uses them.
+    """
+    wal = Path(f"{path}-wal")
+    try:
+        if wal.stat().st_size != 0 or not os.access(path, os.W_OK):
+            return  # someone wrote meanwhile: those files are theirs now
+        uri = "file:" + urllib.parse.quote(str(path.absolute())) + "?mode=rw"
+        conn = sqlite3.connect(uri, uri=True, timeout=0)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        pass  # best effort: SQLite reuses the files harmlessly
 
 
 def current_library() -> MixxxLibrary:
@@ -269,6 +294,7 @@ def open_library(
         _current.close()
     resolved = find_database(path)
     _check_file(resolved)
+    scratch_absent = not any(Path(f"{resolved}{s}").exists() for s in ("-wal", "-shm"))
     _connect(resolved, readonly, busy_timeout_ms)
     conn = db.connection()
     try:
@@ -299,6 +325,7 @@ def open_library(
         busy_timeout_ms=busy_timeout_ms,
         schema=report,
         auto_backup=auto_backup,
+        release_wal_files=readonly and mode == "wal" and scratch_absent,
     )
     return _current
 
@@ -350,7 +377,10 @@ def read_transaction() -> Iterator[MixxxLibrary]:
     try:
         with db.atomic():
             yield library
-    except (peewee.OperationalError, sqlite3.OperationalError) as exc:
+    except (peewee.IntegrityError, sqlite3.IntegrityError):
+        raise
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
+        # Includes "database disk image is malformed": a typed error, not a raw one.
         raise translate_sqlite_error(exc, library.path) from None
 
 
@@ -359,5 +389,7 @@ def execute(sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
     library = current_library()
     try:
         return db.execute_sql(sql, tuple(params))
-    except (peewee.OperationalError, sqlite3.OperationalError) as exc:
+    except (peewee.IntegrityError, sqlite3.IntegrityError):
+        raise
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
         raise translate_sqlite_error(exc, library.path) from None
