@@ -64,6 +64,7 @@ _STEP_PAGES = 1024  # 4 MiB at Mixxx's 4 KiB pages: each step holds the read loc
 _STEP_PAUSE_S = 0.002  # lets a waiting writer (Mixxx) in between two steps
 _MAX_RESTARTS = 3  # then copy in one step: a writer that never pauses must not starve us
 _SIDE_FILES = ("-journal", "-wal", "-shm")
+_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (named constants only since Python 3.11)
 _OFF_WORDS = {"0", "false", "no", "off", "never"}
 
 
@@ -73,6 +74,10 @@ class AutoBackupWarning(UserWarning):
 
 class _Restarted(Exception):
     """A writer changed the source between two backup steps too often."""
+
+
+class _Busy(Exception):
+    """Another connection held the lock beyond the busy timeout."""
 
 
 def _default_name(prefix: str, folder: Path) -> Path:
@@ -106,6 +111,8 @@ def _why(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if "full" in text.lower():
         return "disk full"
+    if "locked" in text.lower() or "busy" in text.lower():
+        return "database is busy: another program, probably Mixxx, holds the lock"
     return text
 
 
@@ -120,11 +127,20 @@ def _ro_uri(path: Path) -> str:
 
 
 def _copy_pages(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
-    """Online backup in short steps; after repeated restarts, one step (a short read lock)."""
+    """Online backup that never blocks a writer for long and never waits forever.
+
+    WAL: one step (a snapshot; readers do not block writers). Rollback journal: short steps
+    with a pause between them, since each step's read lock makes Mixxx's commit wait; if
+    writers keep restarting it, one step (a read lock for the copy's duration, well under
+    a second for 100,000 tracks). A lock held past the busy timeout raises BackupError.
+    """
+    wal = source.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
     last_remaining = [-1]
     restarts = [0]
 
     def progress(status: int, remaining: int, total: int) -> None:
+        if status in _BUSY_CODES:
+            raise _Busy  # the source's busy handler already waited its full timeout
         if last_remaining[0] >= 0 and remaining > last_remaining[0]:
             restarts[0] += 1  # another connection wrote: SQLite started over
             if restarts[0] > _MAX_RESTARTS:
@@ -133,10 +149,17 @@ def _copy_pages(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
         if remaining:
             time.sleep(_STEP_PAUSE_S)
 
+    def busy_only(status: int, remaining: int, total: int) -> None:
+        if status in _BUSY_CODES:
+            raise _Busy
+
+    if wal:
+        source.backup(target, pages=-1, progress=busy_only)
+        return
     try:
-        source.backup(target, pages=_STEP_PAGES, progress=progress, sleep=0.01)
+        source.backup(target, pages=_STEP_PAGES, progress=progress)
     except _Restarted:
-        source.backup(target, pages=-1, sleep=0.01)
+        source.backup(target, pages=-1, progress=busy_only)
 
 
 def _backup_file(source: sqlite3.Connection, dest: Path, mode: int) -> None:
@@ -171,6 +194,11 @@ def _backup_file(source: sqlite3.Connection, dest: Path, mode: int) -> None:
         _remove_quietly(tmp)
         if isinstance(exc, MixxxPeeweeError):
             raise
+        if isinstance(exc, _Busy):
+            raise BackupError(
+                f"{dest}: database is busy (another program, probably Mixxx, holds the lock); "
+                "nothing written"
+            ) from None
         if isinstance(exc, (OSError, sqlite3.Error)):
             raise BackupError(f"{dest}: backup failed ({_why(exc)}); nothing written") from None
         raise
