@@ -45,7 +45,9 @@ _LETTER_TONIC = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 
 _OPENKEY_RE = re.compile(r"^\s*(1[0-2]|[1-9])([dm])\s*$", re.IGNORECASE)
 _LANCELOT_RE = re.compile(r"^\s*(1[0-2]|[1-9])([ab])\s*$", re.IGNORECASE)
-_TRADITIONAL_RE = re.compile(r"^\s*([a-g])([#♯b♭]*)(min(?:or)?|maj(?:or)?|m)?\s*$", re.IGNORECASE)
+_TRADITIONAL_RE = re.compile(
+    r"^\s*([a-g])([#♯b♭]*)\s*(min(?:or)?|maj(?:or)?|m)?\s*$", re.IGNORECASE
+)
 
 
 def is_major(key_id: int) -> bool:

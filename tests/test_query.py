@@ -1,0 +1,148 @@
+"""Mixxx's search-bar syntax: parsing, compiling, and searching a library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import copy_fixture
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from test_tracks import SAMPLE
+from test_tracks import fill
+
+import mixxx_peewee as mp
+from mixxx_peewee.query import Term
+from mixxx_peewee.query import fold_text
+from mixxx_peewee.query import parse_query
+
+
+def test_free_words_fields_phrases_and_negation_parse() -> None:
+    assert parse_query('house -deep artist:"daft punk" bpm:120-130 rating:>=4 key:8A') == [
+        Term(None, "contains", "house"),
+        Term(None, "contains", "deep", negate=True),
+        Term("artist", "contains", "daft punk"),
+        Term("bpm", "range", (120.0, 130.0)),
+        Term("rating", ">=", 4.0),
+        Term("key", "key", 22),
+    ]
+
+
+def test_field_with_a_space_takes_the_next_word_like_mixxx() -> None:
+    assert parse_query("artist: bjork") == [Term("artist", "contains", "bjork")]
+
+
+def test_unknown_field_or_bad_number_is_searched_as_text() -> None:
+    assert parse_query("foo:bar bpm:fast") == [
+        Term(None, "contains", "foo:bar"),
+        Term(None, "contains", "bpm:fast"),
+    ]
+
+
+def test_unbalanced_quote_runs_to_the_end() -> None:
+    assert parse_query('title:"one more') == [Term("title", "contains", "one more")]
+    assert parse_query('"') == []
+
+
+def test_durations_take_minutes_and_seconds() -> None:
+    assert parse_query("duration:>3:30") == [Term("duration", ">", 210.0)]
+
+
+def test_folding_drops_accents_and_case() -> None:
+    assert fold_text("Björk – JÓGA") == "bjork – joga"
+    assert fold_text("Straße") == "strasse"
+
+
+@pytest.fixture
+def library(replay_db: Path) -> mp.MixxxLibrary:
+    fill(replay_db, SAMPLE)
+    return mp.open_library(replay_db)
+
+
+def titles(query: str, **kwargs: object) -> set[str]:
+    return {t.title for t in mp.search_tracks(query, **kwargs)}
+
+
+def test_every_free_word_must_match_somewhere(library: mp.MixxxLibrary) -> None:
+    assert titles("daft discovery") == {"One More Time"}
+    assert titles("daft homogenic") == set()
+    assert titles("JOGA") == {"Jóga"}
+    assert titles("pure_underscore") == {"under_score"}  # the file name is searched too
+
+
+def test_field_filters(library: mp.MixxxLibrary) -> None:
+    assert titles("genre:house") == {"One More Time", "under_score"}
+    assert titles('genre:"deep house"') == {"under_score"}
+    assert titles("bpm:120-130") == {"One More Time", "under_score"}
+    assert titles("bpm:>125") == {"under_score"}
+    assert titles("bpm:122") == {"One More Time"}
+    assert titles("rating:>=4") == {"One More Time", "Jóga"}
+    assert titles("year:<2000") == {"Jóga"}
+    assert titles("type:flac") == {"Jóga"}
+    assert titles("location:/music/misc") == {"under_score", "Null deleted flag"}
+    assert titles("key:Bm") == {"Jóga"}
+    assert titles("key:8a") == {"under_score"}  # key_id 0: matched by its text
+    assert titles('comment:"say') == {"under_score"}
+
+
+def test_negation_keeps_rows_whose_column_is_empty(library: mp.MixxxLibrary) -> None:
+    assert titles("-house") == {"Jóga", "Null deleted flag"}
+    assert titles("-genre:pop") == {"One More Time", "under_score", "Null deleted flag"}
+
+
+def test_percent_and_underscore_are_literal(library: mp.MixxxLibrary) -> None:
+    assert titles("%") == {"under_score"}
+    assert titles("_") == {"under_score"}
+    assert titles("a%b") == set()
+
+
+def test_hidden_tracks_only_on_request(library: mp.MixxxLibrary) -> None:
+    assert titles("ghost") == set()
+    assert titles("ghost", hidden=True) == {"Hidden"}
+
+
+def test_crate_and_playlist_terms_match_names(library: mp.MixxxLibrary) -> None:
+    conn = mp.db.connection()
+    conn.execute("INSERT INTO crates (name) VALUES ('Peak Time')")
+    conn.execute("INSERT INTO crate_tracks (crate_id, track_id) SELECT id, 1 FROM crates")
+    conn.execute("INSERT INTO Playlists (name, position, hidden) VALUES ('Sunday Set', 1, 0)")
+    conn.execute(
+        "INSERT INTO PlaylistTracks (playlist_id, track_id, position)"
+        " SELECT id, 2, 1 FROM Playlists"
+    )
+    assert titles("crate:peak") == {"One More Time"}
+    assert titles('playlist:"sunday set"') == {"Jóga"}
+    assert titles("-crate:peak") == {"Jóga", "under_score", "Null deleted flag"}
+
+
+def test_search_streams_through_iter_tracks(library: mp.MixxxLibrary) -> None:
+    rows = list(mp.iter_tracks(search="bpm:>100", sort="bpm", chunk_size=1))
+    assert [r["title"] for r in rows] == ["One More Time", "under_score"]
+
+
+_ALPHABET = "ab:\"-<>=%_\\ '*[]()bpm.k/é0123456789"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(query=st.text(alphabet=st.sampled_from(list(_ALPHABET))) | st.text())
+def test_any_query_text_never_raises_anything_but_validation_error(
+    query: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    global _searchable
+    if _searchable is None:
+        path = copy_fixture("schema-replay/rev39.sqlite", tmp_path_factory.mktemp("q"))
+        fill(path, SAMPLE)
+        _searchable = path
+    if mp.database._current is None:
+        mp.open_library(_searchable, readonly=True)
+    try:
+        mp.search_tracks(query)
+        mp.search_tracks("artist:" + query)
+        mp.search_tracks("bpm:" + query)
+    except mp.ValidationError:
+        pass
+
+
+_searchable: Path | None = None

@@ -1,0 +1,183 @@
+"""Relocating tracks: a real path-prefix match that moves location, directory and filename."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from test_tracks import fill
+from test_tracks import sha256
+
+import mixxx_peewee as mp
+from mixxx_peewee.running import MixxxProcess
+from mixxx_peewee.running import set_mixxx_detector
+from mixxx_peewee.tracks import RelocateCollisionError
+
+TRACKS = [
+    ("/old_music/a.mp3", {"title": "a"}),
+    ("/old_music/Ünï %/b_c.flac", {"title": "b"}),
+    ("/old_music/sub/deep/c.mp3", {"title": "c"}),
+    ("/old_musicX/not-me.mp3", {"title": "lookalike"}),  # shares the text prefix only
+    ("/oldXmusic/not-me-either.mp3", {"title": "wildcard"}),  # "_" is no wildcard
+    ("/elsewhere/d.mp3", {"title": "d"}),
+]
+
+
+@pytest.fixture
+def library(replay_db: Path) -> mp.MixxxLibrary:
+    fill(replay_db, TRACKS)
+    conn = sqlite3.connect(replay_db)
+    conn.executemany(
+        "INSERT INTO directories (directory) VALUES (?)",
+        [("/old_music",), ("/old_music/sub",), ("/old_musicX",)],
+    )
+    conn.commit()
+    conn.close()
+    return mp.open_library(replay_db)
+
+
+def locations() -> dict[str, tuple[str, str, str]]:
+    rows = mp.db.execute_sql(
+        "SELECT l.title, t.location, t.directory, t.filename FROM library l"
+        " JOIN track_locations t ON t.id = l.location"
+    ).fetchall()
+    return {title: (loc, d, f) for title, loc, d, f in rows}
+
+
+def directories() -> set[str]:
+    return {d for (d,) in mp.db.execute_sql("SELECT directory FROM directories").fetchall()}
+
+
+def test_relocate_moves_every_track_under_the_folder_and_nothing_else(
+    library: mp.MixxxLibrary,
+) -> None:
+    result = mp.relocate_tracks("/old_music/", "/new music")
+    assert result.counts == {"tracks": 3, "collisions": 0, "directories": 2}
+    now = locations()
+    assert now["a"] == ("/new music/a.mp3", "/new music", "a.mp3")
+    assert now["b"] == ("/new music/Ünï %/b_c.flac", "/new music/Ünï %", "b_c.flac")
+    assert now["c"] == ("/new music/sub/deep/c.mp3", "/new music/sub/deep", "c.mp3")
+    assert now["lookalike"][0] == "/old_musicX/not-me.mp3"
+    assert now["wildcard"][0] == "/oldXmusic/not-me-either.mp3"
+    assert directories() == {"/new music", "/new music/sub", "/old_musicX"}
+
+
+def test_dry_run_returns_the_plan_and_writes_nothing(library: mp.MixxxLibrary) -> None:
+    before = sha256(library.path)
+    result = mp.relocate_tracks("/old_music", "/new", dry_run=True)
+    plan = result.value
+    assert [(old, new) for _, old, new in plan.moves] == [
+        ("/old_music/a.mp3", "/new/a.mp3"),
+        ("/old_music/Ünï %/b_c.flac", "/new/Ünï %/b_c.flac"),
+        ("/old_music/sub/deep/c.mp3", "/new/sub/deep/c.mp3"),
+    ]
+    assert result.to_dict()["value"]["collisions"] == []
+    mp.current_library().close()
+    assert sha256(library.path) == before
+
+
+def test_collisions_are_all_reported_and_nothing_is_written(library: mp.MixxxLibrary) -> None:
+    conn = mp.db.connection()
+    for path in ("/elsewhere/a.mp3", "/elsewhere/sub/deep/c.mp3"):
+        conn.execute(
+            "INSERT INTO track_locations (location, filename, directory, fs_deleted,"
+            " needs_verification) VALUES (?, '', '', 0, 0)",
+            (path,),
+        )
+    before = locations()
+    planned = mp.relocate_tracks("/old_music", "/elsewhere", dry_run=True)
+    assert [c[2] for c in planned.value.collisions] == [
+        "/elsewhere/a.mp3",
+        "/elsewhere/sub/deep/c.mp3",
+    ]
+    with pytest.raises(RelocateCollisionError, match="2 track") as caught:
+        mp.relocate_tracks("/old_music", "/elsewhere")
+    assert len(caught.value.plan.collisions) == 2
+    assert locations() == before
+
+
+def test_a_failure_inside_the_transaction_leaves_the_file_unchanged(
+    library: mp.MixxxLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = sha256(library.path)
+    real_cursor = mp.db.cursor
+    real_transaction = mp.tracks.write_transaction
+    written = []
+
+    class Boom(Exception):
+        pass
+
+    class FailingCursor:
+        """Writes the track rows, then fails on the directories update."""
+
+        def __init__(self) -> None:
+            self.inner = real_cursor()
+            self.rowcount = 0
+
+        def executemany(self, sql: str, rows: list[tuple[object, ...]]) -> None:
+            self.inner.executemany(sql, rows)
+            self.rowcount = self.inner.rowcount
+            written.append(self.rowcount)
+
+        def execute(self, sql: str, params: object = ()) -> object:
+            if "directories" in sql:
+                raise Boom("injected")
+            return self.inner.execute(sql, params)
+
+    @contextmanager
+    def failing_transaction(touches: object) -> Iterator[object]:
+        with real_transaction(touches) as lib:
+            monkeypatch.setattr(mp.db, "cursor", FailingCursor)
+            yield lib
+
+    monkeypatch.setattr(mp.tracks, "write_transaction", failing_transaction)
+    with pytest.raises(Boom):
+        mp.relocate_tracks("/old_music", "/new")
+    monkeypatch.undo()
+    assert written == [3]  # the failure came after the track rows were written
+    assert locations()["a"][0] == "/old_music/a.mp3"
+    mp.current_library().close()
+    assert sha256(library.path) == before
+
+
+def test_relocate_is_refused_while_mixxx_runs_unless_forced(library: mp.MixxxLibrary) -> None:
+    previous = set_mixxx_detector(lambda path: [MixxxProcess(99, True)])
+    try:
+        with pytest.raises(mp.MixxxRunningError):
+            mp.relocate_tracks("/old_music", "/new")
+        assert mp.relocate_tracks("/old_music", "/new", force=True).counts["tracks"] == 3
+    finally:
+        set_mixxx_detector(previous)
+
+
+def test_relocating_a_single_file_path_renames_it(library: mp.MixxxLibrary) -> None:
+    mp.relocate_tracks("/elsewhere/d.mp3", "/elsewhere/renamed ✓.mp3")
+    assert locations()["d"] == ("/elsewhere/renamed ✓.mp3", "/elsewhere", "renamed ✓.mp3")
+
+
+def test_bad_prefixes_are_refused(library: mp.MixxxLibrary) -> None:
+    with pytest.raises(mp.ValidationError):
+        mp.relocate_tracks("", "/x")
+    with pytest.raises(mp.ValidationError):
+        mp.relocate_tracks("/old_music/", "/old_music")
+
+
+def test_relocate_on_a_read_only_open_is_refused_but_plans(replay_db: Path) -> None:
+    fill(replay_db, TRACKS)
+    mp.open_library(replay_db, readonly=True)
+    assert mp.relocate_tracks("/old_music", "/n", dry_run=True).counts["tracks"] == 3
+    with pytest.raises(mp.ReadOnlyError):
+        mp.relocate_tracks("/old_music", "/n")
+
+
+def test_relocating_many_paths_is_one_short_transaction(tmp_path: Path) -> None:
+    path = mp.testing.make_sample_library(tmp_path / "mixxxdb.sqlite", revision=39)
+    fill(path, [(f"/lib/{i // 100}/t{i}.mp3", {"title": str(i)}) for i in range(5000)])
+    mp.open_library(path)
+    result = mp.relocate_tracks("/lib", "/mnt/lib")
+    assert result.counts["tracks"] == 5000
+    assert mp.get_track_by_location("/mnt/lib/49/t4999.mp3") is not None
+    assert mp.get_track_by_location("/lib/49/t4999.mp3") is None
