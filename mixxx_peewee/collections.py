@@ -89,21 +89,26 @@ def resolve(
     what: str,
     visible: Callable[[M], bool] = lambda row: True,
 ) -> M:
-    """The row of ``model`` with that id (int or digits) or exact name; raises ``error``."""
+    """The row of ``model`` with that id (int or digits) or exact name; raises ``error``.
+
+    Digits are an id first; when no row has that id they are looked up as a name.
+    """
     if isinstance(id_or_name, model):
         id_or_name = id_or_name.id  # type: ignore[attr-defined]
     row_id = parse_id(id_or_name)
     with read_transaction():
+        row = None
         if row_id is not None:
             row = model.get_or_none(model.id == row_id)  # type: ignore[attr-defined]
-        elif isinstance(id_or_name, str):
+        if row is None and isinstance(id_or_name, str):
+            # Digits that are no id may still be a name ("2024").
             row = (
                 model.select()
                 .where(model.name == id_or_name)  # type: ignore[attr-defined]
                 .order_by(model.id)  # type: ignore[attr-defined]
                 .first()
             )
-        else:
+        elif row_id is None:
             raise ValidationError(f"{what} must be an id or a name, not {id_or_name!r}")
     if row is None or not visible(row):
         raise error(f"no {what} {id_or_name!r}")

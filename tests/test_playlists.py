@@ -363,3 +363,10 @@ def test_ten_thousand_tracks_insert_at_a_position_in_order(tmp_path: Path) -> No
     m.remove_track_from_playlist(pid, ids[5])
     expected = [t for t in [ids[0], *many, ids[1], ids[2]] if t != ids[5]]
     assert track_order(pid) == expected
+
+
+def test_a_name_of_digits_is_found_when_no_playlist_has_that_id(mixxx_db: Path) -> None:
+    m.open_library(mixxx_db)
+    pid = m.create_playlist("2024").value
+    assert m.get_playlist("2024").id == pid
+    assert m.get_playlist(str(pid)).id == pid

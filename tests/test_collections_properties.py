@@ -1,0 +1,152 @@
+"""Property tests: random playlist edits match a Python list, random crate edits a Python set."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+import mixxx_peewee as m
+from mixxx_peewee.testing import make_sample_library
+
+TRACKS = 6
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "mixxxdb.sqlite"
+    make_sample_library(path, revision=32, tracks=TRACKS, seed=9, playlists=0, crates=0)
+    return path
+
+
+@pytest.fixture
+def fresh(template: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    counter = iter(range(10**9))
+
+    def make() -> list[int]:
+        copy = tmp_path / f"db{next(counter)}.sqlite"
+        shutil.copy2(template, copy)
+        m.open_library(copy, journal_mode="keep")
+        return [r[0] for r in m.db.execute_sql("SELECT id FROM library ORDER BY id")]
+
+    return make
+
+
+track_index = st.integers(0, TRACKS - 1)
+playlist_ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("append"), st.lists(track_index, max_size=4)),
+        st.tuples(st.just("insert"), st.integers(1, 12), st.lists(track_index, max_size=4)),
+        st.tuples(st.just("remove_track"), track_index),
+        st.tuples(st.just("remove_positions"), st.lists(st.integers(1, 12), max_size=4)),
+        st.tuples(st.just("move"), st.integers(1, 12), st.integers(1, 12)),
+        st.tuples(st.just("clear")),
+    ),
+    max_size=12,
+)
+
+
+def stored_order(playlist_id: int) -> list[int]:
+    rows = m.db.execute_sql(
+        "SELECT position, track_id FROM PlaylistTracks WHERE playlist_id = ? ORDER BY position",
+        (playlist_id,),
+    ).fetchall()
+    assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+    return [r[1] for r in rows]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ops=playlist_ops)
+def test_random_playlist_edits_match_a_list_model(fresh, ops) -> None:  # type: ignore[no-untyped-def]
+    ids = fresh()
+    pid = m.create_playlist("Model").value
+    model: list[int] = []
+    for op in ops:
+        kind = op[0]
+        try:
+            if kind == "append":
+                tracks = [ids[i] for i in op[1]]
+                m.add_tracks_to_playlist(pid, tracks)
+                model.extend(tracks)
+            elif kind == "insert":
+                tracks = [ids[i] for i in op[2]]
+                m.add_tracks_to_playlist(pid, tracks, position=op[1])
+                model[op[1] - 1 : op[1] - 1] = tracks
+            elif kind == "remove_track":
+                m.remove_track_from_playlist(pid, ids[op[1]])
+                model = [t for t in model if t != ids[op[1]]]
+            elif kind == "remove_positions":
+                m.remove_positions_from_playlist(pid, op[1])
+                model = [t for i, t in enumerate(model, 1) if i not in set(op[1])]
+            elif kind == "move":
+                m.move_playlist_track(pid, op[1], op[2])
+                model.insert(op[2] - 1, model.pop(op[1] - 1))
+            else:
+                m.clear_playlist(pid)
+                model = []
+        except m.ValidationError:
+            # Only out-of-range positions are refused; the model agrees they are invalid.
+            assert kind in ("insert", "remove_positions", "move")
+            limit = len(model) + (1 if kind == "insert" else 0)
+            asked = [op[1]] if kind == "insert" else (op[1] if kind != "move" else op[1:])
+            assert any(not 1 <= p <= limit for p in asked)
+        assert stored_order(pid) == model
+
+
+crate_ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), st.lists(track_index, max_size=5)),
+        st.tuples(st.just("remove"), st.lists(track_index, max_size=5)),
+        st.tuples(st.just("clear")),
+    ),
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ops=crate_ops)
+def test_random_crate_edits_match_a_set_model(fresh, ops) -> None:  # type: ignore[no-untyped-def]
+    ids = fresh()
+    cid = m.create_crate("Model").value
+    model: set[int] = set()
+    for op in ops:
+        if op[0] == "add":
+            tracks = {ids[i] for i in op[1]}
+            result = m.add_tracks_to_crate(cid, [ids[i] for i in op[1]])
+            assert result.counts == {"added": len(tracks - model), "already": len(tracks & model)}
+            model |= tracks
+        elif op[0] == "remove":
+            tracks = {ids[i] for i in op[1]}
+            assert m.remove_tracks_from_crate(cid, tracks).counts["removed"] == len(tracks & model)
+            model -= tracks
+        else:
+            m.clear_crate(cid)
+            model = set()
+        rows = m.db.execute_sql(
+            "SELECT track_id FROM crate_tracks WHERE crate_id = ?", (cid,)
+        ).fetchall()
+        assert len(rows) == len({r[0] for r in rows})  # a set: no track twice
+        assert {r[0] for r in rows} == model
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=st.text(min_size=1, max_size=60))
+def test_any_name_is_created_or_refused_cleanly(fresh, name: str) -> None:  # type: ignore[no-untyped-def]
+    fresh()
+    try:
+        pid = m.create_playlist(name).value
+    except m.ValidationError:
+        assert not name.strip() or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name)
+        return
+    assert m.get_playlist(name.strip()).id == pid
