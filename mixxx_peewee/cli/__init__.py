@@ -101,10 +101,14 @@ def _root(
 
 
 def _register() -> None:
+    from mixxx_peewee.cli import collections
     from mixxx_peewee.cli import info
     from mixxx_peewee.cli import maintenance
+    from mixxx_peewee.cli import tracks
 
     info.register(app)
+    tracks.register(app)
+    collections.register(app)
     maintenance.register(app)
 
 

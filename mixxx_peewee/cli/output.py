@@ -18,7 +18,20 @@ from collections.abc import Sequence
 from typing import Any
 from typing import TextIO
 
-__all__ = ["FORMATS", "OutputFormat", "emit_record", "emit_rows", "jsonable"]
+__all__ = [
+    "FORMATS",
+    "TRACK_TABLE_COLUMNS",
+    "OutputFormat",
+    "emit_record",
+    "emit_rows",
+    "emit_tracks",
+    "jsonable",
+    "track_row",
+]
+
+# Large binary columns nobody reads in a listing (the beat grid, analysed keys, waveform).
+BLOB_COLUMNS = frozenset({"beats", "keys", "wavesummaryhex", "coverart_digest"})
+TRACK_TABLE_COLUMNS = ("id", "artist", "title", "album", "genre", "bpm", "key", "duration")
 
 
 class OutputFormat(enum.StrEnum):
@@ -100,18 +113,20 @@ def emit_rows(
             out.write(f"{row[id_key]}\n")
             count += 1
     elif fmt == "m3u8":
-        out.write("#EXTM3U\n")
-        for row in rows:
-            duration = row.get("duration")
-            seconds = round(duration) if isinstance(duration, (int, float)) else -1
-            artist, name = row.get("artist") or "", row.get("title") or ""
-            label = f"{artist} - {name}" if artist else name
-            out.write(f"#EXTINF:{seconds},{label}\n{row['location']}\n")
-            count += 1
+        from mixxx_peewee.m3u import write_m3u8
+
+        count = write_m3u8(rows, out)
     else:
         count = _table(rows, columns, out, title)
     out.flush()
     return count
+
+
+# Short columns keep their full width when the terminal is narrow; text columns give way.
+_NARROW = frozenset(
+    {"id", "bpm", "key", "duration", "position", "tracks", "track_count", "rating", "reason",
+     "locked", "hotcue", "type", "seconds", "bytes", "kind"}
+)  # fmt: skip
 
 
 def _table(
@@ -120,15 +135,35 @@ def _table(
     from rich.console import Console
     from rich.table import Table
 
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    console = Console(file=out, soft_wrap=False)
+    natural = [max([len(col), *(len(line[i]) for line in cells)]) for i, col in enumerate(columns)]
+    widths = _fit(columns, natural, console.width)
     table = Table(title=title, show_lines=False, header_style="bold")
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    count = 0
-    for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-        count += 1
-    Console(file=out, soft_wrap=False).print(table)
-    return count
+    for col, width in zip(columns, widths, strict=True):
+        # One line per row: long text is cut with … rather than folded over many lines.
+        table.add_column(col, overflow="ellipsis", no_wrap=True, width=width)
+    for line in cells:
+        table.add_row(*line)
+    console.print(table)
+    return len(cells)
+
+
+def _fit(columns: Sequence[str], natural: Sequence[int], total: int) -> list[int]:
+    """Column widths for a table ``total`` wide: short columns whole, text shares the rest."""
+    room = total - (3 * len(columns) + 1)  # borders and padding
+    widths = list(natural)
+    text = [i for i, col in enumerate(columns) if col not in _NARROW]
+    room -= sum(w for i, w in enumerate(natural) if i not in text)
+    if sum(natural[i] for i in text) <= room:
+        return widths
+    left = max(room, 6 * len(text))
+    # Water-filling: narrow text columns keep their width, wide ones share what remains.
+    for count, i in enumerate(sorted(text, key=lambda i: natural[i])):
+        share = left // (len(text) - count)
+        widths[i] = max(min(natural[i], share), min(natural[i], 6))
+        left -= widths[i]
+    return widths
 
 
 def emit_record(record: Mapping[str, Any], fmt: str, *, out: TextIO | None = None) -> None:
@@ -147,3 +182,46 @@ def emit_record(record: Mapping[str, Any], fmt: str, *, out: TextIO | None = Non
     width = max((len(k) for k in record), default=0)
     for key, value in record.items():
         out.write(f"{key.ljust(width)}  {_cell(value)}\n")
+
+
+def track_row(track: Mapping[str, Any]) -> dict[str, Any]:
+    """A track dict for output: Mixxx's column names, ``location`` as the path, no blobs."""
+    return {k: v for k, v in track.items() if k not in BLOB_COLUMNS}
+
+
+def _minutes(seconds: Any) -> str:
+    if not isinstance(seconds, (int, float)) or seconds <= 0:
+        return ""
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def emit_tracks(
+    tracks: Iterable[Mapping[str, Any]],
+    fmt: str,
+    *,
+    out: TextIO | None = None,
+    extra: Sequence[str] = (),
+    title: str | None = None,
+) -> int:
+    """Write track dicts in ``fmt``; ``extra`` columns (``position``, ``reason``) lead the table.
+
+    CSV has every column of the first track; the table a readable few, durations as m:ss.
+    """
+    fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
+    rows = (track_row(t) for t in tracks)
+    if fmt == "table":
+        shown = ({**row, "duration": _minutes(row.get("duration"))} for row in rows)
+        return emit_rows(shown, fmt, [*extra, *TRACK_TABLE_COLUMNS], out=out, title=title)
+    if fmt == "csv":
+        first = next(rows, None)
+        if first is None:
+            return emit_rows([], fmt, [*extra, *TRACK_TABLE_COLUMNS], out=out)
+        columns = [*extra, *(c for c in first if c not in extra)]
+        return emit_rows(_chain(first, rows), fmt, columns, out=out)
+    return emit_rows(rows, fmt, [], out=out)
+
+
+def _chain(first: dict[str, Any], rest: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+    yield first
+    yield from rest

@@ -95,6 +95,7 @@ class CliState:
         confirm: str | None = None,
         yes: bool = False,
         as_json: bool = False,
+        check: Callable[[WriteResult], None] | None = None,
     ) -> WriteResult:
         """Run ``operation(dry_run)`` the safe way and report it.
 
@@ -112,6 +113,8 @@ class CliState:
             from mixxx_peewee.errors import ReadOnlyError
 
             raise ReadOnlyError(f"{library.path}: opened with --readonly; nothing written")
+        if check is not None:
+            check(plan)
         if guard is not None:
             from mixxx_peewee.running import check_mixxx_guard
 
