@@ -102,6 +102,7 @@ def _root(
 
 def _register() -> None:
     from mixxx_peewee.cli import collections
+    from mixxx_peewee.cli import cues
     from mixxx_peewee.cli import info
     from mixxx_peewee.cli import maintenance
     from mixxx_peewee.cli import tracks
@@ -109,6 +110,7 @@ def _register() -> None:
     info.register(app)
     tracks.register(app)
     collections.register(app)
+    cues.register(app)
     maintenance.register(app)
 
 

@@ -136,7 +136,7 @@ def build_group(kind: CollectionKind) -> typer.Typer:
     )
 
     def _target(name: str) -> Any:
-        return kind.function("get_{}")(_id_or_name(name))
+        return kind.function("get_{}")(name)
 
     @group.command("list", help=f"List {kind.plural} with their track counts.")
     def list_cmd(
@@ -178,7 +178,7 @@ def build_group(kind: CollectionKind) -> typer.Typer:
         state.open()
         from mixxx_peewee.cli.output import emit_tracks
 
-        tracks = kind.function("get_{}_tracks")(_id_or_name(target))
+        tracks = kind.function("get_{}_tracks")(target)
         emit_tracks(tracks, fmt, extra=("position",) if kind.ordered else ())
 
     @group.command("create", help=f"Create an empty {what}; prints its new id.")
@@ -209,7 +209,7 @@ def build_group(kind: CollectionKind) -> typer.Typer:
         rename = kind.function("rename_{}")
         options = kind.write_options(history)
         state.write(
-            lambda dry: rename(_id_or_name(target), new_name, dry_run=dry, **options),
+            lambda dry: rename(target, new_name, dry_run=dry, **options),
             dry_run=dry_run,
             as_json=as_json,
         )
@@ -227,7 +227,7 @@ def build_group(kind: CollectionKind) -> typer.Typer:
         delete = kind.function("delete_{}")
         options = kind.write_options(history)
         state.write(
-            lambda dry: delete(_id_or_name(target), dry_run=dry, **options),
+            lambda dry: delete(target, dry_run=dry, **options),
             dry_run=dry_run,
             confirm=f"Delete {what} {target!r}?",
             yes=yes,
@@ -247,7 +247,7 @@ def build_group(kind: CollectionKind) -> typer.Typer:
         clear = kind.function("clear_{}")
         options = kind.write_options(history)
         state.write(
-            lambda dry: clear(_id_or_name(target), dry_run=dry, **options),
+            lambda dry: clear(target, dry_run=dry, **options),
             dry_run=dry_run,
             confirm=f"Remove every track from {what} {target!r}?",
             yes=yes,
@@ -282,7 +282,7 @@ def build_group(kind: CollectionKind) -> typer.Typer:
         if kind.ordered and position is not None:
             options["position"] = position
         state.write(
-            lambda dry: add(_id_or_name(target), ids, dry_run=dry, **options),
+            lambda dry: add(target, ids, dry_run=dry, **options),
             dry_run=dry_run,
             as_json=as_json,
         )
@@ -311,7 +311,7 @@ def build_group(kind: CollectionKind) -> typer.Typer:
 
         ids = track_ids(tracks) if tracks else []
         options = kind.write_options(history)
-        name = _id_or_name(target)
+        name = target
         if not kind.ordered:
             remove = kind.function("remove_tracks_from_{}")
             operation = lambda dry: remove(name, ids, dry_run=dry)  # noqa: E731
@@ -349,9 +349,7 @@ def build_group(kind: CollectionKind) -> typer.Typer:
             move = kind.function("move_{}_track")
             options = kind.write_options(history)
             state.write(
-                lambda dry: move(
-                    _id_or_name(target), from_position, to_position, dry_run=dry, **options
-                ),
+                lambda dry: move(target, from_position, to_position, dry_run=dry, **options),
                 dry_run=dry_run,
                 as_json=as_json,
             )
@@ -380,7 +378,7 @@ def build_group(kind: CollectionKind) -> typer.Typer:
         if chosen is None and output is not None:
             chosen = _SUFFIX_FORMATS.get(output.suffix.lower())
         chosen = chosen or "m3u8"
-        tracks = kind.function("get_{}_tracks")(_id_or_name(target))
+        tracks = kind.function("get_{}_tracks")(target)
         rows = [track_row(t) for t in tracks if t.get("location") is not None]
 
         def write(out: Any) -> int:
@@ -465,10 +463,6 @@ def build_group(kind: CollectionKind) -> typer.Typer:
             state.note(f"{len(matched.missing)} of {len(entries)} entries not in the library")
 
     return group
-
-
-def _id_or_name(text: str) -> int | str:
-    return int(text) if text.isascii() and text.isdigit() else text
 
 
 def register(app: typer.Typer) -> None:

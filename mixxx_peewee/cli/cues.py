@@ -1,0 +1,128 @@
+"""``cues``: list a track's cues, set a hotcue or the main cue, delete one (in seconds)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from mixxx_peewee.cli.options import DRY_RUN
+from mixxx_peewee.cli.options import FORCE
+from mixxx_peewee.cli.options import JSON_RESULT
+from mixxx_peewee.cli.options import LIST_FORMAT
+from mixxx_peewee.cli.options import ListFormat
+from mixxx_peewee.cli.state import CliState
+
+if TYPE_CHECKING:
+    from mixxx_peewee.plan import WriteResult
+
+__all__ = ["register"]
+
+cues_app = typer.Typer(
+    help="A track's cues: list them, set a hotcue or the main cue, delete one.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+_TRACK = typer.Argument(..., help="Track id or file path.")
+_COLUMNS = ["id", "type_name", "hotcue", "position", "length", "label", "color"]
+
+
+@cues_app.command("list")
+def list_cmd(ctx: typer.Context, track: str = _TRACK, fmt: ListFormat = LIST_FORMAT) -> None:
+    """A track's cues by position; times in seconds, hotcues numbered from 1."""
+    state: CliState = ctx.obj
+    state.open()
+    from mixxx_peewee.cli.output import emit_rows
+    from mixxx_peewee.cli.resolve import track_id
+    from mixxx_peewee.cues import list_cues
+
+    cues = list_cues(track_id(track))
+    if fmt == ListFormat.table:
+        cues = [
+            {**cue, "position": _clock(cue["position"]), "length": _clock(cue["length"])}
+            for cue in cues
+        ]
+    emit_rows(cues, fmt, _COLUMNS)
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}:{rest:06.3f}"
+
+
+@cues_app.command("set")
+def set_cmd(
+    ctx: typer.Context,
+    track: str = _TRACK,
+    seconds: float = typer.Argument(..., help="Position in seconds from the track start."),
+    hotcue: int | None = typer.Option(None, "--hotcue", "-c", help="Hotcue number 1..36."),
+    main: bool = typer.Option(False, "--main", help="Set the main cue instead of a hotcue."),
+    label: str | None = typer.Option(None, "--label", help="Hotcue label (kept if omitted)."),
+    color: str | None = typer.Option(None, "--color", help="Hotcue colour #RRGGBB."),
+    dry_run: bool = DRY_RUN,
+    force: bool = FORCE,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Set a hotcue (--hotcue N) or the main cue (--main) at SECONDS."""
+    if (hotcue is None) == (not main):
+        raise typer.BadParameter("give exactly one of --hotcue N or --main")
+    if main and (label is not None or color is not None):
+        raise typer.BadParameter("--label and --color apply to hotcues only")
+    state: CliState = ctx.obj
+    state.open()
+    from mixxx_peewee.cli.resolve import track_id
+    from mixxx_peewee.cues import set_hotcue
+    from mixxx_peewee.cues import set_main_cue
+    from mixxx_peewee.running import TRACK_DATA
+
+    wanted = track_id(track)
+
+    def operation(dry: bool) -> WriteResult:
+        if main:
+            return set_main_cue(wanted, seconds, dry_run=dry, force=force)
+        assert hotcue is not None
+        return set_hotcue(
+            wanted, hotcue, seconds, label=label, color=color, dry_run=dry, force=force
+        )
+
+    state.write(operation, dry_run=dry_run, guard=TRACK_DATA, force=force, as_json=as_json)
+
+
+@cues_app.command("delete")
+def delete_cmd(
+    ctx: typer.Context,
+    track: str = _TRACK,
+    hotcue: int | None = typer.Option(None, "--hotcue", "-c", help="Hotcue number 1..36."),
+    cue_id: int | None = typer.Option(None, "--id", help="The cue row's id (from cues list)."),
+    main: bool = typer.Option(False, "--main", help="The main cue."),
+    dry_run: bool = DRY_RUN,
+    force: bool = FORCE,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Delete one cue: a hotcue, the main cue, or a cue by its id."""
+    if sum([hotcue is not None, cue_id is not None, main]) != 1:
+        raise typer.BadParameter("give exactly one of --hotcue N, --id ID or --main")
+    state: CliState = ctx.obj
+    state.open()
+    from mixxx_peewee.cli.resolve import track_id
+    from mixxx_peewee.cues import delete_cue
+    from mixxx_peewee.running import TRACK_DATA
+
+    wanted = track_id(track)
+    state.write(
+        lambda dry: delete_cue(
+            wanted, hotcue=hotcue, cue_id=cue_id, main=main, dry_run=dry, force=force
+        ),
+        dry_run=dry_run,
+        guard=TRACK_DATA,
+        force=force,
+        as_json=as_json,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``cues`` to the root command."""
+    app.add_typer(cues_app, name="cues")
