@@ -1,0 +1,880 @@
+"""Benchmark mixxx_peewee against raw sqlite3 at 10,000 and 100,000 tracks (issue 6).
+
+Every row runs a library call and a raw-``sqlite3`` script doing the same SQL work
+(``scripts/bench_raw.py``) on the same file, interleaved (lib, raw, raw, lib, ...),
+``--repeat`` times each; times are medians, the ratio is lib / raw. Peak memory comes from
+one extra run of each side: tracemalloc (Python allocations) in-process, ``ru_maxrss`` for
+whole processes. Write rows run on a fresh copy of the library each time (the copy and
+the open are not timed) with automatic backups off (``MIXXX_PEEWEE_AUTO_BACKUP=0``); the
+backup is its own row.
+
+Write lock: measured from outside. A prober process (``bench_raw.py probe``) loops a
+Mixxx-like write (``BEGIN IMMEDIATE``, a no-op UPDATE, ``COMMIT``) with busy timeout 0 every
+0.5 ms while the operation runs; the longest span from its first refused attempt to its
+next success is what Mixxx would have waited (resolution about 1 ms). Timing and lock runs
+are separate, so the prober never slows the timed runs.
+
+Libraries come from ``mixxx_peewee.testing.make_sample_library`` (tracks, cues, history
+and Auto DJ playlists) topped up by ``scripts/bench_data.py`` (200 crates, 300 playlists
+with long-tailed sizes up to 10,000 entries, BeatMap blobs), cached under ``--cache-dir``
+by parameters and generator source.
+
+    python scripts/bench.py                       # 10,000 and 100,000 tracks, rev 32 and 39
+    python scripts/bench.py --quick --out /tmp/x.json
+"""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import hashlib
+import inspect
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import Any
+
+import typer
+
+os.environ["MIXXX_PEEWEE_AUTO_BACKUP"] = "0"  # write rows measure the write alone
+
+SCRIPTS = Path(__file__).resolve().parent
+sys.path.insert(0, str(SCRIPTS))
+
+import bench_data  # noqa: E402
+import bench_raw  # noqa: E402
+
+ROOT = SCRIPTS.parent
+PY = sys.executable
+RELOCATED_ROOT = "/media/dj/Música"
+READ_RATIO = 1.5
+WRITE_RATIO = 2.0
+HELP_RATIO = 1.2
+INFO_RATIO = 1.3
+OPEN_MS = 20.0
+LOCK_MS = 250.0
+RELOCATE_LOCK_MS = 1000.0
+MEMORY_GROWTH = 2.0
+
+app = typer.Typer(add_completion=False, help=__doc__.split("\n\n")[0])
+
+
+@dataclass
+class Row:
+    """One line of the table: a measurement of the library against raw sqlite3."""
+
+    library: str
+    name: str
+    lib_ms: float | None = None
+    raw_ms: float | None = None
+    ratio: float | None = None
+    target: str = ""
+    status: str = ""
+    lock_ms: float | None = None
+    raw_lock_ms: float | None = None
+    lib_peak_kb: float | None = None
+    raw_peak_kb: float | None = None
+    lib_rows: int | None = None
+    raw_rows: int | None = None
+    note: str = ""
+    lib_samples_ms: list[float] = field(default_factory=list)
+    raw_samples_ms: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Side:
+    """How to run one side of a row: setup (untimed) -> op (timed) -> teardown (untimed)."""
+
+    op: Callable[[Any], Any]
+    setup: Callable[[], Any] = lambda: None
+    teardown: Callable[[Any], None] = lambda ctx: None
+    path: Callable[[Any], str] | None = None  # the file a write touches (for the prober)
+
+
+class Missing(Exception):
+    """A library function the row needs is not there (yet)."""
+
+
+def lib_function(module: str, name: str) -> Callable[..., Any]:
+    """``mixxx_peewee.<module>.<name>``, or Missing."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(f"mixxx_peewee.{module}"), name)
+    except (ImportError, AttributeError):
+        raise Missing(f"mixxx_peewee.{module}.{name} is missing") from None
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+def _once(side: Side, *, memory: bool = False) -> tuple[float, float | None, Any]:
+    ctx = side.setup()
+    try:
+        gc.collect()
+        if memory:
+            tracemalloc.start()
+        start = time.perf_counter()
+        result = side.op(ctx)
+        elapsed = time.perf_counter() - start
+        peak = None
+        if memory:
+            peak = tracemalloc.get_traced_memory()[1] / 1024
+            tracemalloc.stop()
+    finally:
+        if tracemalloc.is_tracing():
+            tracemalloc.stop()
+        side.teardown(ctx)
+    return elapsed * 1000, peak, result
+
+
+def _count(result: Any) -> int | None:
+    if isinstance(result, int) and not isinstance(result, bool):
+        return result
+    if isinstance(result, (list, tuple)):
+        return len(result)
+    counts = getattr(result, "counts", None)  # a WriteResult
+    if isinstance(counts, dict):
+        for key in ("tracks", "added", "removed"):
+            if isinstance(counts.get(key), int):
+                return int(counts[key])
+    return None
+
+
+def probe_lock(side: Side) -> float:
+    """Longest time a Mixxx-like writer was kept waiting while ``side`` ran once (ms)."""
+    ctx = side.setup()
+    try:
+        assert side.path is not None
+        prober = subprocess.Popen(
+            [PY, str(SCRIPTS / "bench_raw.py"), "probe", side.path(ctx)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert prober.stdout is not None and prober.stdin is not None
+        if prober.stdout.readline().strip() != "ready":
+            raise RuntimeError("lock prober did not start")
+        time.sleep(0.02)
+        side.op(ctx)
+        time.sleep(0.02)
+        prober.stdin.close()
+        report = json.loads(prober.stdout.readline())
+        prober.wait(10)
+    finally:
+        side.teardown(ctx)
+    return float(report["longest_ms"])
+
+
+def compare(row: Row, lib: Side | None, raw: Side, repeat: int, *, lock: bool = False) -> Row:
+    """Interleaved timings, one memory run per side, and the lock probe for writes."""
+    lib_times: list[float] = []
+    raw_times: list[float] = []
+    for i in range(repeat):
+        order = [("lib", lib), ("raw", raw)] if i % 2 == 0 else [("raw", raw), ("lib", lib)]
+        for which, side in order:
+            if side is None:
+                continue
+            ms, _, _ = _once(side)
+            (lib_times if which == "lib" else raw_times).append(ms)
+    _, row.raw_peak_kb, raw_result = _once(raw, memory=True)
+    row.raw_rows = _count(raw_result)
+    row.raw_ms = statistics.median(raw_times)
+    row.raw_samples_ms = [round(t, 3) for t in raw_times]
+    if lib is not None:
+        _, row.lib_peak_kb, lib_result = _once(lib, memory=True)
+        row.lib_rows = _count(lib_result)
+        row.lib_ms = statistics.median(lib_times)
+        row.lib_samples_ms = [round(t, 3) for t in lib_times]
+        row.ratio = row.lib_ms / row.raw_ms if row.raw_ms else None
+    if lock:
+        row.raw_lock_ms = probe_lock(raw)
+        if lib is not None:
+            row.lock_ms = max(probe_lock(lib) for _ in range(2))
+    return row
+
+
+TIME = "/usr/bin/time"
+
+
+def _process(argv: list[str], stdout: Any = subprocess.DEVNULL) -> tuple[float, float, int, str]:
+    """Run a whole process: wall ms, max RSS (KB), exit status, last stderr line.
+
+    The RSS comes from GNU time when present: a child's ``ru_maxrss`` would include this
+    (large) benchmark process, since Linux carries the high-water mark across fork + exec.
+    """
+    rss_file = None
+    if os.path.exists(TIME):
+        rss_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-rss-{os.getpid()}"
+        argv = [TIME, "-f", "%M", "-o", str(rss_file), *argv]
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = (time.perf_counter() - start) * 1000
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    rss = float(usage.ru_maxrss)
+    if rss_file is not None:
+        text = rss_file.read_text().strip().splitlines()
+        rss = float(text[-1]) if text and text[-1].isdigit() else rss
+        rss_file.unlink(missing_ok=True)
+    lines = err.decode(errors="replace").strip().splitlines()
+    return elapsed, rss, proc.returncode, lines[-1] if lines else ""
+
+
+def compare_processes(
+    row: Row, lib_argv: list[str], raw_argv: list[str], repeat: int, *, count_lines: bool = False
+) -> Row:
+    """Interleaved whole-process runs (stdout to /dev/null); ratio of medians."""
+    lib_times: list[float] = []
+    raw_times: list[float] = []
+    lib_rss = raw_rss = 0.0
+    for i in range(repeat):
+        order = [("lib", lib_argv), ("raw", raw_argv)]
+        for which, argv in order if i % 2 == 0 else reversed(order):
+            ms, rss, code, err = _process(argv)
+            if code != 0:
+                row.status = "ERROR"
+                row.note = f"{'mixxx-peewee' if which == 'lib' else 'raw'} exit {code}: {err}"
+                return row
+            if which == "lib":
+                lib_times.append(ms)
+                lib_rss = max(lib_rss, rss)
+            else:
+                raw_times.append(ms)
+                raw_rss = max(raw_rss, rss)
+    row.lib_ms, row.raw_ms = statistics.median(lib_times), statistics.median(raw_times)
+    row.lib_samples_ms = [round(t, 3) for t in lib_times]
+    row.raw_samples_ms = [round(t, 3) for t in raw_times]
+    row.ratio = row.lib_ms / row.raw_ms
+    row.lib_peak_kb, row.raw_peak_kb = lib_rss, raw_rss
+    if count_lines:
+        for which, argv in (("lib", lib_argv), ("raw", raw_argv)):
+            proc = subprocess.run(argv, capture_output=True, check=False)
+            lines = proc.stdout.count(b"\n")
+            if which == "lib":
+                row.lib_rows = lines
+            else:
+                row.raw_rows = lines
+    return row
+
+
+def judge(row: Row, *, ratio: float | None = None, ms: float | None = None,
+          lock: float | None = None) -> Row:  # fmt: skip
+    """Set ``target`` and PASS/FAIL (targets are reported, never asserted)."""
+    parts = []
+    ok = True
+    if ratio is not None:
+        parts.append(f"≤{ratio:g}x")
+        ok &= row.ratio is not None and row.ratio <= ratio
+    if ms is not None:
+        parts.append(f"<{ms:g} ms")
+        ok &= row.lib_ms is not None and row.lib_ms < ms
+    if lock is not None:
+        parts.append(f"lock<{lock:g} ms")
+        ok &= row.lock_ms is not None and row.lock_ms < lock
+    row.target = ", ".join(parts)
+    if row.status in ("", None):
+        row.status = "PASS" if ok else "FAIL"
+    if row.lib_rows is not None and row.raw_rows is not None and row.lib_rows != row.raw_rows:
+        row.note = (row.note + "; " if row.note else "") + (
+            f"row counts differ: lib {row.lib_rows}, raw {row.raw_rows}"
+        )
+    return row
+
+
+# --- libraries -----------------------------------------------------------------------------
+
+
+@dataclass
+class Shape:
+    """What a generated library contains."""
+
+    revision: int
+    tracks: int
+    seed: int
+    crates: int = 200
+    playlists: int = 300
+    playlist_max: int = 10_000
+    history_playlists: int = 100
+    cues_per_track: int = 3
+    beatmap_fraction: float = 0.15
+
+
+def _generator_digest() -> str:
+    digest = hashlib.sha1()
+    for source in (SCRIPTS / "bench_data.py", ROOT / "mixxx_peewee" / "testing.py"):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def library_for(shape: Shape, cache_dir: Path) -> tuple[Path, dict[str, Any]]:
+    """The cached library file for ``shape`` (generated on first use) and its facts."""
+    from mixxx_peewee.testing import make_sample_library
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha1(json.dumps(asdict(shape), sort_keys=True).encode()).hexdigest()[:8]
+    path = cache_dir / f"rev{shape.revision}-{shape.tracks}-{key}-{_generator_digest()}.sqlite"
+    facts_path = path.with_suffix(".json")
+    if path.exists() and facts_path.exists():
+        return path, json.loads(facts_path.read_text())
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    start = time.perf_counter()
+    wanted = {
+        "revision": shape.revision,
+        "tracks": shape.tracks,
+        "seed": shape.seed,
+        "music_root": bench_data.MUSIC_ROOT,
+        "hidden_fraction": 0.10,
+        "missing_fraction": 0.05,
+        "beats_fraction": 0.85,
+        "crates": 0,
+        "playlists": 0,
+        "history_playlists": shape.history_playlists,
+        "auto_dj": True,
+        "cues_per_track": shape.cues_per_track,
+    }
+    accepted = inspect.signature(make_sample_library).parameters
+    make_sample_library(tmp, **{k: v for k, v in wanted.items() if k in accepted})
+    counts = bench_data.add_collections(
+        tmp,
+        seed=shape.seed,
+        crates=shape.crates,
+        playlists=shape.playlists,
+        playlist_max=shape.playlist_max,
+        beatmap_fraction=shape.beatmap_fraction,
+    )
+    conn = sqlite3.connect(tmp)
+    try:
+        facts = _facts(conn)
+    finally:
+        conn.close()
+    facts.update(
+        counts=counts,
+        shape=asdict(shape),
+        file_mb=round(tmp.stat().st_size / 1e6, 1),
+        generate_s=round(time.perf_counter() - start, 1),
+    )
+    tmp.replace(path)
+    facts_path.write_text(json.dumps(facts, indent=1, ensure_ascii=False))
+    return path, facts
+
+
+def _facts(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Ids and terms the measurements use, found in the file itself."""
+    one = lambda sql, *p: conn.execute(sql, p).fetchone()  # noqa: E731
+    playlist_id = one("SELECT id FROM Playlists WHERE name = ?", bench_data.BENCH_PLAYLIST)[0]
+    entries = one("SELECT count(*) FROM PlaylistTracks WHERE playlist_id = ?", playlist_id)[0]
+    middle_track = one(
+        "SELECT track_id FROM PlaylistTracks WHERE playlist_id = ? AND position = ?",
+        playlist_id,
+        entries // 2,
+    )[0]
+    empty_crate = one("SELECT id FROM crates WHERE name = ?", bench_data.BENCH_CRATE)[0]
+    big_crate, big_crate_size = one(
+        "SELECT crate_id, count(*) AS n FROM crate_tracks GROUP BY crate_id ORDER BY n DESC"
+    )
+    # Three terms from one visible track, so the search has answers: artist, title, genre.
+    artist, title, genre = one(
+        "SELECT artist, title, genre FROM library WHERE mixxx_deleted = 0 AND genre != ''"
+        " AND artist != '' AND title != '' ORDER BY id LIMIT 1 OFFSET"
+        " (SELECT count(*) / 2 FROM library)"
+    )
+    terms = [artist.split()[0], max(title.split(), key=len), genre.split()[0]]
+    return {
+        "playlist_id": playlist_id,
+        "playlist_entries": entries,
+        "middle_track_id": middle_track,
+        "empty_crate_id": empty_crate,
+        "big_crate_id": big_crate,
+        "big_crate_size": big_crate_size,
+        "search_terms": terms,
+    }
+
+
+# --- the rows ------------------------------------------------------------------------------
+
+
+def _work_copy(master: Path, work: Path, name: str) -> Path:
+    dest = work / f"{name}.sqlite"
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{dest}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(master, dest)
+    return dest
+
+
+def _close_lib(_ctx: Any = None) -> None:
+    from mixxx_peewee.database import _current
+
+    if _current is not None:
+        _current.close()
+
+
+def open_rows(label: str, path: Path, repeat: int) -> list[Row]:
+    """Open + schema inspection: open_library(readonly) against raw connect + PRAGMAs."""
+    from mixxx_peewee.database import open_library
+
+    lib = Side(op=lambda _: open_library(path, readonly=True), teardown=_close_lib)
+    raw = Side(op=lambda _: bench_raw.open_and_inspect(str(path)), teardown=lambda c: None)
+    raw.teardown = lambda _ctx: None
+    row = compare(Row(label, "open + schema inspection"), lib, raw, repeat)
+    return [judge(row, ms=OPEN_MS)]
+
+
+def read_rows(label: str, path: Path, facts: dict[str, Any], repeat: int) -> list[Row]:
+    """The reads, with the library open read-only and one raw read-only connection."""
+    from mixxx_peewee.database import open_library
+
+    open_library(path, readonly=True)
+    conn = bench_raw.connect(str(path), readonly=True)
+    rows = []
+    try:
+
+        def consume(iterable: Any) -> int:
+            count = 0
+            for _ in iterable:
+                count += 1
+            return count
+
+        cases: list[tuple[str, Callable[[], Side], Side]] = [
+            (
+                "list every track with its path",
+                lambda: Side(op=lambda _: consume(lib_function("tracks", "iter_tracks")())),
+                Side(op=lambda _: bench_raw.list_tracks(conn)),
+            ),
+            (
+                f"search, 3 terms ({' '.join(facts['search_terms'])})",
+                lambda: Side(
+                    op=lambda _: consume(
+                        lib_function("tracks", "search_tracks")(" ".join(facts["search_terms"]))
+                    )
+                ),
+                Side(op=lambda _: bench_raw.search(conn, facts["search_terms"])),
+            ),
+            (
+                f"playlist of {facts['playlist_entries']:,} entries in order",
+                lambda: Side(
+                    op=lambda _: lib_function("playlists", "get_playlist_tracks")(
+                        facts["playlist_id"]
+                    )
+                ),
+                Side(op=lambda _: bench_raw.playlist_tracks(conn, facts["playlist_id"])),
+            ),
+            (
+                f"crate of {facts['big_crate_size']:,} tracks",
+                lambda: Side(
+                    op=lambda _: lib_function("crates", "get_crate_tracks")(facts["big_crate_id"])
+                ),
+                Side(op=lambda _: bench_raw.crate_tracks(conn, facts["big_crate_id"])),
+            ),
+        ]
+        for name, make_lib, raw in cases:
+            rows.append(_guarded(Row(label, name), make_lib, raw, repeat, ratio=READ_RATIO))
+    finally:
+        conn.close()
+        _close_lib()
+    return rows
+
+
+def _guarded(
+    row: Row,
+    make_lib: Callable[[], Side],
+    raw: Side,
+    repeat: int,
+    *,
+    lock: bool = False,
+    ratio: float | None = None,
+    lock_limit: float | None = None,
+) -> Row:
+    """compare(), turning a missing library function into SKIP and a failure into ERROR."""
+    lib: Side | None
+    try:
+        lib = make_lib()
+        _probe_lib_call(lib)
+    except Missing as exc:
+        lib, row.status, row.note = None, "SKIP", str(exc)
+    except Exception as exc:
+        lib, row.status, row.note = None, "ERROR", f"{type(exc).__name__}: {exc}"
+    compare(row, lib, raw, repeat, lock=lock)
+    return judge(row, ratio=ratio, lock=lock_limit if lib is not None and lock else None)
+
+
+def _probe_lib_call(side: Side) -> None:
+    """Resolve the library function before timing (raises Missing early)."""
+    ctx = side.setup()
+    try:
+        side.op(ctx)
+    finally:
+        side.teardown(ctx)
+
+
+def write_rows(
+    label: str, path: Path, facts: dict[str, Any], work: Path, repeat: int, tracks: int
+) -> list[Row]:
+    """Bulk writes on a fresh copy each run; lib opens writable (WAL), raw matches the mode."""
+    from mixxx_peewee.database import open_library
+
+    def lib_side(op: Callable[[], Any]) -> Side:
+        def setup() -> Path:
+            copy = _work_copy(path, work, "lib")
+            open_library(copy)
+            return copy
+
+        return Side(op=lambda _: op(), setup=setup, teardown=_close_lib, path=str)
+
+    def raw_side(op: Callable[[sqlite3.Connection], Any]) -> Side:
+        def setup() -> tuple[Path, sqlite3.Connection]:
+            copy = _work_copy(path, work, "raw")
+            conn = bench_raw.connect(str(copy))
+            conn.execute("PRAGMA journal_mode = wal")  # what open_library does by default
+            return copy, conn
+
+        return Side(
+            op=lambda ctx: op(ctx[1]),
+            setup=setup,
+            teardown=lambda ctx: ctx[1].close(),
+            path=lambda ctx: str(ctx[0]),
+        )
+
+    add_ids = list(range(1, min(10_000, tracks) + 1))
+    crate = facts["empty_crate_id"]
+    playlist = facts["playlist_id"]
+    middle = facts["middle_track_id"]
+    cases: list[tuple[str, Callable[[], Side], Side, float]] = [
+        (
+            f"add {len(add_ids):,} tracks to a crate",
+            lambda: lib_side(lambda: lib_function("crates", "add_tracks_to_crate")(crate, add_ids)),
+            raw_side(lambda c: bench_raw.add_to_crate(c, crate, add_ids)),
+            LOCK_MS,
+        ),
+        (
+            f"remove a track mid-playlist ({facts['playlist_entries']:,})",
+            lambda: lib_side(
+                lambda: lib_function("playlists", "remove_track_from_playlist")(playlist, middle)
+            ),
+            raw_side(lambda c: bench_raw.remove_from_playlist(c, playlist, middle)),
+            LOCK_MS,
+        ),
+        (
+            f"relocate {tracks:,} paths",
+            lambda: lib_side(
+                lambda: lib_function("tracks", "relocate_tracks")(
+                    bench_data.MUSIC_ROOT, RELOCATED_ROOT
+                )
+            ),
+            raw_side(lambda c: bench_raw.relocate(c, bench_data.MUSIC_ROOT, RELOCATED_ROOT)),
+            RELOCATE_LOCK_MS if tracks > 10_000 else LOCK_MS,
+        ),
+    ]
+    rows = []
+    for name, make_lib, raw, limit in cases:
+        row = _guarded(
+            Row(label, name), make_lib, raw, repeat, lock=True, ratio=WRITE_RATIO, lock_limit=limit
+        )
+        rows.append(row)
+    rows.append(backup_row(label, path, work, repeat))
+    return rows
+
+
+def backup_row(label: str, path: Path, work: Path, repeat: int) -> Row:
+    """maintenance.backup of the open (read-only) library against raw Connection.backup."""
+    from mixxx_peewee.database import open_library
+
+    dest = work / "backup.sqlite"
+
+    def clean(_ctx: Any = None) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{dest}{suffix}").unlink(missing_ok=True)
+
+    def lib_setup() -> None:
+        clean()
+        open_library(path, readonly=True)
+
+    def lib_teardown(_ctx: Any) -> None:
+        _close_lib()
+        clean()
+
+    def raw_setup() -> sqlite3.Connection:
+        clean()
+        return bench_raw.connect(str(path), readonly=True)
+
+    def raw_teardown(conn: sqlite3.Connection) -> None:
+        conn.close()
+        clean()
+
+    raw = Side(op=lambda c: bench_raw.backup(c, str(dest)), setup=raw_setup, teardown=raw_teardown)
+    return _guarded(
+        Row(label, "backup (online backup API)"),
+        lambda: Side(
+            op=lambda _: lib_function("maintenance", "backup")(dest),
+            setup=lib_setup,
+            teardown=lib_teardown,
+        ),
+        raw,
+        repeat,
+        ratio=WRITE_RATIO,
+    )
+
+
+def process_rows(label: str, path: Path, repeat: int) -> list[Row]:
+    """Whole processes: the JSONL listing and ``info`` against raw scripts doing the same."""
+    cli = _cli()
+    listing = compare_processes(
+        Row(label, "process: tracks list --format jsonl"),
+        [cli, "--db", str(path), "tracks", "list", "--format", "jsonl"],
+        [PY, str(SCRIPTS / "bench_raw.py"), "jsonl", str(path)],
+        repeat,
+        count_lines=True,
+    )
+    judge(listing, ratio=READ_RATIO)
+    raw_info = (
+        f"import sys, typer, peewee; sys.path.insert(0, {str(SCRIPTS)!r}); import bench_raw;"
+        f" bench_raw.info({str(path)!r})"
+    )
+    info = compare_processes(
+        Row(label, "process: info (vs import typer, peewee + same SQL)"),
+        [cli, "--db", str(path), "info"],
+        [PY, "-c", raw_info],
+        repeat,
+    )
+    judge(info, ratio=INFO_RATIO)
+    return [listing, info]
+
+
+def startup_rows(repeat: int) -> list[Row]:
+    """``mixxx-peewee --help`` against ``python -c 'import typer'``."""
+    cli = _cli()
+    row = compare_processes(
+        Row("start-up", "process: --help (vs import typer)"),
+        [cli, "--help"],
+        [PY, "-c", "import typer"],
+        repeat,
+    )
+    judge(row, ratio=HELP_RATIO)
+    ref = compare_processes(
+        Row("start-up", "reference: import typer, peewee (vs import typer)"),
+        [PY, "-c", "import typer, peewee"],
+        [PY, "-c", "import typer"],
+        repeat,
+    )
+    ref.status, ref.target = "INFO", "-"
+    return [row, ref]
+
+
+def _cli() -> str:
+    local = Path(PY).parent / "mixxx-peewee"
+    return str(local) if local.exists() else (shutil.which("mixxx-peewee") or "mixxx-peewee")
+
+
+def memory_rows(rows: list[Row], sizes: list[int]) -> list[Row]:
+    """Whether the listing's peak memory stays flat from the smallest to the largest size."""
+    out = []
+    if len(sizes) < 2:
+        return out
+    small, large = min(sizes), max(sizes)
+    for label_small in [r.library for r in rows if r.library.endswith(f"{small:,} tracks")]:
+        label_large = label_small.replace(f"{small:,} tracks", f"{large:,} tracks")
+        pick = {
+            (r.library, r.name): r
+            for r in rows
+            if r.name == "list every track with its path" and r.lib_peak_kb
+        }
+        a, b = (
+            pick.get((label_small, "list every track with its path")),
+            pick.get((label_large, "list every track with its path")),
+        )
+        if a is None or b is None or a.lib_peak_kb is None or b.lib_peak_kb is None:
+            continue
+        row = Row(
+            label_large,
+            f"list memory growth {small:,}→{large:,} tracks",
+            lib_peak_kb=b.lib_peak_kb,
+            raw_peak_kb=a.lib_peak_kb,
+            ratio=b.lib_peak_kb / a.lib_peak_kb,
+            note=f"peak {a.lib_peak_kb:,.0f} KB → {b.lib_peak_kb:,.0f} KB (tracemalloc)",
+        )
+        row.target = f"≤{MEMORY_GROWTH:g}x (tracks x{large // small})"
+        row.status = "PASS" if row.ratio is not None and row.ratio <= MEMORY_GROWTH else "FAIL"
+        out.append(row)
+    return list({(r.library, r.name): r for r in out}.values())
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers ran on."""
+    import peewee
+
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor()
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "peewee": peewee.__version__,
+        "typer": _version("typer"),
+        "mixxx_peewee": _version("mixxx-peewee"),
+        "commit": commit,
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def _version(dist: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def print_table(rows: list[Row], info: dict[str, Any]) -> None:
+    """One table: every row with its ratio, memory, lock and verdict."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="mixxx_peewee vs raw sqlite3 (median ms; peak KB)", show_lines=False)
+    for col, justify in [
+        ("library", "left"), ("measurement", "left"), ("lib ms", "right"), ("raw ms", "right"),
+        ("ratio", "right"), ("lib KB", "right"), ("raw KB", "right"), ("lock ms", "right"),
+        ("target", "left"), ("", "left"),
+    ]:  # fmt: skip
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    colors = {"PASS": "green", "FAIL": "red", "ERROR": "red", "SKIP": "yellow"}
+    for r in rows:
+        status = f"[{colors.get(r.status, 'white')}]{r.status}[/]"
+        lock = _fmt(r.lock_ms, ".1f")
+        if r.raw_lock_ms is not None:
+            lock += f" (raw {r.raw_lock_ms:.1f})"
+        table.add_row(
+            r.library, r.name, _fmt(r.lib_ms, ".1f"), _fmt(r.raw_ms, ".1f"),
+            _fmt(r.ratio, ".2f"), _fmt(r.lib_peak_kb, ",.0f"), _fmt(r.raw_peak_kb, ",.0f"),
+            lock, r.target, status,
+        )  # fmt: skip
+    console = Console(width=max(160, shutil.get_terminal_size().columns))
+    console.print(table)
+    for r in rows:
+        if r.note:
+            console.print(f"[dim]{r.library} · {r.name}: {r.note}[/]")
+    m = info["machine"]
+    console.print(
+        f"{m['cpu']} · {m['cores']} cores · Python {m['python']} · SQLite {m['sqlite']} · "
+        f"peewee {m['peewee']} · {m['date']} · commit {m['commit']}"
+    )
+
+
+@app.command()
+def main(
+    sizes: str = typer.Option("10000,100000", help="Library sizes (tracks), comma-separated."),
+    revisions: str = typer.Option("32,39", help="Schema revisions, comma-separated."),
+    repeat: int = typer.Option(5, min=1, help="Runs per side (median of these)."),
+    quick: bool = typer.Option(False, help="Tiny library, 1 repeat: checks the harness."),
+    seed: int = typer.Option(1, help="Seed of the generated libraries."),
+    cache_dir: Path = typer.Option(
+        Path("/tmp/mixxx-peewee-bench"), help="Where generated libraries are cached."
+    ),
+    out: Path = typer.Option(ROOT / "bench-results" / "latest.json", help="JSON output."),
+) -> None:
+    """Measure mixxx_peewee against raw sqlite3; print one table and write JSON."""
+    if quick:
+        size_list, rev_list, repeat = [300], [39], 1
+    else:
+        size_list = [int(s) for s in sizes.split(",") if s.strip()]
+        rev_list = [int(r) for r in revisions.split(",") if r.strip()]
+    started = time.perf_counter()
+    work = cache_dir / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    rows: list[Row] = []
+    libraries = []
+    rows.extend(startup_rows(max(repeat, 5) if not quick else 1))
+    for revision in rev_list:
+        for tracks in size_list:
+            if quick:
+                shape = Shape(revision, tracks, seed, crates=12, playlists=12,
+                              playlist_max=tracks, history_playlists=3)  # fmt: skip
+            else:
+                shape = Shape(revision, tracks, seed)
+            path, facts = library_for(shape, cache_dir)
+            libraries.append({"path": str(path), **facts})
+            label = f"rev {revision} · {tracks:,} tracks"
+            typer.echo(f"{label}: {path.name} ({facts['file_mb']} MB)", err=True)
+            rows.extend(open_rows(label, path, repeat))
+            rows.extend(read_rows(label, path, facts, repeat))
+            rows.extend(write_rows(label, path, facts, work, repeat, tracks))
+            rows.extend(process_rows(label, path, repeat))
+    for revision in rev_list:
+        rows.extend(
+            memory_rows([r for r in rows if r.library.startswith(f"rev {revision} ")], size_list)
+        )
+    shutil.rmtree(work, ignore_errors=True)
+    info = {
+        "machine": machine(),
+        "options": dict(sizes=size_list, revisions=rev_list, repeat=repeat, quick=quick, seed=seed),
+        "targets": dict(
+            read_ratio=READ_RATIO,
+            write_ratio=WRITE_RATIO,
+            help_ratio=HELP_RATIO,
+            info_ratio=INFO_RATIO,
+            open_ms=OPEN_MS,
+            lock_ms=LOCK_MS,
+            relocate_lock_ms=RELOCATE_LOCK_MS,
+            memory_growth=MEMORY_GROWTH,
+        ),
+        "method": {
+            "timing": "median of interleaved runs (lib, raw, raw, lib, ...); ratio = lib/raw",
+            "memory": "tracemalloc peak in-process (Python allocations); ru_maxrss of processes",
+            "lock": "outside prober: BEGIN IMMEDIATE + no-op UPDATE + COMMIT, busy_timeout 0, "
+            "every 0.5 ms; longest refused span (max of 2 runs)",
+            "writes": "fresh copy per run, library opened writable (WAL), raw in WAL too, "
+            "MIXXX_PEEWEE_AUTO_BACKUP=0",
+        },
+        "libraries": libraries,
+        "elapsed_s": round(time.perf_counter() - started, 1),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps({**info, "rows": [asdict(r) for r in rows]}, indent=1, ensure_ascii=False) + "\n"
+    )
+    print_table(rows, info)
+    typer.echo(f"wrote {out} in {info['elapsed_s']} s", err=True)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,335 @@
+"""The raw-``sqlite3`` side of the benchmark: the same SQL work mixxx_peewee does, by hand.
+
+Each function is what a careful script without any ORM would write (parameters only,
+one ``BEGIN IMMEDIATE`` per write). Independent of mixxx_peewee, and light to import,
+because it also runs as a whole process:
+
+    python scripts/bench_raw.py jsonl DB        # every visible track as JSON lines to stdout
+    python scripts/bench_raw.py probe DB        # lock prober, see probe()
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+import time
+import urllib.parse
+
+BLOB_COLUMNS = ("wavesummaryhex", "beats", "keys", "coverart_digest")
+SEARCH_COLUMNS = ("artist", "title", "album", "album_artist", "composer", "genre", "comment",
+                  "grouping")  # fmt: skip
+
+
+def connect(
+    path: str, *, readonly: bool = False, busy_timeout_ms: int = 5000
+) -> sqlite3.Connection:
+    """Open like a plain script: URI mode=ro/rw, autocommit, explicit transactions."""
+    mode = "ro" if readonly else "rw"
+    uri = "file:" + urllib.parse.quote(path) + f"?mode={mode}"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=busy_timeout_ms / 1000)
+    return conn
+
+
+def open_and_inspect(path: str) -> sqlite3.Connection:
+    """Open read-only and read what a schema check needs: tables, columns, versions, mode."""
+    conn = connect(path, readonly=True)
+    conn.execute("BEGIN")
+    tables = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    ).fetchall()
+    for name, _sql in tables:
+        conn.execute(f'PRAGMA table_info("{name}")').fetchall()
+    conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall()
+    conn.execute(
+        "SELECT name, value FROM settings WHERE name IN (?, ?, ?)",
+        ("mixxx.schema.version", "mixxx.schema.last_used_version",
+         "mixxx.schema.min_compatible_version"),
+    ).fetchall()  # fmt: skip
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA journal_mode").fetchone()
+    return conn
+
+
+def track_columns(conn: sqlite3.Connection, *, blobs: bool = True) -> list[str]:
+    """The ``library`` columns of this file (optionally without the blob columns)."""
+    cols = [row[1] for row in conn.execute('PRAGMA table_info("library")')]
+    return [c for c in cols if blobs or c not in BLOB_COLUMNS]
+
+
+# NULL is not hidden (as Mixxx: only 1 is).
+VISIBLE = "(library.mixxx_deleted = 0 OR library.mixxx_deleted IS NULL)"
+LOCATION_COLUMNS = ("location", "filename", "directory", "filesize", "fs_deleted")
+
+
+def _select_tracks(cols: list[str]) -> str:
+    """Every given ``library`` column, the location id, then the location's columns."""
+    listed = ", ".join(f'library."{c}"' for c in cols if c != "location")
+    located = ", ".join(f'track_locations."{c}"' for c in LOCATION_COLUMNS)
+    return (
+        f"SELECT {listed}, track_locations.id, {located} FROM library "
+        "JOIN track_locations ON library.location = track_locations.id"
+    )
+
+
+def list_tracks(conn: sqlite3.Connection) -> int:
+    """Every visible track with its path, in id order; return the count."""
+    sql = _select_tracks(track_columns(conn)) + " WHERE " + VISIBLE + " ORDER BY library.id"
+    count = 0
+    for _row in conn.execute(sql):
+        count += 1
+    return count
+
+
+def search(conn: sqlite3.Connection, terms: list[str]) -> int:
+    """Visible tracks where every term is in one of the text columns (LIKE, escaped)."""
+    where = []
+    params: list[str] = []
+    for term in terms:
+        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(
+            "(" + " OR ".join(f"library.\"{c}\" LIKE ? ESCAPE '\\'" for c in SEARCH_COLUMNS) + ")"
+        )
+        params.extend([pattern] * len(SEARCH_COLUMNS))
+    sql = (
+        _select_tracks(track_columns(conn))
+        + " WHERE "
+        + VISIBLE
+        + " AND "
+        + " AND ".join(where)
+        + " ORDER BY library.id"
+    )
+    return len(conn.execute(sql, params).fetchall())
+
+
+def playlist_tracks(conn: sqlite3.Connection, playlist_id: int) -> int:
+    """A playlist's tracks in position order with their paths."""
+    sql = (
+        _select_tracks(track_columns(conn)).replace(
+            "SELECT ", "SELECT PlaylistTracks.position, ", 1
+        )
+        + " JOIN PlaylistTracks ON PlaylistTracks.track_id = library.id"
+        " WHERE PlaylistTracks.playlist_id = ? ORDER BY PlaylistTracks.position"
+    )
+    return len(conn.execute(sql, (playlist_id,)).fetchall())
+
+
+def crate_tracks(conn: sqlite3.Connection, crate_id: int) -> int:
+    """A crate's visible tracks with their paths, in id order."""
+    sql = (
+        _select_tracks(track_columns(conn))
+        + " JOIN crate_tracks ON crate_tracks.track_id = library.id"
+        " WHERE crate_tracks.crate_id = ? AND " + VISIBLE + " ORDER BY library.id"
+    )
+    return len(conn.execute(sql, (crate_id,)).fetchall())
+
+
+def add_to_crate(conn: sqlite3.Connection, crate_id: int, track_ids: list[int]) -> int:
+    """Check the crate and tracks exist, then INSERT OR IGNORE them in one transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("SELECT locked FROM crates WHERE id = ?", (crate_id,)).fetchone() is None:
+            raise LookupError(crate_id)
+        found: set[int] = set()
+        for start in range(0, len(track_ids), 500):
+            chunk = track_ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            found.update(
+                r[0] for r in conn.execute(f"SELECT id FROM library WHERE id IN ({marks})", chunk)
+            )
+        if len(found) != len(set(track_ids)):
+            raise LookupError("missing tracks")
+        before = conn.total_changes
+        conn.executemany(
+            "INSERT OR IGNORE INTO crate_tracks (crate_id, track_id) VALUES (?, ?)",
+            [(crate_id, t) for t in track_ids],
+        )
+        added = conn.total_changes - before
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return added
+
+
+def remove_from_playlist(conn: sqlite3.Connection, playlist_id: int, track_id: int) -> int:
+    """Remove a track from a playlist and close the gap, in one transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        positions = [
+            r[0]
+            for r in conn.execute(
+                "SELECT position FROM PlaylistTracks WHERE playlist_id = ? AND track_id = ?"
+                " ORDER BY position",
+                (playlist_id, track_id),
+            )
+        ]
+        for position in reversed(positions):
+            conn.execute(
+                "DELETE FROM PlaylistTracks WHERE playlist_id = ? AND position = ?",
+                (playlist_id, position),
+            )
+            conn.execute(
+                "UPDATE PlaylistTracks SET position = position - 1"
+                " WHERE playlist_id = ? AND position > ?",
+                (playlist_id, position),
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return len(positions)
+
+
+def relocate(conn: sqlite3.Connection, old: str, new: str) -> int:
+    """Move every track under folder ``old`` to ``new`` (a real prefix match, not LIKE).
+
+    Plans first (rows under the prefix, collisions with existing paths), then rewrites
+    location/directory/filename and ``directories`` in one transaction.
+    """
+    old = old.rstrip("/")
+    new = new.rstrip("/")
+    rows = conn.execute(
+        "SELECT id, location FROM track_locations WHERE location = ? OR substr(location, 1, ?) = ?"
+        " ORDER BY id",
+        (old, len(old) + 1, old + "/"),
+    ).fetchall()
+    moves = [(tid, loc, new + loc[len(old) :]) for tid, loc in rows]
+    taken = {}
+    targets = [m[2] for m in moves]
+    for start in range(0, len(targets), 500):
+        chunk = targets[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        taken.update(
+            conn.execute(
+                f"SELECT location, id FROM track_locations WHERE location IN ({marks})", chunk
+            ).fetchall()
+        )
+    if any(m[2] in taken for m in moves):
+        raise ValueError("collision")
+    updates = []
+    for tid, loc, target in moves:
+        directory, _, filename = target.rpartition("/")
+        updates.append((target, directory, filename, tid, loc))
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(
+            "UPDATE track_locations SET location = ?, directory = ?, filename = ?"
+            " WHERE id = ? AND location = ?",
+            updates,
+        )
+        conn.execute("UPDATE directories SET directory = ? WHERE directory = ?", (new, old))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return len(updates)
+
+
+def backup(conn: sqlite3.Connection, dest: str) -> None:
+    """SQLite's online backup API into a new file."""
+    target = sqlite3.connect(dest)
+    try:
+        conn.backup(target)
+    finally:
+        target.close()
+
+
+def jsonl(path: str) -> int:
+    """Every visible track as one JSON object per line (column names + path) to stdout."""
+    conn = connect(path, readonly=True)
+    cols = track_columns(conn, blobs=False)
+    names = [c for c in cols if c != "location"] + ["location_id", *LOCATION_COLUMNS]
+    sql = _select_tracks(cols) + " WHERE " + VISIBLE + " ORDER BY library.id"
+    write = sys.stdout.write
+    dumps = json.dumps
+    count = 0
+    for row in conn.execute(sql):
+        write(dumps(dict(zip(names, row, strict=True)), ensure_ascii=False) + "\n")
+        count += 1
+    conn.close()
+    return count
+
+
+def info(path: str) -> dict[str, int]:
+    """What ``mixxx-peewee info`` reads: the schema, then four counts in one read."""
+    conn = open_and_inspect(path)
+    conn.execute("BEGIN")
+    counts = {
+        "tracks": conn.execute(
+            "SELECT count(*) FROM library JOIN track_locations ON library.location ="
+            " track_locations.id WHERE coalesce(library.mixxx_deleted, 0) = 0"
+        ).fetchone()[0],
+        "hidden_tracks": conn.execute(
+            "SELECT count(*) FROM library WHERE library.mixxx_deleted = 1"
+        ).fetchone()[0],
+        "playlists": conn.execute("SELECT count(*) FROM Playlists WHERE hidden = 0").fetchone()[0],
+        "crates": conn.execute("SELECT count(*) FROM crates").fetchone()[0],
+    }
+    conn.execute("COMMIT")
+    conn.close()
+    print(json.dumps(counts))
+    return counts
+
+
+def probe(path: str, period_s: float = 0.0005) -> None:
+    """Measure, from outside, how long a Mixxx-like writer is kept waiting.
+
+    Loops: ``BEGIN IMMEDIATE``; a no-op UPDATE; ``COMMIT`` with busy timeout 0 (so a
+    reader blocking the commit in rollback-journal mode counts too). Prints ``ready`` once
+    it has succeeded, then runs until stdin closes and prints one JSON line: the longest
+    interval between the first failed attempt and the next success, in ms.
+    """
+    import os
+    import select
+
+    conn = sqlite3.connect(path, isolation_level=None, timeout=0)
+    conn.execute("PRAGMA busy_timeout = 0")
+    conn.execute("PRAGMA synchronous = off")
+    longest = 0.0
+    blocked_since: float | None = None
+    attempts = failures = 0
+    ready = False
+    fd = sys.stdin.fileno()
+    os.set_blocking(fd, False)
+    while True:
+        now = time.perf_counter()
+        attempts += 1
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(
+                    "UPDATE settings SET value = value WHERE name = 'mixxx.schema.version'"
+                )
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError:
+                conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError:
+            failures += 1
+            if blocked_since is None:
+                blocked_since = now
+        else:
+            if blocked_since is not None:
+                longest = max(longest, time.perf_counter() - blocked_since)
+                blocked_since = None
+            if not ready:
+                print("ready", flush=True)
+                ready = True
+        readable, _, _ = select.select([fd], [], [], period_s)
+        if readable and not os.read(fd, 1024):
+            break
+    if blocked_since is not None:
+        longest = max(longest, time.perf_counter() - blocked_since)
+    conn.close()
+    print(json.dumps({"longest_ms": longest * 1000, "attempts": attempts, "failures": failures}))
+
+
+if __name__ == "__main__":
+    command, db_path = sys.argv[1], sys.argv[2]
+    if command == "jsonl":
+        jsonl(db_path)
+    elif command == "probe":
+        probe(db_path)
+    else:
+        sys.exit(f"unknown command {command!r}")
