@@ -1,0 +1,170 @@
+"""``tracks`` and ``relocate`` on the command line: formats, filters, edits, dry runs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from pathlib import Path
+
+import pytest
+from cli_support import jsonl
+from cli_support import ok
+from cli_support import one_error
+from cli_support import parsed
+from cli_support import run
+from cli_support import sample_library
+from cli_support import sha256
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return sample_library(tmp_path)
+
+
+def _visible_ids(db: Path) -> list[int]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT id FROM library WHERE coalesce(mixxx_deleted, 0) = 0 ORDER BY id"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def test_list_json_has_one_object_per_visible_track_with_path_location(db: Path) -> None:
+    tracks = parsed(run(db, "tracks", "list", "--format", "json"))
+    assert [t["id"] for t in tracks] == _visible_ids(db)
+    first = tracks[0]
+    assert isinstance(first["location"], str) and first["location"].startswith("/")
+    assert "beats" not in first and "artist" in first and "bpm" in first
+
+
+def test_every_listing_format_agrees_on_the_tracks(db: Path) -> None:
+    wanted = _visible_ids(db)[:7]
+    args = ("tracks", "list", "--limit", "7", "--format")
+    assert [t["id"] for t in jsonl(run(db, *args, "jsonl"))] == wanted
+    assert ok(run(db, *args, "ids")).stdout.split() == [str(i) for i in wanted]
+    rows = list(csv.DictReader(io.StringIO(ok(run(db, *args, "csv")).stdout)))
+    assert [int(r["id"]) for r in rows] == wanted and "location" in rows[0]
+    m3u = ok(run(db, *args, "m3u8")).stdout.splitlines()
+    assert m3u[0] == "#EXTM3U" and len([x for x in m3u if x.startswith("/")]) == 7
+    table = ok(run(db, *args, "table"))
+    assert "artist" in table.stdout and table.stderr == ""
+
+
+def test_bpm_filter_and_search_return_only_matching_tracks(db: Path) -> None:
+    tracks = parsed(run(db, "tracks", "list", "--bpm", "120-126", "--format", "json"))
+    assert tracks and all(120 <= t["bpm"] <= 126 for t in tracks)
+    found = parsed(run(db, "tracks", "search", "bpm:120-126", "--format", "json"))
+    assert {t["id"] for t in found} == {t["id"] for t in tracks}
+
+
+@pytest.mark.parametrize("bad", ["abc", "130-120", "1-2-3"])
+def test_bad_bpm_range_is_one_error(db: Path, bad: str) -> None:
+    one_error(run(db, "tracks", "list", "--bpm", bad), repr(bad))
+
+
+def test_show_by_id_and_by_path_give_the_same_track(db: Path) -> None:
+    track = parsed(run(db, "tracks", "show", "3", "--format", "json"))
+    again = parsed(run(db, "tracks", "show", track["location"], "--format", "json"))
+    assert again == track and track["id"] == 3
+
+
+def test_show_finds_a_track_through_a_symlinked_folder(db: Path, tmp_path: Path) -> None:
+    music = tmp_path / "Music"
+    (music / "Artist").mkdir(parents=True)
+    song = music / "Artist" / "song.mp3"
+    song.write_bytes(b"")
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "UPDATE track_locations SET location = ?, directory = ?, filename = ? WHERE id = "
+            "(SELECT location FROM library WHERE id = 5)",
+            (str(song), str(song.parent), song.name),
+        )
+    link = tmp_path / "link"
+    link.symlink_to(music)
+    track = parsed(run(db, "tracks", "show", str(link / "Artist" / "song.mp3"), "--format", "json"))
+    assert track["id"] == 5
+
+
+def test_unknown_track_is_one_error_naming_it(db: Path) -> None:
+    one_error(run(db, "tracks", "show", "99999"), "99999")
+    one_error(run(db, "tracks", "show", "/no/such/file.mp3"), "/no/such/file.mp3")
+
+
+def test_edit_changes_fields_and_dry_run_changes_nothing(db: Path) -> None:
+    before = sha256(db)
+    plan = ok(run(db, "tracks", "edit", "3", "--genre", "Disco", "--rating", "4", "--dry-run"))
+    assert "genre" in plan.stdout and "nothing written" in plan.stderr
+    assert sha256(db) == before
+    ok(run(db, "tracks", "edit", "3", "--genre", "Disco", "--rating", "4", "--key", "8A"))
+    track = parsed(run(db, "tracks", "show", "3", "--format", "json"))
+    assert (track["genre"], track["rating"], track["key_id"]) == ("Disco", 4, 22)
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (("--rating", "9"), "rating"),
+        (("--bpm", "-5"), "bpm"),
+        (("--key", "X#"), "X#"),
+        (("--color", "red"), "red"),
+    ],
+)
+def test_bad_edit_values_are_one_error_and_change_nothing(
+    db: Path, args: tuple[str, ...], text: str
+) -> None:
+    before = sha256(db)
+    one_error(run(db, "tracks", "edit", "3", *args), text)
+    assert sha256(db) == before
+
+
+def test_edit_without_fields_is_a_usage_error(db: Path) -> None:
+    assert run(db, "tracks", "edit", "3").exit_code == 2
+
+
+def test_hide_reads_ids_from_stdin_and_unhide_brings_them_back(db: Path) -> None:
+    ids = _visible_ids(db)[:3]
+    ok(run(db, "tracks", "hide", "-", input="".join(f"{i}\n" for i in ids)))
+    hidden = parsed(run(db, "tracks", "list", "--hidden", "--format", "json"))
+    assert set(ids) <= {t["id"] for t in hidden}
+    ok(run(db, "tracks", "unhide", *map(str, ids)))
+    assert set(ids) <= set(_visible_ids(db))
+
+
+def test_missing_lists_reasons(db: Path) -> None:
+    rows = parsed(run(db, "tracks", "missing", "--format", "json"))
+    assert rows and all(
+        r["reason"] in {"file-gone", "link-target-absent", "fs-deleted"} for r in rows
+    )
+
+
+def test_relocate_dry_run_lists_paths_and_writes_nothing(db: Path) -> None:
+    before = sha256(db)
+    result = ok(run(db, "relocate", "/home/dj/Music", "/mnt/music", "--dry-run"))
+    assert " -> /mnt/music/" in result.stdout
+    assert sha256(db) == before
+
+
+def test_relocate_needs_yes_off_a_terminal_then_moves_every_path(db: Path) -> None:
+    before = sha256(db)
+    one_error(run(db, "relocate", "/home/dj/Music", "/mnt/music"), "--yes")
+    assert sha256(db) == before
+    ok(run(db, "relocate", "/home/dj/Music", "/mnt/music", "--yes"))
+    paths = [t["location"] for t in parsed(run(db, "tracks", "list", "--all", "--format", "json"))]
+    assert paths and not any(p.startswith("/home/dj/Music/") for p in paths)
+
+
+def test_relocate_onto_existing_tracks_is_one_error(db: Path) -> None:
+    tracks = parsed(run(db, "tracks", "list", "--all", "--format", "json"))
+    first = tracks[0]["location"]
+    folder, name = first.rsplit("/", 1)
+    other = tracks[1]["directory"]
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO track_locations (location, filename, directory, filesize, fs_deleted,"
+            " needs_verification) VALUES (?, ?, ?, 0, 0, 0)",
+            (f"{other}/{name}", name, other),
+        )
+    before = sha256(db)
+    one_error(run(db, "relocate", folder, other, "--yes"), "collide")
+    assert sha256(db) == before
