@@ -338,6 +338,12 @@ class _X11:
             self.sock.sendall(req)
         self.sync()
 
+    def is_viewable(self, window: int) -> bool:
+        """GetWindowAttributes: map-state is Viewable (the window is really shown)."""
+        self.sock.sendall(struct.pack("<BxHI", 3, 2, window))
+        rep = self._reply()
+        return bool(rep) and rep[26] == 2
+
     def send_delete(self, window: int) -> None:
         data = struct.pack("<II12x", self.atom("WM_DELETE_WINDOW"), 0)
         event = struct.pack("<BBHII", 33, 32, 0, window, self.atom("WM_PROTOCOLS")) + data
@@ -346,7 +352,8 @@ class _X11:
 
 
 def list_mixxx_windows(display: int) -> list[tuple[int, str]]:
-    """Top-level windows whose WM_CLASS says mixxx, as (id, WM_NAME)."""
+    """Shown top-level windows whose WM_CLASS says mixxx and that accept
+    WM_DELETE_WINDOW, as (id, WM_NAME), bottom to top of the stacking order."""
     x = _X11(display)
     try:
         out = []
@@ -358,6 +365,8 @@ def list_mixxx_windows(display: int) -> list[tuple[int, str]]:
             n = len(protocols) // 4
             if x.atom("WM_DELETE_WINDOW") not in struct.unpack(f"<{n}I", protocols[: 4 * n]):
                 continue  # Qt's helper windows do not take WM_DELETE_WINDOW
+            if not x.is_viewable(w):
+                continue  # Qt keeps hidden (withdrawn) windows around
             name = x.get_property(w, "WM_NAME").decode("utf-8", "replace")
             out.append((w, name))
         return out
@@ -367,29 +376,57 @@ def list_mixxx_windows(display: int) -> list[tuple[int, str]]:
 
 XK_RETURN = 0xFF0D
 # Message boxes that ignore WM_DELETE_WINDOW (no Escape button). Return presses their
-# focused first button: "Continue" (the alternatives are "Reconfigure" and "Exit", and
-# Exit calls exit(0), skipping Mixxx's shutdown).
+# focused first button: "Continue" (the others are "Reconfigure" and "Exit"; Exit calls
+# exit(0), skipping Mixxx's shutdown).
 RETURN_DIALOGS = {"No Output Devices"}
 
 
-def close_mixxx_windows(display: int) -> list[str]:
-    """Send WM_DELETE_WINDOW to every Mixxx top-level window; return their names.
+def is_main_window(name: str) -> bool:
+    """Mixxx's main window title: "Mixxx", "Mixxx 2.x.y" or "<track> | Mixxx"."""
+    return name == "Mixxx" or name.startswith("Mixxx ") or name.endswith("| Mixxx")
 
-    Dialogs come first (they are newer, so later in the stacking order): closing the
-    first-run "Choose music library directory" dialog cancels it; closing the main
-    window makes Mixxx run its normal shutdown (writes mixxx.cfg, cleans up the DB).
+
+def dismiss_dialogs(display: int) -> list[str]:
+    """Dismiss every shown Mixxx dialog; return their titles.
+
+    "Choose music library directory" (first run) is closed with WM_DELETE_WINDOW, which
+    cancels it; "No Output Devices" (no sound card here) gets Return = "Continue";
+    anything else gets WM_DELETE_WINDOW.
     """
-    wins = list_mixxx_windows(display)
+    dialogs = [(w, n) for w, n in list_mixxx_windows(display) if not is_main_window(n)]
+    if not dialogs:
+        return []
     x = _X11(display)
     try:
-        for w, name in reversed(wins):
+        for w, name in reversed(dialogs):  # topmost (newest) first
             if name in RETURN_DIALOGS:
                 x.press_key(w, XK_RETURN)
             else:
                 x.send_delete(w)
     finally:
         x.close()
-    return [n for _w, n in reversed(wins)]
+    return [n for _w, n in reversed(dialogs)]
+
+
+def close_mixxx_windows(display: int) -> list[str]:
+    """Dismiss dialogs; if there were none, send WM_DELETE_WINDOW to the main window(s),
+    which makes Mixxx run its normal shutdown. Returns the titles acted on.
+
+    Do not call this before Mixxx is up (``wait_until_running``): a main window closed
+    while Mixxx is still initialising (between its first-run dialogs) leaves a Mixxx
+    that neither runs nor quits (2.5) or quits without its shutdown.
+    """
+    done = dismiss_dialogs(display)
+    if done:
+        return done
+    mains = [(w, n) for w, n in list_mixxx_windows(display) if is_main_window(n)]
+    x = _X11(display)
+    try:
+        for w, _name in mains:
+            x.send_delete(w)
+    finally:
+        x.close()
+    return [n for _w, n in mains]
 
 
 # --------------------------------------------------------------------------------------
@@ -451,36 +488,53 @@ def stop_process(proc: subprocess.Popen, timeout: float = 5.0) -> str:
         return "killed"
 
 
-def mixxx_command(settings_dir: Path, chroot: Path | None = None) -> list[str]:
-    """The command line that runs Mixxx (inside ``chroot`` if given)."""
-    env = [f"{k}={v}" for k, v in MIXXX_ENV.items()]
-    args = ["mixxx", "--settingsPath", str(settings_dir).rstrip("/") + "/"]
-    args += ["--logLevel", "debug", "--logFlushLevel", "debug"]
+def mixxx_command(
+    settings_dir: Path | str, chroot: Path | None = None, *, mixxx: str = "2.3"
+) -> list[str]:
+    """The command line that runs Mixxx ``mixxx`` ("2.3" or "2.5"; inside ``chroot`` if
+    given). 2.4+ spells its options ``--settings-path``/``--log-level``."""
+    settings = str(settings_dir).rstrip("/") + "/"
+    if mixxx == "2.3":
+        args = ["mixxx", "--settingsPath", settings, "--logLevel", "debug"]
+        args += ["--logFlushLevel", "debug"]
+    else:
+        args = ["mixxx", "--settings-path", settings, "--log-level", "debug"]
+        args += ["--log-flush-level", "debug"]
     if chroot is not None:
+        env = [f"{k}={v}" for k, v in MIXXX_ENV.items()]
         return ["chroot", str(chroot), "env", "HOME=/root", *env, *args]
     return args
 
 
 def start_mixxx(
     settings_dir: Path | str,
-    display: int,
+    display: int | None,
     *,
+    mixxx: str = "2.3",
     chroot: Path | None = None,
     log_file: Path | None = None,
 ) -> subprocess.Popen:
     """Start Mixxx on X display ``display`` with ``--settingsPath settings_dir/``.
 
-    stdout/stderr (ALSA/JACK noise) go to ``log_file`` (default settings_dir/stdout.log).
-    With ``chroot``, the settings and music folders must be bind-mounted into it
-    (see ``chroot_mounts``).
+    ``display=None`` runs it with ``QT_QPA_PLATFORM=offscreen`` (no X server; but then
+    nothing can close it cleanly). stdout/stderr (ALSA/JACK noise) go to ``log_file``
+    (default settings_dir/stdout.log). With ``chroot``, the settings and music folders
+    (and /tmp/.X11-unix) must be bind-mounted into it: see ``chroot_mounts``.
     """
     settings_dir = Path(settings_dir)
     settings_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, DISPLAY=f":{display}", **MIXXX_ENV)
+    env = dict(os.environ, **MIXXX_ENV)
+    if display is None:
+        env.pop("DISPLAY", None)
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    else:
+        env["DISPLAY"] = f":{display}"
+        env.pop("QT_QPA_PLATFORM", None)
     out = open(log_file or settings_dir / "stdout.log", "ab")  # noqa: SIM115
     try:
-        return subprocess.Popen(
-            mixxx_command(settings_dir, chroot),
+        started = time.time()
+        proc = subprocess.Popen(
+            mixxx_command(settings_dir, chroot, mixxx=mixxx),
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,
@@ -489,25 +543,77 @@ def start_mixxx(
         )
     finally:
         out.close()
+    proc.mixxx_started_at = started  # type: ignore[attr-defined]
+    proc.mixxx_settings_dir = settings_dir  # type: ignore[attr-defined]
+    return proc
+
+
+def _current_log(proc: subprocess.Popen) -> str:
+    """Text of this run's mixxx.log ('' while Mixxx has not yet rotated the old one)."""
+    log = Path(proc.mixxx_settings_dir) / "mixxx.log"  # type: ignore[attr-defined]
+    try:
+        if log.stat().st_mtime < proc.mixxx_started_at - 1:  # type: ignore[attr-defined]
+            return ""  # still the previous run's log
+        return log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+# Both Mixxx 2.3 and 2.5 log these during startup. 2.3 logs "Running Mixxx" last, right
+# before its event loop; 2.5 logs it early and only then loads the skin, opens the sound
+# devices and shows its dialogs.
+STARTUP_MARKERS = ("Running Mixxx", "output sound devices opened")
+
+
+def wait_until_running(
+    proc: subprocess.Popen, display: int | None, timeout: float = 90.0, quiet: float = 4.0
+) -> tuple[float, list[str]]:
+    """Wait until Mixxx is up: its log has all STARTUP_MARKERS and then no dialog has
+    shown for ``quiet`` s. Startup dialogs are dismissed meanwhile (``dismiss_dialogs``).
+    Returns (seconds, titles of the dialogs dismissed)."""
+    t0 = time.monotonic()
+    seen: list[str] = []
+    last_dialog = t0
+    while time.monotonic() - t0 < timeout:
+        if proc.poll() is not None:
+            raise FixtureError(f"Mixxx exited with {proc.returncode} during startup")
+        if display is not None:
+            with contextlib.suppress(OSError, ConnectionError):
+                dismissed = dismiss_dialogs(display)
+                if dismissed:
+                    seen += [d for d in dismissed if d not in seen]
+                    last_dialog = time.monotonic()
+        log = _current_log(proc)
+        if all(m in log for m in STARTUP_MARKERS) and time.monotonic() - last_dialog >= quiet:
+            return time.monotonic() - t0, seen
+        time.sleep(0.5)
+    raise FixtureError(f"Mixxx did not finish starting within {timeout} s (dialogs: {seen})")
 
 
 def stop_mixxx(proc: subprocess.Popen, display: int | None = None, timeout: float = 30.0) -> str:
-    """Make Mixxx exit; return how: 'clean' (windows closed), 'terminated' or 'killed'.
+    """Make Mixxx exit; return how: 'clean' (its shutdown ran and logged "Mixxx shutdown
+    complete with code 0"), 'exited N', 'terminated' or 'killed'.
 
-    Closes Mixxx's windows via X11 (its only clean exit) and repeats that every 2 s
-    (a first-run dialog must be closed before the main window will close), waits up to
-    ``timeout`` s, then falls back to SIGTERM (Mixxx just dies) and SIGKILL.
+    Call after ``wait_until_running``. Closes Mixxx's windows via X11 (its only clean
+    exit), retrying every second, for up to ``timeout`` s; then SIGTERM (which kills Mixxx
+    without its shutdown: it has no handler), then SIGKILL.
     """
+
+    def result() -> str:
+        if proc.returncode == 0 and "shutdown complete with code 0" in _current_log(proc):
+            return "clean"
+        return f"exited {proc.returncode}"
+
     if proc.poll() is not None:
-        return "clean" if proc.returncode == 0 else f"exited {proc.returncode}"
+        return result()
     if display is not None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError, ConnectionError):
                 close_mixxx_windows(display)
             try:
-                proc.wait(2.0)
-                return "clean" if proc.returncode == 0 else f"exited {proc.returncode}"
+                proc.wait(1.0)
+                return result()
             except subprocess.TimeoutExpired:
                 pass
     return stop_process(proc, timeout=10.0)
@@ -685,6 +791,8 @@ def chroot_mounts(chroot: Path, paths: list[Path]):
     mounted: list[Path] = []
     try:
         for src in [Path("/proc"), Path("/dev"), Path("/tmp/.X11-unix"), *paths]:
+            if not src.exists():
+                continue
             target = chroot / str(src).lstrip("/")
             target.mkdir(parents=True, exist_ok=True)
             subprocess.run(["mount", "--bind", str(src), str(target)], check=True)
@@ -715,6 +823,9 @@ def _log(msg: str) -> None:
     print(f"[{_dt.datetime.now():%H:%M:%S}] {msg}", flush=True)
 
 
+RUNNING_DB_NAME = "mixxxdb-while-running.sqlite"
+
+
 def make_fixture(
     music_dir: Path,
     settings_dir: Path,
@@ -723,6 +834,7 @@ def make_fixture(
     mixxx: str = "2.3",
     chroot: Path | None = None,
     timeout: float = 120.0,
+    offscreen: bool = False,
 ) -> dict[str, object]:
     """Generate music, run Mixxx twice (create DB; scan), back up the DB into ``out_dir``."""
     version = SCHEMA_BY_VERSION[mixxx]
@@ -740,53 +852,80 @@ def make_fixture(
     mounts = (
         chroot_mounts(chroot, [music_dir, settings_dir]) if chroot else contextlib.nullcontext()
     )
-    xvfb, display = start_xvfb()
+    xvfb: subprocess.Popen | None = None
+    display: int | None = None
+    if not offscreen:
+        xvfb, display = start_xvfb()
     try:
         with mounts:
-            # 1st run: Mixxx creates the database (and shows a first-run folder dialog)
+            # 1st run: Mixxx creates the database (first-run dialogs are dismissed)
             t0 = time.monotonic()
-            proc = start_mixxx(settings_dir, display, chroot=chroot)
-            timings["first_start_db_ready_s"] = round(wait_for_db(db, version, proc=proc), 1)
-            time.sleep(3)  # let it reach its first-run dialog
+            proc = start_mixxx(settings_dir, display, mixxx=mixxx, chroot=chroot)
+            timings["first_db_ready_s"] = round(wait_for_db(db, version, proc=proc), 1)
+            if display is not None:
+                up, dialogs = wait_until_running(proc, display)
+                timings["first_running_s"] = round(up, 1)
+                info["first_dialogs"] = dialogs
+            else:
+                time.sleep(10)  # offscreen: nothing to wait on but time
             t1 = time.monotonic()
             info["first_stop"] = stop_mixxx(proc, display)
             timings["first_stop_s"] = round(time.monotonic() - t1, 1)
             timings["first_run_total_s"] = round(time.monotonic() - t0, 1)
-            _log(f"first run: db ready, stop={info['first_stop']} {timings}")
+            _log(f"first run: stop={info['first_stop']} {timings}")
 
             add_library_directory(db, music_dir)
             set_cfg_value(cfg, "Library", "RescanOnStartup", "1")
 
             # 2nd run: Mixxx scans the folder at startup
-            t0 = time.monotonic()
-            proc = start_mixxx(settings_dir, display, chroot=chroot)
+            proc = start_mixxx(settings_dir, display, mixxx=mixxx, chroot=chroot)
+            if display is not None:
+                up, dialogs = wait_until_running(proc, display)
+                timings["second_running_s"] = round(up, 1)
+                info["second_dialogs"] = dialogs
             n, waited = wait_for_scan(db, expected, timeout=timeout, proc=proc)
-            timings["second_start_and_scan_s"] = round(waited, 1)
+            timings["second_scan_done_s"] = round(waited + timings.get("second_running_s", 0), 1)
             info["tracks"] = n
             if n < expected:
                 _log(f"WARNING: only {n} of {expected} expected tracks after {waited:.0f} s")
+            # What a live Mixxx has in its file (session history playlist, 2.5's
+            # historyPlaceholder): its clean shutdown removes those again.
+            out_dir.mkdir(parents=True, exist_ok=True)
+            backup_db(db, out_dir / RUNNING_DB_NAME)
             t1 = time.monotonic()
             info["second_stop"] = stop_mixxx(proc, display)
             timings["second_stop_s"] = round(time.monotonic() - t1, 1)
             _log(f"second run: {n} tracks, stop={info['second_stop']} {timings}")
     finally:
-        stop_process(xvfb)
+        if xvfb is not None:
+            stop_process(xvfb)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     backup_db(db, out_dir / "mixxxdb.sqlite")
     info["sql_errors"] = sql_errors_in_log(settings_dir)
     info["summary"] = db_summary(out_dir / "mixxxdb.sqlite")
+    info["running_summary"] = db_summary(out_dir / RUNNING_DB_NAME)
     info["manifest"] = manifest
     info["expected"] = expected
     info["mixxx_version"] = mixxx_version(chroot)
+    info["offscreen"] = offscreen
     write_readme(out_dir, music_dir, settings_dir, mixxx, chroot, info)
     return info
 
 
+def _playlists_md(summary: dict) -> str:
+    rows = summary["playlists"]
+    return "\n".join(f"- id {i}: `{n}` hidden={h} locked={lk}" for i, n, h, lk in rows) or "- none"
+
+
 def write_readme(out_dir, music_dir, settings_dir, mixxx, chroot, info) -> None:
+    """Write ``out_dir/README.md``: how the fixture was made and what is in it."""
     summary = info["summary"]
     counts = summary["counts"]
+    running = info["running_summary"]
     cmd = f"python scripts/make_real_mixxx_fixture.py --mixxx {mixxx}"
+    if info.get("offscreen"):
+        cmd += " --offscreen"
     files = []
     for mf in info["manifest"]:
         nfd = " (NFD bytes)" if mf.relpath != unicodedata.normalize("NFC", mf.relpath) else ""
@@ -796,36 +935,52 @@ def write_readme(out_dir, music_dir, settings_dir, mixxx, chroot, info) -> None:
         "track_locations", "library", "directories", "LibraryHashes", "Playlists",
         "PlaylistTracks", "crates", "crate_tracks", "cues", "track_analysis", "settings",
     ]  # fmt: skip
-    rows = "\n".join(f"| {t} | {counts[t]} |" for t in interesting if t in counts)
-    playlists = (
-        "\n".join(f"- id {i}: `{n}` hidden={h} locked={lk}" for i, n, h, lk in summary["playlists"])
-        or "- (none)"
+    rows = "\n".join(
+        f"| {t} | {counts[t]} | {running['counts'].get(t, '')} |"
+        for t in interesting
+        if t in counts
     )
-    settings = "\n".join(f"- `{k}` = `{v}`" for k, v in summary["settings"].items())
+    settings = "\n".join(
+        f"- `{k}` = `{v}`" for k, v in summary["settings"].items() if "header_state" not in k
+    )
     errors = "\n".join(f"    {e}" for e in info["sql_errors"]) or "    (none)"
-    where = f"inside the Debian trixie chroot `{chroot}` " if chroot else ""
+    where = f"inside the Debian trixie chroot `{chroot}`, " if chroot else ""
+    opt = "--settingsPath" if mixxx == "2.3" else "--settings-path"
+    dialogs = sorted(set(info.get("first_dialogs", []) + info.get("second_dialogs", [])))
+    dialogs_md = ", ".join(f'"{d}"' for d in dialogs) or "none"
+    has_ph = any(n == "historyPlaceholder" for _i, n, _h, _lk in running["playlists"])
+    placeholder = " and `historyPlaceholder` (hidden=-1, locked=1)" if has_ph else ""
+    placeholder_gone = " and the placeholder" if has_ph else ""
     text = f"""# Fixture made by a real Mixxx {info["mixxx_version"]}
 
 `mixxxdb.sqlite` here was created and filled by the real Mixxx (Debian package
-`mixxx {info["mixxx_version"]}`) running {where}headless under Xvfb. Do not edit it by hand;
-regenerate it with
+`mixxx {info["mixxx_version"]}`) running {where}headless
+({"QT_QPA_PLATFORM=offscreen" if info.get("offscreen") else "under Xvfb"}).
+Do not edit it by hand; regenerate it (as root) with
 
     {cmd}
 
-(as root; see the script's `--help`). What the script did:
+What the script did:
 
 1. generated the music folder `{music_dir}`
    (sine tones made by ffmpeg, with tags; no real music), listed below;
-2. started `mixxx --settingsPath {settings_dir}/` once so that it created
-   `mixxxdb.sqlite`, then made it quit normally: X11 `WM_DELETE_WINDOW` to its windows
-   (and Return on its "No Output Devices" box, i.e. "Continue"); SIGTERM would kill it
-   without running its shutdown code (stop: {info["first_stop"]});
+2. started `mixxx {opt} {settings_dir}/` once so that it created `mixxxdb.sqlite`,
+   dismissed its dialogs ({dialogs_md}; "No Output Devices" gets Return, i.e.
+   "Continue"), then made it quit normally by sending X11 `WM_DELETE_WINDOW` to its main
+   window (SIGTERM would kill it without running its shutdown code).
+   Stop: {info["first_stop"]};
 3. inserted `{music_dir}` into `directories` and set
    `[Library] RescanOnStartup 1` in `mixxx.cfg`;
 4. started Mixxx again, waited until the scan had committed {info["tracks"]} rows to
-   `track_locations` ({info["expected"]} expected), closed it the same way
-   (stop: {info["second_stop"]});
-5. copied the database here with SQLite's backup API.
+   `track_locations` ({info["expected"]} expected), copied the live database to
+   `{RUNNING_DB_NAME}` (SQLite backup API), then closed Mixxx the same way.
+   Stop: {info["second_stop"]};
+5. copied the final database to `mixxxdb.sqlite` with SQLite's backup API.
+
+`{RUNNING_DB_NAME}` shows what the file holds while Mixxx runs: the session's history
+playlist (hidden=2){placeholder}.
+Mixxx's clean shutdown deletes empty history playlists{placeholder_gone};
+a Mixxx that was killed leaves them in the file.
 
 Paths in the database are the absolute paths of that music folder: tests that need the
 files must regenerate the folder at the same path (`generate_music_folder()` in
@@ -837,18 +992,21 @@ files must regenerate the folder at the same path (`generate_music_folder()` in
   journal_mode = {summary["journal_mode"]}
 - timings (s): {info["timings"]}
 
-| table | rows |
-| --- | --- |
+| table | rows in mixxxdb.sqlite | rows while running |
+| --- | --- | --- |
 {rows}
 
-Playlists:
-{playlists}
+Playlists in `mixxxdb.sqlite`:
+{_playlists_md(summary)}
 
-Settings:
+Playlists while running:
+{_playlists_md(running)}
+
+Settings (without the `*.header_state_pb` blobs):
 {settings}
 
-SQL errors in mixxx.log (ignoring the normal "SettingsDAO - Failed to prepare query:
-Returning default value" lines of a brand-new file):
+SQL errors in the mixxx.log files (ignoring the normal "SettingsDAO - Failed to prepare
+query: Returning default value" lines of a brand-new file):
 {errors}
 
 ## Music folder `{music_dir}`
@@ -857,7 +1015,7 @@ Returning default value" lines of a brand-new file):
 
 `kind`: `file` regular file; `annex-link` git-annex-style symlink whose target exists under
 the folder's own `.git/annex/objects/` (Mixxx stores the link path, and skips the hidden
-`.git`); `broken-link` symlink to absent annex content (not expected in the library).
+`.git`); `broken-link` symlink to absent annex content (Mixxx skips it).
 """
     (out_dir / "README.md").write_text(text, encoding="utf-8")
 
@@ -878,6 +1036,11 @@ def main(
     chroot: Path = typer.Option(DEFAULT_CHROOT, help="Chroot with Mixxx 2.5 (for --mixxx 2.5)."),
     timeout: float = typer.Option(120.0, help="Seconds to wait for the scan."),
     music_only: bool = typer.Option(False, help="Only generate the music folder."),
+    offscreen: bool = typer.Option(
+        False,
+        help="Run Mixxx with QT_QPA_PLATFORM=offscreen instead of under Xvfb "
+        "(then it can only be stopped by SIGTERM, which skips its shutdown).",
+    ),
 ) -> None:
     """Run a real Mixxx on a generated music folder and save its mixxxdb.sqlite."""
     try:
@@ -891,14 +1054,14 @@ def main(
             return
         use_chroot: Path | None = None
         if mixxx == "2.5":
-            require_tools("Xvfb", "chroot", "mount")
+            require_tools("chroot", "mount", *(() if offscreen else ("Xvfb",)))
             if not (chroot / "usr/bin/mixxx").exists():
                 raise FixtureError(
                     f"no mixxx in chroot {chroot}: run scripts/build_mixxx25_chroot.sh first"
                 )
             use_chroot = chroot
         else:
-            require_tools("mixxx", "Xvfb")
+            require_tools("mixxx", *(() if offscreen else ("Xvfb",)))
         if use_chroot is not None and os.geteuid() != 0:
             raise FixtureError("--mixxx 2.5 needs root (chroot, mount --bind)")
         settings = (settings_dir or Path(f"/tmp/mixxx-peewee-fixture-settings-{mixxx}")).absolute()
@@ -909,6 +1072,7 @@ def main(
             mixxx=mixxx,
             chroot=use_chroot,
             timeout=timeout,
+            offscreen=offscreen,
         )
     except FixtureError as e:
         print(f"error: {e}", file=sys.stderr)
