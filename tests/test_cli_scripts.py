@@ -1,0 +1,65 @@
+"""The example scripts: ``--help`` works, and each does its job on the sample library."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cli_support import parsed
+from cli_support import run
+from cli_support import sample_library
+from cli_support import sha256
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+
+
+def _script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPTS / name), *args],
+        capture_output=True,
+        text=True,
+        env={"MIXXX_PEEWEE_AUTO_BACKUP": "0", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("name", ["crate_per_folder.py", "history_tracklist.py"])
+def test_help_works(name: str) -> None:
+    result = _script(name, "--help")
+    assert result.returncode == 0 and "Usage" in result.stdout
+
+
+def test_crate_per_folder_dry_run_then_sync(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    root = parsed(run(db, "tracks", "show", "1", "--format", "json"))["location"].rsplit("/", 3)[0]
+    before = sha256(db)
+    plan = _script("crate_per_folder.py", root, "--db", str(db), "--dry-run")
+    assert plan.returncode == 0 and "new crate" in plan.stdout
+    assert sha256(db) == before
+    done = _script("crate_per_folder.py", root, "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    crates = parsed(run(db, "crates", "list", "--format", "json"))
+    folder_crates = [c for c in crates if c["name"].startswith("Folder: ")]
+    assert len(folder_crates) == plan.stdout.count("new crate")
+    again = _script("crate_per_folder.py", root, "--db", str(db))
+    assert all(line.endswith("+0 -0") for line in again.stdout.splitlines())
+
+
+def test_history_tracklist_prints_numbered_lines(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    history = [
+        p
+        for p in parsed(run(db, "playlists", "list", "--all", "--format", "json"))
+        if p["kind"] == "history"
+    ]
+    latest = max(history, key=lambda p: p["id"])
+    result = _script("history_tracklist.py", "--db", str(db), "--times")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == latest["name"]
+    assert lines[2].startswith("01. [0:00:00] ")
+    assert len(lines) - 2 == latest["entry_count"]
+    missing = _script("history_tracklist.py", "--db", str(db), "No such session")
+    assert missing.returncode == 1 and missing.stderr.startswith("error:")
