@@ -16,6 +16,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from functools import reduce
 from typing import Any
 
@@ -40,6 +41,7 @@ __all__ = [
     "fold_text",
     "parse_query",
     "text_contains",
+    "text_contains_any",
 ]
 
 # Field name typed by the user -> library columns searched (contains).
@@ -80,6 +82,7 @@ FREE_TEXT_COLUMNS = (
 )
 
 _NON_ASCII_GLOB = "*[^\x01-\x7f]*"
+_MAX_LIKE_BYTES = 40_000
 _OPERATOR_RE = re.compile(r"^(>=|<=|>|<|=)(.*)$")
 _DURATION_RE = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$")
 
@@ -88,15 +91,22 @@ def fold_text(text: str) -> str:
     """Case- and accent-folded text (NFKD without combining marks, casefolded)."""
     if text.isascii():
         return text.lower()
+    return _fold_non_ascii(text)
+
+
+@lru_cache(maxsize=65536)
+def _fold_non_ascii(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.casefold()
 
 
-def _sql_folded_contains(haystack: Any, needle: Any) -> int:
-    if haystack is None or needle is None:
-        return 0
-    return int(str(needle) in fold_text(str(haystack)))
+def _sql_folded_contains(needle: Any, *haystacks: Any) -> int:
+    # Only text with non-ASCII characters gets here in time: SQLite's instr() did the rest.
+    for haystack in haystacks:
+        if isinstance(haystack, str) and not haystack.isascii() and needle in fold_text(haystack):
+            return 1
+    return 0
 
 
 def _sql_guess_key_id(text: Any) -> int:
@@ -108,23 +118,41 @@ def _sql_path_missing(path: Any) -> int:
 
 
 # Loaded on every connection of the deferred database (now, if it is open).
-db.register_function(_sql_folded_contains, "mixxx_folded_contains", 2, deterministic=True)
+db.register_function(_sql_folded_contains, "mixxx_folded_contains", -1, deterministic=True)
 db.register_function(_sql_guess_key_id, "mixxx_guess_key_id", 1, deterministic=True)
 db.register_function(_sql_path_missing, "mixxx_path_missing", 1)
 
 
 def text_contains(column: Any, text: str) -> peewee.Expression | None:
     """``column`` contains ``text`` ignoring case and accents; None when ``text`` is empty."""
+    return text_contains_any([column], text)
+
+
+def _like_pattern(folded: str) -> str:
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def text_contains_any(columns: list[Any], text: str) -> peewee.Expression | None:
+    """Any of ``columns`` contains ``text`` ignoring case and accents; None if ``text`` is empty."""
     folded = fold_text(text)
-    if not folded:
+    if not folded or not columns:
         return None
-    # SQLite's lower() folds ASCII only: rows with other characters go to the Python fold.
-    return (fn.instr(fn.lower(column), folded) > 0) | _non_ascii_contains(column, folded)
-
-
-def _non_ascii_contains(column: Any, folded: str) -> peewee.Expression:
-    glob = peewee.Expression(column, "GLOB", _NON_ASCII_GLOB)
-    return glob & (fn.mixxx_folded_contains(column, folded) == 1)
+    pattern = _like_pattern(folded)
+    # peewee renders ILIKE as SQLite's LIKE: ASCII case folding; patterns <= 50,000 bytes.
+    if len(pattern.encode()) < _MAX_LIKE_BYTES:
+        tests = [
+            peewee.Expression(c, "ILIKE", peewee.NodeList((pattern, peewee.SQL("ESCAPE '\\'"))))
+            for c in columns
+        ]
+    else:
+        tests = [fn.instr(fn.lower(c), folded) > 0 for c in columns]
+    # Text with other characters (found by GLOB, in C) goes to one Python call per row.
+    non_ascii = reduce(
+        lambda a, b: a | b, [peewee.Expression(c, "GLOB", _NON_ASCII_GLOB) for c in columns]
+    )
+    folded_match = non_ascii & (fn.mixxx_folded_contains(folded, *columns) == 1)
+    return reduce(lambda a, b: a | b, tests) | folded_match
 
 
 @dataclass(frozen=True)
@@ -231,11 +259,6 @@ def _column(name: str) -> Any | None:
     return Track._meta.fields.get(name)
 
 
-def _any_of(expressions: list[Any]) -> Any | None:
-    present = [e for e in expressions if e is not None]
-    return reduce(lambda a, b: a | b, present) if present else None
-
-
 def _numeric_expression(term: Term) -> Any | None:
     column = _column(NUMERIC_FIELDS[term.field or ""])
     if column is None:
@@ -281,7 +304,7 @@ def _term_expression(term: Term) -> Any | None:
     if term.field is None:
         columns = [_column(c) for c in FREE_TEXT_COLUMNS]
         columns.append(TrackLocation.filename)
-        return _any_of([text_contains(c, term.value) for c in columns if c is not None])
+        return text_contains_any([c for c in columns if c is not None], term.value)
     if term.op == "key":
         key_id = _column("key_id")
         if key_id is None:
@@ -298,7 +321,7 @@ def _term_expression(term: Term) -> Any | None:
         return text_contains(TrackLocation.location, term.value)
     if term.field in TEXT_FIELDS:
         columns = [_column(c) for c in TEXT_FIELDS[term.field]]
-        return _any_of([text_contains(c, term.value) for c in columns if c is not None])
+        return text_contains_any([c for c in columns if c is not None], term.value)
     return _numeric_expression(term)
 
 
