@@ -9,17 +9,18 @@ Steps (each is a function that tests may import and reuse):
 * ``start_xvfb(display)`` / ``stop_process(proc)`` run a private X server.
 * ``start_mixxx(settings_dir, display, ...)`` starts Mixxx (the host's, or one inside a chroot).
 * ``close_mixxx_windows(display)`` asks Mixxx to quit the way a window manager's close button
-  does (X11 ``WM_DELETE_WINDOW``, pure-stdlib X11 client): Mixxx ignores SIGTERM/SIGINT
-  (the process just dies, without its shutdown code), so this is the only clean exit.
-* ``stop_mixxx(proc, display)`` closes its windows, waits, then SIGTERM, then SIGKILL.
+  does (X11 ``WM_DELETE_WINDOW``, pure-stdlib X11 client, no X auth: we start Xvfb).
+  Mixxx has no SIGTERM/SIGINT handler (the process just dies without its shutdown code),
+  so this is its only clean exit.
+* ``wait_until_running(proc, display)`` waits for startup, dismissing Mixxx's dialogs.
+* ``stop_mixxx(proc)`` closes its windows, waits, then SIGTERM, then SIGKILL.
+* ``mixxx_session(settings_dir, ...)`` context manager: Xvfb + Mixxx up, then clean stop.
 * ``wait_for_db(db)`` / ``wait_for_scan(db, n, timeout)`` poll the database read-only.
 * ``make_fixture(...)`` runs everything and writes ``fixtures/real-mixxx-<ver>/``.
 
 Only stdlib + typer. Nothing is installed: mixxx, Xvfb and ffmpeg must already be there
 (for ``--mixxx 2.5``: ``scripts/build_mixxx25_chroot.sh`` must have built the chroot).
 """
-
-from __future__ import annotations
 
 import contextlib
 import datetime as _dt
@@ -544,6 +545,7 @@ def start_mixxx(
     finally:
         out.close()
     proc.mixxx_started_at = started  # type: ignore[attr-defined]
+    proc.mixxx_display = display  # type: ignore[attr-defined]
     proc.mixxx_settings_dir = settings_dir  # type: ignore[attr-defined]
     return proc
 
@@ -596,8 +598,11 @@ def stop_mixxx(proc: subprocess.Popen, display: int | None = None, timeout: floa
 
     Call after ``wait_until_running``. Closes Mixxx's windows via X11 (its only clean
     exit), retrying every second, for up to ``timeout`` s; then SIGTERM (which kills Mixxx
-    without its shutdown: it has no handler), then SIGKILL.
+    without its shutdown: it has no handler), then SIGKILL. ``display`` defaults to the
+    one ``start_mixxx`` was given.
     """
+    if display is None:
+        display = getattr(proc, "mixxx_display", None)
 
     def result() -> str:
         if proc.returncode == 0 and "shutdown complete with code 0" in _current_log(proc):
@@ -617,6 +622,46 @@ def stop_mixxx(proc: subprocess.Popen, display: int | None = None, timeout: floa
             except subprocess.TimeoutExpired:
                 pass
     return stop_process(proc, timeout=10.0)
+
+
+@contextlib.contextmanager
+def mixxx_session(
+    settings_dir: Path | str,
+    *,
+    mixxx: str = "2.3",
+    chroot: Path | None = None,
+    bind_paths: tuple[Path, ...] = (),
+    offscreen: bool = False,
+):
+    """Run one Mixxx (with its own Xvfb unless ``offscreen``) on ``settings_dir``; yield
+    the Popen once Mixxx is up; on exit stop Mixxx cleanly, Xvfb, and unmount.
+
+    For ``chroot``, ``settings_dir`` and ``bind_paths`` (e.g. the music folder) are
+    bind-mounted into it at the same paths. ``proc.mixxx_display`` is the display.
+    """
+    settings_dir = Path(settings_dir)
+    settings_dir.mkdir(parents=True, exist_ok=True)
+    mounts = (
+        chroot_mounts(chroot, [settings_dir, *bind_paths]) if chroot else contextlib.nullcontext()
+    )
+    xvfb, display = (None, None) if offscreen else start_xvfb()
+    try:
+        with mounts:
+            proc = start_mixxx(settings_dir, display, mixxx=mixxx, chroot=chroot)
+            try:
+                if display is not None:
+                    wait_until_running(proc, display)
+                else:
+                    wait_for_db(
+                        settings_dir / "mixxxdb.sqlite", SCHEMA_BY_VERSION[mixxx], proc=proc
+                    )
+                    time.sleep(5)
+                yield proc
+            finally:
+                proc.mixxx_stop = stop_mixxx(proc, display)  # type: ignore[attr-defined]
+    finally:
+        if xvfb is not None:
+            stop_process(xvfb)
 
 
 # --------------------------------------------------------------------------------------
