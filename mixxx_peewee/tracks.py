@@ -489,8 +489,8 @@ def get_track_by_location(path: str | os.PathLike[str]) -> Track | None:
         raise ValidationError(f"path must be non-empty text, not {path!r}")
     candidates = _location_candidates(text)
     track = _run(lambda: _lookup(candidates))
-    if track is not None:
-        return track
+    if track is not None or "\x00" in text:
+        return track  # a NUL byte is in no file name: stop before the file system refuses it
     target = os.path.realpath(text)
     resolved = [c for c in _location_candidates(target) if c not in candidates]
     track = _run(lambda: _lookup(resolved))
