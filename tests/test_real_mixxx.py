@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from real_mixxx_support import CRATE_NAME
 from real_mixxx_support import EDITED_TITLE
 from real_mixxx_support import PLACEHOLDER_NAME
