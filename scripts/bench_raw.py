@@ -17,8 +17,9 @@ import time
 import urllib.parse
 
 BLOB_COLUMNS = ("wavesummaryhex", "beats", "keys", "coverart_digest")
-SEARCH_COLUMNS = ("artist", "title", "album", "album_artist", "composer", "genre", "comment",
-                  "grouping")  # fmt: skip
+# Free words match any of these (as Mixxx's search bar: tags and the file name).
+_TAGS = ("artist", "title", "album", "album_artist", "composer", "genre", "grouping", "comment")
+SEARCH_COLUMNS = (*(f'library."{c}"' for c in _TAGS), "track_locations.filename")
 
 
 def connect(
@@ -87,9 +88,7 @@ def search(conn: sqlite3.Connection, terms: list[str]) -> int:
     params: list[str] = []
     for term in terms:
         pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(
-            "(" + " OR ".join(f"library.\"{c}\" LIKE ? ESCAPE '\\'" for c in SEARCH_COLUMNS) + ")"
-        )
+        where.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in SEARCH_COLUMNS) + ")")
         params.extend([pattern] * len(SEARCH_COLUMNS))
     sql = (
         _select_tracks(track_columns(conn))
