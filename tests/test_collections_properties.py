@@ -148,6 +148,10 @@ def test_any_name_is_created_or_refused_cleanly(fresh, name) -> None:  # type: i
     try:
         pid = m.create_playlist(name).value
     except m.ValidationError:
-        assert not name.strip() or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name)
+        assert (
+            not name.strip()
+            or name.strip() == "Auto DJ"  # Mixxx's own Auto DJ playlist owns that name
+            or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name)
+        )
         return
     assert m.get_playlist(name.strip()).id == pid
