@@ -24,6 +24,7 @@ import stat
 import time
 import urllib.parse
 import warnings
+from collections.abc import Callable
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -62,6 +63,8 @@ _AUTO_PREFIX = "mixxxdb-auto-"
 _SUFFIX = ".sqlite"
 _STEP_PAGES = 1024  # 4 MiB at Mixxx's 4 KiB pages: each step holds the read lock for ~ms
 _STEP_PAUSE_S = 0.002  # lets a waiting writer (Mixxx) in between two steps
+_AUTO_WAIT_MS = 1000  # the automatic backup waits at most this long for a lock
+_BUSY_RETRY_S = 0.005  # retry a locked step soon: a writer's lock is short
 _MAX_RESTARTS = 3  # then copy in one step: a writer that never pauses must not starve us
 _SIDE_FILES = ("-journal", "-wal", "-shm")
 _BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (named constants only since Python 3.11)
@@ -126,43 +129,50 @@ def _ro_uri(path: Path) -> str:
     return "file:" + urllib.parse.quote(str(path.absolute())) + "?mode=ro"
 
 
-def _copy_pages(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
+def _watch(wait_ms: int, stepwise: bool) -> Callable[[int, int, int], None]:
+    """A backup progress callback: bounded waits for locks; with ``stepwise``, restarts."""
+    state = {"deadline": time.monotonic() + wait_ms / 1000, "last": -1, "restarts": 0}
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if status in _BUSY_CODES:
+            # Python retries a locked step forever: bound the wait ourselves
+            if time.monotonic() > state["deadline"]:
+                raise _Busy
+            return
+        state["deadline"] = time.monotonic() + wait_ms / 1000
+        if stepwise and 0 <= state["last"] <= remaining:
+            state["restarts"] += 1  # no progress: another connection wrote, SQLite restarted
+            if state["restarts"] > _MAX_RESTARTS:
+                raise _Restarted
+        state["last"] = remaining
+        if stepwise and remaining:
+            time.sleep(_STEP_PAUSE_S)
+
+    return progress
+
+
+def _copy_pages(source: sqlite3.Connection, target: sqlite3.Connection, wait_ms: int) -> None:
     """Online backup that never blocks a writer for long and never waits forever.
 
     WAL: one step (a snapshot; readers do not block writers). Rollback journal: short steps
     with a pause between them, since each step's read lock makes Mixxx's commit wait; if
     writers keep restarting it, one step (a read lock for the copy's duration, well under
-    a second for 100,000 tracks). A lock held past the busy timeout raises BackupError.
+    a second for 100,000 tracks). Locked out for longer than ``wait_ms``: BackupError.
     """
     wal = source.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
-    last_remaining = [-1]
-    restarts = [0]
 
-    def progress(status: int, remaining: int, total: int) -> None:
-        if status in _BUSY_CODES:
-            raise _Busy  # the source's busy handler already waited its full timeout
-        if last_remaining[0] >= 0 and remaining > last_remaining[0]:
-            restarts[0] += 1  # another connection wrote: SQLite started over
-            if restarts[0] > _MAX_RESTARTS:
-                raise _Restarted
-        last_remaining[0] = remaining
-        if remaining:
-            time.sleep(_STEP_PAUSE_S)
-
-    def busy_only(status: int, remaining: int, total: int) -> None:
-        if status in _BUSY_CODES:
-            raise _Busy
-
-    if wal:
-        source.backup(target, pages=-1, progress=busy_only)
-        return
-    try:
-        source.backup(target, pages=_STEP_PAGES, progress=progress)
-    except _Restarted:
-        source.backup(target, pages=-1, progress=busy_only)
+    if not wal:
+        try:
+            source.backup(
+                target, pages=_STEP_PAGES, progress=_watch(wait_ms, True), sleep=_BUSY_RETRY_S
+            )
+            return
+        except _Restarted:
+            pass
+    source.backup(target, pages=-1, progress=_watch(wait_ms, False), sleep=_BUSY_RETRY_S)
 
 
-def _backup_file(source: sqlite3.Connection, dest: Path, mode: int) -> None:
+def _backup_file(source: sqlite3.Connection, dest: Path, mode: int, wait_ms: int) -> None:
     """Back ``source`` up into the new file ``dest`` (no clobbering), atomically."""
     folder = dest.parent
     tmp = folder / f".{dest.name}.{os.getpid()}.tmp"
@@ -179,7 +189,7 @@ def _backup_file(source: sqlite3.Connection, dest: Path, mode: int) -> None:
             os.close(fd)
         target = sqlite3.connect(tmp, isolation_level=None)
         try:
-            _copy_pages(source, target)
+            _copy_pages(source, target, wait_ms)
             # The copy stands alone: one file, no -wal to lose when it is moved or mailed.
             target.execute("PRAGMA journal_mode = delete").fetchone()
             problems = [row[0] for row in target.execute("PRAGMA integrity_check")]
@@ -228,9 +238,9 @@ def _move_into_place(tmp: Path, dest: Path) -> None:
 
 
 @contextlib.contextmanager
-def _source_connection(library: MixxxLibrary) -> Iterator[sqlite3.Connection]:
+def _source_connection(library: MixxxLibrary, wait_ms: int) -> Iterator[sqlite3.Connection]:
     """A connection of its own to the library, read-only, for the backup to read from."""
-    conn = sqlite3.connect(_ro_uri(library.path), uri=True, timeout=library.busy_timeout_ms / 1000)
+    conn = sqlite3.connect(_ro_uri(library.path), uri=True, timeout=wait_ms / 1000)
     try:
         yield conn
     finally:
@@ -247,7 +257,11 @@ def backup(dest: str | os.PathLike[str] | None = None) -> Path:
 
 
 def _backup_library(
-    library: MixxxLibrary, dest: str | os.PathLike[str] | None, prefix: str
+    library: MixxxLibrary,
+    dest: str | os.PathLike[str] | None,
+    prefix: str,
+    *,
+    wait_ms: int | None = None,
 ) -> Path:
     try:
         mode = stat.S_IMODE(os.stat(library.path).st_mode) & 0o666
@@ -268,8 +282,9 @@ def _backup_library(
     if os.path.realpath(target) == os.path.realpath(library.path):
         raise BackupError(f"{target}: is the library itself")
     try:
-        with _source_connection(library) as source:
-            _backup_file(source, target, mode)
+        wait = wait_ms or library.busy_timeout_ms
+        with _source_connection(library, wait) as source:
+            _backup_file(source, target, mode, wait)
     except sqlite3.Error as exc:
         raise BackupError(f"{library.path}: cannot read the library ({_why(exc)})") from None
     return target
@@ -318,7 +333,9 @@ def auto_backup(*, force: bool = False, keep: int = AUTO_BACKUP_KEEP) -> Path | 
         backups = _scan(folder)
         if backups and time.time() - backups[-1][1] < AUTO_BACKUP_MAX_AGE_S:
             return None
-    made = _backup_library(library, None, _AUTO_PREFIX)
+    # A scan holding the lock skips today's backup quickly rather than doubling the wait.
+    wait_ms = min(library.busy_timeout_ms, _AUTO_WAIT_MS)
+    made = _backup_library(library, None, _AUTO_PREFIX, wait_ms=wait_ms)
     _rotate(folder, keep)
     return made
 
@@ -439,10 +456,10 @@ def restore(
     try:
         source = sqlite3.connect(_ro_uri(source_path), uri=True)
         try:
-            _restore_pages(source, live, library)
+            _restore_pages(source, live, library.busy_timeout_ms)
         finally:
             source.close()
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, _Busy) as exc:
         raise BackupError(
             f"{library.path}: restore failed ({_why(exc)}); the library is as before "
             f"(its backup: {saved})"
@@ -454,9 +471,7 @@ def restore(
     return result
 
 
-def _restore_pages(
-    source: sqlite3.Connection, live: sqlite3.Connection, library: MixxxLibrary
-) -> None:
+def _restore_pages(source: sqlite3.Connection, live: sqlite3.Connection, wait_ms: int) -> None:
     """One backup step into the live file: one write transaction, all or nothing."""
     mode = live.execute("PRAGMA journal_mode").fetchone()[0].lower()
     src_page = source.execute("PRAGMA page_size").fetchone()[0]
@@ -465,7 +480,7 @@ def _restore_pages(
     if switched:  # SQLite cannot change the page size of a WAL file during a backup
         live.execute("PRAGMA journal_mode = delete").fetchone()
     try:
-        source.backup(live, pages=-1, sleep=0.01)
+        source.backup(live, pages=-1, progress=_watch(wait_ms, False), sleep=_BUSY_RETRY_S)
     finally:
         now = live.execute("PRAGMA journal_mode").fetchone()[0].lower()
         if now != mode:  # keep the journal mode the user had (the copy is rollback mode)

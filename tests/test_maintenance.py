@@ -254,7 +254,7 @@ def test_backup_onto_a_full_disk_fails_cleanly_and_leaves_no_partial_file(
 def test_a_copy_failing_midway_leaves_no_partial_file(
     library_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def full(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
+    def full(source: sqlite3.Connection, target: sqlite3.Connection, wait_ms: int) -> None:
         source.backup(target, pages=1)  # part of it written ...
         raise sqlite3.OperationalError("database or disk is full")  # ... then the disk fills
 
@@ -312,7 +312,7 @@ def test_backup_while_another_program_writes_is_a_consistent_snapshot(
     try:
         while writer.commits < 3:
             time.sleep(0.01)
-        made = [backup() for _ in range(5)]
+        made = [backup() for _ in range(3)]
     finally:
         writer.stop.set()
         writer.join(timeout=30)
@@ -589,3 +589,42 @@ def test_the_detector_stand_in_blocks_restore(library_file: Path) -> None:
     set_mixxx_detector(lambda path: [MixxxProcess(999, True)])
     with pytest.raises(MixxxRunningError, match="999"):
         restore(saved)
+
+
+def test_a_library_locked_by_a_scan_skips_the_daily_backup_quickly_and_the_write_waits(
+    library_file: Path,
+) -> None:
+    open_library(library_file, journal_mode="delete", busy_timeout_ms=5000)
+    scan = sqlite3.connect(library_file, isolation_level=None, check_same_thread=False)
+    scan.execute("BEGIN EXCLUSIVE")  # a Mixxx library scan, 1.5 s long
+    releaser = threading.Timer(1.5, lambda: scan.execute("COMMIT"))
+    releaser.start()
+    started = time.monotonic()
+    try:
+        with pytest.warns(AutoBackupWarning, match="busy"):
+            add_crate("after the scan")
+    finally:
+        releaser.join()
+        scan.close()
+    took = time.monotonic() - started
+    assert 1.4 < took < 3.0, took  # the backup gave up after ~1 s, not after 5 s
+    assert "after the scan" in crate_names(library_file)
+    assert list_backups() == []
+
+
+def test_restore_gives_up_cleanly_when_another_program_holds_the_lock(
+    library_file: Path, tmp_path: Path
+) -> None:
+    open_library(library_file, journal_mode="delete", busy_timeout_ms=300)
+    saved = backup(tmp_path / "saved.sqlite")
+    add_crate("kept")
+    other = sqlite3.connect(library_file, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # a writer that is not Mixxx, mid-transaction
+    try:
+        with pytest.raises(BackupError, match="library is as before"):
+            restore(saved)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert "kept" in crate_names(library_file)
+    assert check(library_file) == "ok"
