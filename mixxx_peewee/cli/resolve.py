@@ -42,6 +42,8 @@ def track_id(word: str) -> int:
     text = word.strip()
     if text.isdigit():
         return int(text)
+    if "\x00" in text:
+        raise ValidationError(f"{text!r}: a path cannot contain a NUL character")
     from mixxx_peewee.tracks import get_track_by_location
 
     track = get_track_by_location(text)
