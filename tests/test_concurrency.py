@@ -251,3 +251,40 @@ def _cli(db_path: Path, *args: str, env: dict[str, str] | None = None, **kw: Any
         [*CLI, "--db", str(db_path), *args],
         capture_output=True, text=True, env=full_env, timeout=60, **kw,
     )  # fmt: skip
+
+
+def test_slow_consumer_of_a_big_listing_never_blocks_the_standin(
+    live_db: Path, standin: StandIn
+) -> None:
+    """iter_tracks of 10,000 tracks, consumed slowly (a sleep per chunk): Mixxx keeps writing."""
+    iter_tracks = _op("iter_tracks")
+    seen = 0
+    with open_library(live_db, readonly=True):
+        for i, _track in enumerate(iter_tracks(chunk_size=500)):
+            seen += 1
+            if i % 500 == 0:
+                time.sleep(0.15)  # a slow pipe: longer than the stand-in's write interval
+    assert seen > 8000
+    _finish(standin, live_db, "slow-listing")
+
+
+@pytest.mark.slow
+def test_cli_listing_into_a_slow_pipe_never_blocks_the_standin(
+    live_db: Path, standin: StandIn
+) -> None:
+    """`tracks list --format jsonl` read slowly through a pipe: the stand-in never waits long."""
+    proc = subprocess.Popen(
+        [*CLI, "--db", str(live_db), "--readonly", "tracks", "list", "--format", "jsonl"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    lines = 0
+    while True:
+        block = proc.stdout.read(64 * 1024)
+        if not block:
+            break
+        lines += block.count(b"\n")
+        time.sleep(0.05)
+    assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else b""
+    assert lines > 8000
+    _finish(standin, live_db, "slow-cli-pipe")
