@@ -17,6 +17,8 @@ from mixxx_peewee.errors import ValidationError
 
 __all__ = ["expand_stdin", "track_id", "track_ids"]
 
+_MAX_ID = 2**63 - 1  # SQLite's largest integer: no row can have a larger id
+
 
 def expand_stdin(words: Iterable[str]) -> Iterator[str]:
     """The words, with each ``-`` replaced by the lines of standard input."""
@@ -40,7 +42,9 @@ def track_id(word: str) -> int:
     Raises TrackNotFoundError for a path with no track (ids are checked by the operation).
     """
     text = word.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
+        if int(text) > _MAX_ID:
+            raise TrackNotFoundError(f"no track with id {text}")
         return int(text)
     if "\x00" in text:
         raise ValidationError(f"{text!r}: a path cannot contain a NUL character")

@@ -121,9 +121,13 @@ def list_tracks(
         filters["bpm_range"] = parse_range(bpm, "BPM")
     if rating is not None:
         low, high = parse_range(rating, "rating")
+        if any(v is not None and not 0 <= v <= 5 for v in (low, high)):
+            raise ValidationError(f"bad rating range {rating!r}: ratings are 0..5")
         filters["rating"] = (_whole(low), _whole(high))
     if year is not None:
         low, high = parse_range(year, "year")
+        if any(v is not None and not 0 <= v <= 9999 for v in (low, high)):
+            raise ValidationError(f"bad year range {year!r}")
         filters["year"] = (_whole(low), _whole(high))
     filters = {k: v for k, v in filters.items() if v is not None}
     tracks = iter_tracks(
