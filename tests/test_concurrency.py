@@ -25,16 +25,17 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import mixxx_peewee  # noqa: E402
-from mixxx_peewee import open_library  # noqa: E402
-from mixxx_peewee import write_transaction  # noqa: E402
-from mixxx_peewee.database import db  # noqa: E402
-from mixxx_peewee.errors import DatabaseBusyError  # noqa: E402
-from standin_mixxx import StandIn  # noqa: E402
-from standin_mixxx import build_library  # noqa: E402
-from standin_mixxx import check_standin_writes  # noqa: E402
-from standin_mixxx import set_journal_mode  # noqa: E402
-from standin_mixxx import start_standin  # noqa: E402
+from standin_mixxx import StandIn
+from standin_mixxx import build_library
+from standin_mixxx import check_standin_writes
+from standin_mixxx import set_journal_mode
+from standin_mixxx import start_standin
+
+import mixxx_peewee
+from mixxx_peewee import open_library
+from mixxx_peewee import write_transaction
+from mixxx_peewee.database import db
+from mixxx_peewee.errors import DatabaseBusyError
 
 CLI = [sys.executable, "-m", "mixxx_peewee"]
 # Mixxx gives up after 5 s; we want it to be nowhere near that.

@@ -26,8 +26,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from standin_mixxx import build_library  # noqa: E402
-from standin_mixxx import set_journal_mode  # noqa: E402
+from standin_mixxx import build_library
+from standin_mixxx import set_journal_mode
 
 CHILD = textwrap.dedent(
     """

@@ -28,10 +28,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import mixxx_peewee  # noqa: E402
-from mixxx_peewee.errors import MixxxPeeweeError  # noqa: E402
-from standin_mixxx import build_library  # noqa: E402
-from standin_mixxx import set_journal_mode  # noqa: E402
+from standin_mixxx import build_library
+from standin_mixxx import set_journal_mode
+
+import mixxx_peewee
+from mixxx_peewee.errors import MixxxPeeweeError
 
 
 def sha256(path: Path) -> str:
