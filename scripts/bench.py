@@ -203,7 +203,7 @@ def compare(row: Row, lib: Side | None, raw: Side, repeat: int, *, lock: bool = 
     if lock:
         row.raw_lock_ms = probe_lock(raw)
         if lib is not None:
-            row.lock_ms = max(probe_lock(lib) for _ in range(min(2, repeat)))
+            row.lock_ms = probe_lock(lib)
     return row
 
 
@@ -335,7 +335,7 @@ def library_for(shape: Shape, cache_dir: Path) -> tuple[Path, dict[str, Any]]:
     tmp = path.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
     start = time.perf_counter()
-    wanted = {
+    wanted: dict[str, Any] = {
         "revision": shape.revision,
         "tracks": shape.tracks,
         "seed": shape.seed,
@@ -719,7 +719,7 @@ def _cli() -> str:
 
 def memory_rows(rows: list[Row], sizes: list[int]) -> list[Row]:
     """Whether the listing's peak memory stays flat from the smallest to the largest size."""
-    out = []
+    out: list[Row] = []
     if len(sizes) < 2:
         return out
     small, large = min(sizes), max(sizes)
@@ -781,7 +781,7 @@ def machine() -> dict[str, Any]:
         "os": platform.platform(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
-        "peewee": peewee.__version__,
+        "peewee": getattr(peewee, "__version__", "?"),
         "typer": _version("typer"),
         "mixxx_peewee": _version("mixxx-peewee"),
         "commit": commit,
@@ -833,8 +833,41 @@ def print_table(rows: list[Row], info: dict[str, Any]) -> None:
     m = info["machine"]
     console.print(
         f"{m['cpu']} · {m['cores']} cores · Python {m['python']} · SQLite {m['sqlite']} · "
-        f"peewee {m['peewee']} · {m['date']} · commit {m['commit']}"
+        f"peewee {m['peewee']} · {m['date']} · commit {m['commit']} · load average "
+        f"{info['load_average']['before'][0]:.1f} → {info['load_average']['after'][0]:.1f}"
     )
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The table of a JSON result as Markdown (for the README)."""
+    lines = [
+        "| library | measurement | lib ms | raw ms | ratio | lib peak KB | raw peak KB "
+        "| lock ms (raw) | target | |",
+        "|---|---|--:|--:|--:|--:|--:|--:|---|---|",
+    ]
+    for r in result["rows"]:
+        lock = _fmt(r["lock_ms"], ".0f")
+        if r["raw_lock_ms"] is not None:
+            lock += f" ({r['raw_lock_ms']:.0f})"
+        lines.append(
+            f"| {r['library']} | {r['name']} | {_fmt(r['lib_ms'], ',.1f')} "
+            f"| {_fmt(r['raw_ms'], ',.1f')} | {_fmt(r['ratio'], '.2f')} "
+            f"| {_fmt(r['lib_peak_kb'], ',.0f')} | {_fmt(r['raw_peak_kb'], ',.0f')} "
+            f"| {lock} | {r['target']} | {r['status']} |"
+        )
+    m = result["machine"]
+    lines.append("")
+    lines.append(
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; {m['os']}; "
+        f"Python {m['python']}, SQLite {m['sqlite']}, peewee {m['peewee']}, typer {m['typer']}; "
+        f"{m['date']}, commit {m['commit']}; {result['elapsed_s']} s in all."
+    )
+    load = result.get("load_average")
+    if load:
+        lines.append(
+            f"Load average (1 min) before/after: {load['before'][0]:.1f} / {load['after'][0]:.1f}."
+        )
+    return "\n".join(lines)
 
 
 @app.command()
@@ -848,14 +881,21 @@ def main(
         Path("/tmp/mixxx-peewee-bench"), help="Where generated libraries are cached."
     ),
     out: Path = typer.Option(ROOT / "bench-results" / "latest.json", help="JSON output."),
+    markdown_of: Path | None = typer.Option(
+        None, "--markdown-of", help="Only print this JSON result as a Markdown table."
+    ),
 ) -> None:
     """Measure mixxx_peewee against raw sqlite3; print one table and write JSON."""
+    if markdown_of is not None:
+        typer.echo(markdown(json.loads(markdown_of.read_text())))
+        return
     if quick:
         size_list, rev_list, repeat = [300], [39], 1
     else:
         size_list = [int(s) for s in sizes.split(",") if s.strip()]
         rev_list = [int(r) for r in revisions.split(",") if r.strip()]
     started = time.perf_counter()
+    load_before = os.getloadavg()
     work = cache_dir / "work"
     work.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
@@ -898,10 +938,12 @@ def main(
             "timing": "median of interleaved runs (lib, raw, raw, lib, ...); ratio = lib/raw",
             "memory": "tracemalloc peak in-process (Python allocations); ru_maxrss of processes",
             "lock": "outside prober: BEGIN IMMEDIATE + no-op UPDATE + COMMIT, busy_timeout 0, "
-            "every 0.5 ms; longest refused span (max of 2 runs)",
+            "every 0.5 ms; longest refused span (one run per side)",
             "writes": "fresh copy per run, library opened writable (WAL), raw in WAL too, "
             "MIXXX_PEEWEE_AUTO_BACKUP=0",
         },
+        # Other processes on the machine make every number noisier: say how busy it was.
+        "load_average": {"before": load_before, "after": os.getloadavg()},
         "libraries": libraries,
         "elapsed_s": round(time.perf_counter() - started, 1),
     }

@@ -194,7 +194,7 @@ def relocate(conn: sqlite3.Connection, old: str, new: str) -> int:
         (old, len(old) + 1, old + "/"),
     ).fetchall()
     moves = [(tid, loc, new + loc[len(old) :]) for tid, loc in rows]
-    taken = {}
+    taken: dict[str, int] = {}
     targets = [m[2] for m in moves]
     for start in range(0, len(targets), 500):
         chunk = targets[start : start + 500]
@@ -226,12 +226,26 @@ def relocate(conn: sqlite3.Connection, old: str, new: str) -> int:
 
 
 def backup(conn: sqlite3.Connection, dest: str) -> None:
-    """SQLite's online backup API into a new file."""
-    target = sqlite3.connect(dest)
+    """SQLite's online backup API into a new file, checked and synced, as a backup must be.
+
+    The same SQL work as mixxx_peewee's backup: the copy, ``PRAGMA integrity_check`` of
+    the copy, then fsync (no step pauses, no atomic move into place).
+    """
+    import os
+
+    target = sqlite3.connect(dest, isolation_level=None)
     try:
         conn.backup(target)
+        target.execute("PRAGMA journal_mode = delete").fetchone()
+        if target.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise RuntimeError(f"{dest}: integrity check failed")
     finally:
         target.close()
+    fd = os.open(dest, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def jsonl(path: str) -> int:
