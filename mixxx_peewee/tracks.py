@@ -110,6 +110,21 @@ def _chunks(items: Sequence[Any], size: int = _PARAMS_PER_STATEMENT) -> Iterator
         yield items[start : start + size]
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_text(text: str, name: str) -> str:
+    # Lone surrogates (undecodable file-name bytes) cannot be SQLite text.
+    if not _encodable(text):
+        raise ValidationError(f"{name} is not valid Unicode text: {text!r}")
+    return text
+
+
 def _all_of(parts: Iterable[Any]) -> Any | None:
     present = [p for p in parts if p is not None]
     return reduce(lambda a, b: a & b, present) if present else None
@@ -200,6 +215,7 @@ def _filter_expressions(filters: dict[str, Any]) -> list[Any]:
             continue
         if not isinstance(value, str):
             raise ValidationError(f"{name} must be text, not {value!r}")
+        _check_text(value, name)
         column = fields.get(name)
         parts.append(text_contains(column, value) if column is not None else peewee.SQL("0"))
     if filters.get("bpm_range") is not None:
@@ -260,6 +276,7 @@ def _where(search: str | None, filters: dict[str, Any]) -> Any | None:
     if search:
         if not isinstance(search, str):
             raise ValidationError(f"search must be text, not {search!r}")
+        _check_text(search, "search")
         parts.append(compile_query(parse_query(search)))
     return _all_of(parts)
 
@@ -353,6 +370,7 @@ def search_tracks(
     """
     if not isinstance(query, str):
         raise ValidationError(f"search query must be text, not {query!r}")
+    _check_text(query, "search query")
     where = _where(query, {**filters, "hidden": hidden})
     select = _ordered(_joined(), sort, descending)
     if where is not None:
@@ -447,6 +465,8 @@ def get_track_by_id(track_id: int) -> Track:
     """The track with ``track_id`` (location joined); raises TrackNotFoundError."""
     if isinstance(track_id, bool) or not isinstance(track_id, int):
         raise ValidationError(f"track id must be a whole number, not {track_id!r}")
+    if not -(2**63) <= track_id < 2**63:  # beyond SQLite's integers: no such row
+        raise TrackNotFoundError(f"no track with id {track_id}")
     track = _run(lambda: _joined().where(Track.id == track_id).first())
     if track is None:
         raise TrackNotFoundError(f"no track with id {track_id}")
@@ -467,6 +487,7 @@ def _location_candidates(path: str) -> list[str]:
 
 
 def _lookup(candidates: list[str]) -> Track | None:
+    candidates = [c for c in candidates if _encodable(c)]  # never stored: Mixxx writes UTF-8
     if not candidates:
         return None
     query = _joined().where(TrackLocation.location.in_(candidates))
@@ -634,6 +655,7 @@ def update_track(
 
 def _existing_track_ids(ids: list[int]) -> dict[int, Any]:
     found: dict[int, Any] = {}
+    ids = [i for i in ids if -(2**63) <= i < 2**63]  # larger ones are no SQLite row id
     for chunk in _chunks(ids):
         query = Track.select(Track.id, Track.mixxx_deleted).where(Track.id.in_(list(chunk)))
         rows: Iterable[Any] = query.tuples()
@@ -727,6 +749,7 @@ def _normalise_prefix(prefix: str | os.PathLike[str], name: str) -> str:
     text = os.fspath(prefix)
     if not isinstance(text, str) or not text.strip():
         raise ValidationError(f"{name} must be a non-empty path")
+    _check_text(text, name)
     text = text.replace("\\", "/") if os.sep == "\\" else text
     stripped = text.rstrip("/")
     return stripped or "/"
