@@ -12,6 +12,7 @@ The Mixxx handling itself (Xvfb, dialogs, clean X11 shutdown, the 2.5.0 chroot) 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -20,6 +21,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -169,10 +171,31 @@ def wait_for_scan_done(proc: Any, db: Path, expected: int, timeout: float = 90.0
     return int(fx.count_tracks(db))
 
 
-def _session(settings: Path, music: Path, variant: Variant) -> Any:
-    return fx.mixxx_session(
-        settings, mixxx=variant.mixxx, chroot=variant.chroot, bind_paths=(music,)
-    )
+@contextlib.contextmanager
+def _session(settings: Path, music: Path, variant: Variant) -> Iterator[Any]:
+    """fx.mixxx_session, plus removing the empty mount points it left in the chroot."""
+    try:
+        with fx.mixxx_session(
+            settings, mixxx=variant.mixxx, chroot=variant.chroot, bind_paths=(music,)
+        ) as proc:
+            yield proc
+    finally:
+        if variant.chroot is not None:
+            _remove_empty_mount_points(variant.chroot, [settings, music])
+
+
+def _remove_empty_mount_points(chroot: Path, paths: list[Path]) -> None:
+    """rmdir the folders chroot_mounts made for ``paths``, up to the chroot's /tmp (rmdir
+    only: a folder still mounted or not empty stays)."""
+    stop = {chroot, chroot / "tmp"}
+    for path in paths:
+        target = chroot / str(path).lstrip("/")
+        while target not in stop and chroot in target.parents:
+            try:
+                target.rmdir()
+            except OSError:
+                break
+            target = target.parent
 
 
 def prepare_settings(settings: Path, music: Path, variant: Variant) -> dict[str, float]:
@@ -289,13 +312,11 @@ def run_round_trip(
         rt.timings["start_s"] = round(time.monotonic() - t0, 1)
         rt.scanned = wait_for_scan_done(proc, rt.db, expected)
         rt.timings["scan_done_s"] = round(time.monotonic() - t0, 1)
-        if variant.mixxx == "2.5":
-            rt.placeholder_before = _placeholder_rows(rt.db)
+        rt.placeholder_before = _placeholder_rows(rt.db)
         t1 = time.monotonic()
         _cli_while_running(rt, work)
         rt.timings["cli_total_s"] = round(time.monotonic() - t1, 1)
-        if variant.mixxx == "2.5":
-            rt.placeholder_after = _placeholder_rows(rt.db)
+        rt.placeholder_after = _placeholder_rows(rt.db)
         t1 = time.monotonic()
     rt.timings["stop_s"] = round(time.monotonic() - t1, 1)
     rt.stops.append(proc.mixxx_stop)
