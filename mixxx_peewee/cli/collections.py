@@ -127,7 +127,19 @@ def build_group(kind: CollectionKind) -> typer.Typer:
         no_args_is_help=True,
         rich_markup_mode=None,
     )
-    target_arg = typer.Argument(..., metavar=kind.name.upper(), help=f"{Kind} id or exact name.")
+
+    def _checked(text: str) -> str:
+        # An id SQLite cannot store names no row: say so instead of overflowing.
+        if text.isascii() and text.isdigit() and int(text) > 2**63 - 1:
+            from mixxx_peewee import errors
+
+            error = errors.PlaylistNotFoundError if kind.ordered else errors.CrateNotFoundError
+            raise error(f"no {what} {text!r}")
+        return text
+
+    target_arg = typer.Argument(
+        ..., metavar=kind.name.upper(), help=f"{Kind} id or exact name.", callback=_checked
+    )
     tracks_arg = typer.Argument(
         None, metavar="TRACK...", help="Track ids or file paths; '-' reads them from stdin."
     )

@@ -39,7 +39,6 @@ def backup(
         ]
         emit_rows(rows, fmt, ["path", "bytes"])
         return
-    state.note("backing up…")
     made = make_backup(dest)
     typer.echo(str(made))
 
