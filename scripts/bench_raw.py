@@ -339,6 +339,9 @@ def probe(path: str, period_s: float = 0.0005) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] not in ("jsonl", "probe"):
+        print(__doc__.strip())
+        sys.exit(0 if sys.argv[1:2] in (["-h"], ["--help"]) else 2)
     command, db_path = sys.argv[1], sys.argv[2]
     if command == "jsonl":
         jsonl(db_path)
