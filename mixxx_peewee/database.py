@@ -242,6 +242,11 @@ def _connect(path: Path, readonly: bool, busy_timeout_ms: int) -> None:
         text = str(exc).lower()
         if "unable to open" in text:
             raise DatabaseConnectionError(f"{path}: unable to open database file") from None
+        if readonly and "readonly" in text:
+            raise DatabaseConnectionError(
+                f"{path}: a crashed program left a hot journal; open it once without read-only"
+                " so SQLite can roll it back"
+            ) from None
         raise translate_sqlite_error(exc, path) from None
 
 
@@ -363,7 +368,11 @@ def write_transaction(touches: Iterable[tuple[str, str]] = ()) -> Iterator[Mixxx
         with db.atomic("IMMEDIATE"):
             yield library
     except (peewee.OperationalError, sqlite3.OperationalError) as exc:
-        raise translate_sqlite_error(exc, library.path) from None
+        # SQLite rolls back by itself on SQLITE_FULL/IOERR; then our ROLLBACK fails: show why.
+        cause: BaseException | None = exc
+        while cause is not None and "no transaction is active" in str(cause):
+            cause = cause.__context__
+        raise translate_sqlite_error(cause or exc, library.path) from None
     except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
         if isinstance(exc, (peewee.IntegrityError, sqlite3.IntegrityError)):
             raise

@@ -123,11 +123,6 @@ def test_disk_full_during_a_write_raises_and_keeps_the_original(
         assert _crate_members(path) == 0
         if mode == "delete":
             assert sha256(path) == before
-    if mode == "delete" and "no transaction is active" in reason:
-        pytest.xfail(
-            "known bug: SQLite rolled back on SQLITE_FULL, peewee's ROLLBACK then fails and "
-            "its 'cannot rollback' error hides 'disk is full' (database.write_transaction)"
-        )
     assert "full" in reason or "disk" in reason, reason
 
 
