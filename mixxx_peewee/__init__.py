@@ -1,39 +1,66 @@
 """mixxx_peewee: read and change Mixxx's library database safely, from outside Mixxx.
 
-``import mixxx_peewee`` loads peewee and this package's library code only; the command
-line (typer, rich) lives in :mod:`mixxx_peewee.cli`.
+``import mixxx_peewee`` loads almost nothing: every public name (models, ``open_library``,
+operations) loads its module, and peewee, on first use. The command line (typer, rich)
+lives in :mod:`mixxx_peewee.cli` and is never loaded by the library.
 """
 
 from __future__ import annotations
 
-from mixxx_peewee.database import MixxxLibrary
-from mixxx_peewee.database import current_library
-from mixxx_peewee.database import db
-from mixxx_peewee.database import find_database
-from mixxx_peewee.database import open_library
-from mixxx_peewee.database import read_transaction
-from mixxx_peewee.database import write_transaction
+from typing import TYPE_CHECKING
+
 from mixxx_peewee.errors import *  # noqa: F403
 from mixxx_peewee.errors import __all__ as _error_names
-from mixxx_peewee.models import Crate
-from mixxx_peewee.models import CrateTrack
-from mixxx_peewee.models import Cue
-from mixxx_peewee.models import Directory
-from mixxx_peewee.models import LibraryHash
-from mixxx_peewee.models import Playlist
-from mixxx_peewee.models import PlaylistTrack
-from mixxx_peewee.models import Setting
-from mixxx_peewee.models import Track
-from mixxx_peewee.models import TrackAnalysis
-from mixxx_peewee.models import TrackLocation
-from mixxx_peewee.schema import SchemaReport
-from mixxx_peewee.schema import Verdict
-from mixxx_peewee.schema import inspect_schema
+
+if TYPE_CHECKING:  # static names for type checkers; at run time they load lazily
+    from mixxx_peewee.database import MixxxLibrary
+    from mixxx_peewee.database import current_library
+    from mixxx_peewee.database import db
+    from mixxx_peewee.database import find_database
+    from mixxx_peewee.database import open_library
+    from mixxx_peewee.database import read_transaction
+    from mixxx_peewee.database import write_transaction
+    from mixxx_peewee.models import Crate
+    from mixxx_peewee.models import CrateTrack
+    from mixxx_peewee.models import Cue
+    from mixxx_peewee.models import Directory
+    from mixxx_peewee.models import LibraryHash
+    from mixxx_peewee.models import Playlist
+    from mixxx_peewee.models import PlaylistTrack
+    from mixxx_peewee.models import Setting
+    from mixxx_peewee.models import Track
+    from mixxx_peewee.models import TrackAnalysis
+    from mixxx_peewee.models import TrackLocation
+    from mixxx_peewee.schema import SchemaReport
+    from mixxx_peewee.schema import Verdict
+    from mixxx_peewee.schema import inspect_schema
 
 __version__ = "0.1.0"
 
 # Operations load on first use, so ``import mixxx_peewee`` stays light.
 _LAZY: dict[str, str] = {
+    # database.py, models.py, schema.py
+    "MixxxLibrary": "database",
+    "current_library": "database",
+    "db": "database",
+    "find_database": "database",
+    "open_library": "database",
+    "read_transaction": "database",
+    "write_transaction": "database",
+    "Crate": "models",
+    "CrateTrack": "models",
+    "Cue": "models",
+    "Directory": "models",
+    "LibraryHash": "models",
+    "Playlist": "models",
+    "PlaylistTrack": "models",
+    "Setting": "models",
+    "Track": "models",
+    "TrackAnalysis": "models",
+    "TrackLocation": "models",
+    "SchemaReport": "schema",
+    "Verdict": "schema",
+    "inspect_schema": "schema",
     # tracks.py
     "query_tracks": "tracks",
     "iter_tracks": "tracks",
