@@ -37,6 +37,7 @@ __all__ = [
     "clean_name",
     "existing_track_ids",
     "guard_notes",
+    "is_row_id",
     "parse_id",
     "planned_write",
     "refuse_locked",
@@ -71,6 +72,11 @@ def clean_name(name: object, what: str) -> str:
     return trimmed
 
 
+def is_row_id(value: int) -> bool:
+    """Whether ``value`` fits SQLite's 64-bit integers (a larger one is no row id)."""
+    return -(2**63) <= value < 2**63
+
+
 def parse_id(value: object) -> int | None:
     """``value`` as an id when it is an int or a string of digits, else ``None``."""
     if isinstance(value, bool):
@@ -98,7 +104,7 @@ def resolve(
     row_id = parse_id(id_or_name)
     with read_transaction():
         row = None
-        if row_id is not None:
+        if row_id is not None and is_row_id(row_id):
             row = model.get_or_none(model.id == row_id)  # type: ignore[attr-defined]
         if row is None and isinstance(id_or_name, str):
             # Digits that are no id may still be a name ("2024").
@@ -133,7 +139,7 @@ def _ids(track_ids: Iterable[object]) -> list[int]:
 
 def existing_track_ids(track_ids: Iterable[int]) -> dict[int, bool]:
     """``{id: hidden}`` for those ids that have a ``library`` row (call inside a transaction)."""
-    unique = sorted(set(track_ids))
+    unique = sorted(i for i in set(track_ids) if is_row_id(i))
     found: dict[int, bool] = {}
     for part in chunked(unique):
         marks = ",".join("?" * len(part))

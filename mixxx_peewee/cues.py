@@ -17,6 +17,7 @@ import math
 from typing import Any
 
 from mixxx_peewee.collections import guard_notes
+from mixxx_peewee.collections import is_row_id
 from mixxx_peewee.collections import parse_id
 from mixxx_peewee.collections import planned_write
 from mixxx_peewee.database import current_library
@@ -114,6 +115,8 @@ def _track_samplerate(track_id: object) -> tuple[int, float | None]:
     parsed = parse_id(track_id)
     if parsed is None:
         raise ValidationError(f"track id must be a whole number, not {track_id!r}")
+    if not is_row_id(parsed):
+        raise TrackNotFoundError(f"no track with id {parsed}")
     row = execute("SELECT samplerate FROM library WHERE id = ?", (parsed,)).fetchone()
     if row is None:
         raise TrackNotFoundError(f"no track with id {parsed}")
