@@ -67,6 +67,7 @@ _LAZY: dict[str, str] = {
     "search_tracks": "tracks",
     "get_track_by_id": "tracks",
     "get_track_by_location": "tracks",
+    "get_tracks_by_locations": "tracks",
     "update_track": "tracks",
     "hide_tracks": "tracks",
     "unhide_tracks": "tracks",

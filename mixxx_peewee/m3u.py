@@ -146,19 +146,14 @@ def read_m3u(path: str | os.PathLike[str]) -> list[M3UEntry]:
 
 def match_entries(entries: Iterable[M3UEntry]) -> M3UMatch:
     """Find each entry's track in the open library by path (symlink- and Unicode-aware)."""
-    from mixxx_peewee.tracks import get_track_by_location
+    from mixxx_peewee.tracks import get_tracks_by_locations
 
+    entries = list(entries)
+    found = get_tracks_by_locations(e.location for e in entries if not e.is_url and e.location)
     ids: list[int] = []
     missing: list[M3UEntry] = []
-    seen: dict[str, int | None] = {}
     for entry in entries:
-        if entry.is_url:
-            missing.append(entry)
-            continue
-        if entry.location not in seen:
-            track = get_track_by_location(entry.location)
-            seen[entry.location] = _track_id(track)
-        track_id = seen[entry.location]
+        track_id = None if entry.is_url else _track_id(found.get(entry.location))
         if track_id is None:
             missing.append(entry)
         else:

@@ -69,6 +69,7 @@ __all__ = [
     "RelocationPlan",
     "get_track_by_id",
     "get_track_by_location",
+    "get_tracks_by_locations",
     "hide_tracks",
     "iter_tracks",
     "missing_tracks",
@@ -486,16 +487,18 @@ def _location_candidates(path: str) -> list[str]:
     return candidates
 
 
-def _lookup(candidates: list[str]) -> Track | None:
-    candidates = [c for c in candidates if _encodable(c)]  # never stored: Mixxx writes UTF-8
-    if not candidates:
-        return None
-    query = _joined().where(TrackLocation.location.in_(candidates))
-    found: dict[str, Track] = {t.path: t for t in query}
-    for candidate in candidates:
-        if candidate in found:
-            return found[candidate]
-    return None
+def _lookup_many(candidates: Iterable[str]) -> dict[str, Track]:
+    """``{stored location: Track}`` for those candidates that are stored, in chunked reads."""
+    wanted = [c for c in dict.fromkeys(candidates) if _encodable(c)]  # Mixxx writes UTF-8
+    found: dict[str, Track] = {}
+    for chunk in _chunks(wanted):
+        query = _joined().where(TrackLocation.location.in_(list(chunk)))
+        found.update(_run(lambda q=query: {t.path: t for t in q}))
+    return found
+
+
+def _first_found(candidates: list[str], found: dict[str, Track]) -> Track | None:
+    return next((found[c] for c in candidates if c in found), None)
 
 
 def get_track_by_location(path: str | os.PathLike[str]) -> Track | None:
@@ -508,23 +511,42 @@ def get_track_by_location(path: str | os.PathLike[str]) -> Track | None:
     text = os.fspath(path)
     if not isinstance(text, str) or not text:
         raise ValidationError(f"path must be non-empty text, not {path!r}")
-    candidates = _location_candidates(text)
-    track = _run(lambda: _lookup(candidates))
-    if track is not None or "\x00" in text:
-        return track  # a NUL byte is in no file name: stop before the file system refuses it
-    target = os.path.realpath(text)
-    resolved = [c for c in _location_candidates(target) if c not in candidates]
-    track = _run(lambda: _lookup(resolved))
-    if track is not None:
-        return track
-    return _stored_link_to(target)
+    return get_tracks_by_locations([text])[text]
 
 
-def _stored_link_to(target: str) -> Track | None:
-    # The input may be the target of a stored link: check stored links whose target matches.
-    if not os.path.exists(target):
-        return None
-    wanted = os.path.normcase(target)
+def get_tracks_by_locations(paths: Iterable[str | os.PathLike[str]]) -> dict[str, Track | None]:
+    """Look many paths up at once, as :func:`get_track_by_location` does: ``{path: Track}``.
+
+    A few chunked queries for the whole batch (M3U imports of thousands of entries), and at
+    most one pass over stored symlinks for the paths still not found.
+    """
+    texts = [t for t in dict.fromkeys(os.fspath(p) for p in paths) if isinstance(t, str)]
+    result: dict[str, Track | None] = dict.fromkeys(texts)
+    direct = {t: _location_candidates(t) for t in texts if t}
+    found = _lookup_many(c for cands in direct.values() for c in cands)
+    # A NUL byte is in no file name: stop before the file system refuses it.
+    pending = [t for t in direct if "\x00" not in t]
+    for text in direct:
+        result[text] = _first_found(direct[text], found)
+    pending = [t for t in pending if result[t] is None]
+    targets = {t: os.path.realpath(t) for t in pending}
+    resolved = {
+        t: [c for c in _location_candidates(targets[t]) if c not in direct[t]] for t in pending
+    }
+    found = _lookup_many(c for cands in resolved.values() for c in cands)
+    for text in pending:
+        result[text] = _first_found(resolved[text], found)
+    linked = [t for t in pending if result[t] is None and os.path.exists(targets[t])]
+    if linked:
+        links = _stored_links_by_target()
+        for text in linked:
+            result[text] = links.get(os.path.normcase(targets[text]))
+    return result
+
+
+def _stored_links_by_target() -> dict[str, Track]:
+    """``{resolved target: Track}`` for every stored location that is a symlink (git-annex)."""
+    link_ids: dict[str, int] = {}
     last_id = 0
     while True:
         query = (
@@ -535,15 +557,17 @@ def _stored_link_to(target: str) -> Track | None:
         )
         rows = _run(lambda q=query: list(q.tuples()))
         if not rows:
-            return None
+            break
         for location_id, location in rows:
-            if (
-                isinstance(location, str)
-                and os.path.islink(location)
-                and os.path.normcase(os.path.realpath(location)) == wanted
-            ):
-                return _run(lambda i=location_id: _joined().where(TrackLocation.id == i).first())
+            if isinstance(location, str) and os.path.islink(location):
+                link_ids.setdefault(os.path.normcase(os.path.realpath(location)), location_id)
         last_id = rows[-1][0]
+    tracks: dict[int, Track] = {}
+    ids = list(set(link_ids.values()))
+    for chunk in _chunks(ids):
+        query = _joined().where(TrackLocation.id.in_(list(chunk)))
+        tracks.update(_run(lambda q=query: {t.location.id: t for t in q}))
+    return {target: tracks[i] for target, i in link_ids.items() if i in tracks}
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -226,6 +226,37 @@ def test_lookup_by_location_never_resolves_a_stored_symlink_first(tmp_path: Path
         os.chdir(cwd)
 
 
+def test_batch_lookup_finds_every_form_of_a_path_in_one_call(tmp_path: Path) -> None:
+    db_path = copy_fixture("schema-replay/rev39.sqlite", tmp_path)
+    annex = tmp_path / ".git/annex/objects/SHA256E-s3--abc.mp3"
+    annex.parent.mkdir(parents=True)
+    annex.write_bytes(b"abc")
+    link = tmp_path / "music" / "Song ünï.mp3"
+    link.parent.mkdir()
+    link.symlink_to(annex)
+    fill(db_path, [(str(link), {"title": "linked"}), ("/music/Jóga.flac", {"title": "nfc"})])
+    mp.open_library(db_path)
+    wanted = [
+        str(link),
+        str(annex),
+        unicodedata.normalize("NFD", "/music/Jóga.flac"),
+        "/music/absent.mp3",
+        "/music/a\x00b.mp3",
+    ]
+    found = mp.get_tracks_by_locations(wanted)
+    titles = {path: (t.title if t is not None else None) for path, t in found.items()}
+    assert titles == {
+        wanted[0]: "linked",
+        wanted[1]: "linked",
+        wanted[2]: "nfc",
+        wanted[3]: None,
+        wanted[4]: None,
+    }
+    for path in wanted[:4]:  # the single lookup agrees with the batch
+        single = mp.get_track_by_location(path)
+        assert (single.title if single is not None else None) == titles[path]
+
+
 def test_update_track_sets_fields_and_key_in_both_columns(library: mp.MixxxLibrary) -> None:
     result = mp.update_track(1, artist="Daft Punk & Friends", key="8A", rating=3)
     assert result.counts["changed"] == 3 + 1  # key also sets key_id
