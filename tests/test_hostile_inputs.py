@@ -107,6 +107,12 @@ QUERIES = {
 # ---------------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _no_auto_backup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each case writes a fresh copy: a daily backup per case would only cost time here."""
+    monkeypatch.setenv("MIXXX_PEEWEE_AUTO_BACKUP", "0")
+
+
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A filled sample library (120 tracks, crates, playlists, cues) built once."""
