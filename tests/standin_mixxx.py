@@ -56,7 +56,8 @@ class _Worker:
         self.args = args
         # Exactly Mixxx's settings: no pragmas, deferred BEGIN, 5 s timeout.
         self.conn = sqlite3.connect(args.db, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        self.log = open(args.log, "a", encoding="utf-8") if args.log else None
+        # Kept open for the process lifetime; closed in stop().
+        self.log = open(args.log, "a", encoding="utf-8") if args.log else None  # noqa: SIM115
         self.rng = random.Random(args.seed)
         self.writes = 0
         self.reads = 0

@@ -98,7 +98,8 @@ def check_invariants(path: Path) -> None:
         # The three path columns move together.
         assert (
             conn.execute(
-                "SELECT count(*) FROM track_locations WHERE location != directory || '/' || filename"
+                "SELECT count(*) FROM track_locations"
+                " WHERE location != directory || '/' || filename"
             ).fetchone()[0]
             == 0
         )

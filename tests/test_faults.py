@@ -1,4 +1,4 @@
-"""Disk full and read-only places, during a write and during a backup: a typed error, the original intact.
+"""Disk full and read-only places, during a write and a backup: a typed error, original intact.
 
 How the faults are made (real ones, no monkeypatching): CI runs as root, where permission
 bits stop nothing, so

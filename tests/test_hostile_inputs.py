@@ -509,7 +509,8 @@ def test_fuzzed_crate_and_playlist_names(db: Path, name: str) -> None:
 
 @FUZZ
 @given(query=st.text(alphabet=st.characters(codec="utf-8"), max_size=60) | st.from_regex(
-    r'(-?(artist|title|bpm|key|genre|crate|playlist|year|rating|nosuch):?"?[\w%_.<>=-]{0,8}"? ?){1,4}',
+    r'(-?(artist|title|bpm|key|genre|crate|playlist|year|rating|nosuch)'
+    r':?"?[\w%_.<>=-]{0,8}"? ?){1,4}',
     fullmatch=True))  # fmt: skip
 def test_fuzzed_search_queries(db: Path, query: str) -> None:
     """Any text as a search query: results or one error line, never a SQL error."""
