@@ -103,3 +103,14 @@ def test_restore_of_a_non_database_is_one_error(tmp_path: Path) -> None:
     before = sha256(db)
     one_error(run(db, "restore", str(junk), "--yes"), str(junk))
     assert sha256(db) == before
+
+
+def test_a_skipped_automatic_backup_is_a_note_and_the_write_goes_ahead(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    (db.parent / "backups").write_text("a file where the backups folder should be")
+    result = ok(run(db, "crates", "create", "Friday", env={"MIXXX_PEEWEE_AUTO_BACKUP": "1"}))
+    notes = [line for line in result.stderr.splitlines() if "automatic backup skipped" in line]
+    assert len(notes) == 1 and notes[0].startswith("note: "), result.stderr
+    assert "Traceback" not in result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM crates WHERE name = 'Friday'").fetchone()[0] == 1

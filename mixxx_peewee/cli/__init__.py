@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import traceback
+import warnings
 from typing import Any
 
 import typer
@@ -27,7 +28,10 @@ class _ErrorsToOneLine(TyperGroup):
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         """Run the command; translate our errors at the edge."""
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                # Library warnings (a skipped automatic backup) reach the user as notes.
+                warnings.showwarning = _warning_as_note
+                return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except BrokenPipeError:
@@ -48,6 +52,10 @@ class _ErrorsToOneLine(TyperGroup):
         finally:
             if isinstance(ctx.obj, CliState):
                 ctx.obj.close()
+
+
+def _warning_as_note(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+    typer.echo(f"note: {' '.join(str(message).split())}", err=True)
 
 
 def _is_database_error(exc: BaseException) -> bool:
