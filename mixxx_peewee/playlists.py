@@ -162,7 +162,10 @@ def _writable(playlist: int | str | Playlist, force_history: bool) -> Playlist:
     row = get_playlist(playlist)
     refuse_locked(row, "playlist")
     if row.hidden == 2 and not force_history:
-        raise LockedError(f"{_label(row)} is a history playlist; pass force_history to change it")
+        raise LockedError(
+            f"{_label(row)} is a history playlist; change it only with force_history=True"
+            " (--force-history)"
+        )
     return row
 
 
