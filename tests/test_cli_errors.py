@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 from pathlib import Path
 
@@ -75,17 +74,13 @@ def test_readonly_flag_refuses_writes(db: Path) -> None:
     assert sha256(db) == before
 
 
-def test_busy_database_beyond_the_timeout(db: Path, monkeypatch) -> None:
-    from mixxx_peewee import database
-
-    monkeypatch.setattr(
-        database, "open_library", functools.partial(database.open_library, busy_timeout_ms=200)
-    )
+def test_busy_database_beyond_the_timeout(db: Path) -> None:
     # Another program (a Mixxx library scan) holds the write lock beyond our busy timeout.
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        line = one_error(run(db, "crates", "create", "busy"), str(db), "busy")
+        result = run(db, "--busy-timeout", "0.2", "crates", "create", "busy")
+        line = one_error(result, str(db), "busy")
     finally:
         holder.rollback()
         holder.close()
@@ -119,3 +114,36 @@ def test_usage_errors_exit_2(db: Path) -> None:
     assert run(db, "tracks", "list", "--format", "xml").exit_code == 2
     assert run(db, "playlists", "nosuch").exit_code == 2
     assert run(db, "cues", "set", "3", "1.0").exit_code == 2
+
+
+def test_journal_mode_keep_leaves_a_rollback_journal_file_as_it_is(db: Path) -> None:
+    ok(run(db, "--journal-mode", "keep", "crates", "create", "Kept"))
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert not Path(f"{db}-wal").exists()
+    ok(run(db, "crates", "create", "Switched"))  # the default asks for WAL, and says so
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_unknown_journal_mode_is_a_usage_error(db: Path) -> None:
+    before = sha256(db)
+    result = run(db, "--journal-mode", "memory", "info")
+    assert result.exit_code == 2 and "--journal-mode" in result.stderr
+    assert sha256(db) == before
+
+
+def test_busy_timeout_option_bounds_the_wait_for_mixxx(db: Path) -> None:
+    import time
+
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # like Mixxx's library scan
+    try:
+        start = time.monotonic()
+        result = run(db, "--journal-mode", "keep", "--busy-timeout", "0.3", "crates", "create", "X")
+        waited = time.monotonic() - start
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    one_error(result, "busy")
+    assert waited < 3

@@ -109,9 +109,29 @@ def _root(
     readonly: bool = typer.Option(False, "--readonly", help="Open read-only: change nothing."),
     verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More detail; tracebacks."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only data and errors."),
+    journal_mode: str = typer.Option(
+        "wal",
+        "--journal-mode",
+        help="Journal mode a write asks for: wal (stored in the file), delete, or keep.",
+        envvar="MIXXX_PEEWEE_JOURNAL_MODE",
+        show_envvar=False,
+    ),
+    busy_timeout: float = typer.Option(
+        5.0, "--busy-timeout", help="Seconds to wait for Mixxx's lock before giving up.", min=0
+    ),
 ) -> None:
     """Read and change a Mixxx library safely, even while Mixxx runs."""
-    ctx.obj = CliState(db=db, readonly=readonly, verbose=verbose, quiet=quiet)
+    mode = journal_mode.lower()
+    if mode not in ("wal", "delete", "keep"):
+        raise typer.BadParameter("must be wal, delete or keep", param_hint="--journal-mode")
+    ctx.obj = CliState(
+        db=db,
+        readonly=readonly,
+        verbose=verbose,
+        quiet=quiet,
+        journal_mode=mode,
+        busy_timeout_ms=int(busy_timeout * 1000),
+    )
 
 
 def _register() -> None:

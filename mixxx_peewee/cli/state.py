@@ -55,6 +55,8 @@ class CliState:
     readonly: bool = False
     verbose: int = 0
     quiet: bool = False
+    journal_mode: str = "wal"
+    busy_timeout_ms: int = 5000
     library: MixxxLibrary | None = field(default=None, repr=False)
 
     @property
@@ -75,7 +77,13 @@ class CliState:
         if self.library is not None and self.library.readonly and not want_readonly:
             self.close()
         if self.library is None:
-            self.library = open_library(self.db, readonly=want_readonly, strict=strict)
+            self.library = open_library(
+                self.db,
+                readonly=want_readonly,
+                strict=strict,
+                journal_mode=self.journal_mode,
+                busy_timeout_ms=self.busy_timeout_ms,
+            )
             self.db = str(self.library.path)
             note = self.library.journal_note
             if "switched" in note:
