@@ -332,8 +332,9 @@ def library_for(shape: Shape, cache_dir: Path) -> tuple[Path, dict[str, Any]]:
     facts_path = path.with_suffix(".json")
     if path.exists() and facts_path.exists():
         return path, {**json.loads(facts_path.read_text()), **_facts_of(path)}
+    for stale in cache_dir.glob(f"rev{shape.revision}-{shape.tracks}-{key}-*"):
+        stale.unlink()  # made by an older generator: never used again
     tmp = path.with_suffix(".tmp")
-    tmp.unlink(missing_ok=True)
     start = time.perf_counter()
     wanted: dict[str, Any] = {
         "revision": shape.revision,
