@@ -226,45 +226,36 @@ def build_group(kind: CollectionKind) -> typer.Typer:
             as_json=as_json,
         )
 
-    @group.command("delete", help=f"Delete a {what} and its entries (asks first).")
-    def delete_cmd(
-        ctx: typer.Context,
-        target: str = target_arg,
-        dry_run: bool = DRY_RUN,
-        yes: bool = YES,
-        history: bool = history_opt,
-        as_json: bool = JSON_RESULT,
-    ) -> None:
-        state: CliState = ctx.obj
-        delete = kind.function("delete_{}")
-        options = kind.write_options(history)
-        state.write(
-            lambda dry: delete(target, dry_run=dry, **options),
-            dry_run=dry_run,
-            confirm=f"Delete {what} {target!r}?",
-            yes=yes,
-            as_json=as_json,
-        )
+    def destructive(verb: str, help_text: str, question: str) -> None:
+        # delete and clear differ only in the library function and the question asked.
+        @group.command(verb, help=help_text)
+        def command(
+            ctx: typer.Context,
+            target: str = target_arg,
+            dry_run: bool = DRY_RUN,
+            yes: bool = YES,
+            history: bool = history_opt,
+            as_json: bool = JSON_RESULT,
+        ) -> None:
+            state: CliState = ctx.obj
+            operation = kind.function(f"{verb}_{{}}")
+            options = kind.write_options(history)
+            state.write(
+                lambda dry: operation(target, dry_run=dry, **options),
+                dry_run=dry_run,
+                confirm=question.format(target=target),
+                yes=yes,
+                as_json=as_json,
+            )
 
-    @group.command("clear", help=f"Remove every track from a {what} (asks first).")
-    def clear_cmd(
-        ctx: typer.Context,
-        target: str = target_arg,
-        dry_run: bool = DRY_RUN,
-        yes: bool = YES,
-        history: bool = history_opt,
-        as_json: bool = JSON_RESULT,
-    ) -> None:
-        state: CliState = ctx.obj
-        clear = kind.function("clear_{}")
-        options = kind.write_options(history)
-        state.write(
-            lambda dry: clear(target, dry_run=dry, **options),
-            dry_run=dry_run,
-            confirm=f"Remove every track from {what} {target!r}?",
-            yes=yes,
-            as_json=as_json,
-        )
+    destructive(
+        "delete", f"Delete a {what} and its entries (asks first).", f"Delete {what} {{target!r}}?"
+    )
+    destructive(
+        "clear",
+        f"Remove every track from a {what} (asks first).",
+        f"Remove every track from {what} {{target!r}}?",
+    )
 
     @group.command("add", help=f"Add tracks to a {what} ('-' reads ids or paths from stdin).")
     def add_cmd(
