@@ -22,6 +22,7 @@ from mixxx_peewee.database import current_library
 from mixxx_peewee.database import execute
 from mixxx_peewee.database import read_transaction
 from mixxx_peewee.database import write_transaction
+from mixxx_peewee.errors import DuplicateNameError
 from mixxx_peewee.errors import LockedError
 from mixxx_peewee.errors import MixxxRunningError
 from mixxx_peewee.errors import NotFoundError
@@ -33,6 +34,7 @@ from mixxx_peewee.running import check_mixxx_guard
 
 __all__ = [
     "CHUNK",
+    "check_free_name",
     "chunked",
     "clean_name",
     "existing_track_ids",
@@ -119,6 +121,16 @@ def resolve(
     if row is None or not visible(row):
         raise error(f"no {what} {id_or_name!r}")
     return row
+
+
+def check_free_name(table: str, what: str, name: str, *, except_id: int | None = None) -> None:
+    """Raise DuplicateNameError when another row of ``table`` already has ``name`` (exact)."""
+    # ``table`` is one of our own constants (Playlists, crates), never user input.
+    row = execute(
+        f'SELECT id FROM "{table}" WHERE name = ? AND id IS NOT ?', (name, except_id)
+    ).fetchone()
+    if row is not None:
+        raise DuplicateNameError(f"a {what} named {name!r} exists already (id {row[0]})")
 
 
 def refuse_locked(row: Any, what: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from mixxx_peewee.collections import check_free_name
 from mixxx_peewee.collections import chunked
 from mixxx_peewee.collections import clean_name
 from mixxx_peewee.collections import guard_notes
@@ -23,7 +24,6 @@ from mixxx_peewee.database import db
 from mixxx_peewee.database import execute
 from mixxx_peewee.database import read_transaction
 from mixxx_peewee.errors import CrateNotFoundError
-from mixxx_peewee.errors import DuplicateNameError
 from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.models import Crate
 from mixxx_peewee.plan import WriteResult
@@ -113,10 +113,7 @@ def get_crate_tracks(crate: int | str | Crate, *, include_hidden: bool = False) 
 
 
 def _check_free_name(name: str, *, except_id: int | None = None) -> None:
-    found = execute("SELECT id FROM crates WHERE name = ? AND id IS NOT ?", (name, except_id))
-    row = found.fetchone()
-    if row is not None:
-        raise DuplicateNameError(f"a crate named {name!r} exists already (id {row[0]})")
+    check_free_name("crates", "crate", name, except_id=except_id)
 
 
 def create_crate(name: str, *, dry_run: bool = False) -> WriteResult:

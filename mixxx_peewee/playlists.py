@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from mixxx_peewee.collections import check_free_name
 from mixxx_peewee.collections import chunked
 from mixxx_peewee.collections import clean_name
 from mixxx_peewee.collections import guard_notes
@@ -177,10 +178,7 @@ def _refuse_auto_dj(row: Playlist, action: str) -> None:
 def _check_free_name(name: str, *, except_id: int | None = None) -> None:
     if name == AUTO_DJ_NAME:
         raise DuplicateNameError(f"{AUTO_DJ_NAME!r} is the name of Mixxx's Auto DJ playlist")
-    cursor = execute("SELECT id FROM Playlists WHERE name = ? AND id IS NOT ?", (name, except_id))
-    found = cursor.fetchone()
-    if found is not None:
-        raise DuplicateNameError(f"a playlist named {name!r} exists already (id {found[0]})")
+    check_free_name("Playlists", "playlist", name, except_id=except_id)
 
 
 def create_playlist(name: str, *, dry_run: bool = False) -> WriteResult:
