@@ -29,6 +29,7 @@ from typing import Any
 import peewee
 from peewee import fn
 
+from mixxx_peewee.collections import existing_track_ids
 from mixxx_peewee.database import MixxxLibrary
 from mixxx_peewee.database import current_library
 from mixxx_peewee.database import db
@@ -677,16 +678,6 @@ def update_track(
     return result
 
 
-def _existing_track_ids(ids: list[int]) -> dict[int, Any]:
-    found: dict[int, Any] = {}
-    ids = [i for i in ids if -(2**63) <= i < 2**63]  # larger ones are no SQLite row id
-    for chunk in _chunks(ids):
-        query = Track.select(Track.id, Track.mixxx_deleted).where(Track.id.in_(list(chunk)))
-        rows: Iterable[Any] = query.tuples()
-        found.update((row[0], row[1]) for row in rows)
-    return found
-
-
 def _set_hidden(ids: Iterable[int], hidden: int, dry_run: bool, force: bool) -> WriteResult:
     library = current_library()
     wanted = list(dict.fromkeys(ids))
@@ -695,14 +686,14 @@ def _set_hidden(ids: Iterable[int], hidden: int, dry_run: bool, force: bool) -> 
             raise ValidationError(f"track id must be a whole number, not {track_id!r}")
     touches = [("library", "mixxx_deleted")]
     _check_columns(library, touches)
-    state = _run(lambda: _existing_track_ids(wanted))
+    state = _run(lambda: existing_track_ids(wanted))  # {id: hidden}
     absent = [i for i in wanted if i not in state]
     if absent:
         shown = ", ".join(str(i) for i in absent[:10]) + (" …" if len(absent) > 10 else "")
         raise TrackNotFoundError(f"no track with id {shown}")
     verb = "hide" if hidden else "unhide"
     result = WriteResult(f"{verb}-tracks", dry_run=dry_run)
-    change = [i for i in wanted if (state[i] or 0) != hidden]
+    change = [i for i in wanted if state[i] != bool(hidden)]
     result.counts = {"changed": len(change), "already": len(wanted) - len(change)}
     result.changes = [f"track {i}: {'hidden' if hidden else 'visible'}" for i in change]
     result.value = change
