@@ -64,6 +64,19 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def _json_default(value: Any) -> Any:
+    """Called by json.dumps only for values it cannot encode itself (datetimes, bytes, ...)."""
+    converted = jsonable(value)
+    if converted is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return converted
+
+
+def _dumps(value: Any) -> str:
+    # No Python walk over every value: json's C encoder calls _json_default for the rare rest.
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -95,12 +108,12 @@ def emit_rows(
     if fmt == "json":
         out.write("[")
         for row in rows:
-            out.write(("," if count else "") + "\n" + json.dumps(jsonable(row), ensure_ascii=False))
+            out.write(("," if count else "") + "\n" + _dumps(row))
             count += 1
         out.write("\n]\n" if count else "]\n")
     elif fmt == "jsonl":
         for row in rows:
-            out.write(json.dumps(jsonable(row), ensure_ascii=False) + "\n")
+            out.write(_dumps(row) + "\n")
             count += 1
     elif fmt == "csv":
         writer = csv.writer(out)
