@@ -15,6 +15,7 @@ are not mismatches.
 from __future__ import annotations
 
 import enum
+import functools
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -343,6 +344,7 @@ EXPECTED_TABLES: tuple[TableSpec, ...] = (
 TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in EXPECTED_TABLES}
 
 
+@functools.cache  # immutable result, asked for ~40 times per open
 def expected_tables(revision: int) -> tuple[TableSpec, ...]:
     """The tables (with their columns cut to ``revision``) that Mixxx has at ``revision``."""
     out = []
