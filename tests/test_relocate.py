@@ -125,6 +125,10 @@ def test_a_failure_inside_the_transaction_leaves_the_file_unchanged(
         def execute(self, sql: str, params: object = ()) -> object:
             if "directories" in sql:
                 raise Boom("injected")
+            if sql.startswith("UPDATE track_locations") and "RETURNING" in sql:
+                returned = self.inner.execute(sql, params).fetchall()
+                written.append(len(returned))
+                return returned
             return self.inner.execute(sql, params)
 
     @contextmanager
@@ -181,3 +185,54 @@ def test_relocating_many_paths_is_one_short_transaction(tmp_path: Path) -> None:
     assert result.counts["tracks"] == 5000
     assert mp.get_track_by_location("/mnt/lib/49/t4999.mp3") is not None
     assert mp.get_track_by_location("/lib/49/t4999.mp3") is None
+
+
+def test_relocate_moves_only_paths_under_the_folder_around_its_sort_neighbours(
+    tmp_path: Path,
+) -> None:
+    path = mp.testing.make_sample_library(tmp_path / "mixxxdb.sqlite", revision=39)
+    neighbours = ["/m-x/a.mp3", "/m.x/b.mp3", "/m0/c.mp3", "/m/d.mp3", "/m/e/f.mp3", "/m"]
+    fill(path, [(p, {"title": p}) for p in neighbours])
+    mp.open_library(path)
+    result = mp.relocate_tracks("/m", "/n")
+    assert result.counts["tracks"] == 3
+    now = locations()
+    assert now["/m/d.mp3"] == ("/n/d.mp3", "/n", "d.mp3")
+    assert now["/m/e/f.mp3"] == ("/n/e/f.mp3", "/n/e", "f.mp3")
+    assert now["/m"] == ("/n", "", "n")
+    for untouched in ("/m-x/a.mp3", "/m.x/b.mp3", "/m0/c.mp3"):
+        assert now[untouched][0] == untouched
+
+
+def test_a_track_added_under_the_folder_after_planning_aborts_the_relocation(
+    library: mp.MixxxLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_plan = mp.tracks._plan_relocation
+
+    def plan_then_add(old: str, new: str) -> mp.tracks.RelocationPlan:
+        plan = real_plan(old, new)
+        conn = sqlite3.connect(library.path)
+        conn.execute(
+            "INSERT INTO track_locations (location, directory, filename) VALUES (?, ?, ?)",
+            ("/old_music/late.mp3", "/old_music", "late.mp3"),
+        )
+        conn.commit()
+        conn.close()
+        return plan
+
+    monkeypatch.setattr(mp.tracks, "_plan_relocation", plan_then_add)
+    with pytest.raises(mp.ValidationError, match="changed while planning"):
+        mp.relocate_tracks("/old_music", "/new")
+    assert locations()["a"][0] == "/old_music/a.mp3"
+    assert directories() == {"/old_music", "/old_music/sub", "/old_musicX"}
+
+
+def test_relocate_rewrites_a_directory_that_disagreed_with_its_location(
+    library: mp.MixxxLibrary,
+) -> None:
+    mp.db.execute_sql(
+        "UPDATE track_locations SET directory = 'stale' WHERE location = '/old_music/a.mp3'"
+    )
+    mp.relocate_tracks("/old_music", "/new")
+    assert locations()["a"] == ("/new/a.mp3", "/new", "a.mp3")
+    assert locations()["c"] == ("/new/sub/deep/c.mp3", "/new/sub/deep", "c.mp3")
