@@ -333,10 +333,10 @@ def _check_position(position: object, highest: int, row: Playlist) -> int:
 
 
 def _remove_entries(
-    playlist_id: int, positions: list[int], entries: list[tuple[int, int, Any]], contiguous: bool
+    playlist_id: int, positions: list[int], doomed: list[int], total: int, contiguous: bool
 ) -> None:
-    """Delete the entries at the (sorted, unique) 1-based ``positions`` and renumber the rest."""
-    doomed = [entries[p - 1][0] for p in positions]
+    """Delete the entries ``doomed`` at the (sorted, unique) 1-based ``positions`` of ``total``
+    and renumber the rest."""
     for part in chunked(doomed):
         marks = ",".join("?" * len(part))
         execute(f"DELETE FROM PlaylistTracks WHERE id IN ({marks})", part)
@@ -344,7 +344,7 @@ def _remove_entries(
         _renumber(playlist_id)
         return
     # Rows between the i-th and (i+1)-th removed positions move up by i.
-    bounds = [*positions, len(entries) + 1]
+    bounds = [*positions, total + 1]
     for i in range(len(positions)):
         if bounds[i] + 1 < bounds[i + 1]:
             execute(
@@ -363,6 +363,18 @@ def _is_contiguous(playlist_id: int, count: int) -> bool:
     return count == 0 or (low == 1 and high == count and distinct == count)
 
 
+def _contiguous_count(playlist_id: int) -> int | None:
+    """The entry count when the stored positions are exactly the integers 1..n, else None."""
+    count, low, high, distinct, integers = execute(
+        "SELECT count(*), min(position), max(position), count(DISTINCT position),"
+        " total(typeof(position) = 'integer') FROM PlaylistTracks WHERE playlist_id = ?",
+        (playlist_id,),
+    ).fetchone()
+    if count and low == 1 and high == count == distinct == integers:
+        return int(count)
+    return None
+
+
 def remove_track_from_playlist(
     playlist: int | str | Playlist, track_id: int, *, force_history: bool = False,
     dry_run: bool = False,
@@ -377,12 +389,25 @@ def remove_track_from_playlist(
     )
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
-        entries = _entries(row.id)
-        positions = [i for i, e in enumerate(entries, 1) if e[1] == track_id]
+        total = _contiguous_count(row.id)
+        if total is not None:
+            # Positions are 1..n: the (playlist_id, track_id) index finds the entries, no full read.
+            found = execute(
+                "SELECT id, position FROM PlaylistTracks WHERE playlist_id = ? AND track_id = ?"
+                " ORDER BY position",
+                (row.id, track_id),
+            ).fetchall()
+            doomed, positions = [f[0] for f in found], [f[1] for f in found]
+            contiguous = True
+        else:
+            entries = _entries(row.id)
+            positions = [i for i, e in enumerate(entries, 1) if e[1] == track_id]
+            doomed, total = [entries[p - 1][0] for p in positions], len(entries)
+            contiguous = bool(positions) and _is_contiguous(row.id, total)
         if not positions:
             require_tracks([track_id])  # unknown ids are an error, absent ones are not
         if positions and not dry_run:
-            _remove_entries(row.id, positions, entries, _is_contiguous(row.id, len(entries)))
+            _remove_entries(row.id, positions, doomed, total, contiguous)
     result.value = row.id
     result.count("removed", len(positions))
     if positions:
@@ -414,7 +439,9 @@ def remove_positions_from_playlist(
             _check_position(p, len(entries), row)
         unique = sorted(set(wanted))
         if unique and not dry_run:
-            _remove_entries(row.id, unique, entries, _is_contiguous(row.id, len(entries)))
+            doomed = [entries[p - 1][0] for p in unique]
+            contiguous = _is_contiguous(row.id, len(entries))
+            _remove_entries(row.id, unique, doomed, len(entries), contiguous)
     result.value = row.id
     result.count("removed", len(unique))
     if unique:
