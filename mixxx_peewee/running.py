@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,6 +152,10 @@ def _default_detector(db_path: Path | None) -> list[MixxxProcess]:
 
 _detector: Callable[[Path | None], list[MixxxProcess]] = _default_detector
 
+# Scanning /proc costs 10-20 ms per write; a Mixxx started within the last second is rare.
+_CACHE_SECONDS = 1.0
+_cache: dict[str | None, tuple[float, list[MixxxProcess]]] = {}
+
 
 def set_mixxx_detector(
     detector: Callable[[Path | None], list[MixxxProcess]] | None,
@@ -159,12 +164,26 @@ def set_mixxx_detector(
     global _detector
     previous = _detector
     _detector = detector or _default_detector
+    _cache.clear()
     return previous
 
 
 def find_mixxx_processes(db_path: Path | None = None) -> list[MixxxProcess]:
-    """Running Mixxx processes (those known to hold another file are left out)."""
-    return [p for p in _detector(db_path) if p.holds_file is not False]
+    """Running Mixxx processes (those known to hold another file are left out); always fresh."""
+    return [p for p in _detect(db_path, cached=False) if p.holds_file is not False]
+
+
+def _detect(db_path: Path | None, *, cached: bool) -> list[MixxxProcess]:
+    if _detector is not _default_detector:
+        return _detector(db_path)  # a test's detector answers every time
+    key = None if db_path is None else os.fspath(db_path)
+    now = time.monotonic()
+    hit = _cache.get(key) if cached else None
+    if hit is not None and now - hit[0] < _CACHE_SECONDS:
+        return list(hit[1])
+    found = _detector(db_path)
+    _cache[key] = (now, list(found))
+    return found
 
 
 def check_mixxx_guard(kind: str, db_path: Path | None = None, *, force: bool = False) -> list[str]:
@@ -172,7 +191,8 @@ def check_mixxx_guard(kind: str, db_path: Path | None = None, *, force: bool = F
 
     Returns notes to show the user (empty when Mixxx is not running).
     """
-    procs = find_mixxx_processes(db_path)
+    # The default detector's answer is reused for a second per path; restore always looks again.
+    procs = [p for p in _detect(db_path, cached=kind != EXCLUSIVE) if p.holds_file is not False]
     if not procs:
         return []
     pids = ", ".join(str(p.pid) for p in procs)

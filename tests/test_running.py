@@ -227,3 +227,28 @@ def test_no_ps_program_means_nothing_found(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(running.subprocess, "run", missing)
     assert running._ps_processes() == []
+
+
+def test_the_write_guard_reuses_a_scan_for_a_second_but_find_always_looks_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    scans = []
+
+    def counting(db_path: Path | None) -> list[MixxxProcess]:
+        scans.append(db_path)
+        return []
+
+    monkeypatch.setattr(running, "_default_detector", counting)
+    monkeypatch.setattr(running, "_detector", counting)
+    running._cache.clear()
+    library = tmp_path / "mixxxdb.sqlite"
+    running.check_mixxx_guard(running.STRUCTURE, library)
+    running.check_mixxx_guard(running.TRACK_DATA, library)
+    assert len(scans) == 1
+    running.check_mixxx_guard(running.EXCLUSIVE, library)  # restore never trusts the cache
+    find_mixxx_processes(library)
+    assert len(scans) == 3
+    monkeypatch.setattr(running, "_CACHE_SECONDS", 0.0)
+    running.check_mixxx_guard(running.STRUCTURE, library)
+    assert len(scans) == 4
+    running._cache.clear()
