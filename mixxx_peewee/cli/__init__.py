@@ -7,7 +7,6 @@ usage errors are Typer's own (exit 2).
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 import traceback
 import warnings
@@ -59,9 +58,10 @@ def _warning_as_note(message: Warning | str, *args: Any, **kwargs: Any) -> None:
 
 
 def _is_database_error(exc: BaseException) -> bool:
-    # peewee is imported only if a command used it: --help stays fast.
+    # sqlite3 and peewee are imported only if a command used them: --help stays fast.
+    sqlite3 = sys.modules.get("sqlite3")
     peewee = sys.modules.get("peewee")
-    return isinstance(exc, sqlite3.Error) or (
+    return (sqlite3 is not None and isinstance(exc, sqlite3.Error)) or (
         peewee is not None and isinstance(exc, peewee.PeeweeException)
     )
 

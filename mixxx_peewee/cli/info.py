@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
+from typing import TYPE_CHECKING
 from typing import Any
 
 import typer
 
 from mixxx_peewee.cli.output import emit_record
 from mixxx_peewee.cli.state import CliState
+
+if TYPE_CHECKING:
+    import sqlite3
 
 __all__ = ["register"]
 

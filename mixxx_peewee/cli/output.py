@@ -6,8 +6,6 @@ tables fit the terminal with rich, which loads only when a table is printed.
 
 from __future__ import annotations
 
-import base64
-import csv
 import datetime as dt
 import enum
 import json
@@ -54,6 +52,8 @@ def jsonable(value: Any) -> Any:
         raw = getattr(value, "raw", None)
         return raw if raw is not None else value.isoformat()
     if isinstance(value, (bytes, bytearray, memoryview)):
+        import base64
+
         return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, enum.Enum):
         return value.value
@@ -116,6 +116,8 @@ def emit_rows(
             out.write(_dumps(row) + "\n")
             count += 1
     elif fmt == "csv":
+        import csv
+
         writer = csv.writer(out)
         writer.writerow(columns)
         for row in rows:
@@ -187,6 +189,8 @@ def emit_record(record: Mapping[str, Any], fmt: str, *, out: TextIO | None = Non
         out.write(json.dumps(jsonable(record), ensure_ascii=False) + "\n")
         return
     if fmt == "csv":
+        import csv
+
         writer = csv.writer(out)
         writer.writerow(["field", "value"])
         for key, value in record.items():
