@@ -289,3 +289,153 @@ def test_cli_listing_into_a_slow_pipe_never_blocks_the_standin(
     assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else b""
     assert lines > 8000
     _finish(standin, live_db, "slow-cli-pipe")
+
+
+# ------------------------------------------------------------------------------------
+# The real write commands, through the CLI in process, beside the stand-in
+# ------------------------------------------------------------------------------------
+
+CLI_ROUNDS = 3
+CLI_ENV = {"MIXXX_PEEWEE_AUTO_BACKUP": "0"}
+
+
+def _run_cli(db_path: Path, *args: str) -> str:
+    """One CLI command in process (rollback mode stays rollback); asserts exit 0, returns stdout."""
+    from typer.testing import CliRunner
+
+    from mixxx_peewee.cli import app
+
+    argv = ["--db", str(db_path), "--journal-mode", "keep", *args]
+    result = CliRunner().invoke(app, argv, env=CLI_ENV)
+    assert result.exit_code == 0, (args, result.exit_code, result.stderr, result.exception)
+    time.sleep(PACE_S)  # a script does some work between calls
+    return result.stdout
+
+
+def _prefix_with_tracks(path: Path, prefix: str = "") -> tuple[str, list[tuple[int, str]]]:
+    """A folder (default: the first track's artist folder) and its tracks' (id, location)."""
+    conn = sqlite3.connect(path)
+    try:
+        if not prefix:
+            first = conn.execute(
+                "SELECT location FROM track_locations ORDER BY id LIMIT 1"
+            ).fetchone()[0]
+            prefix = "/".join(first.split("/")[:3])  # /music/<artist>
+        rows = conn.execute(
+            "SELECT library.id, track_locations.location FROM library JOIN track_locations "
+            "ON library.location = track_locations.id WHERE track_locations.location LIKE ? "
+            "ESCAPE '\\' ORDER BY library.id",
+            (prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%",),
+        ).fetchall()
+    finally:
+        conn.close()
+    return prefix, rows
+
+
+def test_every_cli_write_command_beside_the_standin(live_db: Path, standin: StandIn) -> None:
+    """Each real write command, several times through the CLI: the stand-in never suffers."""
+    ids = _visible_ids(live_db, 40, offset=100)
+    edit_track, cue_track = ids[30], ids[31]
+    prefix, under_prefix = _prefix_with_tracks(live_db)
+    assert len(under_prefix) >= 5, prefix
+    moved = prefix.replace("/music/", "/music/Moved Away/", 1)
+    final_crates: dict[str, list[int]] = {}
+    final_playlists: dict[str, list[int]] = {}
+    for r in range(CLI_ROUNDS):
+        # Crates: create, add several ids, remove one, rename.
+        crate = f"ours crate {r}"
+        crate_id = int(_run_cli(live_db, "crates", "create", crate).split()[-1])
+        members = ids[r * 5 : r * 5 + 5]
+        _run_cli(live_db, "crates", "add", str(crate_id), *map(str, members))
+        _run_cli(live_db, "crates", "remove", str(crate_id), str(members[0]))
+        _run_cli(live_db, "crates", "rename", str(crate_id), f"ours crate {r} renamed")
+        final_crates[f"ours crate {r} renamed"] = members[1:]
+        # Playlists: create, append, insert at a position, move, remove.
+        name = f"ours playlist {r}"
+        pl_id = int(_run_cli(live_db, "playlists", "create", name).split()[-1])
+        order = ids[15 + r * 4 : 15 + r * 4 + 3]
+        _run_cli(live_db, "playlists", "add", str(pl_id), *map(str, order))
+        inserted = ids[15 + r * 4 + 3]
+        _run_cli(live_db, "playlists", "add", str(pl_id), str(inserted), "--position", "2")
+        order.insert(1, inserted)
+        _run_cli(live_db, "playlists", "move", str(pl_id), "4", "1")
+        order.insert(0, order.pop(3))
+        _run_cli(live_db, "playlists", "remove", str(pl_id), str(order[2]))
+        del order[2]
+        final_playlists[name] = order
+        # Tracks: hide two, unhide one; edit one track's metadata.
+        hidden = ids[35 + r % 2 : 35 + r % 2 + 2]
+        _run_cli(live_db, "tracks", "hide", *map(str, hidden))
+        _run_cli(live_db, "tracks", "unhide", str(hidden[0]))
+        _run_cli(live_db, "tracks", "edit", str(edit_track), "--comment", f"round {r}", "--force")
+        # Cues: set hotcue 3 (moved each round).
+        _run_cli(live_db, "cues", "set", str(cue_track), f"{10 + r}.5", "--hotcue", "3", "--force")
+        # Relocate a folder away and back.
+        _run_cli(live_db, "relocate", prefix, moved, "--yes", "--force")
+        assert len(_prefix_with_tracks(live_db, moved)[1]) == len(under_prefix)
+        _run_cli(live_db, "relocate", moved, prefix, "--yes", "--force")
+        # Backup (online backup API) into the test's folder.
+        backup_path = live_db.parent / f"backup-{r}.sqlite"
+        _run_cli(live_db, "backup", str(backup_path))
+        assert backup_path.exists()
+
+    _finish(standin, live_db, "cli-writes")
+
+    conn = sqlite3.connect(live_db)
+    try:
+        for crate_name, expected in final_crates.items():
+            got = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT track_id FROM crate_tracks JOIN crates ON crates.id = crate_id "
+                    "WHERE crates.name = ? ORDER BY track_id",
+                    (crate_name,),
+                )
+            ]
+            assert got == sorted(expected), crate_name
+        assert (
+            conn.execute("SELECT count(*) FROM crates WHERE name LIKE 'ours crate _'").fetchone()[0]
+            == 0
+        )
+        for pl_name, expected in final_playlists.items():
+            rows = conn.execute(
+                "SELECT PlaylistTracks.position, track_id FROM PlaylistTracks JOIN Playlists "
+                "ON Playlists.id = playlist_id WHERE Playlists.name = ? "
+                "ORDER BY PlaylistTracks.position",
+                (pl_name,),
+            ).fetchall()
+            assert [p for p, _ in rows] == list(range(1, len(expected) + 1)), pl_name
+            assert [t for _, t in rows] == expected, pl_name
+        flags = dict(
+            conn.execute(
+                "SELECT id, mixxx_deleted FROM library WHERE id IN (?, ?, ?)", tuple(ids[35:38])
+            )
+        )
+        # Round 0 hid 35, 36 (36 stays); round 1 hid 36, 37 (37 stays); round 2 unhid 35.
+        assert flags == {ids[35]: 0, ids[36]: 1, ids[37]: 1}
+        comment = conn.execute("SELECT comment FROM library WHERE id = ?", (edit_track,))
+        assert comment.fetchone()[0] == f"round {CLI_ROUNDS - 1}"
+        now = dict(
+            conn.execute(
+                "SELECT library.id, track_locations.location FROM library JOIN track_locations "
+                "ON library.location = track_locations.id"
+            )
+        )
+        assert [(i, now[i]) for i, _ in under_prefix] == under_prefix, "paths not back"
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM track_locations WHERE location LIKE '/music/Moved Away/%'"
+            ).fetchone()[0]
+            == 0
+        )
+        cues = conn.execute(
+            "SELECT cues.position, library.samplerate FROM cues JOIN library "
+            "ON library.id = cues.track_id WHERE track_id = ? AND type = 1 AND hotcue = 2",
+            (cue_track,),
+        ).fetchall()
+        assert len(cues) == 1, cues
+        position, samplerate = cues[0]
+        assert abs(position / 2 / samplerate - (10 + CLI_ROUNDS - 1 + 0.5)) < 0.001
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
