@@ -252,12 +252,11 @@ def delete_playlist(
 
 def _ensure_contiguous(playlist_id: int, result: WriteResult, dry_run: bool) -> int:
     """The number of entries; renumbers them 1..n first when their positions are not."""
-    count, low, high, distinct = execute(
-        "SELECT count(*), min(position), max(position), count(DISTINCT position)"
-        " FROM PlaylistTracks WHERE playlist_id = ?",
-        (playlist_id,),
-    ).fetchone()
-    if count and not (low == 1 and high == count and distinct == count):
+    if (contiguous := _contiguous_count(playlist_id)) is not None:
+        return contiguous
+    sql = "SELECT count(*) FROM PlaylistTracks WHERE playlist_id = ?"
+    count = execute(sql, (playlist_id,)).fetchone()[0]
+    if count:
         result.notes.append(f"positions were not 1..{count}; renumbered keeping their order")
         if not dry_run:
             _renumber(playlist_id)
@@ -354,15 +353,6 @@ def _remove_entries(
             )
 
 
-def _is_contiguous(playlist_id: int, count: int) -> bool:
-    low, high, distinct = execute(
-        "SELECT min(position), max(position), count(DISTINCT position)"
-        " FROM PlaylistTracks WHERE playlist_id = ?",
-        (playlist_id,),
-    ).fetchone()
-    return count == 0 or (low == 1 and high == count and distinct == count)
-
-
 def _contiguous_count(playlist_id: int) -> int | None:
     """The entry count when the stored positions are exactly the integers 1..n, else None."""
     count, low, high, distinct, integers = execute(
@@ -403,7 +393,7 @@ def remove_track_from_playlist(
             entries = _entries(row.id)
             positions = [i for i, e in enumerate(entries, 1) if e[1] == track_id]
             doomed, total = [entries[p - 1][0] for p in positions], len(entries)
-            contiguous = bool(positions) and _is_contiguous(row.id, total)
+            contiguous = bool(positions) and _contiguous_count(row.id) == total
         if not positions:
             require_tracks([track_id])  # unknown ids are an error, absent ones are not
         if positions and not dry_run:
@@ -440,7 +430,7 @@ def remove_positions_from_playlist(
         unique = sorted(set(wanted))
         if unique and not dry_run:
             doomed = [entries[p - 1][0] for p in unique]
-            contiguous = _is_contiguous(row.id, len(entries))
+            contiguous = _contiguous_count(row.id) == len(entries)
             _remove_entries(row.id, unique, doomed, len(entries), contiguous)
     result.value = row.id
     result.count("removed", len(unique))

@@ -300,6 +300,38 @@ def test_gapped_positions_from_another_tool_are_renumbered_in_order(
     assert track_order(pid) == [ids[0], ids[3], ids[1], ids[2]]
 
 
+def _fractional_playlist(path: Path, ids: list[int]) -> int:
+    """A playlist whose positions another tool wrote as REALs 1, 2.4, 2.6, 4 (distinct, 1..4)."""
+    pid = m.create_playlist("Fractions").value
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.executemany(
+            "INSERT INTO PlaylistTracks (playlist_id, track_id, position) VALUES (?, ?, ?)",
+            [(pid, ids[i], p) for i, p in enumerate([1.0, 2.4, 2.6, 4.0])],
+        )
+    conn.close()
+    return pid
+
+
+def test_removing_a_position_among_fractional_positions_renumbers_in_order(
+    opened: tuple[Path, list[int]],
+) -> None:
+    path, ids = opened
+    pid = _fractional_playlist(path, ids)
+    m.remove_positions_from_playlist(pid, [2])
+    assert track_order(pid) == [ids[0], ids[2], ids[3]]
+
+
+def test_adding_after_fractional_positions_renumbers_in_order(
+    opened: tuple[Path, list[int]],
+) -> None:
+    path, ids = opened
+    pid = _fractional_playlist(path, ids)
+    result = m.add_track_to_playlist(pid, ids[4])
+    assert any("renumbered" in n for n in result.notes)
+    assert track_order(pid) == [ids[0], ids[1], ids[2], ids[3], ids[4]]
+
+
 def test_dry_run_plans_without_writing_even_read_only(opened: tuple[Path, list[int]]) -> None:
     path, ids = opened
     pid = m.create_playlist("Plan").value
