@@ -129,8 +129,13 @@ def _ro_uri(path: Path) -> str:
     return "file:" + urllib.parse.quote(str(path.absolute())) + "?mode=ro"
 
 
-def _watch(wait_ms: int, stepwise: bool) -> Callable[[int, int, int], None]:
-    """A backup progress callback: bounded waits for locks; with ``stepwise``, restarts."""
+def _watch(
+    wait_ms: int, stepwise: bool, report: Callable[[int, int], None] | None = None
+) -> Callable[[int, int, int], None]:
+    """A backup progress callback: bounded waits for locks; with ``stepwise``, restarts.
+
+    ``report(pages_done, pages_total)`` is told after every step (a progress bar).
+    """
     state = {"deadline": time.monotonic() + wait_ms / 1000, "last": -1, "restarts": 0}
 
     def progress(status: int, remaining: int, total: int) -> None:
@@ -145,13 +150,20 @@ def _watch(wait_ms: int, stepwise: bool) -> Callable[[int, int, int], None]:
             if state["restarts"] > _MAX_RESTARTS:
                 raise _Restarted
         state["last"] = remaining
+        if report is not None:
+            report(total - remaining, total)
         if stepwise and remaining:
             time.sleep(_STEP_PAUSE_S)
 
     return progress
 
 
-def _copy_pages(source: sqlite3.Connection, target: sqlite3.Connection, wait_ms: int) -> None:
+def _copy_pages(
+    source: sqlite3.Connection,
+    target: sqlite3.Connection,
+    wait_ms: int,
+    report: Callable[[int, int], None] | None = None,
+) -> None:
     """Online backup that never blocks a writer for long and never waits forever.
 
     WAL: one step (a snapshot; readers do not block writers). Rollback journal: short steps
@@ -164,15 +176,24 @@ def _copy_pages(source: sqlite3.Connection, target: sqlite3.Connection, wait_ms:
     if not wal:
         try:
             source.backup(
-                target, pages=_STEP_PAGES, progress=_watch(wait_ms, True), sleep=_BUSY_RETRY_S
+                target,
+                pages=_STEP_PAGES,
+                progress=_watch(wait_ms, True, report),
+                sleep=_BUSY_RETRY_S,
             )
             return
         except _Restarted:
             pass
-    source.backup(target, pages=-1, progress=_watch(wait_ms, False), sleep=_BUSY_RETRY_S)
+    source.backup(target, pages=-1, progress=_watch(wait_ms, False, report), sleep=_BUSY_RETRY_S)
 
 
-def _backup_file(source: sqlite3.Connection, dest: Path, mode: int, wait_ms: int) -> None:
+def _backup_file(
+    source: sqlite3.Connection,
+    dest: Path,
+    mode: int,
+    wait_ms: int,
+    report: Callable[[int, int], None] | None = None,
+) -> None:
     """Back ``source`` up into the new file ``dest`` (no clobbering), atomically."""
     folder = dest.parent
     tmp = folder / f".{dest.name}.{os.getpid()}.tmp"
@@ -189,7 +210,7 @@ def _backup_file(source: sqlite3.Connection, dest: Path, mode: int, wait_ms: int
             os.close(fd)
         target = sqlite3.connect(tmp, isolation_level=None)
         try:
-            _copy_pages(source, target, wait_ms)
+            _copy_pages(source, target, wait_ms, report)
             # The copy stands alone: one file, no -wal to lose when it is moved or mailed.
             target.execute("PRAGMA journal_mode = delete").fetchone()
             problems = [row[0] for row in target.execute("PRAGMA integrity_check")]
@@ -247,13 +268,19 @@ def _source_connection(library: MixxxLibrary, wait_ms: int) -> Iterator[sqlite3.
         conn.close()
 
 
-def backup(dest: str | os.PathLike[str] | None = None) -> Path:
+def backup(
+    dest: str | os.PathLike[str] | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
     """Back the open library up to ``dest`` (default ``backups/mixxxdb-<time>.sqlite``).
+
+    ``progress(pages_done, pages_total)`` is called after each copy step, for a progress bar.
 
     Raises LibraryNotOpenError, BackupError (file exists, folder missing or read-only,
     disk full, integrity check failed: nothing is left behind).
     """
-    return _backup_library(current_library(), dest, _PREFIX)
+    return _backup_library(current_library(), dest, _PREFIX, report=progress)
 
 
 def _backup_library(
@@ -262,6 +289,7 @@ def _backup_library(
     prefix: str,
     *,
     wait_ms: int | None = None,
+    report: Callable[[int, int], None] | None = None,
 ) -> Path:
     try:
         mode = stat.S_IMODE(os.stat(library.path).st_mode) & 0o666
@@ -284,7 +312,7 @@ def _backup_library(
     try:
         wait = wait_ms or library.busy_timeout_ms
         with _source_connection(library, wait) as source:
-            _backup_file(source, target, mode, wait)
+            _backup_file(source, target, mode, wait, report)
     except sqlite3.Error as exc:
         raise BackupError(f"{library.path}: cannot read the library ({_why(exc)})") from None
     return target

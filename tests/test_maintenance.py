@@ -254,7 +254,9 @@ def test_backup_onto_a_full_disk_fails_cleanly_and_leaves_no_partial_file(
 def test_a_copy_failing_midway_leaves_no_partial_file(
     library_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def full(source: sqlite3.Connection, target: sqlite3.Connection, wait_ms: int) -> None:
+    def full(
+        source: sqlite3.Connection, target: sqlite3.Connection, wait_ms: int, report: object
+    ) -> None:
         source.backup(target, pages=1)  # part of it written ...
         raise sqlite3.OperationalError("database or disk is full")  # ... then the disk fills
 
@@ -628,3 +630,13 @@ def test_restore_gives_up_cleanly_when_another_program_holds_the_lock(
         other.close()
     assert "kept" in crate_names(library_file)
     assert check(library_file) == "ok"
+
+
+def test_backup_reports_progress_up_to_every_page(tmp_path: Path) -> None:
+    path = make_sample_library(tmp_path / "mixxxdb.sqlite", tracks=10_000, seed=2)
+    seen: list[tuple[int, int]] = []
+    with open_library(path, journal_mode="keep", auto_backup=False):
+        backup(tmp_path / "copy.sqlite", progress=lambda d, t: seen.append((d, t)))
+    assert len(seen) > 1  # rollback journal: copied in steps
+    assert seen[-1][0] == seen[-1][1] > 0
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

@@ -39,7 +39,8 @@ def backup(
         ]
         emit_rows(rows, fmt, ["path", "bytes"])
         return
-    made = make_backup(dest)
+    with state.progress_callback("backing up") as report:
+        made = make_backup(dest, progress=report)
     typer.echo(str(made))
 
 

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from typing import TYPE_CHECKING
@@ -198,6 +199,22 @@ class CliState:
             for item in items:
                 yield item
                 bar.advance(task)
+
+    @contextmanager
+    def progress_callback(self, label: str) -> Iterator[Callable[[int, int], None] | None]:
+        """A ``report(done, total)`` callback drawing a bar on a terminal; None when piped."""
+        if self.quiet or not is_terminal(sys.stderr):
+            yield None
+            return
+        from rich.progress import Progress
+
+        with Progress(transient=True, console=_stderr_console()) as bar:
+            task = bar.add_task(label, total=None)
+
+            def report(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            yield report
 
     def close(self) -> None:
         """Close the library if this invocation opened one."""
