@@ -439,3 +439,34 @@ def test_every_cli_write_command_beside_the_standin(live_db: Path, standin: Stan
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", MODES)
+def test_listing_100000_tracks_into_a_slow_pipe_never_blocks_the_standin(
+    tmp_path: Path, mode: str
+) -> None:
+    """The issue's big read: 100,000 tracks as JSON lines into a slow reader, Mixxx writing."""
+    path = build_library(tmp_path / "mixxxdb.sqlite", 100_000)
+    set_journal_mode(path, mode)
+    stand = start_standin(path, tmp_path / "standin")
+    try:
+        proc = subprocess.Popen(
+            [*CLI, "--db", str(path), "--readonly", "tracks", "list", "--format", "jsonl"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        assert proc.stdout is not None
+        lines = 0
+        while True:
+            block = proc.stdout.read(512 * 1024)  # a consumer slower than the producer
+            if not block:
+                break
+            lines += block.count(b"\n")
+            time.sleep(0.05)
+        assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else b""
+        assert lines > 80_000  # every visible track (10% are hidden)
+    except BaseException:
+        stand.proc.kill()  # never leave the stand-in running after a failure
+        stand.proc.wait()
+        raise
+    _finish(stand, path, f"slow-cli-pipe-100k-{mode}")
