@@ -7,12 +7,17 @@ usage errors are Typer's own (exit 2).
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 import warnings
+from collections.abc import Iterator
+from collections.abc import MutableMapping
 from typing import Any
 
 import typer
+from typer import _click
+from typer.core import TyperCommand
 from typer.core import TyperGroup
 
 from mixxx_peewee.cli.state import CliState
@@ -21,8 +26,111 @@ from mixxx_peewee.errors import MixxxPeeweeError
 __all__ = ["app", "main"]
 
 
+# Top-level commands in --help order: name -> (module of cli that registers it, first help
+# paragraph). --help lists these without importing or building the commands (issue 6);
+# tests/test_cli_startup.py checks this table against what the modules register.
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "info": (
+        "info",
+        "Path, schema version, matched revision, journal mode, verdict and row counts.",
+    ),
+    "check": ("info", "Compare the file with Mixxx's schema; exit 0 only when writing is allowed."),
+    "relocate": (
+        "tracks",
+        "Point every track under OLD_PREFIX to NEW_PREFIX (files moved outside Mixxx).",
+    ),
+    "backup": (
+        "maintenance",
+        "Back the library up with SQLite's online backup API (safe while Mixxx runs).",
+    ),
+    "restore": (
+        "maintenance",
+        "Replace the library with a backup (the current content is backed up first).",
+    ),
+    "tracks": ("tracks", "List, search, show and edit tracks; hide them; find missing files."),
+    "playlists": (
+        "collections",
+        "List, show and change playlists; export and import them as M3U8.",
+    ),
+    "crates": ("collections", "List, show and change crates; export and import them as M3U8."),
+    "cues": ("cues", "A track's cues: list them, set a hotcue or the main cue, delete one."),
+}
+
+# Commands built so far, shared by every root group (tests build one per invocation).
+_BUILT: dict[str, _click.Command] = {}
+
+
+def build_module_commands(module: str) -> dict[str, _click.Command]:
+    """The click commands that ``mixxx_peewee.cli.<module>.register`` adds, built as the root
+    app would build them."""
+    sub = typer.Typer(
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=app.rich_markup_mode,
+        suggest_commands=app.suggest_commands,
+    )
+    importlib.import_module(f"mixxx_peewee.cli.{module}").register(sub)
+    # A callback makes get_command return a group even when the module adds one command.
+    sub.callback()(lambda: None)
+    return dict(typer.main.get_group(sub).commands)
+
+
+class _LazyCommands(MutableMapping[str, _click.Command]):
+    """The root's sub-commands: every name is known, each module is imported and built on
+    first use."""
+
+    def __init__(self) -> None:
+        self._extra: dict[str, _click.Command] = {}
+        self.listing = False
+
+    def __getitem__(self, name: str) -> _click.Command:
+        if name in self._extra:
+            return self._extra[name]
+        if name not in _COMMANDS:
+            raise KeyError(name)
+        module, summary = _COMMANDS[name]
+        if name not in _BUILT and self.listing:
+            return TyperCommand(name=name, help=summary)
+        if name not in _BUILT:
+            _BUILT.update(build_module_commands(module))
+        return _BUILT[name]
+
+    def __setitem__(self, name: str, command: _click.Command) -> None:
+        self._extra[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._extra[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from _COMMANDS
+        yield from (n for n in self._extra if n not in _COMMANDS)
+
+    def __len__(self) -> int:
+        return len(_COMMANDS) + sum(1 for n in self._extra if n not in _COMMANDS)
+
+
 class _ErrorsToOneLine(TyperGroup):
     """Root group: library errors become one ``error:`` line and exit 1."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        lazy = _LazyCommands()
+        lazy.update(self.commands)
+        self.commands = lazy
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        """The command names in --help order, without building the commands."""
+        return list(self.commands)
+
+    def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        """List the commands from their one-line help, without building them."""
+        lazy = self.commands
+        assert isinstance(lazy, _LazyCommands)
+        lazy.listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            lazy.listing = False
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         """Run the command; translate our errors at the edge."""
@@ -132,23 +240,6 @@ def _root(
         journal_mode=mode,
         busy_timeout_ms=int(busy_timeout * 1000),
     )
-
-
-def _register() -> None:
-    from mixxx_peewee.cli import collections
-    from mixxx_peewee.cli import cues
-    from mixxx_peewee.cli import info
-    from mixxx_peewee.cli import maintenance
-    from mixxx_peewee.cli import tracks
-
-    info.register(app)
-    tracks.register(app)
-    collections.register(app)
-    cues.register(app)
-    maintenance.register(app)
-
-
-_register()
 
 
 def main() -> None:

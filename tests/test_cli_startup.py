@@ -1,0 +1,66 @@
+"""CLI start-up: --help lists every command without importing or building it (issue 6)."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+from cli_support import run
+
+from mixxx_peewee import cli
+
+MODULES = ("info", "tracks", "maintenance", "collections", "cues")
+
+
+def registered() -> dict[str, str]:
+    """Every top-level command the cli modules register, with its first help paragraph."""
+    found: dict[str, str] = {}
+    for module in MODULES:
+        for name, command in cli.build_module_commands(module).items():
+            found[name] = inspect.cleandoc(command.help or "").split("\n\n")[0]
+    return found
+
+
+def test_the_lazy_table_names_every_registered_command_with_its_help() -> None:
+    table = {name: summary for name, (_module, summary) in cli._COMMANDS.items()}
+    assert table == registered()
+
+
+def test_each_command_is_built_by_the_module_the_table_names() -> None:
+    for name, (module, _summary) in cli._COMMANDS.items():
+        assert name in cli.build_module_commands(module)
+
+
+def test_help_imports_no_command_module() -> None:
+    code = (
+        "import sys\n"
+        "from mixxx_peewee.cli import main\n"
+        "sys.argv = ['mixxx-peewee', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('mixxx_peewee.cli.')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.splitlines()[-1] == "['mixxx_peewee.cli.state']"
+
+
+def test_help_lists_every_command_in_order() -> None:
+    result = run(None, "--help")
+    assert result.exit_code == 0
+    rows = result.stdout.split("Commands:\n")[1].splitlines()
+    assert [row.split()[0] for row in rows if row.strip()] == list(cli._COMMANDS)
+
+
+def test_a_misspelt_command_suggests_the_lazy_names() -> None:
+    result = run(None, "playlist")
+    assert result.exit_code == 2
+    assert "Did you mean 'playlists'?" in result.stderr
+
+
+def test_help_from_the_table_equals_help_from_the_built_commands() -> None:
+    from_table = run(None, "--help").stdout
+    for module in MODULES:
+        cli._BUILT.update(cli.build_module_commands(module))
+    assert run(None, "--help").stdout == from_table
