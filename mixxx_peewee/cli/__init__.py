@@ -66,12 +66,11 @@ def build_module_commands(module: str) -> dict[str, _click.Command]:
     sub = typer.Typer(
         add_completion=False,
         pretty_exceptions_enable=False,
+        pretty_exceptions_short=app.pretty_exceptions_short,
         rich_markup_mode=app.rich_markup_mode,
         suggest_commands=app.suggest_commands,
     )
     importlib.import_module(f"mixxx_peewee.cli.{module}").register(sub)
-    # A callback makes get_command return a group even when the module adds one command.
-    sub.callback()(lambda: None)
     return dict(typer.main.get_group(sub).commands)
 
 
