@@ -84,3 +84,13 @@ def tracks_db(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path, lis
     ids = [r[0] for r in conn.execute("SELECT id FROM library ORDER BY id")]
     conn.close()
     return path, ids
+
+
+@pytest.fixture
+def opened(tracks_db: tuple[Path, list[int]]) -> tuple[Path, list[int]]:
+    """``tracks_db`` opened writable, keeping its journal mode."""
+    import mixxx_peewee
+
+    path, ids = tracks_db
+    mixxx_peewee.open_library(path, journal_mode="keep")
+    return path, ids

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
+from cli_support import sha256
 
 import mixxx_peewee as m
 from mixxx_peewee import crates
@@ -16,17 +16,6 @@ from mixxx_peewee.running import set_mixxx_detector
 def members(crate_id: int) -> set[int]:
     cursor = m.db.execute_sql("SELECT track_id FROM crate_tracks WHERE crate_id = ?", (crate_id,))
     return {r[0] for r in cursor}
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def opened(tracks_db: tuple[Path, list[int]]) -> tuple[Path, list[int]]:
-    path, ids = tracks_db
-    m.open_library(path, journal_mode="keep")
-    return path, ids
 
 
 def test_adding_reports_new_and_already_present(opened: tuple[Path, list[int]]) -> None:

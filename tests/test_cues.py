@@ -29,13 +29,6 @@ def revision() -> int:
     return schema.matched_revision or schema.version or 0
 
 
-@pytest.fixture
-def opened(tracks_db: tuple[Path, list[int]]) -> tuple[Path, list[int]]:
-    path, ids = tracks_db
-    m.open_library(path, journal_mode="keep")
-    return path, ids
-
-
 def test_hotcue_is_stored_in_engine_samples_0_based(opened: tuple[Path, list[int]]) -> None:
     _path, ids = opened
     track = ids[0]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from pathlib import Path
 
 import pytest
+from cli_support import sha256
 
 import mixxx_peewee as m
 from mixxx_peewee import playlists
@@ -28,17 +28,6 @@ def track_order(playlist_id: int) -> list[int]:
     rows = positions(None, playlist_id)
     assert [p for p, _ in rows] == list(range(1, len(rows) + 1)), rows
     return [t for _, t in rows]
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def opened(tracks_db: tuple[Path, list[int]]) -> tuple[Path, list[int]]:
-    path, ids = tracks_db
-    m.open_library(path, journal_mode="keep")
-    return path, ids
 
 
 def test_every_operation_keeps_positions_one_to_n(opened: tuple[Path, list[int]]) -> None:
