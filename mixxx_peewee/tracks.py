@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from functools import reduce
+from itertools import repeat
 from typing import Any
 
 import peewee
@@ -445,8 +446,11 @@ def iter_tracks(
         rows = execute(sql, params).fetchall()
         if not rows:
             return
-        for row in rows:
-            yield dict(zip(names, row[:width], strict=True))
+        if sort_key is None:  # rows are exactly the named columns: no slicing per row
+            yield from map(dict, map(zip, repeat(names), rows))
+        else:
+            for row in rows:
+                yield dict(zip(names, row[:width], strict=True))
         tail = rows[-1]
         last = (tail[0],) if sort_key is None else (tail[width], tail[0])
         if remaining is not None:
