@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from invariants import check_invariants
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -97,32 +98,8 @@ def _finish(
     assert report["writes_committed"] >= 5, "the stand-in hardly worked"
     assert report["max_wait_ms"] < max_wait_ms, report
     check_standin_writes(path, stand)
-    _check_invariants(path)
+    check_invariants(path)
     return report
-
-
-def _check_invariants(path: Path) -> None:
-    conn = sqlite3.connect(path)
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        bad = conn.execute(
-            "SELECT playlist_id FROM PlaylistTracks GROUP BY playlist_id "
-            "HAVING min(position) != 1 OR max(position) != count(*) "
-            "OR count(DISTINCT position) != count(*)"
-        ).fetchall()
-        assert bad == [], f"playlists with broken positions: {bad}"
-        dup = conn.execute(
-            "SELECT crate_id, track_id FROM crate_tracks GROUP BY crate_id, track_id "
-            "HAVING count(*) > 1"
-        ).fetchall()
-        assert dup == []
-        orphans = conn.execute(
-            "SELECT count(*) FROM library LEFT JOIN track_locations "
-            "ON library.location = track_locations.id WHERE track_locations.id IS NULL"
-        ).fetchone()[0]
-        assert orphans == 0
-    finally:
-        conn.close()
 
 
 def _visible_ids(path: Path, n: int, offset: int = 0) -> list[int]:

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+from invariants import check_invariants
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -66,43 +67,6 @@ def fingerprint(path: Path, op: str) -> str:
         for row in conn.execute(TOUCHED[op]):
             digest.update(repr(row).encode())
         return digest.hexdigest()
-    finally:
-        conn.close()
-
-
-def check_invariants(path: Path) -> None:
-    """Integrity and the Mixxx invariants every write must keep."""
-    conn = sqlite3.connect(path)
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        bad = conn.execute(
-            "SELECT playlist_id FROM PlaylistTracks GROUP BY playlist_id "
-            "HAVING min(position) != 1 OR max(position) != count(*) "
-            "OR count(DISTINCT position) != count(*)"
-        ).fetchall()
-        assert bad == [], f"playlists with broken positions: {bad}"
-        assert (
-            conn.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM crate_tracks "
-                "GROUP BY crate_id, track_id HAVING count(*) > 1)"
-            ).fetchone()[0]
-            == 0
-        )
-        assert (
-            conn.execute(
-                "SELECT count(*) FROM library LEFT JOIN track_locations "
-                "ON library.location = track_locations.id WHERE track_locations.id IS NULL"
-            ).fetchone()[0]
-            == 0
-        )
-        # The three path columns move together.
-        assert (
-            conn.execute(
-                "SELECT count(*) FROM track_locations"
-                " WHERE location != directory || '/' || filename"
-            ).fetchone()[0]
-            == 0
-        )
     finally:
         conn.close()
 
