@@ -7,9 +7,9 @@ filled with a realistic, deterministic library: tracks (both ``track_locations``
 in ``directories``. It writes with raw ``sqlite3`` ``executemany``, so 100,000 tracks take
 a few seconds.
 
-The pytest plugin (entry point ``pytest11``) offers the fixtures ``mixxx_db`` (an empty
-library file), ``mixxx_sample_path`` (a filled file, not opened) and ``mixxx_library``
-(a filled one, opened writable).
+The pytest plugin (:mod:`mixxx_peewee.pytest_plugin`, entry point ``pytest11``) offers the
+fixtures ``mixxx_db``, ``mixxx_sample_path`` and ``mixxx_library``; this module imports
+no pytest, so scripts can call :func:`make_sample_library` cheaply.
 """
 
 from __future__ import annotations
@@ -20,24 +20,15 @@ import operator
 import random
 import sqlite3
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from mixxx_peewee.schema import MAX_REVISION
 from mixxx_peewee.schema import MIN_REVISION
 from mixxx_peewee.schema import expected_tables
 from mixxx_peewee.schema import render_ddl
 
-__all__ = [
-    "KEY_NAMES",
-    "make_sample_library",
-    "mixxx_db",
-    "mixxx_library",
-    "mixxx_sample_path",
-]
+__all__ = ["KEY_NAMES", "make_sample_library"]
 
 # ChromaticKey order: key_id 1..24 (index + 1).
 KEY_NAMES = (
@@ -628,27 +619,3 @@ def _fill(
         ],
         have["LibraryHashes"],
     )
-
-
-@pytest.fixture
-def mixxx_db(tmp_path: Path) -> Path:
-    """An empty Mixxx library file (revision 39) in a temporary folder."""
-    return make_sample_library(tmp_path / "mixxxdb.sqlite", revision=39)
-
-
-@pytest.fixture
-def mixxx_sample_path(tmp_path: Path) -> Path:
-    """A filled sample library file (revision 39, 50 tracks), not opened."""
-    return make_sample_library(tmp_path / "mixxxdb.sqlite", revision=39, tracks=50, seed=1)
-
-
-@pytest.fixture
-def mixxx_library(mixxx_sample_path: Path) -> Iterator[object]:
-    """A filled sample library (revision 39), opened writable; closed afterwards."""
-    from mixxx_peewee.database import open_library
-
-    library = open_library(mixxx_sample_path)
-    try:
-        yield library
-    finally:
-        library.close()
