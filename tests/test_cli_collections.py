@@ -60,6 +60,23 @@ def test_create_prints_the_id_and_search_pipes_into_add(db: Path, kind: str) -> 
     assert sorted(members) == sorted(int(i) for i in found.split())
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_add_with_create_makes_a_missing_one_and_fills_an_existing_one(db: Path, kind: str) -> None:
+    found = ok(run(db, "tracks", "search", "bpm:120-126", "--format", "ids")).stdout
+    before = sha256(db)
+    one_error(run(db, kind, "add", "Brand new", "-", input=found), "Brand new")
+    assert sha256(db) == before  # without --create a missing name is an error
+    ok(run(db, kind, "add", "Brand new", "-", "--create", "--dry-run", input=found))
+    assert sha256(db) == before
+    ok(run(db, kind, "add", "Brand new", "-", "--create", input=found))
+    ok(run(db, kind, "add", "Brand new", "1", "--create"))  # exists now: only adds
+    expected = [int(i) for i in found.split()]
+    members = _ids(db, kind, "Brand new")
+    assert sorted(set(members)) == sorted({*expected, 1})
+    lists = parsed(run(db, kind, "list", "--format", "json"))
+    assert [row["name"] for row in lists].count("Brand new") == 1
+
+
 def test_playlist_add_at_position_move_and_remove_keep_order(db: Path) -> None:
     ok(run(db, "playlists", "create", "P"))
     ok(run(db, "playlists", "add", "P", "1", "2", "3"))

@@ -150,6 +150,41 @@ def build_group(kind: CollectionKind) -> typer.Typer:
     def _target(name: str) -> Any:
         return kind.function("get_{}")(name)
 
+    def fill(target: str, ids: list[int], options: dict[str, Any], label: str) -> Any:
+        """An operation adding ``ids`` to ``target``, creating it first when it is missing."""
+        from mixxx_peewee.errors import NotFoundError
+
+        try:
+            existing: Any = _target(target)
+        except NotFoundError:
+            existing = None
+        add = kind.function("add_tracks_to_{}")
+        create = kind.function("create_{}")
+
+        def operation(dry: bool) -> Any:
+            if existing is not None:
+                if not ids:
+                    return _merge([], label, dry)
+                return add(existing.id, ids, dry_run=dry, **options)
+            made = create(target, dry_run=dry)
+            if dry:
+                made.add(f"add {len(ids)} tracks to the new {what} {target!r}")
+                made.count("added", len(ids))
+                return made
+            if not ids:
+                return made
+            try:
+                added = add(made.value, ids, **options)
+            except BaseException:
+                # One command, one change: take the empty new collection back out.
+                kind.function("delete_{}")(made.value)
+                raise
+            merged = _merge([made, added], label, dry)
+            merged.value = made.value
+            return merged
+
+        return operation
+
     @group.command("list", help=f"List {kind.plural} with their track counts.")
     def list_cmd(
         ctx: typer.Context,
@@ -269,6 +304,9 @@ def build_group(kind: CollectionKind) -> typer.Typer:
             help="Insert at this 1-based position (default: append).",
             hidden=not kind.ordered,
         ),
+        create: bool = typer.Option(
+            False, "--create", help=f"Create the {what} first when there is none of that name."
+        ),
         dry_run: bool = DRY_RUN,
         history: bool = history_opt,
         as_json: bool = JSON_RESULT,
@@ -284,6 +322,9 @@ def build_group(kind: CollectionKind) -> typer.Typer:
         options = kind.write_options(history)
         if kind.ordered and position is not None:
             options["position"] = position
+        if create:
+            state.write(fill(target, ids, options, f"add_{what}"), dry_run=dry_run, as_json=as_json)
+            return
         state.write(
             lambda dry: add(target, ids, dry_run=dry, **options),
             dry_run=dry_run,
@@ -411,7 +452,6 @@ def build_group(kind: CollectionKind) -> typer.Typer:
         as_json: bool = JSON_RESULT,
     ) -> None:
         state: CliState = ctx.obj
-        from mixxx_peewee.errors import NotFoundError
         from mixxx_peewee.errors import ValidationError
         from mixxx_peewee.m3u import match_entries
         from mixxx_peewee.m3u import read_m3u
@@ -430,36 +470,8 @@ def build_group(kind: CollectionKind) -> typer.Typer:
                 "library; nothing imported (--strict)"
             )
         target = name if name is not None else file.stem
-        try:
-            existing: Any = _target(target)
-        except NotFoundError:
-            existing = None
         options = kind.write_options(history)
-        add = kind.function("add_tracks_to_{}")
-        create = kind.function("create_{}")
-        ids = matched.track_ids
-
-        def operation(dry: bool) -> Any:
-            if existing is not None:
-                if not ids:
-                    return _merge([], f"import_{what}", dry)
-                return add(existing.id, ids, dry_run=dry, **options)
-            made = create(target, dry_run=dry)
-            if dry:
-                made.add(f"add {len(ids)} tracks to the new {what} {target!r}")
-                made.count("added", len(ids))
-                return made
-            if not ids:
-                return made
-            try:
-                added = add(made.value, ids, **options)
-            except BaseException:
-                # One command, one change: take the empty new collection back out.
-                kind.function("delete_{}")(made.value)
-                raise
-            merged = _merge([made, added], f"import_{what}", dry)
-            merged.value = made.value
-            return merged
+        operation = fill(target, matched.track_ids, options, f"import_{what}")
 
         state.write(operation, dry_run=dry_run, as_json=as_json)
         if matched.missing and not as_json:
