@@ -343,8 +343,13 @@ def relocate(
     from mixxx_peewee.running import TRACK_DATA
     from mixxx_peewee.tracks import relocate_tracks
 
+    def operation(dry: bool) -> Any:
+        # A pulsing bar on a terminal while 100,000 paths are planned or rewritten.
+        with state.progress_callback("planning" if dry else "relocating"):
+            return relocate_tracks(old_prefix, new_prefix, dry_run=dry, force=force)
+
     state.write(
-        lambda dry: relocate_tracks(old_prefix, new_prefix, dry_run=dry, force=force),
+        operation,
         dry_run=dry_run,
         guard=TRACK_DATA,
         force=force,
