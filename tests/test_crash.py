@@ -159,28 +159,13 @@ def test_sigkill_during_a_write_leaves_before_or_after(
     print(f"\ncrash trials ({mode}): {tally}")
 
 
-def test_wal_left_by_a_killed_process_is_recovered(tmp_path: Path) -> None:
-    """Committed data still in the -wal of a killed process is there on the next open."""
-    import mixxx_peewee
-
-    path = build_library(tmp_path / "mixxxdb.sqlite", 50)
-    set_journal_mode(path, "wal")
-    script = tmp_path / "commit_then_hang.py"
+def _kill_when_ready(script: Path, path: Path, body: str) -> None:
+    """Run ``body`` (statements on ``conn``, open on ``path``) in a process; SIGKILL it mid-way."""
     script.write_text(
-        textwrap.dedent(
-            """
-            import sqlite3, sys, time
-            conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-            conn.execute("PRAGMA wal_autocheckpoint = 0")
-            conn.execute("BEGIN")
-            conn.execute("INSERT INTO crates (name) VALUES ('in the wal')")
-            conn.execute("COMMIT")
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("INSERT INTO crates (name) VALUES ('never committed')")
-            print("ready", flush=True)
-            time.sleep(60)
-            """
-        )
+        "import sqlite3, sys, time\n"
+        "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        + textwrap.dedent(body)
+        + 'print("ready", flush=True)\ntime.sleep(60)\n'
     )
     proc = subprocess.Popen(
         [sys.executable, str(script), str(path)], stdout=subprocess.PIPE, text=True
@@ -189,6 +174,26 @@ def test_wal_left_by_a_killed_process_is_recovered(tmp_path: Path) -> None:
     assert proc.stdout.readline().strip() == "ready"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+
+
+def test_wal_left_by_a_killed_process_is_recovered(tmp_path: Path) -> None:
+    """Committed data still in the -wal of a killed process is there on the next open."""
+    import mixxx_peewee
+
+    path = build_library(tmp_path / "mixxxdb.sqlite", 50)
+    set_journal_mode(path, "wal")
+    _kill_when_ready(
+        tmp_path / "commit_then_hang.py",
+        path,
+        """
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
+            conn.execute("BEGIN")
+            conn.execute("INSERT INTO crates (name) VALUES ('in the wal')")
+            conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO crates (name) VALUES ('never committed')")
+        """,
+    )
     wal = Path(str(path) + "-wal")
     assert wal.exists() and wal.stat().st_size > 0
     with mixxx_peewee.open_library(path, readonly=True):
@@ -200,28 +205,16 @@ def test_wal_left_by_a_killed_process_is_recovered(tmp_path: Path) -> None:
 
 def _leave_hot_journal(tmp_path: Path, path: Path) -> None:
     """Kill a rollback-mode writer after it spilled uncommitted pages into the database file."""
-    script = tmp_path / "spill_then_hang.py"
-    script.write_text(
-        textwrap.dedent(
-            """
-            import sqlite3, sys, time
-            conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+    _kill_when_ready(
+        tmp_path / "spill_then_hang.py",
+        path,
+        """
             conn.execute("PRAGMA cache_size = 2")  # forces uncommitted pages into the file
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("UPDATE library SET title = 'HALF WRITTEN ' || id")
             conn.execute("UPDATE track_locations SET filesize = -1")
-            print("ready", flush=True)
-            time.sleep(60)
-            """
-        )
+        """,
     )
-    proc = subprocess.Popen(
-        [sys.executable, str(script), str(path)], stdout=subprocess.PIPE, text=True
-    )
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "ready"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
     journal = Path(str(path) + "-journal")
     assert journal.exists() and journal.stat().st_size > 0, "no hot journal was left"
 
