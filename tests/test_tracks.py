@@ -202,7 +202,8 @@ def test_lookup_by_location_handles_unicode_normalisation(library: mp.MixxxLibra
     assert mp.get_track_by_location("/music/nothing.mp3") is None
 
 
-def test_lookup_by_location_never_resolves_a_stored_symlink_first(tmp_path: Path) -> None:
+def _annexed_library(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A rev-39 library file, a git-annex object and a music/ symlink to it (not yet stored)."""
     db_path = copy_fixture("schema-replay/rev39.sqlite", tmp_path)
     annex = tmp_path / ".git/annex/objects/SHA256E-s3--abc.mp3"
     annex.parent.mkdir(parents=True)
@@ -210,6 +211,11 @@ def test_lookup_by_location_never_resolves_a_stored_symlink_first(tmp_path: Path
     link = tmp_path / "music" / "Song ünï.mp3"
     link.parent.mkdir()
     link.symlink_to(annex)
+    return db_path, annex, link
+
+
+def test_lookup_by_location_never_resolves_a_stored_symlink_first(tmp_path: Path) -> None:
+    db_path, annex, link = _annexed_library(tmp_path)
     other = tmp_path / "music" / "plain.mp3"
     other.write_bytes(b"x")
     fill(db_path, [(str(link), {"title": "linked"}), (str(other), {"title": "plain"})])
@@ -227,13 +233,7 @@ def test_lookup_by_location_never_resolves_a_stored_symlink_first(tmp_path: Path
 
 
 def test_batch_lookup_finds_every_form_of_a_path_in_one_call(tmp_path: Path) -> None:
-    db_path = copy_fixture("schema-replay/rev39.sqlite", tmp_path)
-    annex = tmp_path / ".git/annex/objects/SHA256E-s3--abc.mp3"
-    annex.parent.mkdir(parents=True)
-    annex.write_bytes(b"abc")
-    link = tmp_path / "music" / "Song ünï.mp3"
-    link.parent.mkdir()
-    link.symlink_to(annex)
+    db_path, annex, link = _annexed_library(tmp_path)
     fill(db_path, [(str(link), {"title": "linked"}), ("/music/Jóga.flac", {"title": "nfc"})])
     mp.open_library(db_path)
     wanted = [
