@@ -41,6 +41,7 @@ __all__ = [
     "guard_notes",
     "is_row_id",
     "parse_id",
+    "parse_track_ids",
     "planned_write",
     "refuse_locked",
     "require_tracks",
@@ -139,7 +140,8 @@ def refuse_locked(row: Any, what: str) -> None:
         raise LockedError(f"{what} {row.name!r} (id {row.id}) is locked; unlock it in Mixxx first")
 
 
-def _ids(track_ids: Iterable[object]) -> list[int]:
+def parse_track_ids(track_ids: Iterable[object]) -> list[int]:
+    """The ids as ints (int or digit strings); raises ValidationError for anything else."""
     ids = []
     for value in track_ids:
         parsed = parse_id(value)
@@ -165,7 +167,7 @@ def require_tracks(track_ids: Iterable[object]) -> tuple[list[int], int]:
 
     Call inside the operation's transaction, so the answer holds when it writes.
     """
-    ids = _ids(track_ids)
+    ids = parse_track_ids(track_ids)
     found = existing_track_ids(ids)
     unknown = sorted(set(ids) - set(found))
     if unknown:

@@ -14,7 +14,7 @@ from mixxx_peewee.collections import check_free_name
 from mixxx_peewee.collections import chunked
 from mixxx_peewee.collections import clean_name
 from mixxx_peewee.collections import guard_notes
-from mixxx_peewee.collections import parse_id
+from mixxx_peewee.collections import parse_track_ids
 from mixxx_peewee.collections import planned_write
 from mixxx_peewee.collections import refuse_locked
 from mixxx_peewee.collections import require_tracks
@@ -24,7 +24,6 @@ from mixxx_peewee.database import db
 from mixxx_peewee.database import execute
 from mixxx_peewee.database import read_transaction
 from mixxx_peewee.errors import CrateNotFoundError
-from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.models import Crate
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import STRUCTURE
@@ -238,12 +237,7 @@ def remove_tracks_from_crate(
     Ids of members are removed even when their track row is gone; other unknown ids raise
     TrackNotFoundError (nothing written). Raises CrateNotFoundError, LockedError.
     """
-    wanted = []
-    for value in track_ids:
-        parsed = parse_id(value)
-        if parsed is None:
-            raise ValidationError(f"track id must be a whole number, not {value!r}")
-        wanted.append(parsed)
+    wanted = parse_track_ids(track_ids)
     result = WriteResult("remove_tracks_from_crate", dry_run, notes=_notes(dry_run))
     with planned_write(dry_run, _MEMBER_TOUCHES):
         row = get_crate(crate)

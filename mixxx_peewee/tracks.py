@@ -350,7 +350,13 @@ def query_tracks(
     ValidationError, CrateNotFoundError, PlaylistNotFoundError.
     """
     filters = {k: v for k, v in locals().items() if k in _FILTERS}
-    where = _where(None, filters)
+    return _select_tracks(_where(None, filters), sort, descending, limit)
+
+
+def _select_tracks(
+    where: Any, sort: str | None, descending: bool, limit: int | None
+) -> list[Track]:
+    """Model instances (location joined) matching ``where``, sorted and limited."""
     query = _ordered(_joined(), sort, descending)
     if where is not None:
         query = query.where(where)
@@ -375,13 +381,7 @@ def search_tracks(
     if not isinstance(query, str):
         raise ValidationError(f"search query must be text, not {query!r}")
     _check_text(query, "search query")
-    where = _where(query, {**filters, "hidden": hidden})
-    select = _ordered(_joined(), sort, descending)
-    if where is not None:
-        select = select.where(where)
-    if limit is not None:
-        select = select.limit(_check_limit(limit))
-    return _run(lambda: list(select))
+    return _select_tracks(_where(query, {**filters, "hidden": hidden}), sort, descending, limit)
 
 
 def _check_limit(limit: Any) -> int:
