@@ -20,7 +20,6 @@ import sqlite3
 import unicodedata
 from collections.abc import Iterable
 from collections.abc import Iterator
-from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
@@ -31,6 +30,7 @@ from typing import Any
 import peewee
 from peewee import fn
 
+from mixxx_peewee.collections import chunked
 from mixxx_peewee.collections import existing_track_ids
 from mixxx_peewee.database import MixxxLibrary
 from mixxx_peewee.database import current_library
@@ -107,11 +107,6 @@ MISSING_LINK_TARGET_ABSENT = "link-target-absent"  # a symlink whose target is a
 
 
 # --- filters -------------------------------------------------------------------------------
-
-
-def _chunks(items: Sequence[Any], size: int = _PARAMS_PER_STATEMENT) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _encodable(text: str) -> bool:
@@ -497,7 +492,7 @@ def _lookup_many(candidates: Iterable[str]) -> dict[str, Track]:
     """``{stored location: Track}`` for those candidates that are stored, in chunked reads."""
     wanted = [c for c in dict.fromkeys(candidates) if _encodable(c)]  # Mixxx writes UTF-8
     found: dict[str, Track] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunked(wanted, _PARAMS_PER_STATEMENT):
         query = _joined().where(TrackLocation.location.in_(list(chunk)))
         found.update(_run(lambda q=query: {t.path: t for t in q}))
     return found
@@ -570,7 +565,7 @@ def _stored_links_by_target() -> dict[str, Track]:
         last_id = rows[-1][0]
     tracks: dict[int, Track] = {}
     ids = list(set(link_ids.values()))
-    for chunk in _chunks(ids):
+    for chunk in chunked(ids, _PARAMS_PER_STATEMENT):
         query = _joined().where(TrackLocation.id.in_(list(chunk)))
         tracks.update(_run(lambda q=query: {t.location.id: t for t in q}))
     return {target: tracks[i] for target, i in link_ids.items() if i in tracks}
@@ -706,7 +701,7 @@ def _set_hidden(ids: Iterable[int], hidden: int, dry_run: bool, force: bool) -> 
     if dry_run or not change:
         return result
     with write_transaction(touches):
-        for chunk in _chunks(change):
+        for chunk in chunked(change, _PARAMS_PER_STATEMENT):
             Track.update({Track.mixxx_deleted: hidden}).where(Track.id.in_(list(chunk))).execute()
     return result
 
@@ -803,7 +798,7 @@ def _plan_relocation(old: str, new: str) -> RelocationPlan:
             plan.consistent = False
     targets = [m[2] for m in plan.moves]
     taken: dict[str, int] = {}
-    for chunk in _chunks(targets):
+    for chunk in chunked(targets, _PARAMS_PER_STATEMENT):
         marks = ",".join("?" * len(chunk))
         sql = f"SELECT location, id FROM track_locations WHERE location IN ({marks})"
         taken.update(execute(sql, chunk).fetchall())
