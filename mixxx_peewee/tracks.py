@@ -24,7 +24,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from functools import reduce
-from itertools import repeat
 from typing import Any
 
 import peewee
@@ -393,19 +392,30 @@ def _run(action: Any) -> Any:
         raise translate_sqlite_error(exc, library.path) from None
 
 
+class _Slot:
+    """A statement parameter filled in per chunk (the keyset position, the chunk size)."""
+
+    __slots__ = ()
+
+
+def _slot_sql(slot: _Slot) -> Any:
+    return peewee.SQL("?", [slot])
+
+
 def iter_tracks(
     *,
     search: str | None = None,
     sort: str | None = None,
     descending: bool = False,
     limit: int | None = None,
-    chunk_size: int = 2000,
+    chunk_size: int = 500,
     **filters: Any,
 ) -> Iterator[dict[str, Any]]:
     """Stream tracks as dicts (library columns, ``location`` path, ``location_id`` …).
 
     Rows come in chunks of ``chunk_size`` by keyset pagination; each chunk is read
     completely in its own statement, so a slow consumer never holds a read transaction.
+    Peewee builds the statement once; each chunk only binds new keyset values.
     Filters are those of :func:`query_tracks`. Raises ValidationError.
     """
     if chunk_size < 1:
@@ -423,29 +433,49 @@ def iter_tracks(
     if sort_key is not None:
         select.append(sort_key.alias("_sort_key"))
     width = len(names)
+    blank = dict.fromkeys(names).copy
+    size_slot, value_slot, id_slot = _Slot(), _Slot(), _Slot()
+    keys = [] if sort_key is None else [sort_key]
+    keys.append(Track.id)
+
+    def statement(after: Any) -> tuple[str, list[Any]]:
+        query = Track.select(*select).join(TrackLocation, on=(Track.location == TrackLocation.id))
+        condition = _all_of([where, after])
+        if condition is not None:
+            query = query.where(condition)
+        order = [k.desc() if descending else k.asc() for k in keys]
+        sql, params = query.order_by(*order).limit(_slot_sql(size_slot)).sql()
+        return sql, list(params)
+
+    first = statement(None)
+    following: tuple[str, list[Any]] | None = None
     last: tuple[Any, ...] | None = None
     while remaining is None or remaining > 0:
         size = chunk_size if remaining is None else min(chunk_size, remaining)
-        query = Track.select(*select).join(TrackLocation, on=(Track.location == TrackLocation.id))
-        parts = [where]
-        if last is not None:
-            parts.append(_after(sort_key, last, descending))
-        condition = _all_of(parts)
-        if condition is not None:
-            query = query.where(condition)
-        keys = [] if sort_key is None else [sort_key]
-        keys.append(Track.id)
-        query = query.order_by(*[k.desc() if descending else k.asc() for k in keys]).limit(size)
-        sql, params = query.sql()
+        if last is None:
+            sql, params = first
+            bound = {size_slot: size}
+        else:
+            if following is None:
+                slots = (_slot_sql(value_slot), _slot_sql(id_slot))
+                following = statement(
+                    _after(sort_key, slots[-1:] if sort_key is None else slots, descending)
+                )
+            sql, params = following
+            bound = {size_slot: size, id_slot: last[-1]}
+            if sort_key is not None:
+                bound[value_slot] = last[0]
+        args = [bound[p] if isinstance(p, _Slot) else p for p in params]
         # One complete statement per chunk: fetchall() ends its implicit read transaction.
-        rows = execute(sql, params).fetchall()
+        rows = execute(sql, args).fetchall()
         if not rows:
             return
-        if sort_key is None:  # rows are exactly the named columns: no slicing per row
-            yield from map(dict, map(zip, repeat(names), rows))
-        else:
-            for row in rows:
-                yield dict(zip(names, row[:width], strict=True))
+        # The sort key rides after the named columns; copying a dict that already has
+        # every key is cheaper than growing a new one per row.
+        for row in rows if sort_key is None else (r[:width] for r in rows):
+            track = blank()
+            track.update(zip(names, row, strict=True))
+            yield track
         tail = rows[-1]
         last = (tail[0],) if sort_key is None else (tail[width], tail[0])
         if remaining is not None:
