@@ -81,7 +81,6 @@ FREE_TEXT_COLUMNS = (
     "comment",
 )
 
-_NON_ASCII_GLOB = "*[^\x01-\x7f]*"
 _MAX_LIKE_BYTES = 40_000
 _OPERATOR_RE = re.compile(r"^(>=|<=|>|<|=)(.*)$")
 _DURATION_RE = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$")
@@ -101,12 +100,9 @@ def _fold_non_ascii(text: str) -> str:
     return stripped.casefold()
 
 
-def _sql_folded_contains(needle: Any, *haystacks: Any) -> int:
-    # Only text with non-ASCII characters gets here in time: SQLite's instr() did the rest.
-    for haystack in haystacks:
-        if isinstance(haystack, str) and not haystack.isascii() and needle in fold_text(haystack):
-            return 1
-    return 0
+@lru_cache(maxsize=65536)
+def _folded_contains(text: str, needle: str) -> bool:
+    return needle in _fold_non_ascii(text)
 
 
 def _sql_guess_key_id(text: Any) -> int:
@@ -118,7 +114,9 @@ def _sql_path_missing(path: Any) -> int:
 
 
 # Loaded on every connection of the deferred database (now, if it is open).
-db.register_function(_sql_folded_contains, "mixxx_folded_contains", -1, deterministic=True)
+# Only called on text with non-ASCII characters (see text_contains_any); the cache itself
+# is the SQL function, so a repeated value costs no Python frame.
+db.register_function(_folded_contains, "mixxx_folded_contains", 2, deterministic=True)
 db.register_function(_sql_guess_key_id, "mixxx_guess_key_id", 1, deterministic=True)
 db.register_function(_sql_path_missing, "mixxx_path_missing", 1)
 
@@ -140,19 +138,21 @@ def text_contains_any(columns: list[Any], text: str) -> peewee.Expression | None
         return None
     pattern = _like_pattern(folded)
     # peewee renders ILIKE as SQLite's LIKE: ASCII case folding; patterns <= 50,000 bytes.
-    if len(pattern.encode()) < _MAX_LIKE_BYTES:
-        tests = [
-            peewee.Expression(c, "ILIKE", peewee.NodeList((pattern, peewee.SQL("ESCAPE '\\'"))))
-            for c in columns
-        ]
-    else:
-        tests = [fn.instr(fn.lower(c), folded) > 0 for c in columns]
-    # Text with other characters (found by GLOB, in C) goes to one Python call per row.
-    non_ascii = reduce(
-        lambda a, b: a | b, [peewee.Expression(c, "GLOB", _NON_ASCII_GLOB) for c in columns]
-    )
-    folded_match = non_ascii & (fn.mixxx_folded_contains(folded, *columns) == 1)
-    return reduce(lambda a, b: a | b, tests) | folded_match
+    short = len(pattern.encode()) < _MAX_LIKE_BYTES
+    tests = []
+    for column in columns:
+        if short:
+            ascii_test = peewee.Expression(
+                column, "ILIKE", peewee.NodeList((pattern, peewee.SQL("ESCAPE '\\'")))
+            )
+        else:
+            ascii_test = fn.instr(fn.lower(column), folded) > 0
+        # Text with other characters (fewer characters than bytes: a test in C) is
+        # folded by one cached Python call per such value; CASE keeps NULL out of it.
+        non_ascii = fn.length(column) < fn.length(column.cast("BLOB"))
+        folded_test = peewee.Case(None, [(non_ascii, fn.mixxx_folded_contains(column, folded))])
+        tests.append(ascii_test | (folded_test == 1))
+    return reduce(lambda a, b: a | b, tests)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,12 @@ because it also runs as a whole process:
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import sys
 import time
+import unicodedata
 import urllib.parse
 
 BLOB_COLUMNS = ("wavesummaryhex", "beats", "keys", "coverart_digest")
@@ -82,23 +84,54 @@ def list_tracks(conn: sqlite3.Connection) -> int:
     return count
 
 
-def search(conn: sqlite3.Connection, terms: list[str]) -> int:
-    """Visible tracks where every term is in one of the text columns (LIKE, escaped)."""
+def _escaped(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search_ascii(conn: sqlite3.Connection, terms: list[str]) -> int:
+    """Visible tracks where every term is in one of the text columns (ASCII LIKE only)."""
     where = []
     params: list[str] = []
     for term in terms:
-        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in SEARCH_COLUMNS) + ")")
-        params.extend([pattern] * len(SEARCH_COLUMNS))
-    sql = (
-        _select_tracks(track_columns(conn))
-        + " WHERE "
-        + VISIBLE
-        + " AND "
-        + " AND ".join(where)
-        + " ORDER BY library.id"
-    )
-    return len(conn.execute(sql, params).fetchall())
+        params.extend([_escaped(term.lower())] * len(SEARCH_COLUMNS))
+    sql = _select_tracks(track_columns(conn)) + " WHERE " + VISIBLE + " AND " + " AND ".join(where)
+    return len(conn.execute(sql + " ORDER BY library.id", params).fetchall())
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    """Lower case without accents: NFKD minus combining marks, casefolded."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@functools.lru_cache(maxsize=65536)
+def _folded_has(text: str, needle: str) -> bool:
+    return needle in _fold(text)
+
+
+def search(conn: sqlite3.Connection, terms: list[str]) -> int:
+    """As search_ascii, ignoring accents too (as Mixxx): non-ASCII text is folded in Python.
+
+    ASCII text goes through SQLite's LIKE; text with fewer characters than bytes is
+    folded by a cached Python function, the cheapest exact way we know with plain sqlite3.
+    """
+    conn.create_function("raw_folded_has", 2, _folded_has, deterministic=True)
+    where = []
+    params: list[str] = []
+    for term in terms:
+        needle = _fold(term)
+        tests = []
+        for c in SEARCH_COLUMNS:
+            tests.append(
+                f"{c} LIKE ? ESCAPE '\\' OR CASE WHEN length({c}) < length(CAST({c} AS BLOB))"
+                f" THEN raw_folded_has({c}, ?) END"
+            )
+            params.extend([_escaped(needle), needle])
+        where.append("(" + " OR ".join(tests) + ")")
+    sql = _select_tracks(track_columns(conn)) + " WHERE " + VISIBLE + " AND " + " AND ".join(where)
+    return len(conn.execute(sql + " ORDER BY library.id", params).fetchall())
 
 
 def playlist_tracks(conn: sqlite3.Connection, playlist_id: int) -> int:

@@ -117,6 +117,36 @@ def test_crate_and_playlist_terms_match_names(library: mp.MixxxLibrary) -> None:
     assert titles("-crate:peak") == {"Jóga", "under_score", "Null deleted flag"}
 
 
+def test_text_columns_holding_other_storage_classes_are_searched_safely(
+    library: mp.MixxxLibrary,
+) -> None:
+    # Mixxx's columns are loosely typed: a number, a blob, text with a NUL, NULL.
+    conn = mp.db.connection()
+    conn.execute("UPDATE library SET comment = 1997 WHERE title = 'Jóga'")
+    conn.execute("UPDATE library SET grouping = x'c3a97a7a' WHERE title = 'One More Time'")
+    conn.execute("UPDATE library SET album = 'Caf' || char(233) || char(0) || 'x' WHERE id = 3")
+    assert titles("1997") == {"Jóga"}  # the number (and the year "1997-09-22")
+    assert titles("cafe") == {"under_score"}  # accent folded, NUL kept in the text
+    assert titles("zz") == titles("ezz") == set()  # a blob is not text: never matched
+    assert titles("-cafe") == {"One More Time", "Jóga", "Null deleted flag"}
+
+
+def test_accent_folded_search_agrees_with_python(library: mp.MixxxLibrary) -> None:
+    words = ["bjork", "BJÖRK", "joga", "JÓGA", "ógá", "Straße", "strasse", "f♯", "ﬁ"]
+    mp.update_track(3, artist="Straße ﬁne", force=True)
+    for word in words:
+        expected = {
+            t.title
+            for t in mp.query_tracks()
+            if any(
+                fold_text(word) in fold_text(v)
+                for v in (t.artist, t.title, t.album, t.genre, t.comment, t.path)
+                if isinstance(v, str)
+            )
+        }
+        assert titles(word) == expected, word
+
+
 def test_search_streams_through_iter_tracks(library: mp.MixxxLibrary) -> None:
     rows = list(mp.iter_tracks(search="bpm:>100", sort="bpm", chunk_size=1))
     assert [r["title"] for r in rows] == ["One More Time", "under_score"]
