@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import subprocess
 import sys
+from pathlib import Path
 
 from cli_support import run
+from conftest import copy_fixture
 
 from mixxx_peewee import cli
 
@@ -43,7 +46,34 @@ def test_help_imports_no_command_module() -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert out.splitlines()[-1] == "['mixxx_peewee.cli.state']"
+    # Shared by every command: the state and the value conversion, no command module.
+    assert out.splitlines()[-1] == "['mixxx_peewee.cli.coercion', 'mixxx_peewee.cli.state']"
+
+
+def _modules_after(*argv: str) -> set[str]:
+    code = (
+        "import sys\n"
+        "from mixxx_peewee.cli import main\n"
+        f"sys.argv = ['mixxx-peewee', *{list(argv)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(sys.modules), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return set(ast.literal_eval(proc.stderr.splitlines()[-1]))
+
+
+def test_commands_with_options_never_load_pydantic(tmp_path: Path) -> None:
+    # Typer converts values through pydantic unless cli/coercion.py converts them (~60 ms).
+    db = str(copy_fixture("sample/mixxxdb.sqlite", tmp_path))
+    for argv in (
+        ["--db", db, "--busy-timeout", "2", "--journal-mode", "keep", "info"],
+        ["--db", db, "--readonly", "tracks", "list", "-f", "jsonl", "--limit", "2"],
+        ["--db", db, "playlists", "list", "--format", "JSON"],
+        ["--db", db, "tracks", "list", "--help"],
+    ):
+        loaded = _modules_after(*argv)
+        assert "mixxx_peewee.cli.state" in loaded, argv
+        assert not any(m.split(".")[0] == "pydantic" for m in loaded), argv
 
 
 def test_help_lists_every_command_in_order() -> None:

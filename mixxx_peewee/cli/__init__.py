@@ -20,6 +20,7 @@ from typer import _click
 from typer.core import TyperCommand
 from typer.core import TyperGroup
 
+from mixxx_peewee.cli import coercion
 from mixxx_peewee.cli.state import CliState
 from mixxx_peewee.errors import MixxxPeeweeError
 
@@ -71,7 +72,10 @@ def build_module_commands(module: str) -> dict[str, _click.Command]:
         suggest_commands=app.suggest_commands,
     )
     importlib.import_module(f"mixxx_peewee.cli.{module}").register(sub)
-    return dict(typer.main.get_group(sub).commands)
+    commands = dict(typer.main.get_group(sub).commands)
+    for command in commands.values():
+        coercion.install(command)
+    return commands
 
 
 class _LazyCommands(MutableMapping[str, _click.Command]):
@@ -113,6 +117,7 @@ class _ErrorsToOneLine(TyperGroup):
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
+        coercion.install(self, recursive=False)  # the root options (see cli/coercion.py)
         lazy = _LazyCommands()
         lazy.update(self.commands)
         self.commands = lazy
