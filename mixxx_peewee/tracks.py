@@ -856,26 +856,25 @@ def _large_page_cache(kib: int = 65536) -> Iterator[None]:
 _CHANGED_WHILE_PLANNING = "the library changed while planning; nothing written, retry"
 
 
-def _relocate_by_range(cursor: Any, plan: RelocationPlan, rows: list[tuple[Any, ...]]) -> None:
+def _relocate_by_range(
+    cursor: Any, plan: RelocationPlan, planned: set[int], exact_rows: list[tuple[Any, ...]]
+) -> None:
     """Move the children of ``plan.old_prefix`` with one range UPDATE, the exact path per row.
 
     '/' sorts just before '0', so ``[old + '/', old + '0')`` is exactly the paths under old/.
-    Raises ValidationError when the rows changed differ from the plan (the caller rolls back).
+    ``planned`` are the ids under old/, ``exact_rows`` the updates of a track at old itself
+    (both made before the transaction, to keep it short). Raises ValidationError when the
+    rows changed differ from the plan (the caller rolls back).
     """
     old = plan.old_prefix
     new_base = "" if plan.new_prefix == "/" else plan.new_prefix
-    exact_rows = [r for r in rows if r[4] == old]
-    returned = {
-        row[0]
-        for row in cursor.execute(
-            "UPDATE track_locations SET location = ?1 || substr(location, ?2),"
-            " directory = ?1 || substr(directory, ?2)"
-            " WHERE location >= ?3 AND location < ?4 RETURNING id",
-            (new_base, len(old) + 1, old + "/", old + "0"),
-        )
-    }
-    planned = {r[3] for r in rows if r[4] != old}
-    if returned != planned:
+    returned = cursor.execute(
+        "UPDATE track_locations SET location = ?1 || substr(location, ?2),"
+        " directory = ?1 || substr(directory, ?2)"
+        " WHERE location >= ?3 AND location < ?4 RETURNING id",
+        (new_base, len(old) + 1, old + "/", old + "0"),
+    ).fetchall()
+    if len(returned) != len(planned) or not planned.issuperset(r[0] for r in returned):
         raise ValidationError(_CHANGED_WHILE_PLANNING)
     for row in exact_rows:
         cursor.execute(
@@ -940,11 +939,13 @@ def relocate_tracks(
     existing_dirs = {
         d for (d,) in execute("SELECT directory FROM directories").fetchall()
     } if plan.directories else set()  # fmt: skip
+    planned = {r[3] for r in rows if r[4] != plan.old_prefix} if by_range else set()
+    exact_rows = [r for r in rows if r[4] == plan.old_prefix] if by_range else []
     try:
         with _large_page_cache(), write_transaction(touches):
             cursor = db.cursor()
             if by_range:
-                _relocate_by_range(cursor, plan, rows)
+                _relocate_by_range(cursor, plan, planned, exact_rows)
             else:
                 cursor.executemany(
                     "UPDATE track_locations SET location = ?, directory = ?, filename = ?"

@@ -128,7 +128,7 @@ def test_a_failure_inside_the_transaction_leaves_the_file_unchanged(
             if sql.startswith("UPDATE track_locations") and "RETURNING" in sql:
                 returned = self.inner.execute(sql, params).fetchall()
                 written.append(len(returned))
-                return returned
+                return type("Fetched", (), {"fetchall": lambda _self: returned})()
             return self.inner.execute(sql, params)
 
     @contextmanager
