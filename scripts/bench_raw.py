@@ -184,10 +184,25 @@ def add_to_crate(conn: sqlite3.Connection, crate_id: int, track_ids: list[int]) 
     return added
 
 
-def remove_from_playlist(conn: sqlite3.Connection, playlist_id: int, track_id: int) -> int:
-    """Remove a track from a playlist and close the gap, in one transaction."""
+def remove_from_playlist(
+    conn: sqlite3.Connection, playlist_id: int, track_id: int, *, checked: bool = True
+) -> int:
+    """Remove a track from a playlist and close the gap, in one transaction.
+
+    ``checked`` first verifies that the positions are exactly 1..n (one aggregate, as
+    mixxx_peewee does before it shifts, renumbering a playlist that is not); unchecked
+    is Mixxx's own way: delete, then shift whatever follows.
+    """
     conn.execute("BEGIN IMMEDIATE")
     try:
+        if checked:
+            count, low, high, distinct, integers = conn.execute(
+                "SELECT count(*), min(position), max(position), count(DISTINCT position),"
+                " total(typeof(position) = 'integer') FROM PlaylistTracks WHERE playlist_id = ?",
+                (playlist_id,),
+            ).fetchone()
+            if not (count and low == 1 and high == count == distinct == integers):
+                raise ValueError("positions are not 1..n: the benchmark playlist is")
         positions = [
             r[0]
             for r in conn.execute(
