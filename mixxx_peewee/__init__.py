@@ -73,6 +73,7 @@ _LAZY: dict[str, str] = {
     "unhide_tracks": "tracks",
     "missing_tracks": "tracks",
     "relocate_tracks": "tracks",
+    "track_columns": "tracks",
     # playlists.py
     "list_playlists": "playlists",
     "get_playlist": "playlists",

@@ -37,6 +37,7 @@ from mixxx_peewee.database import db
 from mixxx_peewee.database import execute
 from mixxx_peewee.database import translate_sqlite_error
 from mixxx_peewee.database import write_transaction
+from mixxx_peewee.errors import ColumnNotInFileError
 from mixxx_peewee.errors import CrateNotFoundError
 from mixxx_peewee.errors import MixxxRunningError
 from mixxx_peewee.errors import PlaylistNotFoundError
@@ -78,6 +79,7 @@ __all__ = [
     "query_tracks",
     "relocate_tracks",
     "search_tracks",
+    "track_columns",
     "unhide_tracks",
     "update_track",
 ]
@@ -402,6 +404,30 @@ def _slot_sql(slot: _Slot) -> Any:
     return peewee.SQL("?", [slot])
 
 
+def track_columns() -> list[str]:
+    """The keys of :func:`iter_tracks` dicts in this file: library columns, then the location's."""
+    names = [f.column_name for f in Track._meta.sorted_fields if f.column_name != "location"]
+    return [*names, "location_id", *_LOCATION_COLUMNS]
+
+
+def _selectable(name: str) -> Any:
+    """The peewee column behind an :func:`iter_tracks` key; raises for unknown or absent ones."""
+    if name == "location_id":
+        return TrackLocation.id.alias("location_id")
+    if name in _LOCATION_COLUMNS:
+        return TrackLocation._meta.fields[name]
+    for field_ in Track._meta.sorted_fields:
+        if field_.column_name == name:
+            return field_
+    for field_ in Track._absent_fields.values():
+        if field_.column_name == name:
+            added = getattr(field_, "added_in", "?")
+            raise ColumnNotInFileError(
+                f"column library.{name} (added in revision {added}) is not in this file"
+            )
+    raise ValidationError(f"unknown track column {name!r}")
+
+
 def iter_tracks(
     *,
     search: str | None = None,
@@ -409,30 +435,39 @@ def iter_tracks(
     descending: bool = False,
     limit: int | None = None,
     chunk_size: int = 500,
+    columns: Iterable[str] | None = None,
     **filters: Any,
 ) -> Iterator[dict[str, Any]]:
     """Stream tracks as dicts (library columns, ``location`` path, ``location_id`` …).
 
+    ``columns`` picks and orders the keys (see :func:`track_columns`); only those are read.
     Rows come in chunks of ``chunk_size`` by keyset pagination; each chunk is read
     completely in its own statement, so a slow consumer never holds a read transaction.
     Peewee builds the statement once; each chunk only binds new keyset values.
-    Filters are those of :func:`query_tracks`. Raises ValidationError.
+    Filters are those of :func:`query_tracks`. Raises ValidationError, ColumnNotInFileError.
     """
     if chunk_size < 1:
         raise ValidationError(f"chunk_size must be >= 1, not {chunk_size}")
+    if isinstance(columns, str):
+        raise ValidationError("columns must be a list of column names, not one string")
+    names = track_columns() if columns is None else list(dict.fromkeys(columns))
+    if not names:
+        raise ValidationError("columns must name at least one column")
+    select: list[Any] = [_selectable(n) for n in names]
     filters.setdefault("hidden", False)
     where = _where(search, filters)
     remaining = None if limit is None else _check_limit(limit)
-    columns = [f for f in Track._meta.sorted_fields if f.column_name != "location"]
-    names = [f.column_name for f in columns]
-    names += ["location_id", *_LOCATION_COLUMNS]
-    select: list[Any] = [*columns, TrackLocation.id.alias("location_id")]
-    select += [TrackLocation._meta.fields[c] for c in _LOCATION_COLUMNS]
     sort_column = _sort_column(sort)
     sort_key = None if sort_column is None else _sort_key(sort_column)
+    width = len(names)
+    # Keyset pagination needs the id (and the sort key): read after the named columns
+    # when not among them, and sliced away.
+    id_at = names.index("id") if "id" in names else len(select)
+    if id_at == len(select):
+        select.append(Track.id)
+    sort_at = len(select)
     if sort_key is not None:
         select.append(sort_key.alias("_sort_key"))
-    width = len(names)
     blank = dict.fromkeys(names).copy
     size_slot, value_slot, id_slot = _Slot(), _Slot(), _Slot()
     keys = [] if sort_key is None else [sort_key]
@@ -470,14 +505,13 @@ def iter_tracks(
         rows = execute(sql, args).fetchall()
         if not rows:
             return
-        # The sort key rides after the named columns; copying a dict that already has
-        # every key is cheaper than growing a new one per row.
-        for row in rows if sort_key is None else (r[:width] for r in rows):
+        # Copying a dict that already has every key is cheaper than growing one per row.
+        for row in rows if width == len(select) else (r[:width] for r in rows):
             track = blank()
             track.update(zip(names, row, strict=True))
             yield track
         tail = rows[-1]
-        last = (tail[0],) if sort_key is None else (tail[width], tail[0])
+        last = (tail[id_at],) if sort_key is None else (tail[sort_at], tail[id_at])
         if remaining is not None:
             remaining -= len(rows)
         if len(rows) < size:

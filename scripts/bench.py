@@ -32,6 +32,7 @@ by parameters and generator source.
 
 from __future__ import annotations
 
+import compileall
 import datetime
 import gc
 import hashlib
@@ -943,6 +944,9 @@ def main(
     work.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
     libraries = []
+    # Whole processes import the package from bytecode, as after `pip install` (which
+    # compiles it); with PYTHONDONTWRITEBYTECODE set, nothing else would write it.
+    compileall.compile_dir(str(ROOT / "mixxx_peewee"), quiet=1)
     rows.extend(startup_rows(1 if quick else max(repeat, 5), references=not quick))
     for revision in rev_list:
         for tracks in size_list:

@@ -88,6 +88,31 @@ def test_listing_streams_every_visible_track_with_its_path(library: mp.MixxxLibr
     assert set(library.schema.live_columns("library")) - {"location"} <= set(first)
 
 
+def test_listing_reads_only_the_columns_asked_for(library: mp.MixxxLibrary) -> None:
+    full = list(mp.iter_tracks(chunk_size=2))
+    assert list(full[0]) == mp.track_columns()
+    for chunk in (1, 2, 10):
+        picked = list(mp.iter_tracks(columns=["title", "location"], chunk_size=chunk))
+        assert picked == [{"title": r["title"], "location": r["location"]} for r in full]
+    by_bpm = list(mp.iter_tracks(columns=["artist"], sort="bpm", descending=True, chunk_size=1))
+    expected = sorted(full, key=lambda r: (r["bpm"], r["id"]), reverse=True)
+    assert by_bpm == [{"artist": r["artist"]} for r in expected]
+    with_id = list(mp.iter_tracks(columns=["filesize", "id"], chunk_size=2))
+    assert [r["id"] for r in with_id] == [r["id"] for r in full]
+
+
+def test_listing_columns_are_checked(library: mp.MixxxLibrary) -> None:
+    with pytest.raises(mp.ValidationError, match="unknown track column 'nope'"):
+        list(mp.iter_tracks(columns=["title", "nope"]))
+    with pytest.raises(mp.ValidationError, match="not one string"):
+        list(mp.iter_tracks(columns="title"))
+    with pytest.raises(mp.ValidationError, match="at least one"):
+        list(mp.iter_tracks(columns=[]))
+    if library.schema.matched_revision < 39:  # last_played_at came with revision 39
+        with pytest.raises(mp.ColumnNotInFileError, match="last_played_at"):
+            list(mp.iter_tracks(columns=["last_played_at"]))
+
+
 def test_null_mixxx_deleted_is_not_hidden(library: mp.MixxxLibrary) -> None:
     titles = {t.title for t in mp.query_tracks()}
     assert "Null deleted flag" in titles

@@ -24,6 +24,7 @@ __all__ = [
     "emit_rows",
     "emit_tracks",
     "jsonable",
+    "listing_columns",
     "track_row",
 ]
 
@@ -72,9 +73,9 @@ def _json_default(value: Any) -> Any:
     return converted
 
 
-def _dumps(value: Any) -> str:
-    # No Python walk over every value: json's C encoder calls _json_default for the rare rest.
-    return json.dumps(value, ensure_ascii=False, default=_json_default)
+# One encoder for every row (json.dumps with options builds a new one per call). No Python
+# walk over every value: the C encoder calls _json_default only for the rare rest.
+_dumps = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
 
 
 def _cell(value: Any) -> str:
@@ -203,7 +204,25 @@ def emit_record(record: Mapping[str, Any], fmt: str, *, out: TextIO | None = Non
 
 def track_row(track: Mapping[str, Any]) -> dict[str, Any]:
     """A track dict for output: Mixxx's column names, ``location`` as the path, no blobs."""
-    return {k: v for k, v in track.items() if k not in BLOB_COLUMNS}
+    for blob in BLOB_COLUMNS:
+        if blob in track:
+            return {k: v for k, v in track.items() if k not in BLOB_COLUMNS}
+    # Read without them (see listing_columns): nothing to drop.
+    return track if isinstance(track, dict) else dict(track)
+
+
+def listing_columns(fmt: str) -> list[str]:
+    """The :func:`~mixxx_peewee.tracks.iter_tracks` columns a track listing in ``fmt``
+    shows: only those are read."""
+    from mixxx_peewee.tracks import track_columns
+
+    fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
+    available = track_columns()
+    if fmt == "table":
+        return [c for c in TRACK_TABLE_COLUMNS if c in available]
+    if fmt == "ids":
+        return ["id"]
+    return [c for c in available if c not in BLOB_COLUMNS]
 
 
 def _minutes(seconds: Any) -> str:

@@ -100,6 +100,7 @@ def list_tracks(
     """List tracks, filtered; streams in chunks, so it is fine on huge libraries."""
     state: CliState = ctx.obj
     state.open()
+    from mixxx_peewee.cli.output import listing_columns
     from mixxx_peewee.tracks import iter_tracks
 
     filters: dict[str, Any] = {
@@ -135,6 +136,7 @@ def list_tracks(
         sort=sort,
         descending=desc,
         limit=limit,
+        columns=listing_columns(fmt),
         **filters,
     )
     _emit_stream(state, tracks, fmt)
@@ -160,6 +162,7 @@ def search(
     """Search tracks the way Mixxx's search bar does (plus crate: and playlist:)."""
     state: CliState = ctx.obj
     state.open()
+    from mixxx_peewee.cli.output import listing_columns
     from mixxx_peewee.tracks import iter_tracks
 
     tracks = iter_tracks(
@@ -168,6 +171,7 @@ def search(
         sort=sort,
         descending=desc,
         limit=limit,
+        columns=listing_columns(fmt),
     )
     _emit_stream(state, tracks, fmt)
 
