@@ -8,10 +8,11 @@ whole processes. Write rows run on a fresh copy of the library each time (the co
 the open are not timed) with automatic backups off (``MIXXX_PEEWEE_AUTO_BACKUP=0``); the
 backup is its own row.
 
-Same work means the same results: the raw search folds accents too (as Mixxx and the
-library do; its own code), and the raw playlist removal checks that positions are 1..n
-before it shifts them (as the library does). ``reference:`` rows (INFO, not targets)
-compare the library with the cheaper raw ways that skip this: ASCII-only LIKE, and
+Same work means the same results: the raw listing yields each track as a dict of column
+names (as the library does), the raw search folds accents too (as Mixxx and the library
+do; its own code), and the raw playlist removal checks that positions are 1..n before it
+shifts them (as the library does). ``reference:`` rows (INFO, not targets) compare the
+library with the cheaper raw ways that skip this: bare tuples, ASCII-only LIKE, and
 Mixxx's unchecked delete-and-shift.
 
 Write lock: measured from outside. A prober process (``bench_raw.py probe``) loops a
@@ -485,6 +486,11 @@ def read_rows(label: str, path: Path, facts: dict[str, Any], repeat: int) -> lis
                 "list every track with its path",
                 lambda: Side(op=lambda _: consume(lib_function("tracks", "iter_tracks")())),
                 Side(op=lambda _: bench_raw.list_tracks(conn)),
+            ),
+            (
+                "reference: the same listing (vs raw sqlite3 tuples, no dict per track)",
+                lambda: Side(op=lambda _: consume(lib_function("tracks", "iter_tracks")())),
+                Side(op=lambda _: bench_raw.list_tracks(conn, records=False)),
             ),
             (
                 f"search, 3 terms ({' '.join(facts['search_terms'])})",

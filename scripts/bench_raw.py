@@ -75,12 +75,23 @@ def _select_tracks(cols: list[str]) -> str:
     )
 
 
-def list_tracks(conn: sqlite3.Connection) -> int:
-    """Every visible track with its path, in id order; return the count."""
-    sql = _select_tracks(track_columns(conn)) + " WHERE " + VISIBLE + " ORDER BY library.id"
+def list_tracks(conn: sqlite3.Connection, *, records: bool = True) -> int:
+    """Every visible track with its path, in id order; return the count.
+
+    ``records``: each row as a dict of column name -> value (what the library yields);
+    otherwise sqlite3's bare tuples.
+    """
+    cols = track_columns(conn)
+    sql = _select_tracks(cols) + " WHERE " + VISIBLE + " ORDER BY library.id"
+    names = [c for c in cols if c != "location"] + ["location_id", *LOCATION_COLUMNS]
     count = 0
-    for _row in conn.execute(sql):
-        count += 1
+    if records:
+        for row in conn.execute(sql):
+            _record = dict(zip(names, row, strict=True))
+            count += 1
+    else:
+        for _row in conn.execute(sql):
+            count += 1
     return count
 
 
