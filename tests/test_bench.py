@@ -62,19 +62,50 @@ def test_quick_benchmark_measures_every_operation_against_raw_sqlite3(quick_run)
 
 def test_library_and_raw_sides_return_the_same_rows(quick_run):
     _, result = quick_run
-    compared = [r for r in result["rows"] if r["lib_rows"] is not None and r["raw_rows"]]
+    judged = [r for r in result["rows"] if not r["name"].startswith("reference:")]
+    compared = [r for r in judged if r["lib_rows"] is not None and r["raw_rows"]]
     assert len(compared) >= 6
     for row in compared:
         assert row["lib_rows"] == row["raw_rows"], row
 
 
+def test_reference_rows_are_information_not_targets(quick_run):
+    _, result = quick_run
+    references = [r for r in result["rows"] if r["name"].startswith("reference: the same")]
+    assert len(references) == 3  # listing as tuples, ASCII-only search, unchecked removal
+    for row in references:
+        assert row["status"] == "INFO" and row["target"] == "-", row
+
+
+def test_the_raw_search_folds_accents_as_the_library_does(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import bench_raw
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    import mixxx_peewee as mp
+    from mixxx_peewee.testing import make_sample_library
+
+    path = make_sample_library(tmp_path / "mixxxdb.sqlite", revision=39, tracks=60, seed=3)
+    conn = bench_raw.connect(str(path))
+    conn.execute("UPDATE library SET title = 'Café Déjà Vu' WHERE id IN (1, 2)")
+    conn.execute("UPDATE library SET mixxx_deleted = 0 WHERE id IN (1, 2)")
+    with mp.open_library(path, readonly=True):
+        for terms in (["cafe"], ["CAFÉ", "deja"], ["vu"]):
+            lib = mp.search_tracks(" ".join(terms))
+            assert bench_raw.search(conn, terms) == len(lib) >= 2, terms
+        assert bench_raw.search_ascii(conn, ["cafe"]) < len(mp.search_tracks("cafe"))
+    conn.close()
+
+
 def test_write_rows_report_the_longest_lock_measured_from_outside(quick_run):
     _, result = quick_run
     writes = [r for r in result["rows"] if "lock" in r["target"]]
-    assert len(writes) == 3
+    assert len(writes) == 3  # crate add, playlist removal, relocate
     for row in writes:
         assert row["lock_ms"] is not None and row["lock_ms"] >= 0
         assert row["raw_lock_ms"] is not None
+        assert len(row["lock_samples_ms"]) == len(row["raw_lock_samples_ms"]) >= 1
 
 
 def test_json_names_the_machine_and_the_generated_library(quick_run):
