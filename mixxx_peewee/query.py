@@ -82,6 +82,7 @@ FREE_TEXT_COLUMNS = (
 )
 
 _MAX_LIKE_BYTES = 40_000
+_CACHED_NEEDLE = 256  # longer search words are folded-and-compared without the cache
 _OPERATOR_RE = re.compile(r"^(>=|<=|>|<|=)(.*)$")
 _DURATION_RE = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$")
 
@@ -100,8 +101,13 @@ def _fold_non_ascii(text: str) -> str:
     return stripped.casefold()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _folded_contains(text: str, needle: str) -> bool:
+    return needle in _fold_non_ascii(text)
+
+
+def _folded_contains_long(text: str, needle: str) -> bool:
+    # Long needles are not cached: every entry would keep its own copy of the needle.
     return needle in _fold_non_ascii(text)
 
 
@@ -117,6 +123,7 @@ def _sql_path_missing(path: Any) -> int:
 # Only called on text with non-ASCII characters (see text_contains_any); the cache itself
 # is the SQL function, so a repeated value costs no Python frame.
 db.register_function(_folded_contains, "mixxx_folded_contains", 2, deterministic=True)
+db.register_function(_folded_contains_long, "mixxx_folded_contains_long", 2, deterministic=True)
 db.register_function(_sql_guess_key_id, "mixxx_guess_key_id", 1, deterministic=True)
 db.register_function(_sql_path_missing, "mixxx_path_missing", 1)
 
@@ -139,6 +146,8 @@ def text_contains_any(columns: list[Any], text: str) -> peewee.Expression | None
     pattern = _like_pattern(folded)
     # peewee renders ILIKE as SQLite's LIKE: ASCII case folding; patterns <= 50,000 bytes.
     short = len(pattern.encode()) < _MAX_LIKE_BYTES
+    cached = len(folded) <= _CACHED_NEEDLE
+    contains = fn.mixxx_folded_contains if cached else fn.mixxx_folded_contains_long
     tests = []
     for column in columns:
         if short:
@@ -150,7 +159,7 @@ def text_contains_any(columns: list[Any], text: str) -> peewee.Expression | None
         # Text with other characters (fewer characters than bytes: a test in C) is
         # folded by one cached Python call per such value; CASE keeps NULL out of it.
         non_ascii = fn.length(column) < fn.length(column.cast("BLOB"))
-        folded_test = peewee.Case(None, [(non_ascii, fn.mixxx_folded_contains(column, folded))])
+        folded_test = peewee.Case(None, [(non_ascii, contains(column, folded))])
         tests.append(ascii_test | (folded_test == 1))
     return reduce(lambda a, b: a | b, tests)
 

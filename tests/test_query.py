@@ -147,6 +147,13 @@ def test_accent_folded_search_agrees_with_python(library: mp.MixxxLibrary) -> No
         assert titles(word) == expected, word
 
 
+def test_long_search_words_fold_accents_without_the_cache(library: mp.MixxxLibrary) -> None:
+    mp.update_track(3, title="Ré" * 200 + " end", force=True)
+    assert titles("re" * 200) == {"Ré" * 200 + " end"}  # 400 characters: the uncached path
+    assert titles("re" * 100) == {"Ré" * 200 + " end"}  # 200: the cached one
+    assert titles("re" * 201) == set()
+
+
 def test_search_streams_through_iter_tracks(library: mp.MixxxLibrary) -> None:
     rows = list(mp.iter_tracks(search="bpm:>100", sort="bpm", chunk_size=1))
     assert [r["title"] for r in rows] == ["One More Time", "under_score"]
