@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from typer import BadParameter
 from typer import _click
-from typer._click.exceptions import BadParameter
 
 try:
     from typer._coercion import RuntimeParam
