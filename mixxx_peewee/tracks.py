@@ -425,7 +425,8 @@ def _selectable(name: str) -> Any:
             raise ColumnNotInFileError(
                 f"column library.{name} (added in revision {added}) is not in this file"
             )
-    raise ValidationError(f"unknown track column {name!r}")
+    known = ", ".join(track_columns())
+    raise ValidationError(f"unknown track column {name!r}; this file has: {known}")
 
 
 def iter_tracks(
@@ -444,7 +445,8 @@ def iter_tracks(
     Rows come in chunks of ``chunk_size`` by keyset pagination; each chunk is read
     completely in its own statement, so a slow consumer never holds a read transaction.
     Peewee builds the statement once; each chunk only binds new keyset values.
-    Filters are those of :func:`query_tracks`. Raises ValidationError, ColumnNotInFileError.
+    Filters are those of :func:`query_tracks`. Raises ValidationError, ColumnNotInFileError
+    when called (before the first row), database errors while iterating.
     """
     if chunk_size < 1:
         raise ValidationError(f"chunk_size must be >= 1, not {chunk_size}")
@@ -456,7 +458,7 @@ def iter_tracks(
     select: list[Any] = [_selectable(n) for n in names]
     filters.setdefault("hidden", False)
     where = _where(search, filters)
-    remaining = None if limit is None else _check_limit(limit)
+    limit_left = None if limit is None else _check_limit(limit)
     sort_column = _sort_column(sort)
     sort_key = None if sort_column is None else _sort_key(sort_column)
     width = len(names)
@@ -483,39 +485,47 @@ def iter_tracks(
         return sql, list(params)
 
     first = statement(None)
-    following: tuple[str, list[Any]] | None = None
-    last: tuple[Any, ...] | None = None
-    while remaining is None or remaining > 0:
-        size = chunk_size if remaining is None else min(chunk_size, remaining)
-        if last is None:
-            sql, params = first
-            bound = {size_slot: size}
-        else:
-            if following is None:
-                slots = (_slot_sql(value_slot), _slot_sql(id_slot))
-                following = statement(
-                    _after(sort_key, slots[-1:] if sort_key is None else slots, descending)
-                )
-            sql, params = following
-            bound = {size_slot: size, id_slot: last[-1]}
-            if sort_key is not None:
-                bound[value_slot] = last[0]
-        args = [bound[p] if isinstance(p, _Slot) else p for p in params]
-        # One complete statement per chunk: fetchall() ends its implicit read transaction.
-        rows = execute(sql, args).fetchall()
-        if not rows:
-            return
-        # Copying a dict that already has every key is cheaper than growing one per row.
-        for row in rows if width == len(select) else (r[:width] for r in rows):
-            track = blank()
-            track.update(zip(names, row, strict=True))
-            yield track
-        tail = rows[-1]
-        last = (tail[id_at],) if sort_key is None else (tail[sort_at], tail[id_at])
-        if remaining is not None:
-            remaining -= len(rows)
-        if len(rows) < size:
-            return
+    following = statement(
+        _after(
+            sort_key,
+            (_slot_sql(id_slot),)
+            if sort_key is None
+            else (_slot_sql(value_slot), _slot_sql(id_slot)),
+            descending,
+        )
+    )
+
+    def chunks() -> Iterator[dict[str, Any]]:
+        remaining = limit_left
+        last: tuple[Any, ...] | None = None
+        while remaining is None or remaining > 0:
+            size = chunk_size if remaining is None else min(chunk_size, remaining)
+            if last is None:
+                sql, params = first
+                bound = {size_slot: size}
+            else:
+                sql, params = following
+                bound = {size_slot: size, id_slot: last[-1]}
+                if sort_key is not None:
+                    bound[value_slot] = last[0]
+            args = [bound[p] if isinstance(p, _Slot) else p for p in params]
+            # One complete statement per chunk: fetchall() ends its implicit read transaction.
+            rows = execute(sql, args).fetchall()
+            if not rows:
+                return
+            # Copying a dict that already has every key is cheaper than growing one per row.
+            for row in rows if width == len(select) else (r[:width] for r in rows):
+                track = blank()
+                track.update(zip(names, row, strict=True))
+                yield track
+            tail = rows[-1]
+            last = (tail[id_at],) if sort_key is None else (tail[sort_at], tail[id_at])
+            if remaining is not None:
+                remaining -= len(rows)
+            if len(rows) < size:
+                return
+
+    return chunks()
 
 
 def _after(sort_key: Any, last: tuple[Any, ...], descending: bool) -> Any:

@@ -51,6 +51,36 @@ def test_every_listing_format_agrees_on_the_tracks(db: Path) -> None:
     assert "artist" in table.stdout and table.stderr == ""
 
 
+def test_columns_choose_and_order_what_a_listing_shows(db: Path) -> None:
+    wanted = _visible_ids(db)[:5]
+    args = ("tracks", "list", "--limit", "5", "--columns", "title, id,beats")
+    rows = jsonl(run(db, *args, "--format", "jsonl"))
+    assert [list(r) for r in rows] == [["title", "id", "beats"]] * 5
+    assert [r["id"] for r in rows] == wanted
+    table = list(csv.reader(io.StringIO(ok(run(db, *args, "--format", "csv")).stdout)))
+    assert table[0] == ["title", "id", "beats"] and len(table) == 6
+    shown = ok(run(db, *args, "--format", "table")).stdout
+    assert "title" in shown and "artist" not in shown
+    found = jsonl(run(db, "tracks", "search", "bpm:>0", "--columns", "bpm", "-f", "jsonl"))
+    assert found and all(list(r) == ["bpm"] and r["bpm"] > 0 for r in found)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--columns", "id,nope", "--format", "json"), "unknown track column 'nope'"),
+        (("--columns", " , ", "--format", "csv"), "--columns names no column"),
+        (("--columns", "id", "--format", "ids"), "does not apply to the ids format"),
+    ],
+)
+def test_bad_columns_are_one_error_and_print_nothing(
+    db: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = run(db, "tracks", "list", *args)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
 def test_bpm_filter_and_search_return_only_matching_tracks(db: Path) -> None:
     tracks = parsed(run(db, "tracks", "list", "--bpm", "120-126", "--format", "json"))
     assert tracks and all(120 <= t["bpm"] <= 126 for t in tracks)

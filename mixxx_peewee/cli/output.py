@@ -11,10 +11,13 @@ import enum
 import json
 import sys
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 from typing import TextIO
+
+from mixxx_peewee.errors import ValidationError
 
 __all__ = [
     "FORMATS",
@@ -211,17 +214,26 @@ def track_row(track: Mapping[str, Any]) -> dict[str, Any]:
     return track if isinstance(track, dict) else dict(track)
 
 
-def listing_columns(fmt: str) -> list[str]:
+def listing_columns(fmt: str, requested: str | None = None) -> list[str]:
     """The :func:`~mixxx_peewee.tracks.iter_tracks` columns a track listing in ``fmt``
-    shows: only those are read."""
+    shows (``requested``: the ``--columns`` text, comma-separated): only those are read."""
     from mixxx_peewee.tracks import track_columns
 
     fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
+    if requested is not None:
+        if fmt in ("ids", "m3u8"):
+            raise ValidationError(f"--columns does not apply to the {fmt} format")
+        names = [n.strip() for n in requested.split(",") if n.strip()]
+        if not names:
+            raise ValidationError("--columns names no column")
+        return names
     available = track_columns()
     if fmt == "table":
         return [c for c in TRACK_TABLE_COLUMNS if c in available]
     if fmt == "ids":
         return ["id"]
+    if fmt == "m3u8":
+        return ["location", "artist", "title", "duration"]
     return [c for c in available if c not in BLOB_COLUMNS]
 
 
@@ -239,16 +251,23 @@ def emit_tracks(
     out: TextIO | None = None,
     extra: Sequence[str] = (),
     title: str | None = None,
+    columns: Sequence[str] | None = None,
 ) -> int:
     """Write track dicts in ``fmt``; ``extra`` columns (``position``, ``reason``) lead the table.
 
     CSV has every column of the first track; the table a readable few, durations as m:ss.
+    ``columns``: the rows hold exactly these (``--columns``), blobs included if asked for.
     """
     fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
-    rows = (track_row(t) for t in tracks)
+    rows: Iterator[Mapping[str, Any]]
+    rows = (track_row(t) for t in tracks) if columns is None else iter(tracks)
     if fmt == "table":
-        shown = ({**row, "duration": _minutes(row.get("duration"))} for row in rows)
-        return emit_rows(shown, fmt, [*extra, *TRACK_TABLE_COLUMNS], out=out, title=title)
+        shown = (
+            {**row, "duration": _minutes(row.get("duration"))} if "duration" in row else row
+            for row in rows
+        )
+        table = TRACK_TABLE_COLUMNS if columns is None else columns
+        return emit_rows(shown, fmt, [*extra, *table], out=out, title=title)
     if fmt == "csv":
         first = next(rows, None)
         if first is None:
@@ -258,6 +277,8 @@ def emit_tracks(
     return emit_rows(rows, fmt, [], out=out)
 
 
-def _chain(first: dict[str, Any], rest: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+def _chain(
+    first: Mapping[str, Any], rest: Iterable[Mapping[str, Any]]
+) -> Iterable[Mapping[str, Any]]:
     yield first
     yield from rest

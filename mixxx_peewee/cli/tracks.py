@@ -59,14 +59,22 @@ _DESC = typer.Option(False, "--desc", help="Sort descending.")
 _LIMIT = typer.Option(None, "--limit", min=0, help="At most this many tracks.")
 _HIDDEN = typer.Option(False, "--hidden", help="Only hidden tracks.")
 _ALL = typer.Option(False, "--all", "-a", help="Hidden tracks too.")
+_COLUMNS = typer.Option(
+    None,
+    "--columns",
+    help="Comma-separated columns to show, in this order (table, json, jsonl, csv); "
+    "only these are read. An unknown name lists the file's columns.",
+)
 
 
-def _emit_stream(state: CliState, tracks: Any, fmt: TrackFormat) -> None:
+def _emit_stream(
+    state: CliState, tracks: Any, fmt: TrackFormat, columns: list[str] | None = None
+) -> None:
     from mixxx_peewee.cli.output import emit_tracks
 
     if fmt == TrackFormat.table:
         tracks = state.progress(tracks, total=None, label="reading tracks")
-    emit_tracks(tracks, fmt)
+    emit_tracks(tracks, fmt, columns=columns)
 
 
 @tracks_app.command("list")
@@ -96,6 +104,7 @@ def list_tracks(
     desc: bool = _DESC,
     limit: int | None = _LIMIT,
     fmt: TrackFormat = TRACK_FORMAT,
+    columns: str | None = _COLUMNS,
 ) -> None:
     """List tracks, filtered; streams in chunks, so it is fine on huge libraries."""
     state: CliState = ctx.obj
@@ -136,10 +145,10 @@ def list_tracks(
         sort=sort,
         descending=desc,
         limit=limit,
-        columns=listing_columns(fmt),
+        columns=listing_columns(fmt, columns),
         **filters,
     )
-    _emit_stream(state, tracks, fmt)
+    _emit_stream(state, tracks, fmt, None if columns is None else listing_columns(fmt, columns))
 
 
 def _whole(value: float | None) -> int | None:
@@ -158,6 +167,7 @@ def search(
     desc: bool = _DESC,
     limit: int | None = _LIMIT,
     fmt: TrackFormat = TRACK_FORMAT,
+    columns: str | None = _COLUMNS,
 ) -> None:
     """Search tracks the way Mixxx's search bar does (plus crate: and playlist:)."""
     state: CliState = ctx.obj
@@ -171,9 +181,9 @@ def search(
         sort=sort,
         descending=desc,
         limit=limit,
-        columns=listing_columns(fmt),
+        columns=listing_columns(fmt, columns),
     )
-    _emit_stream(state, tracks, fmt)
+    _emit_stream(state, tracks, fmt, None if columns is None else listing_columns(fmt, columns))
 
 
 @tracks_app.command("show")
