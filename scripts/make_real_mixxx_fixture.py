@@ -701,11 +701,18 @@ def wait_for_db(db: Path | str, version: int, timeout: float = 60.0, proc=None) 
 
 
 def count_tracks(db: Path | str) -> int:
-    """Committed rows of track_locations (0 if the table cannot be read right now)."""
+    """Committed tracks: library rows with their location (0 if unreadable right now).
+
+    Not track_locations alone: the scanner commits those first, and the library rows that
+    a listing joins to them can follow a moment later (a race seen with Mixxx 2.5).
+    """
     try:
         con = _ro(Path(db))
         try:
-            return con.execute("SELECT COUNT(*) FROM track_locations").fetchone()[0]
+            return con.execute(
+                "SELECT COUNT(*) FROM library JOIN track_locations"
+                " ON library.location = track_locations.id"
+            ).fetchone()[0]
         finally:
             con.close()
     except sqlite3.Error:

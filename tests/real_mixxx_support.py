@@ -119,7 +119,13 @@ class RoundTrip:
         return os.fsdecode(os.path.join(os.fsencode(self.music), os.fsencode(relpath)))
 
     def track_id(self, relpath: str) -> int:
-        return int(self.tracks_by_path[self.path_of(relpath)]["id"])
+        found = self.tracks_by_path.get(self.path_of(relpath))
+        if found is None:  # say what Mixxx had scanned, instead of a bare KeyError
+            raise fx.FixtureError(
+                f"{relpath!r} is not in the listing beside Mixxx {self.variant.name}"
+                f" ({self.scanned} tracks scanned, {len(self.tracks_by_path)} listed)"
+            )
+        return int(found["id"])
 
     def json_of(self, step: str) -> Any:
         """The JSON a recorded command printed (a JSON array, or one object per line)."""
@@ -222,8 +228,12 @@ def _cli_while_running(rt: RoundTrip, work: Path) -> None:
         return rt.cli[step]
 
     listed = cli("tracks_list", "tracks", "list", "--format", "json")
-    if listed.returncode == 0:
-        rt.tracks_by_path = {t["location"]: t for t in rt.json_of("tracks_list")}
+    if listed.returncode != 0:  # say why, instead of a KeyError further down
+        raise fx.FixtureError(
+            f"tracks list failed beside Mixxx {rt.variant.name} (exit {listed.returncode},"
+            f" {rt.scanned} tracks scanned): {listed.stderr.strip()[-500:]}"
+        )
+    rt.tracks_by_path = {t["location"]: t for t in rt.json_of("tracks_list")}
     cli("search_artist", "tracks", "search", "Françoise", "--format", "json")
     cli("search_percent", "tracks", "search", "100%", "--format", "json")
     cli("show_symlink", "tracks", "show", rt.path_of("annex/Track.flac"), "--format", "json")
