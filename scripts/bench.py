@@ -599,6 +599,7 @@ def write_rows(
         )
 
     add_ids = list(range(1, min(10_000, tracks) + 1))
+    insert_ids = add_ids[: max(1, len(add_ids) // 10)]  # 1,000 at 10,000+ tracks
     crate = facts["empty_crate_id"]
     playlist = facts["playlist_id"]
     middle = facts["middle_track_id"]
@@ -607,6 +608,17 @@ def write_rows(
             f"add {len(add_ids):,} tracks to a crate",
             lambda: lib_side(lambda: lib_function("crates", "add_tracks_to_crate")(crate, add_ids)),
             raw_side(lambda c: bench_raw.add_to_crate(c, crate, add_ids)),
+            LOCK_MS,
+        ),
+        (
+            f"insert {len(insert_ids):,} tracks at the top of a playlist"
+            f" ({facts['playlist_entries']:,})",
+            lambda: lib_side(
+                lambda: lib_function("playlists", "add_tracks_to_playlist")(
+                    playlist, insert_ids, position=1
+                )
+            ),
+            raw_side(lambda c: bench_raw.insert_into_playlist(c, playlist, insert_ids, 1)),
             LOCK_MS,
         ),
         (

@@ -173,15 +173,7 @@ def add_to_crate(conn: sqlite3.Connection, crate_id: int, track_ids: list[int]) 
     try:
         if conn.execute("SELECT locked FROM crates WHERE id = ?", (crate_id,)).fetchone() is None:
             raise LookupError(crate_id)
-        found: set[int] = set()
-        for start in range(0, len(track_ids), 500):
-            chunk = track_ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            found.update(
-                r[0] for r in conn.execute(f"SELECT id FROM library WHERE id IN ({marks})", chunk)
-            )
-        if len(found) != len(set(track_ids)):
-            raise LookupError("missing tracks")
+        _require_tracks(conn, track_ids)
         before = conn.total_changes
         conn.executemany(
             "INSERT OR IGNORE INTO crate_tracks (crate_id, track_id) VALUES (?, ?)",
@@ -193,6 +185,52 @@ def add_to_crate(conn: sqlite3.Connection, crate_id: int, track_ids: list[int]) 
         conn.execute("ROLLBACK")
         raise
     return added
+
+
+def _require_tracks(conn: sqlite3.Connection, track_ids: list[int]) -> None:
+    found: set[int] = set()
+    for start in range(0, len(track_ids), 500):
+        chunk = track_ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        found.update(
+            r[0] for r in conn.execute(f"SELECT id FROM library WHERE id IN ({marks})", chunk)
+        )
+    if len(found) != len(set(track_ids)):
+        raise LookupError("missing tracks")
+
+
+def insert_into_playlist(
+    conn: sqlite3.Connection, playlist_id: int, track_ids: list[int], position: int
+) -> int:
+    """Insert tracks at 1-based ``position``: check the tracks and that positions are 1..n,
+    move the entries from ``position`` on down, insert, in one transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        _require_tracks(conn, track_ids)
+        count, low, high, distinct, integers = conn.execute(
+            "SELECT count(*), min(position), max(position), count(DISTINCT position),"
+            " total(typeof(position) = 'integer') FROM PlaylistTracks WHERE playlist_id = ?",
+            (playlist_id,),
+        ).fetchone()
+        if not (count and low == 1 and high == count == distinct == integers):
+            raise ValueError("positions are not 1..n: the benchmark playlist is")
+        if not 1 <= position <= count + 1:
+            raise ValueError(f"position {position} outside 1..{count + 1}")
+        conn.execute(
+            "UPDATE PlaylistTracks SET position = position + ?"
+            " WHERE playlist_id = ? AND position >= ?",
+            (len(track_ids), playlist_id, position),
+        )
+        conn.executemany(
+            "INSERT INTO PlaylistTracks (playlist_id, track_id, position, pl_datetime_added)"
+            " VALUES (?, ?, ?, CURRENT_TIMESTAMP)",
+            [(playlist_id, t, position + i) for i, t in enumerate(track_ids)],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return len(track_ids)
 
 
 def remove_from_playlist(
