@@ -20,9 +20,7 @@ from typing import TextIO
 from mixxx_peewee.errors import ValidationError
 
 __all__ = [
-    "FORMATS",
     "TRACK_TABLE_COLUMNS",
-    "OutputFormat",
     "emit_record",
     "emit_rows",
     "emit_tracks",
@@ -34,20 +32,6 @@ __all__ = [
 # Large binary columns nobody reads in a listing (the beat grid, analysed keys, waveform).
 BLOB_COLUMNS = frozenset({"beats", "keys", "wavesummaryhex", "coverart_digest"})
 TRACK_TABLE_COLUMNS = ("id", "artist", "title", "album", "genre", "bpm", "key", "duration")
-
-
-class OutputFormat(enum.StrEnum):
-    """Listing formats."""
-
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    ids = "ids"
-    m3u8 = "m3u8"
-
-
-FORMATS = [f.value for f in OutputFormat]
 
 
 def jsonable(value: Any) -> Any:
