@@ -101,13 +101,7 @@ def _fold_non_ascii(text: str) -> str:
     return stripped.casefold()
 
 
-@lru_cache(maxsize=16384)
 def _folded_contains(text: str, needle: str) -> bool:
-    return needle in _fold_non_ascii(text)
-
-
-def _folded_contains_long(text: str, needle: str) -> bool:
-    # Long needles are not cached: every entry would keep its own copy of the needle.
     return needle in _fold_non_ascii(text)
 
 
@@ -122,8 +116,10 @@ def _sql_path_missing(path: Any) -> int:
 # Loaded on every connection of the deferred database (now, if it is open).
 # Only called on text with non-ASCII characters (see text_contains_any); the cache itself
 # is the SQL function, so a repeated value costs no Python frame.
-db.register_function(_folded_contains, "mixxx_folded_contains", 2, deterministic=True)
-db.register_function(_folded_contains_long, "mixxx_folded_contains_long", 2, deterministic=True)
+# Long needles are not cached: every entry would keep its own copy of the needle.
+_cached_folded_contains = lru_cache(maxsize=16384)(_folded_contains)
+db.register_function(_cached_folded_contains, "mixxx_folded_contains", 2, deterministic=True)
+db.register_function(_folded_contains, "mixxx_folded_contains_long", 2, deterministic=True)
 db.register_function(_sql_guess_key_id, "mixxx_guess_key_id", 1, deterministic=True)
 db.register_function(_sql_path_missing, "mixxx_path_missing", 1)
 
