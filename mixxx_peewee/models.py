@@ -64,11 +64,12 @@ class _MixxxModelBase(peewee.ModelBase):
     def __getattr__(cls, name: str) -> Any:
         absent = type.__getattribute__(cls, "__dict__").get("_absent_fields", {})
         if name in absent:
-            raise ColumnNotInFileError(_absent_message(cls, name))
+            raise ColumnNotInFileError(absent_message(cls, name))
         raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
 
 
-def _absent_message(model: Any, name: str) -> str:
+def absent_message(model: Any, name: str) -> str:
+    """The one-line error for field ``name`` of ``model``, absent from the open file."""
     field = model._all_fields[name]
     return (
         f"column {model._meta.table_name}.{field.column_name} (added in revision "
@@ -89,12 +90,12 @@ class MixxxModel(peewee.Model, metaclass=_MixxxModelBase):
 
     def __getattr__(self, name: str) -> Any:
         if name in type(self)._absent_fields:
-            raise ColumnNotInFileError(_absent_message(type(self), name))
+            raise ColumnNotInFileError(absent_message(type(self), name))
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in type(self)._absent_fields:
-            raise ColumnNotInFileError(_absent_message(type(self), name))
+            raise ColumnNotInFileError(absent_message(type(self), name))
         super().__setattr__(name, value)
 
     @classmethod
@@ -102,7 +103,7 @@ class MixxxModel(peewee.Model, metaclass=_MixxxModelBase):
         for source in (data if isinstance(data, Mapping) else {}, kwargs or {}):
             for key in source:
                 if isinstance(key, str) and key in cls._absent_fields:
-                    raise ColumnNotInFileError(_absent_message(cls, key))
+                    raise ColumnNotInFileError(absent_message(cls, key))
         return super()._normalize_data(data, kwargs)  # type: ignore[misc]
 
 

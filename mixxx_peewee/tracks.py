@@ -55,6 +55,7 @@ from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import Track
 from mixxx_peewee.models import TrackLocation
+from mixxx_peewee.models import absent_message
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.query import compile_query
 from mixxx_peewee.query import parse_query
@@ -419,12 +420,9 @@ def _selectable(name: str) -> Any:
     for field_ in Track._meta.sorted_fields:
         if field_.column_name == name:
             return field_
-    for field_ in Track._absent_fields.values():
+    for key, field_ in Track._absent_fields.items():
         if field_.column_name == name:
-            added = getattr(field_, "added_in", "?")
-            raise ColumnNotInFileError(
-                f"column library.{name} (added in revision {added}) is not in this file"
-            )
+            raise ColumnNotInFileError(absent_message(Track, key))
     known = ", ".join(track_columns())
     raise ValidationError(f"unknown track column {name!r}; this file has: {known}")
 
@@ -484,26 +482,23 @@ def iter_tracks(
         sql, params = query.order_by(*order).limit(_slot_sql(size_slot)).sql()
         return sql, list(params)
 
-    first = statement(None)
-    following = statement(
-        _after(
-            sort_key,
-            (_slot_sql(id_slot),)
-            if sort_key is None
-            else (_slot_sql(value_slot), _slot_sql(id_slot)),
-            descending,
-        )
-    )
+    first = statement(None)  # built now: a bad filter or search raises here, not later
+    position: tuple[Any, ...] = (_slot_sql(id_slot),)
+    if sort_key is not None:
+        position = (_slot_sql(value_slot), *position)
 
     def chunks() -> Iterator[dict[str, Any]]:
         remaining = limit_left
         last: tuple[Any, ...] | None = None
+        following: tuple[str, list[Any]] | None = None  # only built when a second chunk comes
         while remaining is None or remaining > 0:
             size = chunk_size if remaining is None else min(chunk_size, remaining)
             if last is None:
                 sql, params = first
                 bound = {size_slot: size}
             else:
+                if following is None:
+                    following = statement(_after(sort_key, position, descending))
                 sql, params = following
                 bound = {size_slot: size, id_slot: last[-1]}
                 if sort_key is not None:
