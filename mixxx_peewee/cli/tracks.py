@@ -67,14 +67,17 @@ _COLUMNS = typer.Option(
 )
 
 
-def _emit_stream(
-    state: CliState, tracks: Any, fmt: TrackFormat, columns: list[str] | None = None
-) -> None:
+def _stream(state: CliState, fmt: TrackFormat, columns: str | None, **query: Any) -> None:
+    """``iter_tracks(**query)`` reading only what ``fmt`` (or ``--columns``) shows, printed."""
     from mixxx_peewee.cli.output import emit_tracks
+    from mixxx_peewee.cli.output import listing_columns
+    from mixxx_peewee.tracks import iter_tracks
 
+    shown = listing_columns(fmt, columns)
+    tracks = iter_tracks(columns=shown, **query)
     if fmt == TrackFormat.table:
         tracks = state.progress(tracks, total=None, label="reading tracks")
-    emit_tracks(tracks, fmt, columns=columns)
+    emit_tracks(tracks, fmt, columns=None if columns is None else shown)
 
 
 @tracks_app.command("list")
@@ -109,9 +112,6 @@ def list_tracks(
     """List tracks, filtered; streams in chunks, so it is fine on huge libraries."""
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.cli.output import listing_columns
-    from mixxx_peewee.tracks import iter_tracks
-
     filters: dict[str, Any] = {
         "artist": artist,
         "title": title,
@@ -140,15 +140,16 @@ def list_tracks(
             raise ValidationError(f"bad year range {year!r}")
         filters["year"] = (_whole(low), _whole(high))
     filters = {k: v for k, v in filters.items() if v is not None}
-    tracks = iter_tracks(
+    _stream(
+        state,
+        fmt,
+        columns,
         hidden=_hidden_choice(hidden, include_hidden),
         sort=sort,
         descending=desc,
         limit=limit,
-        columns=listing_columns(fmt, columns),
         **filters,
     )
-    _emit_stream(state, tracks, fmt, None if columns is None else listing_columns(fmt, columns))
 
 
 def _whole(value: float | None) -> int | None:
@@ -172,18 +173,16 @@ def search(
     """Search tracks the way Mixxx's search bar does (plus crate: and playlist:)."""
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.cli.output import listing_columns
-    from mixxx_peewee.tracks import iter_tracks
-
-    tracks = iter_tracks(
+    _stream(
+        state,
+        fmt,
+        columns,
         search=" ".join(query),
         hidden=_hidden_choice(hidden, include_hidden),
         sort=sort,
         descending=desc,
         limit=limit,
-        columns=listing_columns(fmt, columns),
     )
-    _emit_stream(state, tracks, fmt, None if columns is None else listing_columns(fmt, columns))
 
 
 @tracks_app.command("show")
