@@ -75,6 +75,11 @@ def _select_tracks(cols: list[str]) -> str:
     )
 
 
+def _names(cols: list[str]) -> list[str]:
+    """The keys of one row of _select_tracks(cols): the library's, then the location's."""
+    return [c for c in cols if c != "location"] + ["location_id", *LOCATION_COLUMNS]
+
+
 def list_tracks(conn: sqlite3.Connection, *, records: bool = True) -> int:
     """Every visible track with its path, in id order; return the count.
 
@@ -83,7 +88,7 @@ def list_tracks(conn: sqlite3.Connection, *, records: bool = True) -> int:
     """
     cols = track_columns(conn)
     sql = _select_tracks(cols) + " WHERE " + VISIBLE + " ORDER BY library.id"
-    names = [c for c in cols if c != "location"] + ["location_id", *LOCATION_COLUMNS]
+    names = _names(cols)
     count = 0
     if records:
         for row in conn.execute(sql):
@@ -199,6 +204,18 @@ def _require_tracks(conn: sqlite3.Connection, track_ids: list[int]) -> None:
         raise LookupError("missing tracks")
 
 
+def _positions_1_to_n(conn: sqlite3.Connection, playlist_id: int) -> int:
+    """The entry count, after checking that the positions are exactly 1..n (one aggregate)."""
+    count, low, high, distinct, integers = conn.execute(
+        "SELECT count(*), min(position), max(position), count(DISTINCT position),"
+        " total(typeof(position) = 'integer') FROM PlaylistTracks WHERE playlist_id = ?",
+        (playlist_id,),
+    ).fetchone()
+    if not (count and low == 1 and high == count == distinct == integers):
+        raise ValueError("positions are not 1..n: the benchmark playlist is")
+    return int(count)
+
+
 def insert_into_playlist(
     conn: sqlite3.Connection, playlist_id: int, track_ids: list[int], position: int
 ) -> int:
@@ -207,13 +224,7 @@ def insert_into_playlist(
     conn.execute("BEGIN IMMEDIATE")
     try:
         _require_tracks(conn, track_ids)
-        count, low, high, distinct, integers = conn.execute(
-            "SELECT count(*), min(position), max(position), count(DISTINCT position),"
-            " total(typeof(position) = 'integer') FROM PlaylistTracks WHERE playlist_id = ?",
-            (playlist_id,),
-        ).fetchone()
-        if not (count and low == 1 and high == count == distinct == integers):
-            raise ValueError("positions are not 1..n: the benchmark playlist is")
+        count = _positions_1_to_n(conn, playlist_id)
         if not 1 <= position <= count + 1:
             raise ValueError(f"position {position} outside 1..{count + 1}")
         conn.execute(
@@ -245,13 +256,7 @@ def remove_from_playlist(
     conn.execute("BEGIN IMMEDIATE")
     try:
         if checked:
-            count, low, high, distinct, integers = conn.execute(
-                "SELECT count(*), min(position), max(position), count(DISTINCT position),"
-                " total(typeof(position) = 'integer') FROM PlaylistTracks WHERE playlist_id = ?",
-                (playlist_id,),
-            ).fetchone()
-            if not (count and low == 1 and high == count == distinct == integers):
-                raise ValueError("positions are not 1..n: the benchmark playlist is")
+            _positions_1_to_n(conn, playlist_id)
         positions = [
             r[0]
             for r in conn.execute(
@@ -349,7 +354,7 @@ def jsonl(path: str) -> int:
     """Every visible track as one JSON object per line (column names + path) to stdout."""
     conn = connect(path, readonly=True)
     cols = track_columns(conn, blobs=False)
-    names = [c for c in cols if c != "location"] + ["location_id", *LOCATION_COLUMNS]
+    names = _names(cols)
     sql = _select_tracks(cols) + " WHERE " + VISIBLE + " ORDER BY library.id"
     write = sys.stdout.write
     dumps = json.dumps
