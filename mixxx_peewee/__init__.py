@@ -13,13 +13,13 @@ from mixxx_peewee.errors import *  # noqa: F403
 from mixxx_peewee.errors import __all__ as _error_names
 
 if TYPE_CHECKING:  # static names for type checkers; at run time they load lazily
-    from mixxx_peewee.database import MixxxLibrary
-    from mixxx_peewee.database import current_library
-    from mixxx_peewee.database import db
-    from mixxx_peewee.database import find_database
-    from mixxx_peewee.database import open_library
-    from mixxx_peewee.database import read_transaction
-    from mixxx_peewee.database import write_transaction
+    from mixxx_peewee.connection import db
+    from mixxx_peewee.connection import read_transaction
+    from mixxx_peewee.library import MixxxLibrary
+    from mixxx_peewee.library import current_library
+    from mixxx_peewee.library import find_database
+    from mixxx_peewee.library import open_library
+    from mixxx_peewee.library import write_transaction
     from mixxx_peewee.models import Crate
     from mixxx_peewee.models import CrateTrack
     from mixxx_peewee.models import Cue
@@ -39,14 +39,14 @@ __version__ = "0.1.0"
 
 # Operations load on first use, so ``import mixxx_peewee`` stays light.
 _LAZY: dict[str, str] = {
-    # database.py, models.py, schema.py
-    "MixxxLibrary": "database",
-    "current_library": "database",
-    "db": "database",
-    "find_database": "database",
-    "open_library": "database",
-    "read_transaction": "database",
-    "write_transaction": "database",
+    # connection.py, library.py, models.py, schema.py
+    "MixxxLibrary": "library",
+    "current_library": "library",
+    "db": "connection",
+    "find_database": "library",
+    "open_library": "library",
+    "read_transaction": "connection",
+    "write_transaction": "library",
     "Crate": "models",
     "CrateTrack": "models",
     "Cue": "models",
@@ -104,10 +104,10 @@ _LAZY: dict[str, str] = {
     "set_hotcue": "cues",
     "set_main_cue": "cues",
     "delete_cue": "cues",
-    # maintenance.py
-    "backup": "maintenance",
-    "restore": "maintenance",
-    "auto_backup": "maintenance",
+    # backup.py, restore.py
+    "backup": "backups",
+    "restore": "restoring",
+    "auto_backup": "backups",
     # running.py
     "find_mixxx_processes": "running",
     # plan.py

@@ -17,31 +17,30 @@ from contextlib import contextmanager
 from typing import Any
 from typing import TypeVar
 
-from mixxx_peewee.database import MixxxLibrary
-from mixxx_peewee.database import current_library
-from mixxx_peewee.database import execute
-from mixxx_peewee.database import read_transaction
-from mixxx_peewee.database import write_transaction
+from mixxx_peewee.connection import execute
+from mixxx_peewee.connection import read_transaction
 from mixxx_peewee.errors import DuplicateNameError
 from mixxx_peewee.errors import LockedError
 from mixxx_peewee.errors import MixxxRunningError
 from mixxx_peewee.errors import NotFoundError
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.library import MixxxLibrary
+from mixxx_peewee.library import current_library
+from mixxx_peewee.library import write_transaction
 from mixxx_peewee.models import MixxxModel
 from mixxx_peewee.models import Track
 from mixxx_peewee.running import check_mixxx_guard
+from mixxx_peewee.values import chunked
+from mixxx_peewee.values import is_row_id
+from mixxx_peewee.values import parse_id
+from mixxx_peewee.values import parse_track_ids
 
 __all__ = [
-    "CHUNK",
     "check_free_name",
-    "chunked",
     "clean_name",
     "existing_track_ids",
     "guard_notes",
-    "is_row_id",
-    "parse_id",
-    "parse_track_ids",
     "planned_write",
     "refuse_locked",
     "require_tracks",
@@ -49,16 +48,7 @@ __all__ = [
     "track_dicts",
 ]
 
-CHUNK = 500  # ids per IN (...) list: far below SQLite's oldest parameter limit (999)
-
-T = TypeVar("T")
 M = TypeVar("M", bound=MixxxModel)
-
-
-def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    """``items`` in slices of at most ``size``."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def clean_name(name: object, what: str) -> str:
@@ -73,22 +63,6 @@ def clean_name(name: object, what: str) -> str:
         # Mixxx's sidebar shows one line per name: control characters would garble it.
         raise ValidationError(f"{what} name must not contain control characters ({', '.join(bad)})")
     return trimmed
-
-
-def is_row_id(value: int) -> bool:
-    """Whether ``value`` fits SQLite's 64-bit integers (a larger one is no row id)."""
-    return -(2**63) <= value < 2**63
-
-
-def parse_id(value: object) -> int | None:
-    """``value`` as an id when it is an int or a string of digits, else ``None``."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return None
 
 
 def resolve(
@@ -140,17 +114,6 @@ def refuse_locked(row: Any, what: str) -> None:
         raise LockedError(f"{what} {row.name!r} (id {row.id}) is locked; unlock it in Mixxx first")
 
 
-def parse_track_ids(track_ids: Iterable[object]) -> list[int]:
-    """The ids as ints (int or digit strings); raises ValidationError for anything else."""
-    ids = []
-    for value in track_ids:
-        parsed = parse_id(value)
-        if parsed is None:
-            raise ValidationError(f"track id must be a whole number, not {value!r}")
-        ids.append(parsed)
-    return ids
-
-
 def existing_track_ids(track_ids: Iterable[int]) -> dict[int, bool]:
     """``{id: hidden}`` for those ids that have a ``library`` row (call inside a transaction)."""
     unique = sorted(i for i in set(track_ids) if is_row_id(i))
@@ -193,8 +156,8 @@ def guard_notes(kind: str, *, force: bool, dry_run: bool) -> list[str]:
 def planned_write(dry_run: bool, touches: Iterable[tuple[str, str]] = ()) -> Iterator[MixxxLibrary]:
     """A read transaction for a dry run (works read-only), else one ``write_transaction``."""
     if dry_run:
-        with read_transaction() as library:
-            yield library
+        with read_transaction():
+            yield current_library()
     else:
         with write_transaction(touches) as library:
             yield library

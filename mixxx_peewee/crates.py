@@ -11,22 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from mixxx_peewee.collections import check_free_name
-from mixxx_peewee.collections import chunked
 from mixxx_peewee.collections import clean_name
 from mixxx_peewee.collections import guard_notes
-from mixxx_peewee.collections import parse_track_ids
 from mixxx_peewee.collections import planned_write
 from mixxx_peewee.collections import refuse_locked
 from mixxx_peewee.collections import require_tracks
 from mixxx_peewee.collections import resolve
 from mixxx_peewee.collections import track_dicts
-from mixxx_peewee.database import db
-from mixxx_peewee.database import execute
-from mixxx_peewee.database import read_transaction
+from mixxx_peewee.connection import db
+from mixxx_peewee.connection import execute
+from mixxx_peewee.connection import read_transaction
 from mixxx_peewee.errors import CrateNotFoundError
 from mixxx_peewee.models import Crate
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import STRUCTURE
+from mixxx_peewee.values import chunked
+from mixxx_peewee.values import parse_track_ids
 
 __all__ = [
     "add_track_to_crate",

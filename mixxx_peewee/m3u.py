@@ -20,6 +20,7 @@ from typing import Any
 from typing import TextIO
 
 from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.tracks import get_tracks_by_locations
 
 __all__ = [
     "M3UEntry",
@@ -146,8 +147,6 @@ def read_m3u(path: str | os.PathLike[str]) -> list[M3UEntry]:
 
 def match_entries(entries: Iterable[M3UEntry]) -> M3UMatch:
     """Find each entry's track in the open library by path (symlink- and Unicode-aware)."""
-    from mixxx_peewee.tracks import get_tracks_by_locations
-
     entries = list(entries)
     found = get_tracks_by_locations(e.location for e in entries if not e.is_url and e.location)
     ids: list[int] = []

@@ -19,7 +19,7 @@ from peewee import AutoField
 from peewee import CompositeKey
 from peewee import ForeignKeyField
 
-from mixxx_peewee.database import db
+from mixxx_peewee.connection import db
 from mixxx_peewee.errors import ColumnNotInFileError
 from mixxx_peewee.errors import ReadOnlyError
 from mixxx_peewee.fields import DATETIME_ISO_MS_Z

@@ -24,7 +24,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from mixxx_peewee.collections import check_free_name
-from mixxx_peewee.collections import chunked
 from mixxx_peewee.collections import clean_name
 from mixxx_peewee.collections import guard_notes
 from mixxx_peewee.collections import planned_write
@@ -32,9 +31,9 @@ from mixxx_peewee.collections import refuse_locked
 from mixxx_peewee.collections import require_tracks
 from mixxx_peewee.collections import resolve
 from mixxx_peewee.collections import track_dicts
-from mixxx_peewee.database import db
-from mixxx_peewee.database import execute
-from mixxx_peewee.database import read_transaction
+from mixxx_peewee.connection import db
+from mixxx_peewee.connection import execute
+from mixxx_peewee.connection import read_transaction
 from mixxx_peewee.errors import DuplicateNameError
 from mixxx_peewee.errors import LockedError
 from mixxx_peewee.errors import PlaylistNotFoundError
@@ -42,6 +41,7 @@ from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.models import Playlist
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import STRUCTURE
+from mixxx_peewee.values import chunked
 
 __all__ = [
     "AUTO_DJ_NAME",

@@ -32,7 +32,7 @@ def mixxx_sample_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def mixxx_library(mixxx_sample_path: Path) -> Iterator[object]:
     """A filled sample library (revision 39), opened writable; closed afterwards."""
-    from mixxx_peewee.database import open_library
+    from mixxx_peewee.library import open_library
 
     library = open_library(mixxx_sample_path)
     try:

@@ -12,18 +12,14 @@ literal (``instr()``, never ``LIKE``) and every value is a parameter.
 
 from __future__ import annotations
 
-import os
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from functools import reduce
 from typing import Any
 
 import peewee
 from peewee import fn
 
-from mixxx_peewee.database import db
 from mixxx_peewee.keys import guess_key_id
 from mixxx_peewee.models import Crate
 from mixxx_peewee.models import CrateTrack
@@ -31,6 +27,8 @@ from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import Track
 from mixxx_peewee.models import TrackLocation
+from mixxx_peewee.sqlfunctions import CACHED_NEEDLE
+from mixxx_peewee.sqlfunctions import fold_text
 
 __all__ = [
     "FREE_TEXT_COLUMNS",
@@ -38,7 +36,6 @@ __all__ = [
     "TEXT_FIELDS",
     "Term",
     "compile_query",
-    "fold_text",
     "parse_query",
     "text_contains",
     "text_contains_any",
@@ -82,46 +79,8 @@ FREE_TEXT_COLUMNS = (
 )
 
 _MAX_LIKE_BYTES = 40_000
-_CACHED_NEEDLE = 256  # longer search words are folded-and-compared without the cache
 _OPERATOR_RE = re.compile(r"^(>=|<=|>|<|=)(.*)$")
 _DURATION_RE = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$")
-
-
-def fold_text(text: str) -> str:
-    """Case- and accent-folded text (NFKD without combining marks, casefolded)."""
-    if text.isascii():
-        return text.lower()
-    return _fold_non_ascii(text)
-
-
-@lru_cache(maxsize=65536)
-def _fold_non_ascii(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.casefold()
-
-
-def _folded_contains(text: str, needle: str) -> bool:
-    return needle in _fold_non_ascii(text)
-
-
-def _sql_guess_key_id(text: Any) -> int:
-    return guess_key_id(text) if isinstance(text, str) else 0
-
-
-def _sql_path_missing(path: Any) -> int:
-    return int(not isinstance(path, str) or not os.path.exists(path))
-
-
-# Loaded on every connection of the deferred database (now, if it is open).
-# Only called on text with non-ASCII characters (see text_contains_any); the cache itself
-# is the SQL function, so a repeated value costs no Python frame.
-# Long needles are not cached: every entry would keep its own copy of the needle.
-_cached_folded_contains = lru_cache(maxsize=16384)(_folded_contains)
-db.register_function(_cached_folded_contains, "mixxx_folded_contains", 2, deterministic=True)
-db.register_function(_folded_contains, "mixxx_folded_contains_long", 2, deterministic=True)
-db.register_function(_sql_guess_key_id, "mixxx_guess_key_id", 1, deterministic=True)
-db.register_function(_sql_path_missing, "mixxx_path_missing", 1)
 
 
 def text_contains(column: Any, text: str) -> peewee.Expression | None:
@@ -142,7 +101,7 @@ def text_contains_any(columns: list[Any], text: str) -> peewee.Expression | None
     pattern = _like_pattern(folded)
     # peewee renders ILIKE as SQLite's LIKE: ASCII case folding; patterns <= 50,000 bytes.
     short = len(pattern.encode()) < _MAX_LIKE_BYTES
-    cached = len(folded) <= _CACHED_NEEDLE
+    cached = len(folded) <= CACHED_NEEDLE
     contains = fn.mixxx_folded_contains if cached else fn.mixxx_folded_contains_long
     tests = []
     for column in columns:

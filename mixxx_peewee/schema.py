@@ -604,12 +604,8 @@ def _matched_revision(live: dict[str, dict[str, LiveColumn]], recorded: int | No
     return best
 
 
-def inspect_schema(conn: sqlite3.Connection | None = None) -> SchemaReport:
+def inspect_schema(conn: sqlite3.Connection) -> SchemaReport:
     """Compare the open file with the schema its recorded revision should have."""
-    if conn is None:
-        from mixxx_peewee.database import db
-
-        conn = db.connection()
     live, live_indexes = _read_live(conn)
     report = SchemaReport(live=live)
     report.runtime_tables = sorted(t for t in live if t.startswith(("rekordbox_", "serato_")))

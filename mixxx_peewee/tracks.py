@@ -29,14 +29,10 @@ from typing import Any
 import peewee
 from peewee import fn
 
-from mixxx_peewee.collections import chunked
 from mixxx_peewee.collections import existing_track_ids
-from mixxx_peewee.database import MixxxLibrary
-from mixxx_peewee.database import current_library
-from mixxx_peewee.database import db
-from mixxx_peewee.database import execute
-from mixxx_peewee.database import translate_sqlite_error
-from mixxx_peewee.database import write_transaction
+from mixxx_peewee.connection import db
+from mixxx_peewee.connection import execute
+from mixxx_peewee.connection import translate_sqlite_error
 from mixxx_peewee.errors import ColumnNotInFileError
 from mixxx_peewee.errors import CrateNotFoundError
 from mixxx_peewee.errors import MixxxRunningError
@@ -49,6 +45,9 @@ from mixxx_peewee.fields import format_mixxx_datetime
 from mixxx_peewee.fields import parse_mixxx_datetime
 from mixxx_peewee.keys import key_to_text
 from mixxx_peewee.keys import parse_key
+from mixxx_peewee.library import MixxxLibrary
+from mixxx_peewee.library import current_library
+from mixxx_peewee.library import write_transaction
 from mixxx_peewee.models import Crate
 from mixxx_peewee.models import CrateTrack
 from mixxx_peewee.models import Playlist
@@ -63,6 +62,7 @@ from mixxx_peewee.query import text_contains
 from mixxx_peewee.running import STRUCTURE
 from mixxx_peewee.running import TRACK_DATA
 from mixxx_peewee.running import check_mixxx_guard
+from mixxx_peewee.values import chunked
 
 __all__ = [
     "EDITABLE_FIELDS",

@@ -451,7 +451,7 @@ def _work_copy(master: Path, work: Path, name: str) -> Path:
 
 
 def _close_lib(_ctx: Any = None) -> None:
-    from mixxx_peewee.database import _current
+    from mixxx_peewee.library import _current
 
     if _current is not None:
         _current.close()
@@ -459,7 +459,7 @@ def _close_lib(_ctx: Any = None) -> None:
 
 def open_rows(label: str, path: Path, repeat: int) -> list[Row]:
     """Open + schema inspection: open_library(readonly) against raw connect + PRAGMAs."""
-    from mixxx_peewee.database import open_library
+    from mixxx_peewee.library import open_library
 
     lib = Side(op=lambda _: open_library(path, readonly=True), teardown=_close_lib)
     raw = Side(op=lambda _: bench_raw.open_and_inspect(str(path)), teardown=lambda c: None)
@@ -470,7 +470,7 @@ def open_rows(label: str, path: Path, repeat: int) -> list[Row]:
 
 def read_rows(label: str, path: Path, facts: dict[str, Any], repeat: int) -> list[Row]:
     """The reads, with the library open read-only and one raw read-only connection."""
-    from mixxx_peewee.database import open_library
+    from mixxx_peewee.library import open_library
 
     open_library(path, readonly=True)
     conn = bench_raw.connect(str(path), readonly=True)
@@ -572,7 +572,7 @@ def write_rows(
     label: str, path: Path, facts: dict[str, Any], work: Path, repeat: int, tracks: int
 ) -> list[Row]:
     """Bulk writes on a fresh copy each run; lib opens writable (WAL), raw matches the mode."""
-    from mixxx_peewee.database import open_library
+    from mixxx_peewee.library import open_library
 
     def lib_side(op: Callable[[], Any]) -> Side:
         def setup() -> Path:
@@ -659,12 +659,12 @@ def write_rows(
 
 
 def backup_row(label: str, path: Path, work: Path, repeat: int) -> Row:
-    """maintenance.backup against raw Connection.backup, each on a fresh copy of the file.
+    """backup.backup against raw Connection.backup, each on a fresh copy of the file.
 
     The lock column is how long a Mixxx-like writer waited meanwhile: in rollback-journal
     mode (the file as Mixxx leaves it) a backup's read lock holds up commits.
     """
-    from mixxx_peewee.database import open_library
+    from mixxx_peewee.library import open_library
 
     dest = work / "backup.sqlite"
 
@@ -700,7 +700,7 @@ def backup_row(label: str, path: Path, work: Path, repeat: int) -> Row:
     row = _guarded(
         Row(label, "backup (online backup API)"),
         lambda: Side(
-            op=lambda _: lib_function("maintenance", "backup")(dest),
+            op=lambda _: lib_function("backups", "backup")(dest),
             setup=lib_setup,
             teardown=lib_teardown,
             path=str,

@@ -25,7 +25,7 @@ def copy_fixture(relative: str, tmp_path: Path) -> Path:
 def _close_library() -> Iterator[None]:
     """Never leave a library open between tests."""
     yield
-    from mixxx_peewee.database import _current
+    from mixxx_peewee.library import _current
 
     if _current is not None:
         _current.close()

@@ -12,8 +12,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 import mixxx_peewee as m
-from mixxx_peewee.collections import parse_id
 from mixxx_peewee.testing import make_sample_library
+from mixxx_peewee.values import parse_id
 
 TRACKS = 6
 FIXTURE_OK = [HealthCheck.function_scoped_fixture]  # each example makes its own copy

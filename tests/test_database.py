@@ -16,13 +16,13 @@ import mixxx_peewee
 from mixxx_peewee import Track
 from mixxx_peewee import open_library
 from mixxx_peewee import read_transaction
-from mixxx_peewee.database import default_locations
-from mixxx_peewee.database import find_database
 from mixxx_peewee.errors import CorruptDatabaseError
 from mixxx_peewee.errors import DatabaseConnectionError
 from mixxx_peewee.errors import DatabaseNotFoundError
 from mixxx_peewee.errors import MixxxPeeweeError
 from mixxx_peewee.errors import NotAMixxxDatabaseError
+from mixxx_peewee.library import default_locations
+from mixxx_peewee.library import find_database
 
 
 def _sha(path: Path) -> str:

@@ -54,7 +54,7 @@ def tmpfs(where: Path, size_bytes: int) -> Iterator[Path]:
     try:
         yield where
     finally:
-        mixxx_peewee.database._current and mixxx_peewee.database._current.close()
+        mixxx_peewee.library._current and mixxx_peewee.library._current.close()
         _run("umount", "-l", str(where))
 
 

@@ -17,22 +17,22 @@ import pytest
 from test_running import start_mixxx_standin
 from test_running import stop
 
-from mixxx_peewee import maintenance
-from mixxx_peewee.database import db
-from mixxx_peewee.database import open_library
-from mixxx_peewee.database import write_transaction
+from mixxx_peewee import snapshots
+from mixxx_peewee.backups import auto_backup
+from mixxx_peewee.backups import backup
+from mixxx_peewee.backups import list_backups
+from mixxx_peewee.connection import db
 from mixxx_peewee.errors import BackupError
 from mixxx_peewee.errors import MixxxRunningError
 from mixxx_peewee.errors import NotAMixxxDatabaseError
 from mixxx_peewee.errors import ReadOnlyError
-from mixxx_peewee.maintenance import AutoBackupWarning
-from mixxx_peewee.maintenance import auto_backup
-from mixxx_peewee.maintenance import backup
-from mixxx_peewee.maintenance import list_backups
-from mixxx_peewee.maintenance import restore
+from mixxx_peewee.library import open_library
+from mixxx_peewee.library import write_transaction
 from mixxx_peewee.models import Track
+from mixxx_peewee.restoring import restore
 from mixxx_peewee.running import MixxxProcess
 from mixxx_peewee.running import set_mixxx_detector
+from mixxx_peewee.snapshots import AutoBackupWarning
 from mixxx_peewee.testing import make_sample_library
 
 DAY = 24 * 3600
@@ -77,7 +77,7 @@ def _no_mixxx_running() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _auto_backup_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(maintenance.AUTO_BACKUP_ENV, raising=False)
+    monkeypatch.delenv(snapshots.AUTO_BACKUP_ENV, raising=False)
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def test_backup_keeps_the_library_permission_bits_from_the_start(
             seen.append(os.fstat(fd).st_mode & 0o777)  # before a byte of data is written
         return fd
 
-    monkeypatch.setattr(maintenance.os, "open", spy)
+    monkeypatch.setattr(snapshots.os, "open", spy)
     old_umask = os.umask(0o022)
     try:
         open_library(library_file)
@@ -223,7 +223,7 @@ def test_backup_when_the_folder_turns_read_only_fails_cleanly(
 
     open_library(library_file)
     before = sha256(library_file)
-    monkeypatch.setattr(maintenance.os, "open", refuse)
+    monkeypatch.setattr(snapshots.os, "open", refuse)
     with pytest.raises(BackupError, match="read-only"):
         backup(tmp_path / "b.sqlite")
     monkeypatch.undo()
@@ -262,7 +262,7 @@ def test_a_copy_failing_midway_leaves_no_partial_file(
 
     open_library(library_file)
     before = sha256(library_file)
-    monkeypatch.setattr(maintenance, "_copy_pages", full)
+    monkeypatch.setattr(snapshots, "_copy_pages", full)
     with pytest.raises(BackupError, match="disk full"):
         backup(tmp_path / "b.sqlite")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lib"]
@@ -307,7 +307,7 @@ def test_backup_while_another_program_writes_is_a_consistent_snapshot(
     tmp_path: Path, journal_mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     library_file = make_sample_library(tmp_path / "lib" / "mixxxdb.sqlite", tracks=1500)
-    monkeypatch.setattr(maintenance, "_STEP_PAGES", 8)  # many steps: writers interleave
+    monkeypatch.setattr(snapshots, "_STEP_PAGES", 8)  # many steps: writers interleave
     open_library(library_file, journal_mode=journal_mode, auto_backup=False)
     writer = Writer(library_file)
     writer.start()
@@ -514,7 +514,7 @@ def test_rotation_keeps_the_last_seven_automatic_backups_and_every_manual_one(
 def test_the_environment_turns_automatic_backups_off(
     library_file: Path, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
-    monkeypatch.setenv(maintenance.AUTO_BACKUP_ENV, value)
+    monkeypatch.setenv(snapshots.AUTO_BACKUP_ENV, value)
     open_library(library_file)
     add_crate("one")
     assert not (library_file.parent / "backups").exists()
@@ -529,7 +529,7 @@ def test_the_open_option_turns_automatic_backups_off(library_file: Path) -> None
 def test_a_forced_automatic_backup_happens_once_per_open_even_when_one_is_fresh(
     library_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(maintenance.AUTO_BACKUP_ENV, "0")  # the explicit option wins
+    monkeypatch.setenv(snapshots.AUTO_BACKUP_ENV, "0")  # the explicit option wins
     open_library(library_file)
     backup()
     open_library(library_file, auto_backup="force")
@@ -564,7 +564,7 @@ def test_routine_writes_only_look_at_the_folder(
     def no_backup(*args: object, **kwargs: object) -> Path:
         raise AssertionError("a backup was made on a routine write")
 
-    monkeypatch.setattr(maintenance, "_backup_library", no_backup)
+    monkeypatch.setattr(snapshots, "copy_library", no_backup)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for i in range(20):

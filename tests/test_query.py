@@ -15,8 +15,8 @@ from test_tracks import fill
 
 import mixxx_peewee as mp
 from mixxx_peewee.query import Term
-from mixxx_peewee.query import fold_text
 from mixxx_peewee.query import parse_query
+from mixxx_peewee.sqlfunctions import fold_text
 
 
 def test_free_words_fields_phrases_and_negation_parse() -> None:
@@ -172,7 +172,7 @@ def test_any_query_text_never_raises_anything_but_validation_error(
         path = copy_fixture("schema-replay/rev39.sqlite", tmp_path_factory.mktemp("q"))
         fill(path, SAMPLE)
         _searchable = path
-    if mp.database._current is None:
+    if mp.library._current is None:
         mp.open_library(_searchable, readonly=True)
     try:
         mp.search_tracks(query)

@@ -11,7 +11,7 @@ import pytest
 
 from mixxx_peewee import Track
 from mixxx_peewee import Verdict
-from mixxx_peewee.database import MixxxLibrary
+from mixxx_peewee.library import MixxxLibrary
 from mixxx_peewee.testing import KEY_NAMES
 from mixxx_peewee.testing import make_sample_library
 
@@ -178,7 +178,7 @@ def test_plugin_mixxx_db_is_an_empty_library(mixxx_db: Path) -> None:
 
 
 def test_plugin_mixxx_sample_path_is_filled_not_opened(mixxx_sample_path: Path) -> None:
-    from mixxx_peewee.database import _current
+    from mixxx_peewee.library import _current
 
     assert _current is None
     conn = sqlite3.connect(mixxx_sample_path)

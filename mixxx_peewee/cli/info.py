@@ -56,8 +56,8 @@ def info(
         "reason": report.reason,
     }
     if report.verdict.can_read:
-        from mixxx_peewee.database import db as database
-        from mixxx_peewee.database import read_transaction
+        from mixxx_peewee.connection import db as database
+        from mixxx_peewee.connection import read_transaction
 
         with read_transaction():
             record.update(_counts(database.connection()))
@@ -80,7 +80,7 @@ def check(
     report = library.schema
     integrity_result = None
     if integrity:
-        from mixxx_peewee.database import db as database
+        from mixxx_peewee.connection import db as database
 
         rows = database.execute_sql("PRAGMA quick_check").fetchall()
         integrity_result = "; ".join(r[0] for r in rows)

@@ -27,11 +27,11 @@ def backup(
     """Back the library up with SQLite's online backup API (safe while Mixxx runs)."""
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.maintenance import backup as make_backup
+    from mixxx_peewee.backups import backup as make_backup
 
     if list_them:
+        from mixxx_peewee.backups import list_backups
         from mixxx_peewee.cli.output import emit_rows
-        from mixxx_peewee.maintenance import list_backups
 
         rows = [
             {"id": str(path), "path": str(path), "bytes": path.stat().st_size}
@@ -59,7 +59,7 @@ def restore(
     Refused while Mixxx runs: quit Mixxx first.
     """
     state: CliState = ctx.obj
-    from mixxx_peewee.maintenance import restore as restore_backup
+    from mixxx_peewee.restoring import restore as restore_backup
     from mixxx_peewee.running import EXCLUSIVE
 
     state.write(

@@ -24,7 +24,7 @@ from typing import TypeVar
 import typer
 
 if TYPE_CHECKING:
-    from mixxx_peewee.database import MixxxLibrary
+    from mixxx_peewee.library import MixxxLibrary
     from mixxx_peewee.plan import WriteResult
 
 __all__ = ["CliState", "fail", "is_terminal"]
@@ -72,7 +72,7 @@ class CliState:
 
         Asking for ``write`` after a read-only open reopens the file writable.
         """
-        from mixxx_peewee.database import open_library
+        from mixxx_peewee.library import open_library
 
         want_readonly = self.readonly or not write
         if self.library is not None and self.library.readonly and not want_readonly:

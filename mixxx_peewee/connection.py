@@ -1,0 +1,195 @@
+"""The bottom layer: the deferred database, opening a file, error translation, statements.
+
+One module-level ``SqliteDatabase(None)`` serves every model; :func:`connect` points it at
+one file (``mode=ro`` or ``mode=rw`` URIs: opening never creates a file). Every SQLite
+error that reaches a caller is translated to one of our typed, one-line errors naming the
+path. Nothing here knows about Mixxx's schema: :mod:`mixxx_peewee.library` builds the open
+library on top of it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import urllib.parse
+from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import peewee
+
+from mixxx_peewee.errors import CorruptDatabaseError
+from mixxx_peewee.errors import DatabaseBusyError
+from mixxx_peewee.errors import DatabaseConnectionError
+from mixxx_peewee.errors import LibraryNotOpenError
+from mixxx_peewee.errors import NotAMixxxDatabaseError
+from mixxx_peewee.errors import ReadOnlyError
+
+__all__ = [
+    "SQLITE_MAGIC",
+    "check_file",
+    "connect",
+    "connected_path",
+    "db",
+    "disconnect",
+    "execute",
+    "immediate_transaction",
+    "read_transaction",
+    "sqlite_uri",
+    "translate_sqlite_error",
+]
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+# Deferred: every model is bound to it; connect() points it at a file.
+db = peewee.SqliteDatabase(None, autoconnect=False)
+
+_path: Path | None = None  # the file db is connected to, for error messages
+
+
+def sqlite_uri(path: str | os.PathLike[str], mode: str) -> str:
+    """A ``file:`` URI for ``path`` opened with ``mode`` (``ro`` or ``rw``: never creates)."""
+    return "file:" + urllib.parse.quote(str(Path(path).absolute())) + f"?mode={mode}"
+
+
+def check_file(path: Path) -> None:
+    """Reject what SQLite would happily treat as an empty database or fail on later.
+
+    Raises DatabaseConnectionError, NotAMixxxDatabaseError, CorruptDatabaseError.
+    """
+    if path.is_dir():
+        raise DatabaseConnectionError(f"{path}: is a directory, not a database file")
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except PermissionError:
+        raise DatabaseConnectionError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise DatabaseConnectionError(f"{path}: cannot read ({exc.strerror})") from None
+    if not header:
+        raise NotAMixxxDatabaseError(f"{path}: empty file, not a Mixxx database")
+    if not header.startswith(SQLITE_MAGIC):
+        raise NotAMixxxDatabaseError(f"{path}: not a SQLite database (so not a Mixxx library)")
+    if len(header) < 100:
+        raise CorruptDatabaseError(f"{path}: truncated SQLite header")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    counter_ok = header[24:28] == header[92:96]
+    if counter_ok and pages and pages * page_size > path.stat().st_size:
+        raise CorruptDatabaseError(
+            f"{path}: truncated database ({path.stat().st_size} bytes, header says "
+            f"{pages * page_size})"
+        )
+
+
+def translate_sqlite_error(exc: BaseException, path: Path | str | None = None) -> Exception:
+    """Map a sqlite3/peewee error to one of our typed errors with a one-line message."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    where = f"{path}: " if path else ""
+    low = text.lower()
+    if "locked" in low or "busy" in low:
+        return DatabaseBusyError(
+            f"{where}database is busy (another program, probably Mixxx, holds the lock)"
+        )
+    if "malformed" in low or "corrupt" in low:
+        return CorruptDatabaseError(f"{where}database disk image is malformed")
+    if "not a database" in low or "file is encrypted" in low:
+        return NotAMixxxDatabaseError(f"{where}not a SQLite database (so not a Mixxx library)")
+    if "readonly" in low or "read-only" in low:
+        return ReadOnlyError(f"{where}attempt to write a read-only database")
+    return DatabaseConnectionError(f"{where}{text}")
+
+
+def connect(path: Path, *, readonly: bool, busy_timeout_ms: int) -> sqlite3.Connection:
+    """Point :data:`db` at ``path`` and open it; raises our typed errors, one line each."""
+    global _path
+    disconnect()
+    db.init(
+        sqlite_uri(path, "ro" if readonly else "rw"),
+        pragmas=[("busy_timeout", int(busy_timeout_ms))],
+        timeout=busy_timeout_ms / 1000,  # type: ignore[arg-type]
+        uri=True,
+        check_same_thread=False,
+    )
+    try:
+        db.connect()
+        # The header check passed; this is the first read of the schema.
+        db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
+        if not db.is_closed():
+            db.close()
+        text = str(exc).lower()
+        if "unable to open" in text:
+            raise DatabaseConnectionError(f"{path}: unable to open database file") from None
+        if readonly and "readonly" in text:
+            raise DatabaseConnectionError(
+                f"{path}: a crashed program left a hot journal; open it once without read-only"
+                " so SQLite can roll it back"
+            ) from None
+        raise translate_sqlite_error(exc, path) from None
+    _path = path
+    connection: sqlite3.Connection = db.connection()
+    return connection
+
+
+def disconnect() -> None:
+    """Close the connection, if any."""
+    global _path
+    if not db.is_closed():
+        db.close()
+    _path = None
+
+
+def connected_path() -> Path:
+    """The file :data:`db` is connected to; raises LibraryNotOpenError if none."""
+    if _path is None or db.is_closed():
+        raise LibraryNotOpenError("no library is open; call open_library() first")
+    return _path
+
+
+@contextmanager
+def read_transaction() -> Iterator[None]:
+    """A short deferred read transaction for a consistent multi-statement read."""
+    path = connected_path()
+    try:
+        with db.atomic():
+            yield
+    except (peewee.IntegrityError, sqlite3.IntegrityError):
+        raise
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
+        # Includes "database disk image is malformed": a typed error, not a raw one.
+        raise translate_sqlite_error(exc, path) from None
+
+
+@contextmanager
+def immediate_transaction() -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``; everything rolls back on any error (translated)."""
+    path = connected_path()
+    try:
+        with db.atomic("IMMEDIATE"):
+            yield
+    except (peewee.OperationalError, sqlite3.OperationalError) as exc:
+        # SQLite rolls back by itself on SQLITE_FULL/IOERR; then our ROLLBACK fails: show why.
+        cause: BaseException | None = exc
+        while cause is not None and "no transaction is active" in str(cause):
+            cause = cause.__context__
+        raise translate_sqlite_error(cause or exc, path) from None
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
+        if isinstance(exc, (peewee.IntegrityError, sqlite3.IntegrityError)):
+            raise
+        raise translate_sqlite_error(exc, path) from None
+
+
+def execute(sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+    """Run one parameterised statement on the open library (errors translated)."""
+    path = connected_path()
+    try:
+        cursor: sqlite3.Cursor = db.execute_sql(sql, tuple(params))
+    except (peewee.IntegrityError, sqlite3.IntegrityError):
+        raise
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
+        raise translate_sqlite_error(exc, path) from None
+    return cursor
