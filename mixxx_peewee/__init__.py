@@ -76,7 +76,7 @@ _LAZY: dict[str, str] = {
     "track_columns": "tracks",
     # playlists.py
     "list_playlists": "playlists",
-    "get_playlist": "playlists",
+    "get_playlist": "lookup",
     "get_playlist_tracks": "playlists",
     "create_playlist": "playlists",
     "rename_playlist": "playlists",
@@ -89,7 +89,7 @@ _LAZY: dict[str, str] = {
     "clear_playlist": "playlists",
     # crates.py
     "list_crates": "crates",
-    "get_crate": "crates",
+    "get_crate": "lookup",
     "get_crate_tracks": "crates",
     "create_crate": "crates",
     "rename_crate": "crates",

@@ -9,31 +9,26 @@ guard and transaction every write runs in, and reading track rows in bounded chu
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import Any
-from typing import TypeVar
 
 from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import read_transaction
 from mixxx_peewee.errors import DuplicateNameError
 from mixxx_peewee.errors import LockedError
 from mixxx_peewee.errors import MixxxRunningError
-from mixxx_peewee.errors import NotFoundError
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.library import MixxxLibrary
 from mixxx_peewee.library import current_library
 from mixxx_peewee.library import write_transaction
-from mixxx_peewee.models import MixxxModel
 from mixxx_peewee.models import Track
 from mixxx_peewee.running import check_mixxx_guard
 from mixxx_peewee.values import chunked
 from mixxx_peewee.values import is_row_id
-from mixxx_peewee.values import parse_id
 from mixxx_peewee.values import parse_track_ids
 
 __all__ = [
@@ -44,11 +39,8 @@ __all__ = [
     "planned_write",
     "refuse_locked",
     "require_tracks",
-    "resolve",
     "track_dicts",
 ]
-
-M = TypeVar("M", bound=MixxxModel)
 
 
 def clean_name(name: object, what: str) -> str:
@@ -63,39 +55,6 @@ def clean_name(name: object, what: str) -> str:
         # Mixxx's sidebar shows one line per name: control characters would garble it.
         raise ValidationError(f"{what} name must not contain control characters ({', '.join(bad)})")
     return trimmed
-
-
-def resolve(
-    model: type[M],
-    id_or_name: object,
-    error: type[NotFoundError],
-    what: str,
-    visible: Callable[[M], bool] = lambda row: True,
-) -> M:
-    """The row of ``model`` with that id (int or digits) or exact name; raises ``error``.
-
-    Digits are an id first; when no row has that id they are looked up as a name.
-    """
-    if isinstance(id_or_name, model):
-        id_or_name = id_or_name.id  # type: ignore[attr-defined]
-    row_id = parse_id(id_or_name)
-    with read_transaction():
-        row = None
-        if row_id is not None and is_row_id(row_id):
-            row = model.get_or_none(model.id == row_id)  # type: ignore[attr-defined]
-        if row is None and isinstance(id_or_name, str):
-            # Digits that are no id may still be a name ("2024").
-            row = (
-                model.select()
-                .where(model.name == id_or_name)  # type: ignore[attr-defined]
-                .order_by(model.id)  # type: ignore[attr-defined]
-                .first()
-            )
-        elif row_id is None:
-            raise ValidationError(f"{what} must be an id or a name, not {id_or_name!r}")
-    if row is None or not visible(row):
-        raise error(f"no {what} {id_or_name!r}")
-    return row
 
 
 def check_free_name(table: str, what: str, name: str, *, except_id: int | None = None) -> None:

@@ -16,12 +16,11 @@ from mixxx_peewee.collections import guard_notes
 from mixxx_peewee.collections import planned_write
 from mixxx_peewee.collections import refuse_locked
 from mixxx_peewee.collections import require_tracks
-from mixxx_peewee.collections import resolve
 from mixxx_peewee.collections import track_dicts
 from mixxx_peewee.connection import db
 from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import read_transaction
-from mixxx_peewee.errors import CrateNotFoundError
+from mixxx_peewee.lookup import get_crate
 from mixxx_peewee.models import Crate
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import STRUCTURE
@@ -53,11 +52,6 @@ def _label(row: Crate) -> str:
 def _notes(dry_run: bool) -> list[str]:
     # Crate writes are safe beside a running Mixxx: the guard only adds a note.
     return guard_notes(STRUCTURE, force=False, dry_run=dry_run)
-
-
-def get_crate(id_or_name: int | str | Crate) -> Crate:
-    """The crate with that id (int or digits) or exact name; raises CrateNotFoundError."""
-    return resolve(Crate, id_or_name, CrateNotFoundError, "crate")
 
 
 def list_crates(*, include_hidden: bool = False) -> list[dict]:

@@ -29,15 +29,15 @@ from mixxx_peewee.collections import guard_notes
 from mixxx_peewee.collections import planned_write
 from mixxx_peewee.collections import refuse_locked
 from mixxx_peewee.collections import require_tracks
-from mixxx_peewee.collections import resolve
 from mixxx_peewee.collections import track_dicts
 from mixxx_peewee.connection import db
 from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import read_transaction
 from mixxx_peewee.errors import DuplicateNameError
 from mixxx_peewee.errors import LockedError
-from mixxx_peewee.errors import PlaylistNotFoundError
 from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.lookup import PLAYLIST_KINDS
+from mixxx_peewee.lookup import get_playlist
 from mixxx_peewee.models import Playlist
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import STRUCTURE
@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 AUTO_DJ_NAME = "Auto DJ"
-KINDS = {0: "normal", 1: "autodj", 2: "history"}
+KINDS = PLAYLIST_KINDS
 _HIDDEN_BY_KIND = {kind: hidden for hidden, kind in KINDS.items()}
 _PLAYLIST_TOUCHES = [
     ("Playlists", c) for c in ("name", "position", "hidden", "date_created", "date_modified")
@@ -74,15 +74,6 @@ _RANGE_SHIFTS = 50  # up to this many removed positions: one UPDATE per gap, els
 
 def _label(row: Playlist) -> str:
     return f"playlist {row.name!r} (id {row.id})"
-
-
-def get_playlist(id_or_name: int | str | Playlist) -> Playlist:
-    """The playlist with that id (int or digits) or exact name; raises PlaylistNotFoundError."""
-    return resolve(Playlist, id_or_name, PlaylistNotFoundError, "playlist", _is_user_playlist)
-
-
-def _is_user_playlist(row: Playlist) -> bool:
-    return row.hidden in KINDS
 
 
 def list_playlists(*, include_hidden: bool = False, kind: str | None = None) -> list[dict]:

@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("schema",),
     ("sqlfunctions", "snapshots"),
     ("library",),
+    ("lookup",),
     ("query",),
     ("collections",),
     ("tracks",),
