@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tracks",),
     ("playlists", "crates", "cues", "backups", "restoring"),
     ("m3u",),
+    ("compat",),
     ("testing",),
     ("pytest_plugin",),
     ("cli.options", "cli.coercion", "cli.output"),
