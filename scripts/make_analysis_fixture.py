@@ -164,6 +164,12 @@ def make(mixxx: str, out_dir: Path) -> None:
 
 
 if __name__ == "__main__":
+    if {"-h", "--help"} & set(sys.argv):
+        print(__doc__)
+        raise SystemExit(0)
     version = sys.argv[sys.argv.index("--mixxx") + 1] if "--mixxx" in sys.argv else "2.3"
-    label = {"2.3": "2.3.3", "2.5": "2.5.0"}[version]
+    labels = {"2.3": "2.3.3", "2.5": "2.5.0"}
+    if version not in labels:
+        raise SystemExit(f"--mixxx must be 2.3 or 2.5, not {version!r}")
+    label = labels[version]
     make(version, REPO_ROOT / "fixtures" / "real-mixxx-analysis" / label)
