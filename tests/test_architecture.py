@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mixxx_peewee"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",),
     ("plan", "keys", "fields", "running", "values"),
+    ("analysis",),
     ("connection",),
     ("models",),
     ("schema",),
