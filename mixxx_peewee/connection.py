@@ -14,6 +14,7 @@ import sqlite3
 import urllib.parse
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,9 @@ __all__ = [
     "db",
     "disconnect",
     "execute",
+    "executemany",
     "immediate_transaction",
+    "raw_connection",
     "read_transaction",
     "sqlite_uri",
     "translate_sqlite_error",
@@ -117,7 +120,7 @@ def connect(path: Path, *, readonly: bool, busy_timeout_ms: int) -> sqlite3.Conn
     try:
         db.connect()
         # The header check passed; this is the first read of the schema.
-        db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
+        db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()  # type: ignore[no-untyped-call]
     except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
         if not db.is_closed():
             db.close()
@@ -131,7 +134,12 @@ def connect(path: Path, *, readonly: bool, busy_timeout_ms: int) -> sqlite3.Conn
             ) from None
         raise translate_sqlite_error(exc, path) from None
     _path = path
-    connection: sqlite3.Connection = db.connection()
+    return raw_connection()
+
+
+def raw_connection() -> sqlite3.Connection:
+    """The open sqlite3 connection behind :data:`db` (for pragmas and the backup API)."""
+    connection: sqlite3.Connection = db.connection()  # type: ignore[no-untyped-call]
     return connection
 
 
@@ -187,9 +195,20 @@ def execute(sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
     """Run one parameterised statement on the open library (errors translated)."""
     path = connected_path()
     try:
-        cursor: sqlite3.Cursor = db.execute_sql(sql, tuple(params))
+        cursor: sqlite3.Cursor = db.execute_sql(sql, tuple(params))  # type: ignore[no-untyped-call]
     except (peewee.IntegrityError, sqlite3.IntegrityError):
         raise
     except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
         raise translate_sqlite_error(exc, path) from None
     return cursor
+
+
+def executemany(sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    """Run one parameterised statement for every row (one prepared statement; errors translated)."""
+    path = connected_path()
+    try:
+        raw_connection().executemany(sql, rows)
+    except sqlite3.IntegrityError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise translate_sqlite_error(exc, path) from None

@@ -69,20 +69,15 @@ def resolve(
     Digits are an id first; when no row has that id they are looked up as a name.
     """
     if isinstance(id_or_name, model):
-        id_or_name = id_or_name.id  # type: ignore[attr-defined]
+        id_or_name = id_or_name.id
     row_id = parse_id(id_or_name)
     with read_transaction():
         row = None
         if row_id is not None and is_row_id(row_id):
-            row = model.get_or_none(model.id == row_id)  # type: ignore[attr-defined]
+            row = model.get_or_none(model.id == row_id)
         if row is None and isinstance(id_or_name, str):
             # Digits that are no id may still be a name ("2024").
-            row = (
-                model.select()
-                .where(model.name == id_or_name)  # type: ignore[attr-defined]
-                .order_by(model.id)  # type: ignore[attr-defined]
-                .first()
-            )
+            row = model.select().where(model.name == id_or_name).order_by(model.id).first()
         elif row_id is None:
             raise ValidationError(f"{what} must be an id or a name, not {id_or_name!r}")
     if row is None or not visible(row):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from mixxx_peewee.connection import check_file
 from mixxx_peewee.connection import db
+from mixxx_peewee.connection import raw_connection
 from mixxx_peewee.connection import sqlite_uri
 from mixxx_peewee.errors import BackupError
 from mixxx_peewee.errors import NotAMixxxDatabaseError
@@ -95,7 +96,7 @@ def restore(
     saved = copy_library(library, None, "mixxxdb-before-restore-")
     result.changes[0] = f"backed up the current library to {saved}"
     result.value = str(saved)  # JSON-ready, like every WriteResult value
-    live = db.connection()
+    live = raw_connection()
     try:
         source = sqlite3.connect(sqlite_uri(source_path, "ro"), uri=True)
         try:

@@ -56,11 +56,11 @@ def info(
         "reason": report.reason,
     }
     if report.verdict.can_read:
-        from mixxx_peewee.connection import db as database
+        from mixxx_peewee.connection import raw_connection
         from mixxx_peewee.connection import read_transaction
 
         with read_transaction():
-            record.update(_counts(database.connection()))
+            record.update(_counts(raw_connection()))
     emit_record(record, fmt)
 
 
@@ -80,9 +80,9 @@ def check(
     report = library.schema
     integrity_result = None
     if integrity:
-        from mixxx_peewee.connection import db as database
+        from mixxx_peewee.connection import execute
 
-        rows = database.execute_sql("PRAGMA quick_check").fetchall()
+        rows = execute("PRAGMA quick_check").fetchall()
         integrity_result = "; ".join(r[0] for r in rows)
     if fmt == "json":
         data = {"path": str(library.path), **report.to_dict()}
