@@ -1,4 +1,5 @@
-"""Mixxx's expected schema for every revision from 24 to 40, and the live-vs-expected report.
+"""Mixxx's expected schema for every revision from 24 to 40 (derived from the models), and
+the live-vs-expected report.
 
 What it detects: missing and extra tables, columns and indexes; columns whose SQLite type
 affinity differs; defaults that differ by value (informational); the three version keys
@@ -22,6 +23,9 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 from typing import NamedTuple
+
+from mixxx_peewee.models import ALL_MODELS
+from mixxx_peewee.models import MixxxModel
 
 __all__ = [
     "EXPECTED_TABLES",
@@ -103,244 +107,34 @@ class TableSpec(NamedTuple):
         return tuple(c for c in self.columns if c.added <= revision)
 
 
-C = ColumnSpec
-_ID = C("id", "INTEGER", 1, pk=True)
-
-
-def _cache_library(added: int, *, bpm: str, key: bool, extra: tuple[ColumnSpec, ...] = ()):
-    cols = [
-        C("id", "INTEGER", added, pk=True),
-        C("artist", "varchar(48)", added),
-        C("title", "varchar(48)", added),
-        C("album", "varchar(48)", added),
-        C("year", "varchar(16)", added),
-        C("genre", "varchar(32)", added),
-        C("tracknumber", "varchar(3)", added),
-        C("location", "varchar(512)", added, unique=not extra),
-        C("comment", "varchar(60)", added),
-        C("duration", "INTEGER", added),
-        C("bitrate", "INTEGER", added),
-        C("bpm", bpm, added),
-    ]
-    if key:
-        cols.append(C("key", "varchar(6)", added))
-    cols.append(C("rating", "INTEGER", added))
-    return tuple(cols) + extra
-
-
-def _cache_tables(prefix: str, added: int, *, autoinc: bool, playlists_autoinc: bool):
-    library = _cache_library(
-        added,
-        bpm="INTEGER" if prefix == "itunes" else "FLOAT",
-        key=prefix != "itunes",
-        extra=(
-            (C("grouping", "TEXT", 22, default="''"), C("album_artist", "TEXT", 22, default="''"))
-            if prefix == "itunes"
-            else ()
-        ),
-    )
-    return (
-        TableSpec(f"{prefix}_library", added, library, core=False, autoincrement=autoinc),
-        TableSpec(
-            f"{prefix}_playlists",
-            added,
-            (C("id", "INTEGER", added, pk=True), C("name", "varchar(100)", added, unique=True)),
-            core=False,
-            autoincrement=playlists_autoinc,
-        ),
-        TableSpec(
-            f"{prefix}_playlist_tracks",
-            added,
-            (
-                C("id", "INTEGER", added, pk=True),
-                C("playlist_id", "INTEGER", added),
-                C("track_id", "INTEGER", added),
-                C("position", "INTEGER", 13, default="0"),
-            ),
-            core=False,
-            autoincrement=True,
-        ),
+def _column_spec(field: Any) -> ColumnSpec:
+    # A primary key is NOT NULL implicitly: schema.xml never writes it, so neither do we.
+    return ColumnSpec(
+        field.column_name,
+        field.decl,
+        field.added_in,
+        notnull=not field.null and not field.primary_key,
+        default=field.ddl_default,
+        pk=bool(field.primary_key),
+        unique=bool(field.unique),
     )
 
 
-EXPECTED_TABLES: tuple[TableSpec, ...] = (
-    TableSpec(
-        "settings",
-        1,
-        (
-            C("name", "TEXT", 1, notnull=True, unique=True),
-            C("value", "TEXT", 1),
-            C("locked", "INTEGER", 1, default="0"),
-            C("hidden", "INTEGER", 1, default="0"),
-        ),
-    ),
-    TableSpec(
-        "track_locations",
-        1,
-        (
-            _ID,
-            C("location", "varchar(512)", 1, unique=True),
-            C("filename", "varchar(512)", 1),
-            C("directory", "varchar(512)", 1),
-            C("filesize", "INTEGER", 1),
-            C("fs_deleted", "INTEGER", 1),
-            C("needs_verification", "INTEGER", 1),
-        ),
-        autoincrement=True,
-    ),
-    TableSpec(
-        "LibraryHashes",
-        1,
-        (
-            C("directory_path", "VARCHAR(256)", 1, pk=True),
-            C("hash", "INTEGER", 1),
-            C("directory_deleted", "INTEGER", 1),
-            C("needs_verification", "INTEGER", 5, default="0"),
-        ),
-    ),
-    TableSpec(
-        "library",
-        1,
-        (
-            _ID,
-            C("artist", "varchar(64)", 1),
-            C("title", "varchar(64)", 1),
-            C("album", "varchar(64)", 1),
-            C("year", "varchar(16)", 1),
-            C("genre", "varchar(64)", 1),
-            C("tracknumber", "varchar(3)", 1),
-            C("location", "INTEGER", 1),
-            C("comment", "varchar(256)", 1),
-            C("url", "varchar(256)", 1),
-            C("duration", "FLOAT", 1),
-            C("bitrate", "INTEGER", 1),
-            C("samplerate", "INTEGER", 1),
-            C("cuepoint", "INTEGER", 1),
-            C("bpm", "FLOAT", 1),
-            C("wavesummaryhex", "BLOB", 1),
-            C("channels", "INTEGER", 1),
-            C("datetime_added", "", 1, default="CURRENT_TIMESTAMP"),
-            C("mixxx_deleted", "INTEGER", 1),
-            C("played", "INTEGER", 1),
-            C("header_parsed", "INTEGER", 2, default="0"),
-            C("filetype", "varchar(8)", 4, default="'?'"),
-            C("replaygain", "FLOAT", 6, default="0"),
-            C("timesplayed", "INTEGER", 7, default="0"),
-            C("rating", "INTEGER", 7, default="0"),
-            C("key", "varchar(8)", 7, default="''"),
-            C("beats", "BLOB", 12),
-            C("beats_version", "TEXT", 12),
-            C("composer", "varchar(64)", 14, default="''"),
-            C("bpm_lock", "INTEGER", 17, default="0"),
-            C("beats_sub_version", "TEXT", 17, default="''"),
-            C("keys", "BLOB", 18),
-            C("keys_version", "TEXT", 18),
-            C("keys_sub_version", "TEXT", 18),
-            C("key_id", "INTEGER", 19, default="0"),
-            C("grouping", "TEXT", 21, default="''"),
-            C("album_artist", "TEXT", 21, default="''"),
-            C("coverart_source", "INTEGER", 24, default="0"),
-            C("coverart_type", "INTEGER", 24, default="0"),
-            C("coverart_location", "TEXT", 24, default="''"),
-            C("coverart_hash", "INTEGER", 24, default="0"),
-            C("replaygain_peak", "REAL", 25, default="-1.0"),
-            C("tracktotal", "TEXT", 26, default="'//'"),
-            C("color", "INTEGER", 31),
-            C("coverart_color", "INTEGER", 33),
-            C("coverart_digest", "BLOB", 33),
-            C("last_played_at", "DATETIME", 35, default="NULL"),
-            C("source_synchronized_ms", "INTEGER", 37, default="NULL"),
-            C("tuning_frequency_hz", "FLOAT", 40, default="0.0"),
-        ),
-        autoincrement=True,
-    ),
-    TableSpec(
-        "Playlists",
-        1,
-        (
-            _ID,
-            C("name", "varchar(48)", 1),
-            C("position", "INTEGER", 1),
-            C("hidden", "INTEGER", 1, notnull=True, default="0"),
-            C("date_created", "datetime", 1),
-            C("date_modified", "datetime", 1),
-            C("locked", "INTEGER", 10, default="0"),
-        ),
-    ),
-    TableSpec(
-        "PlaylistTracks",
-        1,
-        (
-            _ID,
-            C("playlist_id", "INTEGER", 1),
-            C("track_id", "INTEGER", 1),
-            C("position", "INTEGER", 1),
-            C("pl_datetime_added", "", 15),
-        ),
-        indexes=(
-            IndexSpec("idx_PlaylistTracks_playlist_id_track_id", ("playlist_id", "track_id"), 34),
-            IndexSpec("idx_PlaylistTracks_track_id", ("track_id",), 34),
-        ),
-    ),
-    TableSpec(
-        "cues",
-        1,
-        (
-            _ID,
-            C("track_id", "INTEGER", 1, notnull=True),
-            C("type", "INTEGER", 1, notnull=True, default="0"),
-            C("position", "INTEGER", 1, notnull=True, default="-1"),
-            C("length", "INTEGER", 1, notnull=True, default="0"),
-            C("hotcue", "INTEGER", 1, notnull=True, default="-1"),
-            C("label", "TEXT", 1, notnull=True, default="''"),
-            C("color", "INTEGER", 27, notnull=True, default="4294901760"),
-        ),
-        autoincrement=True,
-    ),
-    TableSpec(
-        "crates",
-        1,
-        (
-            _ID,
-            C("name", "varchar(48)", 1, notnull=True, unique=True),
-            C("count", "INTEGER", 1, default="0"),
-            C("show", "INTEGER", 1, default="1"),
-            C("locked", "INTEGER", 10, default="0"),
-            C("autodj_source", "INTEGER", 20, default="0"),
-        ),
-        autoincrement=True,
-    ),
-    TableSpec(
-        "crate_tracks",
-        1,
-        (
-            C("crate_id", "INTEGER", 1, notnull=True),
-            C("track_id", "INTEGER", 1, notnull=True),
-        ),
-        unique_together=("crate_id", "track_id"),
-        indexes=(IndexSpec("idx_crate_tracks_track_id", ("track_id",), 34),),
-    ),
-    TableSpec(
-        "track_analysis",
-        16,
-        (
-            C("id", "INTEGER", 16, pk=True),
-            C("track_id", "INTEGER", 16, notnull=True),
-            C("type", "varchar(512)", 16),
-            C("description", "varchar(1024)", 16),
-            C("version", "varchar(512)", 16),
-            C("created", "", 16, default="CURRENT_TIMESTAMP"),
-            C("data_checksum", "varchar(512)", 16),
-        ),
-        autoincrement=True,
-        indexes=(IndexSpec("track_analysis_track_id_index", ("track_id",), 16),),
-    ),
-    TableSpec("directories", 23, (C("directory", "TEXT", 23, unique=True),)),
-    *_cache_tables("itunes", 8, autoinc=False, playlists_autoinc=False),
-    *_cache_tables("traktor", 9, autoinc=True, playlists_autoinc=False),
-    *_cache_tables("rhythmbox", 11, autoinc=True, playlists_autoinc=True),
-)
+def _table_spec(model: type[MixxxModel]) -> TableSpec:
+    meta: Any = model._meta
+    return TableSpec(
+        meta.table_name,
+        meta.added_in,
+        # _all_fields: every declared column in DDL order, whatever the open file lacks.
+        tuple(_column_spec(f) for f in model._all_fields.values()),
+        core=meta.core,
+        autoincrement=meta.autoincrement,
+        unique_together=tuple(meta.unique_together),
+        indexes=tuple(IndexSpec(*index) for index in meta.named_indexes),
+    )
 
+
+EXPECTED_TABLES: tuple[TableSpec, ...] = tuple(_table_spec(m) for m in ALL_MODELS)
 TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in EXPECTED_TABLES}
 
 
