@@ -34,7 +34,7 @@ from mixxx_peewee.errors import ReadOnlyError
 from mixxx_peewee.errors import SchemaVersionError
 
 if TYPE_CHECKING:
-    from mixxx_peewee.schema import SchemaReport
+    from mixxx_peewee.inspection import SchemaReport
 
 __all__ = [
     "DB_FILENAME",
@@ -288,9 +288,9 @@ def open_library(
     once before the first write of this open (``"force"``); see :mod:`mixxx_peewee.maintenance`.
     """
     global _current
+    from mixxx_peewee.inspection import Verdict
+    from mixxx_peewee.inspection import inspect_schema
     from mixxx_peewee.models import adapt_models
-    from mixxx_peewee.schema import Verdict
-    from mixxx_peewee.schema import inspect_schema
 
     requested = journal_mode.lower()
     if requested not in ("wal", "delete", "keep"):

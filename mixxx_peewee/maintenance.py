@@ -413,8 +413,8 @@ def auto_backup_before_write(library: MixxxLibrary) -> Path | None:
 def _inspect_source(src: Path) -> tuple[int | None, str, int]:
     """Revision, verdict and track count of a backup file; raises if it is no Mixxx library."""
     from mixxx_peewee.database import _check_file
-    from mixxx_peewee.schema import Verdict
-    from mixxx_peewee.schema import inspect_schema
+    from mixxx_peewee.inspection import Verdict
+    from mixxx_peewee.inspection import inspect_schema
 
     if not src.is_file():
         raise BackupError(f"{src}: no such file")
@@ -450,11 +450,11 @@ def restore(
     Raises MixxxRunningError, ReadOnlyError, NotAMixxxDatabaseError, SchemaVersionError,
     BackupError.
     """
+    from mixxx_peewee.inspection import Verdict
+    from mixxx_peewee.inspection import inspect_schema
     from mixxx_peewee.models import adapt_models
     from mixxx_peewee.running import EXCLUSIVE
     from mixxx_peewee.running import check_mixxx_guard
-    from mixxx_peewee.schema import Verdict
-    from mixxx_peewee.schema import inspect_schema
 
     library = current_library()
     source_path = Path(os.path.expanduser(os.fspath(src)))
