@@ -15,6 +15,9 @@ from mixxx_peewee.errors import __all__ as _error_names
 if TYPE_CHECKING:  # static names for type checkers; at run time they load lazily
     from mixxx_peewee.connection import db
     from mixxx_peewee.connection import read_transaction
+    from mixxx_peewee.inspection import SchemaReport
+    from mixxx_peewee.inspection import Verdict
+    from mixxx_peewee.inspection import inspect_schema
     from mixxx_peewee.library import MixxxLibrary
     from mixxx_peewee.library import current_library
     from mixxx_peewee.library import find_database
@@ -31,15 +34,12 @@ if TYPE_CHECKING:  # static names for type checkers; at run time they load lazil
     from mixxx_peewee.models import Track
     from mixxx_peewee.models import TrackAnalysis
     from mixxx_peewee.models import TrackLocation
-    from mixxx_peewee.schema import SchemaReport
-    from mixxx_peewee.schema import Verdict
-    from mixxx_peewee.schema import inspect_schema
 
 __version__ = "0.1.0"
 
 # Operations load on first use, so ``import mixxx_peewee`` stays light.
 _LAZY: dict[str, str] = {
-    # connection.py, library.py, models.py, schema.py
+    # connection.py, library.py, models.py, inspection.py
     "MixxxLibrary": "library",
     "current_library": "library",
     "db": "connection",
@@ -58,9 +58,9 @@ _LAZY: dict[str, str] = {
     "Track": "models",
     "TrackAnalysis": "models",
     "TrackLocation": "models",
-    "SchemaReport": "schema",
-    "Verdict": "schema",
-    "inspect_schema": "schema",
+    "SchemaReport": "inspection",
+    "Verdict": "inspection",
+    "inspect_schema": "inspection",
     # tracks.py
     "query_tracks": "tracks",
     "iter_tracks": "tracks",

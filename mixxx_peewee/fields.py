@@ -1,8 +1,13 @@
-"""Peewee fields for Mixxx's loosely typed columns.
+"""Peewee fields for Mixxx's loosely typed columns, each carrying its column's DDL facts.
 
 SQLite lets Mixxx store a REAL in an INTEGER column and two datetime formats in one
 column. These fields read every form Mixxx writes and write back exactly what was read
 when the value was not changed, so a row read and saved again keeps its bytes.
+
+Every field also records how Mixxx's ``schema.xml`` declares its column (:class:`MixxxColumn`):
+the declared type text, the revision that added it and the ``DEFAULT`` text. With peewee's
+own ``null``, ``unique`` and ``primary_key`` that is the whole column, so the models are the
+one declaration :mod:`mixxx_peewee.schema` derives the expected schema from.
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ __all__ = [
     "DATETIME_ISO_MS_Z",
     "DATETIME_SQL",
     "BlobField",
+    "IdField",
     "LooseIntegerField",
     "LooseTextField",
+    "MixxxColumn",
     "MixxxDateTime",
     "MixxxDateTimeField",
+    "ReferenceField",
     "SampleField",
     "format_mixxx_datetime",
     "parse_mixxx_datetime",
@@ -33,6 +41,28 @@ _DATETIME_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
+
+
+class MixxxColumn:
+    """Mixin: the column as Mixxx's ``schema.xml`` declares it (type text, revision, default).
+
+    ``decl`` is the declared type exactly as Mixxx writes it (``varchar(512)``, ``INTEGER``,
+    ``''`` for none), ``added`` the revision whose SQL added the column, ``ddl_default`` the
+    ``DEFAULT`` clause's text (``"'?'"``, ``"0"``; ``None`` for no clause). NOT NULL, UNIQUE
+    and PRIMARY KEY come from peewee's ``null``, ``unique`` and ``primary_key``.
+    """
+
+    decl: str
+    added_in: int
+    ddl_default: str | None
+
+    def __init__(
+        self, *args: Any, decl: str, added: int, ddl_default: str | None = None, **kwargs: Any
+    ) -> None:
+        self.decl = decl
+        self.added_in = added
+        self.ddl_default = ddl_default
+        super().__init__(*args, **kwargs)
 
 
 class MixxxDateTime(dt.datetime):
@@ -78,7 +108,7 @@ def format_mixxx_datetime(value: dt.datetime, style: str = DATETIME_SQL) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S")
 
 
-class MixxxDateTimeField(peewee.Field):
+class MixxxDateTimeField(MixxxColumn, peewee.Field):
     """A Mixxx datetime column: reads every form as aware UTC, writes the column's own form.
 
     Text that is not a datetime is returned (and written back) unchanged.
@@ -108,7 +138,7 @@ class MixxxDateTimeField(peewee.Field):
         return value
 
 
-class LooseIntegerField(peewee.Field):
+class LooseIntegerField(MixxxColumn, peewee.Field):
     """An INTEGER column: integers (and whole REALs) as ``int``, anything else unchanged."""
 
     field_type = "INTEGER"
@@ -130,7 +160,7 @@ class LooseIntegerField(peewee.Field):
         return None if value is None else self.adapt(value)
 
 
-class SampleField(peewee.Field):
+class SampleField(MixxxColumn, peewee.Field):
     """A position or duration that may be fractional (cue positions, ``cuepoint``, bpm).
 
     Read as ``float`` and never truncated; storing a whole float in an INTEGER column
@@ -152,7 +182,7 @@ class SampleField(peewee.Field):
         return value
 
 
-class LooseTextField(peewee.Field):
+class LooseTextField(MixxxColumn, peewee.Field):
     """A TEXT column: text stays text, a stray BLOB stays bytes, numbers become text."""
 
     field_type = "TEXT"
@@ -172,7 +202,7 @@ class LooseTextField(peewee.Field):
         return value
 
 
-class BlobField(peewee.Field):
+class BlobField(MixxxColumn, peewee.Field):
     """A BLOB column (beats, keys, cover digest): bytes in, bytes out."""
 
     field_type = "BLOB"
@@ -186,3 +216,11 @@ class BlobField(peewee.Field):
     def python_value(self, value: Any) -> Any:
         """The stored value (``bytes``)."""
         return value
+
+
+class IdField(MixxxColumn, peewee.AutoField):
+    """An ``INTEGER PRIMARY KEY`` row id (AUTOINCREMENT or not is the table's fact)."""
+
+
+class ReferenceField(MixxxColumn, peewee.ForeignKeyField):
+    """An id column pointing at another table's row (Mixxx's REFERENCES clauses are not used)."""

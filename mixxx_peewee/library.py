@@ -36,10 +36,10 @@ from mixxx_peewee.errors import LibraryNotOpenError
 from mixxx_peewee.errors import NotAMixxxDatabaseError
 from mixxx_peewee.errors import ReadOnlyError
 from mixxx_peewee.errors import SchemaVersionError
+from mixxx_peewee.inspection import SchemaReport
+from mixxx_peewee.inspection import Verdict
+from mixxx_peewee.inspection import inspect_schema
 from mixxx_peewee.models import adapt_models
-from mixxx_peewee.schema import SchemaReport
-from mixxx_peewee.schema import Verdict
-from mixxx_peewee.schema import inspect_schema
 from mixxx_peewee.snapshots import auto_backup_before_write
 
 __all__ = [

@@ -1,9 +1,17 @@
 """Peewee models for every table Mixxx's schema.xml creates, bound to the deferred database.
 
-Each field records the revision that added its column (``field.added_in``). Models adapt
-to the open file (:func:`adapt_models`): a column the file lacks is removed from the model,
-so no query selects or writes it, and using it raises :class:`ColumnNotInFileError`.
-The ``itunes_*``, ``traktor_*`` and ``rhythmbox_*`` caches are read-only models.
+The models are the one declaration of Mixxx's schema. Each field carries its column's DDL
+facts as ``schema.xml`` writes them (``decl``, ``added``, ``ddl_default``; see
+:class:`~mixxx_peewee.fields.MixxxColumn`), so ``field.added_in`` is the revision that added
+it; each ``Meta`` carries the table's: ``added_in`` (revision), ``autoincrement``, ``core``
+(user data, not another program's cache), ``unique_together`` and ``named_indexes``
+(``(name, columns, revision)``). :mod:`mixxx_peewee.schema` derives the expected schema
+per revision from them.
+
+Models adapt to the open file (:func:`adapt_models`): a column the file lacks is removed
+from the model, so no query selects or writes it, and using it raises
+:class:`ColumnNotInFileError`. The ``itunes_*``, ``traktor_*`` and ``rhythmbox_*`` caches
+are read-only models.
 
 Models never create, alter or migrate tables: Mixxx owns its schema.
 """
@@ -15,20 +23,19 @@ from typing import Any
 from typing import ClassVar
 
 import peewee
-from peewee import AutoField
 from peewee import CompositeKey
-from peewee import ForeignKeyField
 
 from mixxx_peewee.connection import db
 from mixxx_peewee.errors import ColumnNotInFileError
 from mixxx_peewee.errors import ReadOnlyError
 from mixxx_peewee.fields import DATETIME_ISO_MS_Z
 from mixxx_peewee.fields import BlobField
+from mixxx_peewee.fields import IdField
 from mixxx_peewee.fields import LooseIntegerField
 from mixxx_peewee.fields import LooseTextField
 from mixxx_peewee.fields import MixxxDateTimeField
+from mixxx_peewee.fields import ReferenceField
 from mixxx_peewee.fields import SampleField
-from mixxx_peewee.schema import TABLES_BY_NAME
 
 __all__ = [
     "ALL_MODELS",
@@ -87,6 +94,11 @@ class MixxxModel(peewee.Model, metaclass=_MixxxModelBase):
         database = db
         legacy_table_names = False
         only_save_dirty = True
+        # Table facts every model inherits unless it says otherwise (added_in it must say).
+        autoincrement = False
+        core = True
+        unique_together: tuple[str, ...] = ()
+        named_indexes: tuple[tuple[str, tuple[str, ...], int], ...] = ()
 
     def __getattr__(self, name: str) -> Any:
         if name in type(self)._absent_fields:
@@ -109,6 +121,9 @@ class MixxxModel(peewee.Model, metaclass=_MixxxModelBase):
 
 class ReadOnlyModel(MixxxModel):
     """A cache of another program's library: Mixxx rebuilds it, nobody edits it."""
+
+    class Meta:
+        core = False
 
     @classmethod
     def _refuse(cls) -> ReadOnlyError:
@@ -142,100 +157,116 @@ class ReadOnlyModel(MixxxModel):
 class Setting(MixxxModel):
     """``settings``: key/value pairs, among them the schema version keys."""
 
-    name = LooseTextField(unique=True)
-    value = LooseTextField(null=True)
-    locked = LooseIntegerField(null=True)
-    hidden = LooseIntegerField(null=True)
+    name = LooseTextField(unique=True, decl="TEXT", added=1)
+    value = LooseTextField(null=True, decl="TEXT", added=1)
+    locked = LooseIntegerField(null=True, decl="INTEGER", added=1, ddl_default="0")
+    hidden = LooseIntegerField(null=True, decl="INTEGER", added=1, ddl_default="0")
 
     class Meta:
         table_name = "settings"
         primary_key = False
+        added_in = 1
 
 
 class TrackLocation(MixxxModel):
     """``track_locations``: the file of a track (path, name, folder, size, missing flag)."""
 
-    id = AutoField()
-    location = LooseTextField(unique=True, null=True)
-    filename = LooseTextField(null=True)
-    directory = LooseTextField(null=True)
-    filesize = LooseIntegerField(null=True)
-    fs_deleted = LooseIntegerField(null=True)
-    needs_verification = LooseIntegerField(null=True)
+    id = IdField(decl="INTEGER", added=1)
+    location = LooseTextField(unique=True, null=True, decl="varchar(512)", added=1)
+    filename = LooseTextField(null=True, decl="varchar(512)", added=1)
+    directory = LooseTextField(null=True, decl="varchar(512)", added=1)
+    filesize = LooseIntegerField(null=True, decl="INTEGER", added=1)
+    fs_deleted = LooseIntegerField(null=True, decl="INTEGER", added=1)
+    needs_verification = LooseIntegerField(null=True, decl="INTEGER", added=1)
 
     class Meta:
         table_name = "track_locations"
+        added_in = 1
+        autoincrement = True
 
 
 class LibraryHash(MixxxModel):
     """``LibraryHashes``: the scanner's per-directory state."""
 
-    directory_path = LooseTextField(primary_key=True)
-    hash = LooseIntegerField(null=True)
-    directory_deleted = LooseIntegerField(null=True)
-    needs_verification = LooseIntegerField(null=True)
+    directory_path = LooseTextField(primary_key=True, decl="VARCHAR(256)", added=1)
+    hash = LooseIntegerField(null=True, decl="INTEGER", added=1)
+    directory_deleted = LooseIntegerField(null=True, decl="INTEGER", added=1)
+    needs_verification = LooseIntegerField(null=True, decl="INTEGER", added=5, ddl_default="0")
 
     class Meta:
         table_name = "LibraryHashes"
+        added_in = 1
 
 
 class Track(MixxxModel):
     """``library``: one row per track; ``location`` is the id of its ``track_locations`` row."""
 
-    id = AutoField()
-    artist = LooseTextField(null=True)
-    title = LooseTextField(null=True)
-    album = LooseTextField(null=True)
-    year = LooseTextField(null=True)
-    genre = LooseTextField(null=True)
-    tracknumber = LooseTextField(null=True)
-    location = ForeignKeyField(
-        TrackLocation, column_name="location", backref="tracks", null=True, lazy_load=True
+    id = IdField(decl="INTEGER", added=1)
+    artist = LooseTextField(null=True, decl="varchar(64)", added=1)
+    title = LooseTextField(null=True, decl="varchar(64)", added=1)
+    album = LooseTextField(null=True, decl="varchar(64)", added=1)
+    year = LooseTextField(null=True, decl="varchar(16)", added=1)
+    genre = LooseTextField(null=True, decl="varchar(64)", added=1)
+    tracknumber = LooseTextField(null=True, decl="varchar(3)", added=1)
+    location = ReferenceField(
+        TrackLocation,
+        column_name="location",
+        backref="tracks",
+        null=True,
+        lazy_load=True,
+        decl="INTEGER",
+        added=1,
     )
-    comment = LooseTextField(null=True)
-    url = LooseTextField(null=True)
-    duration = SampleField(null=True)
-    bitrate = LooseIntegerField(null=True)
-    samplerate = LooseIntegerField(null=True)
-    cuepoint = SampleField(null=True)
-    bpm = SampleField(null=True)
-    wavesummaryhex = BlobField(null=True)
-    channels = LooseIntegerField(null=True)
-    datetime_added = MixxxDateTimeField(null=True, style=DATETIME_ISO_MS_Z)
-    mixxx_deleted = LooseIntegerField(null=True)
-    played = LooseIntegerField(null=True)
-    header_parsed = LooseIntegerField(null=True)
-    filetype = LooseTextField(null=True)
-    replaygain = SampleField(null=True)
-    timesplayed = LooseIntegerField(null=True)
-    rating = LooseIntegerField(null=True)
-    key = LooseTextField(null=True)
-    beats = BlobField(null=True)
-    beats_version = LooseTextField(null=True)
-    composer = LooseTextField(null=True)
-    bpm_lock = LooseIntegerField(null=True)
-    beats_sub_version = LooseTextField(null=True)
-    keys = BlobField(null=True)
-    keys_version = LooseTextField(null=True)
-    keys_sub_version = LooseTextField(null=True)
-    key_id = LooseIntegerField(null=True)
-    grouping = LooseTextField(null=True)
-    album_artist = LooseTextField(null=True)
-    coverart_source = LooseIntegerField(null=True)
-    coverart_type = LooseIntegerField(null=True)
-    coverart_location = LooseTextField(null=True)
-    coverart_hash = LooseIntegerField(null=True)
-    replaygain_peak = SampleField(null=True)
-    tracktotal = LooseTextField(null=True)
-    color = LooseIntegerField(null=True)
-    coverart_color = LooseIntegerField(null=True)
-    coverart_digest = BlobField(null=True)
-    last_played_at = MixxxDateTimeField(null=True)
-    source_synchronized_ms = LooseIntegerField(null=True)
-    tuning_frequency_hz = SampleField(null=True)
+    comment = LooseTextField(null=True, decl="varchar(256)", added=1)
+    url = LooseTextField(null=True, decl="varchar(256)", added=1)
+    duration = SampleField(null=True, decl="FLOAT", added=1)
+    bitrate = LooseIntegerField(null=True, decl="INTEGER", added=1)
+    samplerate = LooseIntegerField(null=True, decl="INTEGER", added=1)
+    cuepoint = SampleField(null=True, decl="INTEGER", added=1)
+    bpm = SampleField(null=True, decl="FLOAT", added=1)
+    wavesummaryhex = BlobField(null=True, decl="BLOB", added=1)
+    channels = LooseIntegerField(null=True, decl="INTEGER", added=1)
+    datetime_added = MixxxDateTimeField(
+        null=True, style=DATETIME_ISO_MS_Z, decl="", added=1, ddl_default="CURRENT_TIMESTAMP"
+    )
+    mixxx_deleted = LooseIntegerField(null=True, decl="INTEGER", added=1)
+    played = LooseIntegerField(null=True, decl="INTEGER", added=1)
+    header_parsed = LooseIntegerField(null=True, decl="INTEGER", added=2, ddl_default="0")
+    filetype = LooseTextField(null=True, decl="varchar(8)", added=4, ddl_default="'?'")
+    replaygain = SampleField(null=True, decl="FLOAT", added=6, ddl_default="0")
+    timesplayed = LooseIntegerField(null=True, decl="INTEGER", added=7, ddl_default="0")
+    rating = LooseIntegerField(null=True, decl="INTEGER", added=7, ddl_default="0")
+    key = LooseTextField(null=True, decl="varchar(8)", added=7, ddl_default="''")
+    beats = BlobField(null=True, decl="BLOB", added=12)
+    beats_version = LooseTextField(null=True, decl="TEXT", added=12)
+    composer = LooseTextField(null=True, decl="varchar(64)", added=14, ddl_default="''")
+    bpm_lock = LooseIntegerField(null=True, decl="INTEGER", added=17, ddl_default="0")
+    beats_sub_version = LooseTextField(null=True, decl="TEXT", added=17, ddl_default="''")
+    keys = BlobField(null=True, decl="BLOB", added=18)
+    keys_version = LooseTextField(null=True, decl="TEXT", added=18)
+    keys_sub_version = LooseTextField(null=True, decl="TEXT", added=18)
+    key_id = LooseIntegerField(null=True, decl="INTEGER", added=19, ddl_default="0")
+    grouping = LooseTextField(null=True, decl="TEXT", added=21, ddl_default="''")
+    album_artist = LooseTextField(null=True, decl="TEXT", added=21, ddl_default="''")
+    coverart_source = LooseIntegerField(null=True, decl="INTEGER", added=24, ddl_default="0")
+    coverart_type = LooseIntegerField(null=True, decl="INTEGER", added=24, ddl_default="0")
+    coverart_location = LooseTextField(null=True, decl="TEXT", added=24, ddl_default="''")
+    coverart_hash = LooseIntegerField(null=True, decl="INTEGER", added=24, ddl_default="0")
+    replaygain_peak = SampleField(null=True, decl="REAL", added=25, ddl_default="-1.0")
+    tracktotal = LooseTextField(null=True, decl="TEXT", added=26, ddl_default="'//'")
+    color = LooseIntegerField(null=True, decl="INTEGER", added=31)
+    coverart_color = LooseIntegerField(null=True, decl="INTEGER", added=33)
+    coverart_digest = BlobField(null=True, decl="BLOB", added=33)
+    last_played_at = MixxxDateTimeField(null=True, decl="DATETIME", added=35, ddl_default="NULL")
+    source_synchronized_ms = LooseIntegerField(
+        null=True, decl="INTEGER", added=37, ddl_default="NULL"
+    )
+    tuning_frequency_hz = SampleField(null=True, decl="FLOAT", added=40, ddl_default="0.0")
 
     class Meta:
         table_name = "library"
+        added_in = 1
+        autoincrement = True
 
     @property
     def path(self) -> str | None:
@@ -247,186 +278,254 @@ class Track(MixxxModel):
 class Playlist(MixxxModel):
     """``Playlists``: hidden 0 normal, 1 Auto DJ, 2 history; ``position`` orders the sidebar."""
 
-    id = AutoField()
-    name = LooseTextField(null=True)
-    position = LooseIntegerField(null=True)
-    hidden = LooseIntegerField(default=0)
-    date_created = MixxxDateTimeField(null=True)
-    date_modified = MixxxDateTimeField(null=True)
-    locked = LooseIntegerField(null=True)
+    id = IdField(decl="INTEGER", added=1)
+    name = LooseTextField(null=True, decl="varchar(48)", added=1)
+    position = LooseIntegerField(null=True, decl="INTEGER", added=1)
+    hidden = LooseIntegerField(default=0, decl="INTEGER", added=1, ddl_default="0")
+    date_created = MixxxDateTimeField(null=True, decl="datetime", added=1)
+    date_modified = MixxxDateTimeField(null=True, decl="datetime", added=1)
+    locked = LooseIntegerField(null=True, decl="INTEGER", added=10, ddl_default="0")
 
     class Meta:
         table_name = "Playlists"
+        added_in = 1
 
 
 class PlaylistTrack(MixxxModel):
     """``PlaylistTracks``: a track at a 1-based position of a playlist (repeats allowed)."""
 
-    id = AutoField()
-    playlist = ForeignKeyField(
-        Playlist, column_name="playlist_id", backref="entries", null=True, lazy_load=True
+    id = IdField(decl="INTEGER", added=1)
+    playlist = ReferenceField(
+        Playlist,
+        column_name="playlist_id",
+        backref="entries",
+        null=True,
+        lazy_load=True,
+        decl="INTEGER",
+        added=1,
     )
-    track = ForeignKeyField(
-        Track, column_name="track_id", backref="playlist_entries", null=True, lazy_load=True
+    track = ReferenceField(
+        Track,
+        column_name="track_id",
+        backref="playlist_entries",
+        null=True,
+        lazy_load=True,
+        decl="INTEGER",
+        added=1,
     )
-    position = LooseIntegerField(null=True)
-    pl_datetime_added = MixxxDateTimeField(null=True)
+    position = LooseIntegerField(null=True, decl="INTEGER", added=1)
+    pl_datetime_added = MixxxDateTimeField(null=True, decl="", added=15)
 
     class Meta:
         table_name = "PlaylistTracks"
+        added_in = 1
+        named_indexes = (
+            ("idx_PlaylistTracks_playlist_id_track_id", ("playlist_id", "track_id"), 34),
+            ("idx_PlaylistTracks_track_id", ("track_id",), 34),
+        )
 
 
 class Crate(MixxxModel):
     """``crates``: a named, unordered set of tracks."""
 
-    id = AutoField()
-    name = LooseTextField(unique=True)
-    count = LooseIntegerField(null=True)
-    show = LooseIntegerField(null=True)
-    locked = LooseIntegerField(null=True)
-    autodj_source = LooseIntegerField(null=True)
+    id = IdField(decl="INTEGER", added=1)
+    name = LooseTextField(unique=True, decl="varchar(48)", added=1)
+    count = LooseIntegerField(null=True, decl="INTEGER", added=1, ddl_default="0")
+    show = LooseIntegerField(null=True, decl="INTEGER", added=1, ddl_default="1")
+    locked = LooseIntegerField(null=True, decl="INTEGER", added=10, ddl_default="0")
+    autodj_source = LooseIntegerField(null=True, decl="INTEGER", added=20, ddl_default="0")
 
     class Meta:
         table_name = "crates"
+        added_in = 1
+        autoincrement = True
 
 
 class CrateTrack(MixxxModel):
     """``crate_tracks``: membership pairs, unique together, no id column."""
 
-    crate = ForeignKeyField(Crate, column_name="crate_id", backref="memberships", lazy_load=True)
-    track = ForeignKeyField(
-        Track, column_name="track_id", backref="crate_memberships", lazy_load=True
+    crate = ReferenceField(
+        Crate,
+        column_name="crate_id",
+        backref="memberships",
+        lazy_load=True,
+        decl="INTEGER",
+        added=1,
+    )
+    track = ReferenceField(
+        Track,
+        column_name="track_id",
+        backref="crate_memberships",
+        lazy_load=True,
+        decl="INTEGER",
+        added=1,
     )
 
     class Meta:
         table_name = "crate_tracks"
         primary_key = CompositeKey("crate", "track")
+        added_in = 1
+        unique_together = ("crate_id", "track_id")
+        named_indexes = (("idx_crate_tracks_track_id", ("track_id",), 34),)
 
 
 class Cue(MixxxModel):
     """``cues``: positions and lengths in engine samples (frame × 2), hotcue 0-based."""
 
-    id = AutoField()
-    track = ForeignKeyField(Track, column_name="track_id", backref="cues", lazy_load=True)
-    type = LooseIntegerField(default=0)
-    position = SampleField(default=-1)
-    length = SampleField(default=0)
-    hotcue = LooseIntegerField(default=-1)
-    label = LooseTextField(default="")
-    color = LooseIntegerField(default=4294901760)
+    id = IdField(decl="INTEGER", added=1)
+    track = ReferenceField(
+        Track, column_name="track_id", backref="cues", lazy_load=True, decl="INTEGER", added=1
+    )
+    type = LooseIntegerField(default=0, decl="INTEGER", added=1, ddl_default="0")
+    position = SampleField(default=-1, decl="INTEGER", added=1, ddl_default="-1")
+    length = SampleField(default=0, decl="INTEGER", added=1, ddl_default="0")
+    hotcue = LooseIntegerField(default=-1, decl="INTEGER", added=1, ddl_default="-1")
+    label = LooseTextField(default="", decl="TEXT", added=1, ddl_default="''")
+    color = LooseIntegerField(
+        default=4294901760, decl="INTEGER", added=27, ddl_default="4294901760"
+    )
 
     class Meta:
         table_name = "cues"
+        added_in = 1
+        autoincrement = True
 
 
 class TrackAnalysis(MixxxModel):
     """``track_analysis``: waveform/analysis rows; ``track_id`` is a ``library.id``."""
 
-    id = AutoField()
-    track = ForeignKeyField(Track, column_name="track_id", backref="analyses", lazy_load=True)
-    type = LooseTextField(null=True)
-    description = LooseTextField(null=True)
-    version = LooseTextField(null=True)
-    created = MixxxDateTimeField(null=True)
-    data_checksum = LooseTextField(null=True)
+    id = IdField(decl="INTEGER", added=16)
+    track = ReferenceField(
+        Track, column_name="track_id", backref="analyses", lazy_load=True, decl="INTEGER", added=16
+    )
+    type = LooseTextField(null=True, decl="varchar(512)", added=16)
+    description = LooseTextField(null=True, decl="varchar(1024)", added=16)
+    version = LooseTextField(null=True, decl="varchar(512)", added=16)
+    created = MixxxDateTimeField(null=True, decl="", added=16, ddl_default="CURRENT_TIMESTAMP")
+    data_checksum = LooseTextField(null=True, decl="varchar(512)", added=16)
 
     class Meta:
         table_name = "track_analysis"
+        added_in = 16
+        autoincrement = True
+        named_indexes = (("track_analysis_track_id_index", ("track_id",), 16),)
 
 
 class Directory(MixxxModel):
     """``directories``: the music root folders the scanner watches."""
 
-    directory = LooseTextField(unique=True, null=True)
+    directory = LooseTextField(unique=True, null=True, decl="TEXT", added=23)
 
     class Meta:
         table_name = "directories"
         primary_key = False
+        added_in = 23
 
 
-def _cache_library_fields(*, key: bool, itunes: bool) -> dict[str, peewee.Field]:
-    fields: dict[str, peewee.Field] = {
-        "id": AutoField(),
-        "artist": LooseTextField(null=True),
-        "title": LooseTextField(null=True),
-        "album": LooseTextField(null=True),
-        "year": LooseTextField(null=True),
-        "genre": LooseTextField(null=True),
-        "tracknumber": LooseTextField(null=True),
-        "location": LooseTextField(null=True),
-        "comment": LooseTextField(null=True),
-        "duration": LooseIntegerField(null=True),
-        "bitrate": LooseIntegerField(null=True),
-        "bpm": SampleField(null=True),
+def _read_only_model(
+    name: str, table: str, doc: str, fields: dict[str, peewee.Field], **meta: Any
+) -> type[ReadOnlyModel]:
+    attrs = {
+        **fields,
+        "Meta": type("Meta", (), {"table_name": table, **meta}),
+        "__doc__": doc,
+        "__module__": __name__,
     }
-    if key:
-        fields["key"] = LooseTextField(null=True)
-    fields["rating"] = LooseIntegerField(null=True)
+    return type(name, (ReadOnlyModel,), attrs)
+
+
+def _cache_models(
+    prefix: str,
+    title: str,
+    added: int,
+    *,
+    library_autoincrement: bool,
+    playlists_autoincrement: bool,
+) -> tuple[type[ReadOnlyModel], ...]:
+    """The three read-only models of one program's cache (``<prefix>_library`` and so on)."""
+    itunes = prefix == "itunes"  # schema.xml declares the iTunes cache a little differently
+
+    def text(decl: str, **kwargs: Any) -> LooseTextField:
+        return LooseTextField(null=True, decl=decl, added=added, **kwargs)
+
+    def integer() -> LooseIntegerField:
+        return LooseIntegerField(null=True, decl="INTEGER", added=added)
+
+    tracks: dict[str, peewee.Field] = {
+        "id": IdField(decl="INTEGER", added=added),
+        "artist": text("varchar(48)"),
+        "title": text("varchar(48)"),
+        "album": text("varchar(48)"),
+        "year": text("varchar(16)"),
+        "genre": text("varchar(32)"),
+        "tracknumber": text("varchar(3)"),
+        "location": text("varchar(512)", unique=not itunes),
+        "comment": text("varchar(60)"),
+        "duration": integer(),
+        "bitrate": integer(),
+        "bpm": SampleField(null=True, decl="INTEGER" if itunes else "FLOAT", added=added),
+    }
+    if not itunes:
+        tracks["key"] = text("varchar(6)")
+    tracks["rating"] = integer()
     if itunes:
-        fields["grouping"] = LooseTextField(null=True)
-        fields["album_artist"] = LooseTextField(null=True)
-    return fields
-
-
-def _cache_models(prefix: str, title: str) -> tuple[type[ReadOnlyModel], ...]:
-    library = type(
+        tracks["grouping"] = LooseTextField(null=True, decl="TEXT", added=22, ddl_default="''")
+        tracks["album_artist"] = LooseTextField(null=True, decl="TEXT", added=22, ddl_default="''")
+    library = _read_only_model(
         f"{title}Library",
-        (ReadOnlyModel,),
-        {
-            **_cache_library_fields(key=prefix != "itunes", itunes=prefix == "itunes"),
-            "Meta": type("Meta", (), {"table_name": f"{prefix}_library"}),
-            "__doc__": f"``{prefix}_library``: Mixxx's read-only cache of {title}'s tracks.",
-            "__module__": __name__,
-        },
+        f"{prefix}_library",
+        f"``{prefix}_library``: Mixxx's read-only cache of {title}'s tracks.",
+        tracks,
+        added_in=added,
+        autoincrement=library_autoincrement,
     )
-    playlist = type(
+    playlist = _read_only_model(
         f"{title}Playlist",
-        (ReadOnlyModel,),
-        {
-            "id": AutoField(),
-            "name": LooseTextField(null=True),
-            "Meta": type("Meta", (), {"table_name": f"{prefix}_playlists"}),
-            "__doc__": f"``{prefix}_playlists``: {title}'s playlists (read-only cache).",
-            "__module__": __name__,
-        },
+        f"{prefix}_playlists",
+        f"``{prefix}_playlists``: {title}'s playlists (read-only cache).",
+        {"id": IdField(decl="INTEGER", added=added), "name": text("varchar(100)", unique=True)},
+        added_in=added,
+        autoincrement=playlists_autoincrement,
     )
-    entry = type(
+    entry = _read_only_model(
         f"{title}PlaylistTrack",
-        (ReadOnlyModel,),
+        f"{prefix}_playlist_tracks",
+        f"``{prefix}_playlist_tracks``: {title} playlist entries (read-only).",
         {
-            "id": AutoField(),
-            "playlist_id": LooseIntegerField(null=True),
-            "track_id": LooseIntegerField(null=True),
-            "position": LooseIntegerField(null=True),
-            "Meta": type("Meta", (), {"table_name": f"{prefix}_playlist_tracks"}),
-            "__doc__": f"``{prefix}_playlist_tracks``: {title} playlist entries (read-only).",
-            "__module__": __name__,
+            "id": IdField(decl="INTEGER", added=added),
+            "playlist_id": integer(),
+            "track_id": integer(),
+            "position": LooseIntegerField(null=True, decl="INTEGER", added=13, ddl_default="0"),
         },
+        added_in=added,
+        autoincrement=True,
     )
     return library, playlist, entry
 
 
-ITunesLibrary, ITunesPlaylist, ITunesPlaylistTrack = _cache_models("itunes", "ITunes")
-TraktorLibrary, TraktorPlaylist, TraktorPlaylistTrack = _cache_models("traktor", "Traktor")
+ITunesLibrary, ITunesPlaylist, ITunesPlaylistTrack = _cache_models(
+    "itunes", "ITunes", 8, library_autoincrement=False, playlists_autoincrement=False
+)
+TraktorLibrary, TraktorPlaylist, TraktorPlaylistTrack = _cache_models(
+    "traktor", "Traktor", 9, library_autoincrement=True, playlists_autoincrement=False
+)
 RhythmboxLibrary, RhythmboxPlaylist, RhythmboxPlaylistTrack = _cache_models(
-    "rhythmbox", "Rhythmbox"
+    "rhythmbox", "Rhythmbox", 11, library_autoincrement=True, playlists_autoincrement=True
 )
 
-CORE_MODELS: tuple[type[MixxxModel], ...] = (
+# In the order Mixxx creates the tables: schema.render_ddl writes them in this order.
+ALL_MODELS: tuple[type[MixxxModel], ...] = (
     Setting,
     TrackLocation,
     LibraryHash,
     Track,
     Playlist,
     PlaylistTrack,
+    Cue,
     Crate,
     CrateTrack,
-    Cue,
     TrackAnalysis,
     Directory,
-)
-ALL_MODELS: tuple[type[MixxxModel], ...] = (
-    *CORE_MODELS,
     ITunesLibrary,
     ITunesPlaylist,
     ITunesPlaylistTrack,
@@ -437,19 +536,22 @@ ALL_MODELS: tuple[type[MixxxModel], ...] = (
     RhythmboxPlaylist,
     RhythmboxPlaylistTrack,
 )
+# Meta.core is our key: peewee keeps it on _meta, its type hints do not know it.
+CORE_MODELS: tuple[type[MixxxModel], ...] = tuple(
+    m
+    for m in ALL_MODELS
+    if m._meta.core  # type: ignore[attr-defined]
+)
 
 
-def _record_revisions() -> None:
+def _remember_fields() -> None:
+    # adapt_models removes fields from _meta; _all_fields keeps every declared one.
     for model in ALL_MODELS:
-        spec = TABLES_BY_NAME[model._meta.table_name]
-        added = {c.name: c.added for c in spec.columns}
-        for fld in model._meta.fields.values():
-            fld.added_in = added[fld.column_name]  # type: ignore[attr-defined]
         model._all_fields = dict(model._meta.fields)
         model._absent_fields = {}
 
 
-_record_revisions()
+_remember_fields()
 
 
 def adapt_models(live: Mapping[str, Mapping[str, Any]]) -> None:

@@ -20,13 +20,13 @@ from mixxx_peewee.errors import NotAMixxxDatabaseError
 from mixxx_peewee.errors import ReadOnlyError
 from mixxx_peewee.errors import SchemaVersionError
 from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.inspection import Verdict
+from mixxx_peewee.inspection import inspect_schema
 from mixxx_peewee.library import current_library
 from mixxx_peewee.models import adapt_models
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import EXCLUSIVE
 from mixxx_peewee.running import check_mixxx_guard
-from mixxx_peewee.schema import Verdict
-from mixxx_peewee.schema import inspect_schema
 from mixxx_peewee.snapshots import BACKUP_DIRNAME
 from mixxx_peewee.snapshots import Busy
 from mixxx_peewee.snapshots import copy_library

@@ -20,21 +20,17 @@ import operator
 import random
 import sqlite3
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mixxx_peewee.keys import key_to_text
 from mixxx_peewee.schema import MAX_REVISION
 from mixxx_peewee.schema import MIN_REVISION
 from mixxx_peewee.schema import expected_tables
 from mixxx_peewee.schema import render_ddl
 
-__all__ = ["KEY_NAMES", "make_sample_library"]
-
-# ChromaticKey order: key_id 1..24 (index + 1).
-KEY_NAMES = (
-    "C", "D♭", "D", "E♭", "E", "F", "F♯", "G", "A♭", "A", "B♭", "B",
-    "Cm", "C♯m", "Dm", "E♭m", "Em", "Fm", "F♯m", "Gm", "G♯m", "Am", "B♭m", "Bm",
-)  # fmt: skip
+__all__ = ["SampleOptions", "make_sample_library"]
 
 _GENRES = (
     "House", "Deep House", "Tech House", "Techno", "Minimal", "Disco", "Nu Disco",
@@ -91,6 +87,31 @@ _TRACK_COLORS = (0xC50A08, 0x32BE44, 0x0044FF, 0xF8D200, 0x42D4F4, 0xAF00CC, 0xF
 _CUE_COLORS = (0xC50A08, 0xF8D200, 0x32BE44, 0x0044FF, 0x42D4F4, 0xAF00CC, 0xFCA6D7, 0xF2F2FF)
 _EPOCH = dt.datetime(2016, 1, 1)  # naive UTC
 _UNIX = dt.datetime(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class SampleOptions:
+    """What a sample library holds: :func:`make_sample_library`'s options, counts resolved."""
+
+    revision: int
+    tracks: int
+    seed: int
+    music_root: str
+    hidden_fraction: float
+    missing_fraction: float
+    beats_fraction: float
+    crates: int
+    playlists: int
+    playlist_max: int
+    history_playlists: int
+    auto_dj: bool
+    cues_per_track: int
+
+    @property
+    def has_rows(self) -> bool:
+        """Whether the file gets rows beyond the ``settings`` version keys."""
+        counts = (self.tracks, self.crates, self.playlists, self.history_playlists)
+        return any(counts) or self.auto_dj
 
 
 class _Random(random.Random):
@@ -155,23 +176,18 @@ class _Names:
 
 
 def _tracks(
-    rng: _Random,
-    count: int,
-    revision: int,
-    music_root: str,
-    hidden_fraction: float,
-    missing_fraction: float,
-    beats_fraction: float,
+    rng: _Random, options: SampleOptions
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[float]]:
     """``track_locations`` rows, ``library`` rows, ``track_analysis`` rows, main cue seconds."""
+    hidden_fraction = options.hidden_fraction
     names = _Names(rng)
     locations: list[dict[str, Any]] = []
     library: list[dict[str, Any]] = []
     analysis: list[dict[str, Any]] = []
     cue_seconds: list[float] = []
     seen: set[str] = set()
-    root = music_root.rstrip("/") or ""
-    for track_id in range(1, count + 1):
+    root = options.music_root.rstrip("/") or ""
+    for track_id in range(1, options.tracks + 1):
         artist = names.artist()
         title = names.title()
         album = names.album()
@@ -193,7 +209,7 @@ def _tracks(
                 "filename": filename,
                 "directory": directory,
                 "filesize": int(duration * bitrate * 125) + rng.between(0, 40000),
-                "fs_deleted": 1 if rng.random() < missing_fraction else 0,
+                "fs_deleted": 1 if rng.random() < options.missing_fraction else 0,
                 "needs_verification": 0,
             }
         )
@@ -234,7 +250,7 @@ def _tracks(
             mixxx_deleted = None
         else:
             mixxx_deleted = 0
-        has_beats = rng.random() < beats_fraction
+        has_beats = rng.random() < options.beats_fraction
         kind = rng.random()
         year = str(rng.between(1975, 2025)) if kind < 0.7 else ""
         if kind > 0.9:
@@ -266,7 +282,7 @@ def _tracks(
                 "replaygain": round(rng.uniform(0.3, 1.6), 6) if rng.random() < 0.5 else 0.0,
                 "timesplayed": timesplayed,
                 "rating": rng.pick((0, 0, 0, 1, 2, 3, 4, 5)),
-                "key": KEY_NAMES[key_id - 1] if key_id else None,
+                "key": key_to_text(key_id) or None,
                 "beats": rng.randbytes(rng.between(200, 600)) if has_beats else None,
                 "beats_version": "BeatGrid-2.0" if has_beats else None,
                 "composer": None,
@@ -309,19 +325,16 @@ def _tracks(
 
 
 def _cues(
-    rng: _Random,
-    library: list[dict[str, Any]],
-    cue_seconds: list[float],
-    per_track: int,
-    revision: int,
+    rng: _Random, library: list[dict[str, Any]], cue_seconds: list[float], options: SampleOptions
 ) -> list[dict[str, Any]]:
     """Cue rows: main cue, intro, hotcues and loops, positions in engine samples."""
     rows: list[dict[str, Any]] = []
+    per_track = options.cues_per_track
     if per_track <= 0:
         return rows
 
     def color() -> int:
-        if revision >= 32:
+        if options.revision >= 32:
             return rng.pick(_CUE_COLORS)
         # Before 32 the colour column held Mixxx's old ARGB form (default 0xFFFF0000).
         return 0xFFFF0000 if rng.random() < 0.7 else 0xFF000000 | rng.pick(_CUE_COLORS)
@@ -386,19 +399,16 @@ def _unique_names(rng: _Random, pool: tuple[str, ...], count: int) -> list[str]:
 
 
 def _playlists(
-    rng: _Random,
-    library: list[dict[str, Any]],
-    playlists: int,
-    playlist_max: int,
-    history: int,
-    auto_dj: bool,
+    rng: _Random, library: list[dict[str, Any]], options: SampleOptions
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """``Playlists`` and ``PlaylistTracks`` rows (normal, one locked, Auto DJ, history)."""
+    playlists = options.playlists
+    history = options.history_playlists
     visible = [t["id"] for t in library if t["mixxx_deleted"] != 1] or [t["id"] for t in library]
     lists: list[dict[str, Any]] = []
     entries: list[dict[str, Any]] = []
     specs: list[tuple[str, int]] = []
-    if auto_dj:
+    if options.auto_dj:
         specs.append(("Auto DJ", 1))
     specs += [(name, 0) for name in _unique_names(rng, _PLAYLIST_NAMES, playlists)]
     day = dt.datetime(2024, 1, 5, 21, 0)
@@ -428,7 +438,7 @@ def _playlists(
                 "locked": locked,
             }
         )
-        size = rng.between(1, max(1, playlist_max)) if visible else 0
+        size = rng.between(1, max(1, options.playlist_max)) if visible else 0
         moment = created
         for position in range(1, size + 1):
             # Mostly distinct tracks; a track may appear twice, as Mixxx allows.
@@ -447,9 +457,10 @@ def _playlists(
 
 
 def _crates(
-    rng: _Random, library: list[dict[str, Any]], crates: int, playlist_max: int
+    rng: _Random, library: list[dict[str, Any]], options: SampleOptions
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """``crates`` (a couple locked, one Auto DJ source) and unique ``crate_tracks`` pairs."""
+    crates = options.crates
     ids = [t["id"] for t in library]
     rows: list[dict[str, Any]] = []
     members: list[dict[str, Any]] = []
@@ -466,7 +477,7 @@ def _crates(
                 "autodj_source": 1 if index == 0 else 0,
             }
         )
-        size = min(len(ids), rng.between(1, max(1, playlist_max))) if ids else 0
+        size = min(len(ids), rng.between(1, max(1, options.playlist_max))) if ids else 0
         for track_id in sorted(rng.sample(ids, size)):
             members.append({"crate_id": crate_id, "track_id": track_id})
     return rows, members
@@ -514,11 +525,22 @@ def make_sample_library(
     path = Path(path)
     if path.exists():
         raise FileExistsError(f"{path}: exists already")
+    options = SampleOptions(
+        revision=revision,
+        tracks=tracks,
+        seed=seed,
+        music_root=music_root,
+        hidden_fraction=hidden_fraction,
+        missing_fraction=missing_fraction,
+        beats_fraction=beats_fraction,
+        crates=min(12, tracks // 40) if crates is None else crates,
+        playlists=min(10, tracks // 50) if playlists is None else playlists,
+        playlist_max=playlist_max,
+        history_playlists=(3 if tracks else 0) if history_playlists is None else history_playlists,
+        auto_dj=bool(tracks) if auto_dj is None else auto_dj,
+        cues_per_track=cues_per_track,
+    )
     rng = _Random(seed)
-    crates = min(12, tracks // 40) if crates is None else crates
-    playlists = min(10, tracks // 50) if playlists is None else playlists
-    history_playlists = (3 if tracks else 0) if history_playlists is None else history_playlists
-    auto_dj = bool(tracks) if auto_dj is None else auto_dj
     have = {t.name: {c.name for c in t.columns} for t in expected_tables(revision)}
 
     conn = sqlite3.connect(path, isolation_level=None)
@@ -541,24 +563,8 @@ def make_sample_library(
                 ("mixxx.schema.min_compatible_version", "3"),
             ],
         )
-        if tracks or crates or playlists or history_playlists or auto_dj:
-            _fill(
-                conn,
-                rng,
-                have,
-                revision=revision,
-                tracks=tracks,
-                music_root=music_root,
-                hidden_fraction=hidden_fraction,
-                missing_fraction=missing_fraction,
-                beats_fraction=beats_fraction,
-                crates=crates,
-                playlists=playlists,
-                playlist_max=playlist_max,
-                history_playlists=history_playlists,
-                auto_dj=auto_dj,
-                cues_per_track=cues_per_track,
-            )
+        if options.has_rows:
+            _fill(conn, rng, have, options)
         conn.execute("COMMIT")
     except BaseException:
         conn.close()
@@ -572,37 +578,20 @@ def make_sample_library(
 
 
 def _fill(
-    conn: sqlite3.Connection,
-    rng: _Random,
-    have: dict[str, set[str]],
-    *,
-    revision: int,
-    tracks: int,
-    music_root: str,
-    hidden_fraction: float,
-    missing_fraction: float,
-    beats_fraction: float,
-    crates: int,
-    playlists: int,
-    playlist_max: int,
-    history_playlists: int,
-    auto_dj: bool,
-    cues_per_track: int,
+    conn: sqlite3.Connection, rng: _Random, have: dict[str, set[str]], options: SampleOptions
 ) -> None:
-    locations, library, analysis, cue_seconds = _tracks(
-        rng, tracks, revision, music_root, hidden_fraction, missing_fraction, beats_fraction
-    )
+    locations, library, analysis, cue_seconds = _tracks(rng, options)
     _insert(conn, "track_locations", locations, have["track_locations"])
     _insert(conn, "library", library, have["library"])
     _insert(conn, "track_analysis", analysis, have["track_analysis"])
-    _insert(conn, "cues", _cues(rng, library, cue_seconds, cues_per_track, revision), have["cues"])
-    lists, entries = _playlists(rng, library, playlists, playlist_max, history_playlists, auto_dj)
+    _insert(conn, "cues", _cues(rng, library, cue_seconds, options), have["cues"])
+    lists, entries = _playlists(rng, library, options)
     _insert(conn, "Playlists", lists, have["Playlists"])
     _insert(conn, "PlaylistTracks", entries, have["PlaylistTracks"])
-    crate_rows, members = _crates(rng, library, crates, playlist_max)
+    crate_rows, members = _crates(rng, library, options)
     _insert(conn, "crates", crate_rows, have["crates"])
     _insert(conn, "crate_tracks", members, have["crate_tracks"])
-    root = music_root.rstrip("/") or "/"
+    root = options.music_root.rstrip("/") or "/"
     conn.execute("INSERT INTO directories (directory) VALUES (?)", (root,))
     folders = sorted({loc["directory"] for loc in locations} | {root})
     _insert(

@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("connection",),
     ("models",),
     ("schema",),
+    ("inspection",),
     ("sqlfunctions", "snapshots"),
     ("library",),
     ("lookup",),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import peewee
@@ -18,7 +20,9 @@ from mixxx_peewee import db
 from mixxx_peewee import open_library
 from mixxx_peewee import write_transaction
 from mixxx_peewee.errors import ColumnNotInFileError
+from mixxx_peewee.fields import MixxxColumn
 from mixxx_peewee.models import ALL_MODELS
+from mixxx_peewee.models import CORE_MODELS
 from mixxx_peewee.models import Crate
 from mixxx_peewee.models import Cue
 from mixxx_peewee.models import LibraryHash
@@ -26,6 +30,8 @@ from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import TrackAnalysis
 from mixxx_peewee.models import TrackLocation
+from mixxx_peewee.schema import MAX_REVISION
+from mixxx_peewee.schema import TABLES_BY_NAME
 from mixxx_peewee.testing import make_sample_library
 
 COMMITTED = [
@@ -154,3 +160,55 @@ def test_writing_an_absent_column_raises_and_changes_nothing(tmp_path: Path) -> 
         with pytest.raises(ColumnNotInFileError), write_transaction():
             Track.update(title="changed", last_played_at=when).where(Track.id == 1).execute()
     assert _sha(path) == before
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda m: m.__name__)
+def test_every_model_column_declares_its_mixxx_ddl_facts(model: type) -> None:
+    meta = model._meta
+    assert 1 <= meta.added_in <= MAX_REVISION
+    assert isinstance(meta.autoincrement, bool) and isinstance(meta.core, bool)
+    assert model._all_fields, model
+    for field in model._all_fields.values():
+        assert isinstance(field, MixxxColumn), (model, field.name)
+        assert isinstance(field.decl, str)
+        assert meta.added_in <= field.added_in <= MAX_REVISION, (model, field.name)
+        assert field.ddl_default is None or isinstance(field.ddl_default, str)
+    columns = {f.column_name for f in model._all_fields.values()}
+    assert set(meta.unique_together) <= columns
+    for _name, indexed, added in meta.named_indexes:
+        assert set(indexed) <= columns and meta.added_in <= added <= MAX_REVISION
+
+
+def test_expected_schema_has_exactly_the_models_columns() -> None:
+    assert list(TABLES_BY_NAME) == [m._meta.table_name for m in ALL_MODELS]
+    for model in ALL_MODELS:
+        spec = TABLES_BY_NAME[model._meta.table_name]
+        fields = list(model._all_fields.values())
+        assert [c.name for c in spec.columns] == [f.column_name for f in fields], spec.name
+        for col, field in zip(spec.columns, fields, strict=True):
+            facts = (field.decl, field.added_in, field.ddl_default, bool(field.unique))
+            assert (col.decl, col.added, col.default, col.unique) == facts, (spec.name, col)
+            assert col.pk == bool(field.primary_key)
+            assert col.notnull == (not field.null and not field.primary_key)
+        assert (spec.added, spec.core) == (model._meta.added_in, model._meta.core)
+    assert {m._meta.table_name for m in CORE_MODELS} == {
+        t.name for t in TABLES_BY_NAME.values() if t.core
+    }
+
+
+def test_models_never_import_the_schema_or_the_inspection() -> None:
+    code = (
+        "import sys, mixxx_peewee.models\n"
+        "print(sorted(m for m in sys.modules if m in "
+        "('mixxx_peewee.schema', 'mixxx_peewee.inspection')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def test_column_revisions_are_on_the_fields() -> None:
+    assert Track.color.added_in == 31
+    assert Cue.color.added_in == 27
+    assert TrackLocation.location.decl == "varchar(512)"
