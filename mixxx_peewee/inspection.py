@@ -153,7 +153,9 @@ class SchemaReport:
         return "\n".join(lines)
 
 
-def _read_live(conn: sqlite3.Connection) -> tuple[dict[str, dict[str, LiveColumn]], dict]:
+def _read_live(
+    conn: sqlite3.Connection,
+) -> tuple[dict[str, dict[str, LiveColumn]], dict[str, dict[str, tuple[str, ...]]]]:
     tables = []
     indexes: dict[str, dict[str, tuple[str, ...]]] = {}
     for kind, name, tbl in conn.execute("SELECT type, name, tbl_name FROM sqlite_master"):

@@ -8,8 +8,8 @@ and renders it as ``CREATE`` statements (:func:`render_ddl`) that give the same 
 replaying ``schema.xml``. Comparing a file with it is :mod:`mixxx_peewee.inspection`'s job.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: the API reference (pdoc) evaluates the
+# NamedTuples' field types outside this module, where a string "ColumnSpec" means nothing.
 import functools
 from typing import Any
 from typing import NamedTuple

@@ -20,9 +20,11 @@ import operator
 import random
 import sqlite3
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from typing import TypeVar
 
 from mixxx_peewee.keys import key_to_text
 from mixxx_peewee.schema import MAX_REVISION
@@ -114,10 +116,13 @@ class SampleOptions:
         return any(counts) or self.auto_dj
 
 
+T = TypeVar("T")
+
+
 class _Random(random.Random):
     """``random.Random`` with cheap picks: the factory calls them millions of times."""
 
-    def pick(self, seq: Any) -> Any:
+    def pick(self, seq: Sequence[T]) -> T:
         """One element of ``seq``."""
         return seq[int(self.random() * len(seq))]
 
@@ -126,7 +131,9 @@ class _Random(random.Random):
         return low + int(self.random() * (high - low + 1))
 
 
-def _insert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]], have: set[str]):
+def _insert(
+    conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]], have: set[str]
+) -> None:
     """Insert ``rows`` keeping only the columns the file has at this revision."""
     if not rows:
         return
