@@ -76,6 +76,7 @@ from mixxx_peewee.keys import parse_key
 from mixxx_peewee.library import current_library
 from mixxx_peewee.library import write_transaction
 from mixxx_peewee.lookup import run_query
+from mixxx_peewee.lookup import tracks_by_ids
 from mixxx_peewee.models import Track
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import TRACK_DATA
@@ -88,6 +89,7 @@ __all__ = [
     "AnalysisMismatch",
     "analysis_report",
     "bpm_edit",
+    "edit_track_analysis",
     "key_edit",
     "mixxx_generation",
     "parse_scale_factor",
@@ -278,6 +280,58 @@ def key_edit(
         "key": _key_text(key_id, generation, getattr(track, "key", None)),
         "key_id": key_id,
     }
+
+
+def edit_track_analysis(
+    track_id: object,
+    *,
+    bpm: float | None = None,
+    key: str | int | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    convert_map: bool = False,
+    replace_invalid: bool = False,
+) -> WriteResult:
+    """Type a BPM and/or a key for one track as Mixxx does (:func:`bpm_edit`, :func:`key_edit`).
+
+    ``force`` overrides a locked BPM and a running Mixxx. ``changes``: one line per column
+    changed (blobs shown by size). Raises ValidationError, LockedError, TrackNotFoundError,
+    MixxxRunningError, ReadOnlyError, SchemaVersionError.
+    """
+    if bpm is None and key is None:
+        raise ValidationError("nothing to edit: give a bpm, a key or both")
+    ids = parse_track_ids([track_id])
+    track = tracks_by_ids(ids).get(ids[0])
+    if track is None:
+        raise TrackNotFoundError(f"no track with id {track_id}")
+    values: dict[str, object] = {}
+    if bpm is not None:
+        values.update(
+            bpm_edit(
+                track, bpm, force=force, convert_map=convert_map, replace_invalid=replace_invalid
+            )
+        )
+    if key is not None:
+        values.update(key_edit(track, key, replace_invalid=replace_invalid))
+    result = WriteResult("edit-track-analysis", dry_run=dry_run, value=track.id)
+    for column, value in values.items():
+        old = getattr(track, column, None)
+        if old != value:
+            shown = (
+                (f"<{len(old or b'')} bytes>", f"<{len(value)} bytes>")
+                if isinstance(value, bytes)
+                else (repr(old), repr(value))
+            )
+            result.add(f"track {track.id}: {column} {shown[0]} -> {shown[1]}")
+            result.count("changed")
+    _guard(result, force, dry_run)
+    if dry_run or not result.changes:
+        return result
+    with write_transaction([("library", c) for c in values]):
+        update = {Track._meta.fields[c]: v for c, v in values.items()}
+        if Track.update(update).where(Track.id == track.id).execute() != 1:
+            raise TrackNotFoundError(f"no track with id {track_id}")
+    return result
 
 
 # --------------------------------------------------------------------------------------
@@ -487,8 +541,9 @@ def _key_mismatches(row: tuple[Any, ...], generation: Generation) -> list[Analys
     found = []
     if key_id != keymap.key_id:
         found.append(AnalysisMismatch(track_id, "key_id", key_id, keymap.key_id, f"{version} blob"))
-    if guess_key_id(key) != keymap.key_id:
-        expected = _key_text(keymap.key_id, generation, key)
+    expected = _key_text(keymap.key_id, generation, key)
+    # 2.4+ writes the ID3v2 name; 2.3 the user's notation, so only the key it names counts.
+    if key != expected if generation == GENERATION_2_4 else guess_key_id(key) != keymap.key_id:
         found.append(AnalysisMismatch(track_id, "key", key, expected, f"{version} blob"))
     return found
 
@@ -496,8 +551,9 @@ def _key_mismatches(row: tuple[Any, ...], generation: Generation) -> list[Analys
 def analysis_report() -> list[AnalysisMismatch]:
     """Columns (``bpm``, ``key_id``, ``key``) that disagree with the track's blobs.
 
-    Only parsable blobs Mixxx would load are compared (see the module docstring); ``key``
-    text is compared by the key it names, in any notation. Reads the library in pages.
+    Only parsable blobs Mixxx would load are compared (see the module docstring). ``key``
+    must be the ID3v2 name in 2.4+ files; in 2.3 files (the user's notation) it must name
+    the key. Reads the library in pages.
     """
     generation = mixxx_generation()
     found: list[AnalysisMismatch] = []
