@@ -119,7 +119,7 @@ def raw_scale(conn: sqlite3.Connection, ids: list[int], factor: float, generatio
     return len(updates)
 
 
-def analysis_rows(bench: ModuleType, label: str, path: Path, work: Path, repeat: int) -> list[Any]:
+def rows_for(bench: ModuleType, label: str, path: Path, work: Path, repeat: int) -> list[Any]:
     """The two beatgrids rows for one library (``bench`` is scripts/bench.py)."""
     from mixxx_peewee.library import open_library
 
