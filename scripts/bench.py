@@ -62,6 +62,7 @@ os.environ["MIXXX_PEEWEE_AUTO_BACKUP"] = "0"  # write rows measure the write alo
 SCRIPTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(SCRIPTS))
 
+import bench_analysis  # noqa: E402
 import bench_data  # noqa: E402
 import bench_raw  # noqa: E402
 
@@ -979,6 +980,7 @@ def main(
             rows.extend(read_rows(label, path, facts, repeat))
             rows.extend(write_rows(label, path, facts, work, repeat, tracks))
             rows.extend(process_rows(label, path, repeat, tracks))
+            rows.extend(bench_analysis.rows_for(sys.modules[__name__], label, path, work, repeat))
     for revision in rev_list:
         rows.extend(
             memory_rows([r for r in rows if r.library.startswith(f"rev {revision} ")], size_list)

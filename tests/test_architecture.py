@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("lookup",),
     ("query",),
     ("collections",),
-    ("tracks",),
+    ("tracks", "beatgrids"),
     ("playlists", "crates", "cues", "backups", "restoring"),
     ("m3u",),
     ("compat",),

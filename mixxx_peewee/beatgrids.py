@@ -1,0 +1,591 @@
+"""A track's beat grid and key map: decoded, edited the way Mixxx edits them, checked against
+the columns.
+
+Mixxx shows and saves the BPM and key of its ``beats``/``keys`` blobs; the ``bpm``, ``key``
+and ``key_id`` columns are caches it writes from them on every save (MIXXX_FACTS.md §8). An
+edit of the columns alone is therefore undone the next time Mixxx saves the track. This
+module plans edits of the blobs and the columns together, as Mixxx's own controls make them
+(codec: :mod:`mixxx_peewee.analysis`), and finds rows whose columns disagree with the blobs.
+
+Which Mixxx's rules apply follows the file's schema revision: up to 32 is Mixxx 2.3, 33 and
+later is 2.4+ (:func:`mixxx_generation`). What is followed, by Mixxx source file:
+
+* Typing a BPM (``Track::trySetBpm``; ``BeatGrid::setBpm`` in 2.3, ``Beats::trySetBpm`` in
+  2.4+): a grid keeps its first beat and its ``beats_sub_version`` (the ``Beats`` object
+  carries it through), the BPM is stored as typed. A track without beats gets a new grid
+  anchored at its main cue (``library.cuepoint`` / 2 frames; frame 0 without a cue) and an
+  empty sub-version. 2.4+ turns a beat map into a constant grid at its first beat; 2.3
+  cannot (refused unless ``convert_map``). A blob Mixxx 2.4+ would not load (invalid BPM,
+  a map of fewer than two increasing beats) counts as no beats there, as in Mixxx.
+* The track menu's factors (``BeatGrid::scale``, ``Beats::tryScale``): a grid's BPM times
+  the factor's double, first beat and sub-version kept. Maps are not scaled (2.3 inserts
+  beats, 2.4+ rescales markers: not reproduced) and are skipped.
+* ``bpm_lock`` = 1: 2.4+ refuses every change of existing beats, 2.3 refuses scaling; we
+  refuse both edits on a locked track that has a beats blob, unless ``force``.
+* Typing a key (``KeyFactory::makeBasicKeys``): ``KeyMap{global_key, source USER}``, 2.4+
+  adding ``global_key_text`` in ID3v2 spelling, which it also writes to ``key``; 2.3 writes
+  ``key`` in the user's notation (kept when the old text shows it, else traditional).
+* The columns Mixxx writes from the blobs (``trackdao.cpp``): ``bpm`` is the grid's BPM
+  exactly (2.4+: a map's ``getBpmInRange(0, duration)``; 2.3's median for maps is not
+  reproduced, so 2.3 maps are not checked); ``key_id`` is the global key.
+
+A blob we cannot decode, or of a version we do not know, is refused with one line unless
+``replace_invalid`` (the edit then writes a fresh blob over it). Planners never write;
+:func:`scale_bpm` and :func:`repair_analysis` write in one transaction, guarded like every
+track edit (``TRACK_DATA``: refused while Mixxx runs unless forced).
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from typing import NamedTuple
+
+from mixxx_peewee.analysis import BEAT_GRID_2
+from mixxx_peewee.analysis import GENERATION_2_3
+from mixxx_peewee.analysis import GENERATION_2_4
+from mixxx_peewee.analysis import ID3V2_KEY_NAMES
+from mixxx_peewee.analysis import KEY_MAP
+from mixxx_peewee.analysis import SCALE_FACTORS
+from mixxx_peewee.analysis import BeatGrid
+from mixxx_peewee.analysis import BeatMap
+from mixxx_peewee.analysis import Beats
+from mixxx_peewee.analysis import Decoded
+from mixxx_peewee.analysis import Generation
+from mixxx_peewee.analysis import KeyMap
+from mixxx_peewee.analysis import beat_grid
+from mixxx_peewee.analysis import decode_beats
+from mixxx_peewee.analysis import decode_keys
+from mixxx_peewee.analysis import grid_from_map
+from mixxx_peewee.analysis import set_bpm
+from mixxx_peewee.analysis import user_key_map
+from mixxx_peewee.connection import db
+from mixxx_peewee.errors import LockedError
+from mixxx_peewee.errors import MixxxRunningError
+from mixxx_peewee.errors import TrackNotFoundError
+from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.keys import NOTATIONS
+from mixxx_peewee.keys import guess_key_id
+from mixxx_peewee.keys import key_to_text
+from mixxx_peewee.keys import parse_key
+from mixxx_peewee.library import current_library
+from mixxx_peewee.library import write_transaction
+from mixxx_peewee.lookup import run_query
+from mixxx_peewee.lookup import tracks_by_ids
+from mixxx_peewee.models import Track
+from mixxx_peewee.plan import WriteResult
+from mixxx_peewee.running import TRACK_DATA
+from mixxx_peewee.running import check_mixxx_guard
+from mixxx_peewee.values import chunked
+from mixxx_peewee.values import parse_track_ids
+
+__all__ = [
+    "MAX_BPM",
+    "AnalysisMismatch",
+    "analysis_report",
+    "bpm_edit",
+    "edit_track_analysis",
+    "key_edit",
+    "mixxx_generation",
+    "parse_scale_factor",
+    "repair_analysis",
+    "scale_bpm",
+    "track_grid",
+    "track_keymap",
+]
+
+MAX_BPM = 500.0  # the same bound as update_track's bpm
+_LAST_23_REVISION = 32  # Mixxx 2.3.x; 2.4 introduced revision 33
+_READ_ROWS = 2000  # rows per keyset page of the whole-library scan (each a complete statement)
+_BPM_TOLERANCE = 1e-6  # Mixxx writes the blob's double as it is; allow float text round trips
+
+# Spellings of the track menu's factors besides SCALE_FACTORS' own names.
+_FACTOR_ALIASES = {
+    "x2": "double", "×2": "double", "*2": "double", "2": "double", "2x": "double",
+    "half": "halve", "1/2": "halve", "½": "halve", "0.5": "halve", "x1/2": "halve",
+    "2/3": "two_thirds", "⅔": "two_thirds", "x2/3": "two_thirds",
+    "3/4": "three_fourths", "¾": "three_fourths", "0.75": "three_fourths", "x3/4": "three_fourths",
+    "4/3": "four_thirds", "x4/3": "four_thirds",
+    "3/2": "three_halves", "1.5": "three_halves", "x3/2": "three_halves",
+}  # fmt: skip
+
+_BEAT_COLUMNS = ("beats", "beats_version", "beats_sub_version", "bpm")
+_KEY_COLUMNS = ("keys", "keys_version", "keys_sub_version", "key", "key_id")
+
+
+# --------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------
+
+
+def track_grid(track: Track) -> Decoded[Beats]:
+    """The track's beat grid or map, or None and why (absent, corrupt); never raises."""
+    return decode_beats(getattr(track, "beats_version", None), getattr(track, "beats", None))
+
+
+def track_keymap(track: Track) -> Decoded[KeyMap]:
+    """The track's key map, or None and why (absent, corrupt); never raises."""
+    return decode_keys(getattr(track, "keys_version", None), getattr(track, "keys", None))
+
+
+def mixxx_generation(revision: int | None = None) -> Generation:
+    """Whose writing rules apply to a file at ``revision`` (None: the open library's).
+
+    Revision 32 and below is Mixxx 2.3 (``"2.3"``); 33 and later is 2.4+ (``"2.4"``).
+    """
+    if revision is None:
+        revision = current_library().schema.version
+    if revision is not None and revision <= _LAST_23_REVISION:
+        return GENERATION_2_3
+    return GENERATION_2_4
+
+
+def _has_blob(blob: Any) -> bool:
+    return blob is not None and len(blob) > 0
+
+
+def _usable(beats: Beats, generation: Generation) -> bool:
+    """Whether Mixxx of ``generation`` uses these beats (2.3 loads any grid it parses)."""
+    if generation == GENERATION_2_3 and isinstance(beats, BeatGrid):
+        return True
+    return beats.is_valid
+
+
+# --------------------------------------------------------------------------------------
+# Planning edits
+# --------------------------------------------------------------------------------------
+
+
+def _check_bpm(bpm: object) -> float:
+    if isinstance(bpm, bool) or not isinstance(bpm, (int, float)):
+        raise ValidationError(f"bpm must be a number, not {bpm!r}")
+    value = float(bpm)
+    if not (math.isfinite(value) and 0 < value <= MAX_BPM):
+        raise ValidationError(f"bpm must be > 0 and <= {MAX_BPM:g}, not {bpm!r}")
+    return value
+
+
+def _cue_frame(track: Track) -> int:
+    """Where Mixxx anchors a new grid: the main cue (``cuepoint`` is stereo samples), else 0."""
+    cue = getattr(track, "cuepoint", None)
+    if cue is None or not isinstance(cue, (int, float)) or not math.isfinite(cue) or cue < 0:
+        return 0
+    return math.floor(cue / 2)
+
+
+def bpm_edit(
+    track: Track,
+    bpm: float,
+    *,
+    force: bool = False,
+    convert_map: bool = False,
+    replace_invalid: bool = False,
+    revision: int | None = None,
+) -> dict[str, object]:
+    """The library columns Mixxx writes when a user types ``bpm`` for ``track``.
+
+    Returns ``{"beats", "beats_version", "beats_sub_version", "bpm"}``. ``revision`` is the
+    file's schema revision (None: the open library's). Raises ValidationError (bad BPM, a
+    2.3 beat map without ``convert_map``, a corrupt blob without ``replace_invalid``, no
+    sample rate for a new grid) and LockedError (``bpm_lock`` set, without ``force``).
+    """
+    value = _check_bpm(bpm)
+    generation = mixxx_generation(revision)
+    blob = getattr(track, "beats", None)
+    decoded = track_grid(track)
+    if _has_blob(blob) and getattr(track, "bpm_lock", None) and not force:
+        raise LockedError(f"track {track.id}: its BPM is locked (bpm_lock = 1); use force")
+    if _has_blob(blob) and not decoded and not replace_invalid:
+        raise ValidationError(
+            f"track {track.id}: {decoded.reason}; use replace_invalid to write a new grid"
+        )
+    sub_version = getattr(track, "beats_sub_version", None) or ""
+    beats = decoded.value
+    grid: BeatGrid
+    try:
+        if isinstance(beats, BeatMap) and generation == GENERATION_2_3 and not convert_map:
+            raise ValidationError(
+                f"track {track.id} has a beat map: Mixxx 2.3 cannot set its BPM "
+                "(convert_map makes a constant grid at its first beat, as 2.4+ does)"
+            )
+        if isinstance(beats, BeatGrid) and _usable(beats, generation):
+            grid = set_bpm(beats, value, generation)
+        elif isinstance(beats, BeatMap) and beats.frames and _usable(beats, generation):
+            grid = grid_from_map(beats, value)
+        else:
+            samplerate = getattr(track, "samplerate", None)
+            if not samplerate or samplerate <= 0:
+                raise ValidationError(
+                    f"track {track.id} has no sample rate (never analysed by Mixxx): "
+                    "Mixxx cannot build a beat grid for it"
+                )
+            grid = beat_grid(value, _cue_frame(track))
+            sub_version = ""  # a new grid from a typed BPM (Beats::fromConstTempo)
+    except ValueError as exc:
+        if isinstance(exc, ValidationError):
+            raise
+        raise ValidationError(f"track {track.id}: {exc}") from None
+    return {
+        "beats": grid.encode(),
+        "beats_version": BEAT_GRID_2,
+        "beats_sub_version": sub_version,
+        "bpm": grid.bpm,
+    }
+
+
+def _notation_of(text: str | None) -> str:
+    """The notation ``text`` is written in (Mixxx 2.3 writes the user's), else traditional."""
+    key_id = guess_key_id(text)
+    if text and key_id:
+        for notation in NOTATIONS:
+            if key_to_text(key_id, notation).casefold() == text.strip().casefold():
+                return notation
+    return "traditional"
+
+
+def _key_text(key_id: int, generation: Generation, current: str | None) -> str:
+    if generation == GENERATION_2_4:
+        return ID3V2_KEY_NAMES[key_id]
+    return key_to_text(key_id, _notation_of(current))
+
+
+def key_edit(
+    track: Track,
+    key: str | int,
+    *,
+    replace_invalid: bool = False,
+    revision: int | None = None,
+) -> dict[str, object]:
+    """The library columns Mixxx writes when a user sets ``key`` for ``track``.
+
+    Returns ``{"keys", "keys_version", "keys_sub_version", "key", "key_id"}``. Raises
+    ValidationError (not a key; a corrupt keys blob without ``replace_invalid``).
+    """
+    key_id = parse_key(key)
+    generation = mixxx_generation(revision)
+    decoded = track_keymap(track)
+    if _has_blob(getattr(track, "keys", None)) and not decoded and not replace_invalid:
+        raise ValidationError(
+            f"track {track.id}: {decoded.reason}; use replace_invalid to write a new key map"
+        )
+    return {
+        "keys": user_key_map(key_id, generation).encode(),
+        "keys_version": KEY_MAP,
+        "keys_sub_version": "",
+        "key": _key_text(key_id, generation, getattr(track, "key", None)),
+        "key_id": key_id,
+    }
+
+
+def edit_track_analysis(
+    track_id: object,
+    *,
+    bpm: float | None = None,
+    key: str | int | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    convert_map: bool = False,
+    replace_invalid: bool = False,
+) -> WriteResult:
+    """Type a BPM and/or a key for one track as Mixxx does (:func:`bpm_edit`, :func:`key_edit`).
+
+    ``force`` overrides a locked BPM and a running Mixxx. ``changes``: one line per column
+    changed (blobs shown by size). Raises ValidationError, LockedError, TrackNotFoundError,
+    MixxxRunningError, ReadOnlyError, SchemaVersionError.
+    """
+    if bpm is None and key is None:
+        raise ValidationError("nothing to edit: give a bpm, a key or both")
+    ids = parse_track_ids([track_id])
+    track = tracks_by_ids(ids).get(ids[0])
+    if track is None:
+        raise TrackNotFoundError(f"no track with id {track_id}")
+    values: dict[str, object] = {}
+    if bpm is not None:
+        values.update(
+            bpm_edit(
+                track, bpm, force=force, convert_map=convert_map, replace_invalid=replace_invalid
+            )
+        )
+    if key is not None:
+        values.update(key_edit(track, key, replace_invalid=replace_invalid))
+    result = WriteResult("edit-track-analysis", dry_run=dry_run, value=track.id)
+    for column, value in values.items():
+        old = getattr(track, column, None)
+        if old != value:
+            shown = (
+                (f"<{len(old or b'')} bytes>", f"<{len(value)} bytes>")
+                if isinstance(value, bytes)
+                else (repr(old), repr(value))
+            )
+            result.add(f"track {track.id}: {column} {shown[0]} -> {shown[1]}")
+            result.count("changed")
+    _guard(result, force, dry_run)
+    if dry_run or not result.changes:
+        return result
+    with write_transaction([("library", c) for c in values]):
+        update = {Track._meta.fields[c]: v for c, v in values.items()}
+        if Track.update(update).where(Track.id == track.id).execute() != 1:
+            raise TrackNotFoundError(f"no track with id {track_id}")
+    return result
+
+
+# --------------------------------------------------------------------------------------
+# Scaling many tracks
+# --------------------------------------------------------------------------------------
+
+
+def parse_scale_factor(factor: str | float) -> str:
+    """The SCALE_FACTORS name of a track-menu factor given by name, fraction or number.
+
+    Accepts ``double``/``x2``/``2``, ``halve``/``1/2``/``0.5``, ``2/3``, ``3/4``, ``4/3``,
+    ``3/2`` (and the names). Raises ValidationError for any other factor.
+    """
+    if isinstance(factor, str):
+        text = factor.strip().lower().replace("-", "_").replace(" ", "")
+        name = text if text in SCALE_FACTORS else _FACTOR_ALIASES.get(text)
+        if name is not None:
+            return name
+    elif not isinstance(factor, bool) and isinstance(factor, (int, float)):
+        for name, value in SCALE_FACTORS.items():
+            if math.isclose(float(factor), value, rel_tol=1e-12):
+                return name
+    allowed = "x2, 1/2, 2/3, 3/4, 4/3, 3/2 (or " + ", ".join(SCALE_FACTORS) + ")"
+    raise ValidationError(f"Mixxx scales a BPM only by {allowed}, not {factor!r}")
+
+
+@dataclass(frozen=True)
+class _ScaleRow:
+    track_id: int
+    bpm: float | None
+    bpm_lock: int | None
+    beats_version: str | None
+    beats: bytes | None
+
+
+def _scale_rows(ids: list[int]) -> dict[int, _ScaleRow]:
+    """The few columns scaling needs, in bounded chunked reads (no joined models: speed)."""
+    found: dict[int, _ScaleRow] = {}
+    for part in chunked(sorted(set(ids))):
+        query = (
+            Track.select(Track.id, Track.bpm, Track.bpm_lock, Track.beats_version, Track.beats)
+            .where(Track.id.in_(list(part)))
+            .tuples()
+        )
+        rows: list[tuple[Any, ...]] = run_query(lambda q=query: list(q))  # type: ignore[misc]
+        found.update((r[0], _ScaleRow(*r)) for r in rows)
+    return found
+
+
+def _guard(result: WriteResult, force: bool, dry_run: bool) -> None:
+    """TRACK_DATA guard: refused while Mixxx runs unless forced; a dry run only notes it."""
+    try:
+        result.notes.extend(check_mixxx_guard(TRACK_DATA, current_library().path, force=force))
+    except MixxxRunningError as exc:
+        if not dry_run:
+            raise
+        result.notes.append(f"would be refused: {exc}")
+
+
+def _executemany(sql: str, params: Iterable[Sequence[object]]) -> int:
+    """Run one statement for many rows inside the open write transaction; rows changed."""
+    connection: sqlite3.Connection = db.connection()  # type: ignore[no-untyped-call]
+    return connection.executemany(sql, params).rowcount
+
+
+def _show(bpm: float | None) -> str:
+    return "none" if bpm is None else f"{bpm:g}"
+
+
+def scale_bpm(
+    track_ids: Iterable[object],
+    factor: str | float,
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+) -> WriteResult:
+    """Multiply the beat grids of many tracks by a track-menu factor, in one transaction.
+
+    Skipped and counted (``counts``), never written: tracks with no usable grid (none, a
+    beat map, a corrupt or invalid blob) and, unless ``force``, tracks whose BPM is locked.
+    ``force`` also lets the write go ahead while Mixxx runs. ``changes``: ``track N: bpm old
+    -> new``. Raises ValidationError (factor, ids), TrackNotFoundError (naming every
+    unknown id; nothing written), MixxxRunningError, ReadOnlyError, SchemaVersionError.
+    """
+    name = parse_scale_factor(factor)
+    wanted = list(dict.fromkeys(parse_track_ids(track_ids)))
+    generation = mixxx_generation()
+    rows = _scale_rows(wanted)
+    absent = [i for i in wanted if i not in rows]
+    if absent:
+        shown = ", ".join(str(i) for i in absent[:20]) + (" …" if len(absent) > 20 else "")
+        raise TrackNotFoundError(f"no track with id {shown}")
+    result = WriteResult("scale-bpm", dry_run=dry_run, value=name)
+    updates: list[tuple[bytes, str, float, int, bytes]] = []
+    for track_id in wanted:
+        row = rows[track_id]
+        decoded = decode_beats(row.beats_version, row.beats)
+        beats = decoded.value
+        if row.bpm_lock and _has_blob(row.beats) and not force:
+            result.count("skipped_locked")
+        elif not isinstance(beats, BeatGrid):
+            result.count("skipped_map" if isinstance(beats, BeatMap) else "skipped_no_grid")
+        elif not beats.is_valid:
+            result.count("skipped_no_grid")
+        else:
+            grid = set_bpm(beats, beats.bpm * SCALE_FACTORS[name], generation)
+            assert row.beats is not None
+            updates.append((grid.encode(), BEAT_GRID_2, grid.bpm, track_id, bytes(row.beats)))
+            result.add(f"track {track_id}: bpm {_show(row.bpm)} -> {grid.bpm:g}")
+            result.count("scaled")
+    for key, why in (
+        ("skipped_locked", "their BPM is locked (use force)"),
+        ("skipped_map", "they have a beat map (Mixxx's map scaling is not reproduced)"),
+        ("skipped_no_grid", "they have no usable beat grid"),
+    ):
+        if result.counts.get(key):
+            result.notes.append(f"skipped {result.counts[key]} tracks: {why}")
+    _guard(result, force, dry_run)
+    if dry_run or not updates:
+        return result
+    touches = [("library", c) for c in ("beats", "beats_version", "bpm")]
+    with write_transaction(touches):
+        # Hand-written for speed (bench_analysis.py row "scale_bpm 10k"): one executemany.
+        # ``beats = ?`` makes a row Mixxx changed since we read it fail the whole write.
+        changed = _executemany(
+            "UPDATE library SET beats = ?, beats_version = ?, bpm = ? WHERE id = ? AND beats = ?",
+            updates,
+        )
+        if changed != len(updates):
+            raise ValidationError(
+                "beat grids changed while scaling (Mixxx saved a track?); nothing written, "
+                "try again"
+            )
+    return result
+
+
+# --------------------------------------------------------------------------------------
+# Columns against blobs
+# --------------------------------------------------------------------------------------
+
+
+class AnalysisMismatch(NamedTuple):
+    """A column that disagrees with the blob Mixxx loads instead (it will show the blob's)."""
+
+    track_id: int
+    column: str  # "bpm", "key_id" or "key"
+    stored: object  # the column's value
+    expected: object  # what Mixxx writes there from the blob
+    reason: str  # which blob says so
+
+    def __str__(self) -> str:
+        return (
+            f"track {self.track_id}: {self.column} {self.stored!r}, "
+            f"{self.reason} says {self.expected!r}"
+        )
+
+
+_REPORT_COLUMNS = (
+    "id", "bpm", "key", "key_id", "beats_version", "beats", "keys_version", "keys",
+    "samplerate", "duration",
+)  # fmt: skip
+
+
+def _library_pages() -> Iterator[list[tuple[Any, ...]]]:
+    """Every track's analysis columns, by id pages: each page one short complete read."""
+    fields = [Track._meta.fields[c] for c in _REPORT_COLUMNS if c in Track._meta.fields]
+    if len(fields) != len(_REPORT_COLUMNS):
+        return  # a file without the analysis columns has nothing to compare
+    after = None
+    while True:
+        query = Track.select(*fields).order_by(Track.id).limit(_READ_ROWS)
+        if after is not None:
+            query = query.where(Track.id > after)
+        rows: list[tuple[Any, ...]] = run_query(lambda q=query.tuples(): list(q))  # type: ignore[misc]
+        if not rows:
+            return
+        yield rows
+        after = rows[-1][0]
+
+
+def _bpm_mismatch(row: tuple[Any, ...], generation: Generation) -> AnalysisMismatch | None:
+    track_id, bpm, _, _, version, blob, _, _, samplerate, duration = row
+    decoded = decode_beats(version, blob)
+    beats = decoded.value
+    if beats is None or not _usable(beats, generation) or not beats.is_valid:
+        return None  # Mixxx re-analyses or keeps the column: nothing to compare
+    if isinstance(beats, BeatGrid):
+        expected = beats.bpm
+    elif generation == GENERATION_2_3 or not samplerate or samplerate <= 0:
+        return None  # 2.3's median BPM of a map is not reproduced
+    else:
+        expected = beats.bpm(float(samplerate), duration if duration else None)
+    if (
+        isinstance(bpm, (int, float))
+        and math.isfinite(bpm)
+        and abs(bpm - expected) <= _BPM_TOLERANCE
+    ):
+        return None
+    return AnalysisMismatch(track_id, "bpm", bpm, expected, f"{version} blob")
+
+
+def _key_mismatches(row: tuple[Any, ...], generation: Generation) -> list[AnalysisMismatch]:
+    track_id, _, key, key_id, _, _, version, blob, _, _ = row
+    keymap = decode_keys(version, blob).value
+    if keymap is None or not keymap.is_valid:
+        return []
+    found = []
+    if key_id != keymap.key_id:
+        found.append(AnalysisMismatch(track_id, "key_id", key_id, keymap.key_id, f"{version} blob"))
+    expected = _key_text(keymap.key_id, generation, key)
+    # 2.4+ writes the ID3v2 name; 2.3 the user's notation, so only the key it names counts.
+    if key != expected if generation == GENERATION_2_4 else guess_key_id(key) != keymap.key_id:
+        found.append(AnalysisMismatch(track_id, "key", key, expected, f"{version} blob"))
+    return found
+
+
+def analysis_report() -> list[AnalysisMismatch]:
+    """Columns (``bpm``, ``key_id``, ``key``) that disagree with the track's blobs.
+
+    Only parsable blobs Mixxx would load are compared (see the module docstring). ``key``
+    must be the ID3v2 name in 2.4+ files; in 2.3 files (the user's notation) it must name
+    the key. Reads the library in pages.
+    """
+    generation = mixxx_generation()
+    found: list[AnalysisMismatch] = []
+    for rows in _library_pages():
+        for row in rows:
+            if row[5] is not None:
+                mismatch = _bpm_mismatch(row, generation)
+                if mismatch is not None:
+                    found.append(mismatch)
+            if row[7] is not None:
+                found.extend(_key_mismatches(row, generation))
+    return found
+
+
+def repair_analysis(*, dry_run: bool = False, force: bool = False) -> WriteResult:
+    """Make the ``bpm``/``key_id``/``key`` columns say what the blobs say, in one transaction.
+
+    ``changes``: one line per column changed; ``value``: the :class:`AnalysisMismatch` list.
+    Raises MixxxRunningError (unless ``force``), ReadOnlyError, SchemaVersionError.
+    """
+    mismatches = analysis_report()
+    result = WriteResult("repair-analysis", dry_run=dry_run, value=mismatches)
+    by_column: dict[str, list[tuple[object, int]]] = {}
+    for m in mismatches:
+        by_column.setdefault(m.column, []).append((m.expected, m.track_id))
+        result.add(f"track {m.track_id}: {m.column} {m.stored!r} -> {m.expected!r}")
+        result.count(m.column)
+    _guard(result, force, dry_run)
+    if dry_run or not mismatches:
+        return result
+    with write_transaction([("library", c) for c in by_column]):
+        for column, params in by_column.items():
+            assert column in ("bpm", "key_id", "key")  # the statement names a fixed column
+            _executemany(f"UPDATE library SET {column} = ? WHERE id = ?", params)
+    return result
