@@ -55,9 +55,7 @@ from mixxx_peewee.analysis import SCALE_FACTORS
 from mixxx_peewee.analysis import BeatGrid
 from mixxx_peewee.analysis import BeatMap
 from mixxx_peewee.analysis import Beats
-from mixxx_peewee.analysis import Decoded
 from mixxx_peewee.analysis import Generation
-from mixxx_peewee.analysis import KeyMap
 from mixxx_peewee.analysis import beat_grid
 from mixxx_peewee.analysis import decode_beats
 from mixxx_peewee.analysis import decode_keys
@@ -95,8 +93,6 @@ __all__ = [
     "parse_scale_factor",
     "repair_analysis",
     "scale_bpm",
-    "track_grid",
-    "track_keymap",
 ]
 
 MAX_BPM = 500.0  # the same bound as update_track's bpm
@@ -121,16 +117,6 @@ _KEY_COLUMNS = ("keys", "keys_version", "keys_sub_version", "key", "key_id")
 # --------------------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------------------
-
-
-def track_grid(track: Track) -> Decoded[Beats]:
-    """The track's beat grid or map, or None and why (absent, corrupt); never raises."""
-    return decode_beats(getattr(track, "beats_version", None), getattr(track, "beats", None))
-
-
-def track_keymap(track: Track) -> Decoded[KeyMap]:
-    """The track's key map, or None and why (absent, corrupt); never raises."""
-    return decode_keys(getattr(track, "keys_version", None), getattr(track, "keys", None))
 
 
 def mixxx_generation(revision: int | None = None) -> Generation:
@@ -197,7 +183,7 @@ def bpm_edit(
     value = _check_bpm(bpm)
     generation = mixxx_generation(revision)
     blob = getattr(track, "beats", None)
-    decoded = track_grid(track)
+    decoded = track.decoded_grid()
     if _has_blob(blob) and getattr(track, "bpm_lock", None) and not force:
         raise LockedError(f"track {track.id}: its BPM is locked (bpm_lock = 1); use force")
     if _has_blob(blob) and not decoded and not replace_invalid:
@@ -268,7 +254,7 @@ def key_edit(
     """
     key_id = parse_key(key)
     generation = mixxx_generation(revision)
-    decoded = track_keymap(track)
+    decoded = track.decoded_keymap()
     if _has_blob(getattr(track, "keys", None)) and not decoded and not replace_invalid:
         raise ValidationError(
             f"track {track.id}: {decoded.reason}; use replace_invalid to write a new key map"

@@ -25,6 +25,11 @@ from typing import ClassVar
 import peewee
 from peewee import CompositeKey
 
+from mixxx_peewee.analysis import Beats
+from mixxx_peewee.analysis import Decoded
+from mixxx_peewee.analysis import KeyMap
+from mixxx_peewee.analysis import decode_beats
+from mixxx_peewee.analysis import decode_keys
 from mixxx_peewee.connection import db
 from mixxx_peewee.errors import ColumnNotInFileError
 from mixxx_peewee.errors import ReadOnlyError
@@ -273,6 +278,24 @@ class Track(MixxxModel):
         """The file path (``track_locations.location``; no extra query when joined)."""
         location = self.location
         return None if location is None else location.location
+
+    def decoded_grid(self) -> Decoded[Beats]:
+        """The ``beats`` blob decoded: a beat grid or map, or None and why; never raises."""
+        return decode_beats(getattr(self, "beats_version", None), getattr(self, "beats", None))
+
+    def decoded_keymap(self) -> Decoded[KeyMap]:
+        """The ``keys`` blob decoded: a key map, or None and why; never raises."""
+        return decode_keys(getattr(self, "keys_version", None), getattr(self, "keys", None))
+
+    @property
+    def grid(self) -> Beats | None:
+        """The beat grid or map Mixxx uses (``.kind``, ``.bpm``…); None: none or undecodable."""
+        return self.decoded_grid().value
+
+    @property
+    def keymap(self) -> KeyMap | None:
+        """The key map Mixxx uses (``.key_id``, ``.text``…); None: none or undecodable."""
+        return self.decoded_keymap().value
 
 
 class Playlist(MixxxModel):

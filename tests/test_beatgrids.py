@@ -39,8 +39,6 @@ from mixxx_peewee.beatgrids import mixxx_generation
 from mixxx_peewee.beatgrids import parse_scale_factor
 from mixxx_peewee.beatgrids import repair_analysis
 from mixxx_peewee.beatgrids import scale_bpm
-from mixxx_peewee.beatgrids import track_grid
-from mixxx_peewee.beatgrids import track_keymap
 from mixxx_peewee.errors import LockedError
 from mixxx_peewee.errors import MixxxRunningError
 from mixxx_peewee.errors import TrackNotFoundError
@@ -123,10 +121,10 @@ def test_the_file_revision_picks_the_generation(real: tuple[str, Path]) -> None:
 def test_grids_and_key_maps_of_the_fixture_tracks(real: tuple[str, Path]) -> None:
     label, _ = real
     analysed = track(GRID_TRACK[label])
-    grid = track_grid(analysed).value
+    grid = analysed.grid
     assert isinstance(grid, BeatGrid)
     assert (grid.bpm, grid.first_beat_frame) == (120.0, FIRST_BEAT[label])
-    keymap = track_keymap(analysed).value
+    keymap = analysed.keymap
     assert keymap is not None and keymap.key_id == 22  # Am
     assert keymap.global_key_text == (None if label == "2.3.3" else "Am")
 
@@ -143,13 +141,13 @@ def test_grids_and_key_maps_of_the_fixture_tracks(real: tuple[str, Path]) -> Non
 def test_an_absent_or_corrupt_grid_gives_a_reason(
     real: tuple[str, Path], version: str | None, blob: bytes | None, reason: str
 ) -> None:
-    decoded = track_grid(with_columns(1, beats_version=version, beats=blob))
+    decoded = with_columns(1, beats_version=version, beats=blob).decoded_grid()
     assert decoded.value is None and reason in decoded.reason
 
 
 def test_a_track_without_analysis_columns_loaded_decodes_as_absent() -> None:
     bare = Track(id=5)
-    assert not track_grid(bare) and not track_keymap(bare)
+    assert not bare.decoded_grid() and not bare.decoded_keymap()
 
 
 # --- typing a BPM -------------------------------------------------------------------------
@@ -529,7 +527,7 @@ def test_a_map_reports_the_bpm_24_derives(tmp_path: Path) -> None:
         (encode_beat_map(frames), BEAT_MAP))  # fmt: skip
     open_db(path)
     assert [(m.column, m.expected) for m in analysis_report()] == [("bpm", 120.0)]
-    assert isinstance(track_grid(track(1)).value, BeatMap)
+    assert isinstance(track(1).grid, BeatMap)
 
 
 def test_legacy_grids_are_scaled_to_beatgrid_2(tmp_path: Path) -> None:
