@@ -71,11 +71,28 @@ def check(
     integrity: bool = typer.Option(
         False, "--integrity", help="Also run SQLite's quick_check (reads the whole file)."
     ),
+    analysis: bool = typer.Option(
+        False,
+        "--analysis",
+        help="Also list tracks whose bpm/key columns disagree with their beat grid or key map.",
+    ),
+    fix: bool = typer.Option(
+        False, "--fix", help="Make those columns say what the grid and key map say (a write)."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="With --fix: show, write nothing."),
+    force: bool = typer.Option(False, "--force", help="With --fix: even while Mixxx runs."),
 ) -> None:
-    """Compare the file with Mixxx's schema; exit 0 only when writing is allowed."""
+    """Compare the file with Mixxx's schema; exit 0 only when writing is allowed.
+
+    With --analysis (or --fix) also compare every track's bpm/key columns with the beat grid
+    and key map Mixxx loads instead; exit 1 when any disagree and were not repaired.
+    """
     state: CliState = ctx.obj
     if db:
         state.db = db
+    if fix:
+        _repair_analysis(state, dry_run=dry_run, force=force)
+        return
     library = state.open(strict=False)
     report = library.schema
     integrity_result = None
@@ -84,18 +101,43 @@ def check(
 
         rows = execute("PRAGMA quick_check").fetchall()
         integrity_result = "; ".join(r[0] for r in rows)
+    mismatches = None
+    if analysis and report.verdict.can_read:
+        from mixxx_peewee.beatgrids import analysis_report
+
+        mismatches = analysis_report()
     if fmt == "json":
         data = {"path": str(library.path), **report.to_dict()}
         if integrity_result is not None:
             data["integrity"] = integrity_result
+        if mismatches is not None:
+            data["analysis_mismatches"] = [m._asdict() for m in mismatches]
         emit_record(data, "json")
     else:
         typer.echo(f"path: {library.path}")
         typer.echo(str(report))
         if integrity_result is not None:
             typer.echo(f"integrity: {integrity_result}")
-    if not report.verdict.can_write or (integrity_result not in (None, "ok")):
+        if mismatches is not None:
+            typer.echo(f"analysis: {len(mismatches)} bpm/key column(s) disagree with the blobs")
+            for mismatch in mismatches:
+                typer.echo(f"  {mismatch}")
+            if mismatches:
+                typer.echo("  (check --fix makes the columns say what Mixxx shows)")
+    if not report.verdict.can_write or (integrity_result not in (None, "ok")) or mismatches:
         raise typer.Exit(1)
+
+
+def _repair_analysis(state: CliState, *, dry_run: bool, force: bool) -> None:
+    from mixxx_peewee.beatgrids import repair_analysis
+    from mixxx_peewee.running import TRACK_DATA
+
+    state.write(
+        lambda plan_only: repair_analysis(dry_run=plan_only, force=force),
+        dry_run=dry_run,
+        guard=TRACK_DATA,
+        force=force,
+    )
 
 
 def register(app: typer.Typer) -> None:
