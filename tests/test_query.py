@@ -17,6 +17,7 @@ import mixxx_peewee as mp
 from mixxx_peewee.query import Term
 from mixxx_peewee.query import parse_query
 from mixxx_peewee.sqlfunctions import fold_text
+from mixxx_peewee.values import NumberRange
 
 
 def test_free_words_fields_phrases_and_negation_parse() -> None:
@@ -24,8 +25,8 @@ def test_free_words_fields_phrases_and_negation_parse() -> None:
         Term(None, "contains", "house"),
         Term(None, "contains", "deep", negate=True),
         Term("artist", "contains", "daft punk"),
-        Term("bpm", "range", (120.0, 130.0)),
-        Term("rating", ">=", 4.0),
+        Term("bpm", "range", NumberRange(120.0, 130.0)),
+        Term("rating", "range", NumberRange(4.0, None)),
         Term("key", "key", 22),
     ]
 
@@ -47,7 +48,9 @@ def test_unbalanced_quote_runs_to_the_end() -> None:
 
 
 def test_durations_take_minutes_and_seconds() -> None:
-    assert parse_query("duration:>3:30") == [Term("duration", ">", 210.0)]
+    assert parse_query("duration:>3:30") == [
+        Term("duration", "range", NumberRange(210.0, None, include_low=False))
+    ]
 
 
 def test_folding_drops_accents_and_case() -> None:

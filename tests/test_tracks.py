@@ -14,6 +14,7 @@ from conftest import FIXTURES
 from conftest import copy_fixture
 
 import mixxx_peewee as mp
+from mixxx_peewee import trackreads
 from mixxx_peewee.running import MixxxProcess
 from mixxx_peewee.running import set_mixxx_detector
 
@@ -413,9 +414,9 @@ def test_missing_tracks_tell_gone_files_from_absent_link_targets(tmp_path: Path)
     mp.open_library(db_path)
     reasons = {t["title"]: why for t, why in mp.missing_tracks()}
     assert reasons == {
-        "gone": mp.tracks.MISSING_FILE_GONE,
-        "annexed": mp.tracks.MISSING_LINK_TARGET_ABSENT,
-        "flagged": mp.tracks.MISSING_FLAGGED,
+        "gone": trackreads.MISSING_FILE_GONE,
+        "annexed": trackreads.MISSING_LINK_TARGET_ABSENT,
+        "flagged": trackreads.MISSING_FLAGGED,
     }
     assert {t.title for t in mp.query_tracks(missing=True)} == {"gone", "annexed", "flagged"}
     assert [t.title for t in mp.query_tracks(missing=False)] == ["present"]
