@@ -116,7 +116,8 @@ def _filter_expressions(filters: dict[str, Any]) -> list[Any]:
     if filters.get("key") is not None:
         parts.append(compile_query([Term("key", "key", parse_key(filters["key"]))]))
     if filters.get("color") is not None:
-        parts.append(Track.color.bin_and(0xFFFFFF) == parse_color(filters["color"]))
+        color = parse_color(filters["color"])  # checked before the column is looked for
+        parts.append(Track.color.bin_and(0xFFFFFF) == color)
     if filters.get("filetype") is not None:
         parts.append(fn.lower(Track.filetype) == str(filters["filetype"]).lower().lstrip("."))
     if filters.get("crate") is not None:

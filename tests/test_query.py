@@ -18,6 +18,7 @@ from mixxx_peewee.query import Term
 from mixxx_peewee.query import parse_query
 from mixxx_peewee.sqlfunctions import fold_text
 from mixxx_peewee.values import NumberRange
+from mixxx_peewee.values import parse_range
 
 
 def test_free_words_fields_phrases_and_negation_parse() -> None:
@@ -186,3 +187,35 @@ def test_any_query_text_never_raises_anything_but_validation_error(
 
 
 _searchable: Path | None = None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("128", NumberRange(128.0, 129.0, include_high=False)),
+        ("=128", NumberRange(128.0, 129.0, include_high=False)),
+        ("127.5", NumberRange(127.5, 127.5)),
+        ("120-126", NumberRange(120.0, 126.0)),
+        ("120..126", NumberRange(120.0, 126.0)),
+        ("120-", NumberRange(120.0, None)),
+        ("..130", NumberRange(None, 130.0)),
+        ("-130", NumberRange(None, 130.0)),
+        (">125", NumberRange(125.0, None, include_low=False)),
+        (">=125", NumberRange(125.0, None)),
+        ("<125", NumberRange(None, 125.0, include_high=False)),
+        ("<=125", NumberRange(None, 125.0)),
+    ],
+)
+def test_numeric_fields_take_the_one_range_syntax(text: str, expected: NumberRange) -> None:
+    assert parse_query(f"bpm:{text}") == [Term("bpm", "range", expected)]
+    assert parse_range(text) == expected
+
+
+def test_ranges_from_numbers_and_pairs() -> None:
+    assert parse_range(128) == parse_range("128")
+    assert parse_range((128, 128)) == NumberRange(128.0, 128.0)
+    assert parse_range((None, 5)) == NumberRange(None, 5.0)
+    assert parse_range("3:20", duration=True) == NumberRange(200.0, 201.0, include_high=False)
+    for bad in ("abc", "130-120", "1-2-3", "-", "", "3:20", True, (1, "a"), [1, 2, 3]):
+        with pytest.raises(mp.ValidationError):
+            parse_range(bad)

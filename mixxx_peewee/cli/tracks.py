@@ -39,12 +39,6 @@ def _bounded(text: str, name: str, low: float, high: float) -> NumberRange:
     return numbers
 
 
-def _id_or_name(text: str | None) -> int | str | None:
-    if text is None:
-        return None
-    return int(text) if text.isascii() and text.isdigit() else text
-
-
 def _hidden_choice(hidden: bool, include_hidden: bool) -> bool | None:
     if hidden:
         return True
@@ -120,8 +114,9 @@ def list_tracks(
         "comment": comment,
         "key": key,
         "filetype": filetype,
-        "crate": _id_or_name(crate),
-        "playlist": _id_or_name(playlist),
+        # Text as given: lookup reads digits as an id first, then as a name ("2024").
+        "crate": crate,
+        "playlist": playlist,
         "missing": missing,
         "added_after": added_after,
         "added_before": added_before,
