@@ -250,11 +250,9 @@ def _edit_signature() -> inspect.Signature:
                 annotation=spec.kind | None,
             )
         )
-    ctx_track, flags = (
-        fixed[:2],
-        [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in fixed[2:-1]],
-    )
-    return inspect.Signature([*ctx_track, *options, *flags], return_annotation=None)
+    ctx, track, *flags = fixed[:-1]  # **changes (last) gives way to the generated options
+    flags = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in flags]
+    return inspect.Signature([ctx, track, *options, *flags], return_annotation=None)
 
 
 edit.__signature__ = _edit_signature()  # type: ignore[attr-defined]
