@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from mixxx_peewee import crates
+from mixxx_peewee import locations
 from mixxx_peewee import playlists
-from mixxx_peewee import tracks
+from mixxx_peewee import trackedits
+from mixxx_peewee import trackreads
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.library import MixxxLibrary
 from mixxx_peewee.library import open_library
@@ -96,7 +98,7 @@ def query_tracks(
     limit: int | None = None,
 ) -> list[Track]:
     """Visible tracks matching every given filter (case- and accent-insensitive contains)."""
-    return tracks.query_tracks(
+    return trackreads.query_tracks(
         artist=artist,
         title=title,
         album=album,
@@ -110,14 +112,14 @@ def query_tracks(
 def get_track_by_id(session: Session, track_id: int) -> Track | None:
     """The track with that id, or None."""
     try:
-        return tracks.get_track_by_id(track_id)
+        return trackreads.get_track_by_id(track_id)
     except TrackNotFoundError:
         return None
 
 
 def get_track_by_location(session: Session, location: str | os.PathLike[str]) -> Track | None:
     """The track stored at that path (symlinks unresolved, as Mixxx stores them), or None."""
-    return tracks.get_track_by_location(location)
+    return locations.get_track_by_location(location)
 
 
 def list_playlists(session: Session, *, include_hidden: bool = False) -> list[Playlist]:
@@ -143,8 +145,8 @@ def get_crate_tracks(session: Session, crate_id: int) -> list[Any]:
 
 def update_track(session: Session, track_id: int, **fields: Any) -> Track:
     """Set editable fields of a track and return it as stored now."""
-    tracks.update_track(track_id, **fields)
-    return tracks.get_track_by_id(track_id)
+    trackedits.update_track(track_id, **fields)
+    return trackreads.get_track_by_id(track_id)
 
 
 def create_playlist(session: Session, name: str) -> Playlist:

@@ -26,7 +26,9 @@ from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.library import current_library
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import TRACK_DATA
+from mixxx_peewee.values import format_color
 from mixxx_peewee.values import is_row_id
+from mixxx_peewee.values import parse_color
 from mixxx_peewee.values import parse_id
 
 __all__ = [
@@ -81,23 +83,13 @@ def _color_mode() -> str:
 def _color_text(stored: Any, mode: str) -> str | None:
     if mode == "none" or not isinstance(stored, int):
         return None
-    rgb = PALETTE.get(stored, stored) if mode == "palette" else stored
-    return f"#{rgb & 0xFFFFFF:06X}"
-
-
-def _parse_color(color: int | str) -> int:
-    if isinstance(color, str):
-        text = color.strip().removeprefix("#").removeprefix("0x").removeprefix("0X")
-        if len(text) != 6 or any(c not in "0123456789abcdefABCDEF" for c in text):
-            raise ValidationError(f"colour must be #RRGGBB, not {color!r}")
-        return int(text, 16)
-    if isinstance(color, bool) or not isinstance(color, int) or not 0 <= color <= 0xFFFFFF:
-        raise ValidationError(f"colour must be 0xRRGGBB (0..16777215), not {color!r}")
-    return color
+    return format_color(PALETTE.get(stored, stored) if mode == "palette" else stored)
 
 
 def _stored_color(color: int | str, mode: str) -> int:
-    rgb = _parse_color(color)
+    rgb = parse_color(color)
+    if rgb is None:
+        raise ValidationError("a cue colour cannot be None")
     if mode == "none":
         raise ValidationError("this file's schema (before revision 27) has no cue colours")
     if mode == "palette":

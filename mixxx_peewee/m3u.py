@@ -20,7 +20,7 @@ from typing import Any
 from typing import TextIO
 
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.tracks import get_tracks_by_locations
+from mixxx_peewee.locations import get_tracks_by_locations
 
 __all__ = [
     "M3UEntry",

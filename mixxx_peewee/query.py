@@ -2,8 +2,11 @@
 
 Follows Mixxx's ``SearchQueryParser``: free words must all match, each in any of artist,
 title, album, album artist, composer, genre, grouping, comment or the file name;
-``field:value`` filters (text fields match by contains, numeric fields take ``120``,
-``>125``, ``>=4``, ``<=3``, ``120-130``); ``key:`` takes any notation; quoted phrases
+``field:value`` filters (text fields match by contains, numeric fields take a range as
+:func:`mixxx_peewee.values.parse_range` reads it: ``120`` is [120, 121), ``120-130`` is
+inclusive, ``120-``, ``..130``, ``>125``, ``>=4``, ``<=3``; ``duration:`` also ``m:ss``,
+so ``bpm:128`` and the ``bpm_range=128`` filter select the same tracks); ``key:`` takes any
+notation; quoted phrases
 (``"deep house"``, ``artist:"daft punk"``); a leading ``-`` negates a term. Like Mixxx, a
 ``field:`` prefix that is unknown or whose value does not parse is searched as free text,
 so no query text raises. Matching is case- and accent-insensitive; ``%`` and ``_`` are
@@ -20,6 +23,7 @@ from typing import Any
 import peewee
 from peewee import fn
 
+from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.keys import guess_key_id
 from mixxx_peewee.models import Crate
 from mixxx_peewee.models import CrateTrack
@@ -29,6 +33,8 @@ from mixxx_peewee.models import Track
 from mixxx_peewee.models import TrackLocation
 from mixxx_peewee.sqlfunctions import CACHED_NEEDLE
 from mixxx_peewee.sqlfunctions import fold_text
+from mixxx_peewee.values import NumberRange
+from mixxx_peewee.values import parse_range
 
 __all__ = [
     "FREE_TEXT_COLUMNS",
@@ -36,7 +42,9 @@ __all__ = [
     "TEXT_FIELDS",
     "Term",
     "compile_query",
+    "numeric_target",
     "parse_query",
+    "range_expression",
     "text_contains",
     "text_contains_any",
 ]
@@ -79,8 +87,6 @@ FREE_TEXT_COLUMNS = (
 )
 
 _MAX_LIKE_BYTES = 40_000
-_OPERATOR_RE = re.compile(r"^(>=|<=|>|<|=)(.*)$")
-_DURATION_RE = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$")
 
 
 def text_contains(column: Any, text: str) -> peewee.Expression | None:
@@ -124,7 +130,7 @@ class Term:
     """One parsed search term: ``field`` None is free text; ``op`` is how ``value`` matches."""
 
     field: str | None
-    op: str  # "contains", "=", ">", ">=", "<", "<=", "range", "key"
+    op: str  # "contains", "range" (value: a NumberRange), "key" (value: a key id)
     value: Any
     negate: bool = False
 
@@ -161,38 +167,22 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
     return out
 
 
-def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
-
-
-def _duration(text: str) -> float | None:
-    match = _DURATION_RE.match(text)
-    if match:
-        hours, minutes, seconds = match.groups()
-        return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
-    return _number(text)
-
-
 def _numeric_term(field: str, value: str, negate: bool) -> Term | None:
-    parse = _duration if field == "duration" else _number
-    value = value.strip()
-    match = _OPERATOR_RE.match(value)
-    if match:
-        number = parse(match.group(2).strip())
-        return None if number is None else Term(field, match.group(1), number, negate)
-    number = parse(value)
-    if number is not None:
-        return Term(field, "=", number, negate)
-    low, sep, high = value.partition("-")
-    if sep and low and high:
-        a, b = parse(low.strip()), parse(high.strip())
-        if a is not None and b is not None and a <= b:
-            return Term(field, "range", (a, b), negate)
-    return None
+    try:
+        numbers = parse_range(value, field, duration=field == "duration")
+    except ValidationError:
+        return None
+    return Term(field, "range", numbers, negate)
+
+
+def range_expression(column: Any, numbers: NumberRange) -> Any:
+    """``column`` within ``numbers``: the one SQL meaning of a range (filters and search)."""
+    tests = []
+    if numbers.low is not None:
+        tests.append(column >= numbers.low if numbers.include_low else column > numbers.low)
+    if numbers.high is not None:
+        tests.append(column <= numbers.high if numbers.include_high else column < numbers.high)
+    return reduce(lambda a, b: a & b, tests) if tests else peewee.SQL("1")
 
 
 def parse_query(text: str) -> list[Term]:
@@ -223,30 +213,23 @@ def _column(name: str) -> Any | None:
     return Track._meta.fields.get(name)
 
 
-def _numeric_expression(term: Term) -> Any | None:
-    column = _column(NUMERIC_FIELDS[term.field or ""])
+def numeric_target(field: str) -> Any | None:
+    """What a numeric field (``bpm``, ``year``, …) compares; None when the file lacks it."""
+    column = _column(NUMERIC_FIELDS[field])
     if column is None:
         return None
-    target: Any = column
-    if term.field in ("year", "track"):
-        # TEXT columns such as "2021-04-01" or "3/12": compare their leading number.
-        target = peewee.Cast(column, "INTEGER")
-        if term.field == "year":
-            target = peewee.Cast(fn.substr(column, 1, 4), "INTEGER")
-    if term.op == "range":
-        low, high = term.value
-        return (target >= low) & (target <= high)
-    if term.op == "=" and term.field in ("bpm", "duration") and float(term.value).is_integer():
-        # "bpm:128" means 128.0 up to (not including) 129, as the user sees whole numbers.
-        return (target >= term.value) & (target < term.value + 1)
-    ops = {
-        "=": target == term.value,
-        ">": target > term.value,
-        ">=": target >= term.value,
-        "<": target < term.value,
-        "<=": target <= term.value,
-    }
-    return ops[term.op]
+    if field == "year":
+        # TEXT such as "2021-04-01": compare the year's leading number.
+        return peewee.Cast(fn.substr(column, 1, 4), "INTEGER")
+    if field == "track":
+        # TEXT such as "3/12": compare its leading number.
+        return peewee.Cast(column, "INTEGER")
+    return column
+
+
+def _numeric_expression(term: Term) -> Any | None:
+    target = numeric_target(term.field or "")
+    return None if target is None else range_expression(target, term.value)
 
 
 def _named_subquery(field: str, text: str) -> Any | None:

@@ -1,15 +1,28 @@
-"""The values users give, checked once: row ids, colours, and id lists cut to SQLite's limits.
+"""The values users give, checked once: row ids, colours, number ranges, text SQLite can
+store, and id lists cut to SQLite's limits.
 
 Every "id" argument of the package (track, playlist, crate ids; CLI arguments) is read by
 :func:`parse_id` and checked by :func:`is_row_id`; every colour (track colours, cue colours,
-filters) by :func:`parse_color` and shown by :func:`format_color`.
+filters) by :func:`parse_color` and shown by :func:`format_color`; every number range (the
+``bpm_range``/``rating``/``year`` filters, ``--bpm``/``--rating``/``--year``, ``bpm:`` and
+the other numeric search fields) by :func:`parse_range`, with one meaning:
+
+- a bare whole number N (``128``, ``=128``, ``128`` as an int) is [N, N+1): Mixxx shows
+  whole-number BPMs, so ``128`` finds 128.0 up to 128.99 (on whole-number columns such as
+  rating or year this is exactly N); a bare fraction (``127.5``) is that exact value;
+- a pair ``120-130``, ``120..130`` or ``(120, 130)`` is inclusive at both ends;
+- ``120-`` / ``120..`` / ``(120, None)`` is >= 120, ``-130`` / ``..130`` / ``(None, 130)``
+  is <= 130; ``>125``, ``>=125``, ``<125``, ``<=125`` mean what they say;
+- durations also take ``m:ss`` and ``h:mm:ss`` wherever a number goes.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from mixxx_peewee.errors import ValidationError
@@ -17,11 +30,16 @@ from mixxx_peewee.errors import ValidationError
 __all__ = [
     "CHUNK",
     "MAX_ROW_ID",
+    "NumberRange",
+    "RangeLike",
+    "check_text",
     "chunked",
     "format_color",
     "is_row_id",
+    "is_sqlite_text",
     "parse_color",
     "parse_id",
+    "parse_range",
     "parse_track_ids",
 ]
 
@@ -85,3 +103,129 @@ def parse_color(value: object) -> int | None:
 def format_color(rgb: int | None) -> str | None:
     """``#RRGGBB`` for a stored colour (Mixxx may set bits above 24: masked), None for none."""
     return None if rgb is None else f"#{rgb & 0xFFFFFF:06X}"
+
+
+@dataclass(frozen=True)
+class NumberRange:
+    """Numbers from ``low`` to ``high`` (None: unbounded), each end included or not."""
+
+    low: float | None = None
+    high: float | None = None
+    include_low: bool = True
+    include_high: bool = True
+
+    def __str__(self) -> str:
+        low = "" if self.low is None else f"{'[' if self.include_low else '('}{self.low:g}"
+        high = "" if self.high is None else f"{self.high:g}{']' if self.include_high else ')'}"
+        return f"{low}..{high}"
+
+
+# What a range argument may be: see parse_range.
+RangeLike = NumberRange | float | str | tuple[float | None, float | None]
+
+_NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)"
+_DURATION = rf"(?:(?:\d+:)?\d+:\d+(?:\.\d*)?|{_NUMBER})"
+_COMPARISON_RE = re.compile(r"^(>=|<=|>|<|=)\s*(.+)$")
+_PAIR_RE = re.compile(r"^([^-.\s][^\s]*?)?\s*(-|\.\.)\s*([^\s]*)$")
+
+
+def _bound(text: str, duration: bool) -> float | None:
+    """A number (or with ``duration``, ``m:ss``/``h:mm:ss``) from text; None if it is not one."""
+    text = text.strip()
+    if not re.fullmatch(_DURATION if duration else _NUMBER, text):
+        return None
+    *parts, seconds = text.split(":")
+    value = float(seconds)
+    multiplier = 60.0
+    for part in reversed(parts):
+        value += int(part) * multiplier
+        multiplier *= 60
+    return value
+
+
+def _exactly(number: float) -> NumberRange:
+    # A whole number names [N, N+1), as the user sees whole numbers; a fraction is exact.
+    if float(number).is_integer():
+        return NumberRange(float(number), float(number) + 1, True, False)
+    return NumberRange(float(number), float(number))
+
+
+def _checked_pair(low: float | None, high: float | None, value: object, name: str) -> NumberRange:
+    if low is None and high is None:
+        raise ValidationError(f"bad {name} range {value!r}: give at least one bound")
+    if low is not None and high is not None and low > high:
+        raise ValidationError(f"bad {name} range {value!r}: {low:g} is above {high:g}")
+    return NumberRange(low, high)
+
+
+def _finite(number: object) -> bool:
+    return (
+        isinstance(number, (int, float))
+        and not isinstance(number, bool)
+        and number == number
+        and abs(number) != float("inf")
+    )
+
+
+def parse_range(value: object, name: str = "value", *, duration: bool = False) -> NumberRange:
+    """The :class:`NumberRange` that text, a number or a ``(low, high)`` pair names.
+
+    Text: ``128``, ``=128``, ``120-130``, ``120..130``, ``120-``, ``-130``, ``..130``,
+    ``>125``, ``>=125``, ``<125``, ``<=125``; with ``duration``, ``m:ss`` and ``h:mm:ss``
+    too. See the module docstring for what each means. Raises ValidationError.
+    """
+    if isinstance(value, NumberRange):
+        return value
+    if _finite(value):
+        return _exactly(float(value))  # type: ignore[arg-type]
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        for bound in value:
+            if bound is not None and not _finite(bound):
+                raise ValidationError(f"{name} bounds must be numbers or None, not {bound!r}")
+        low, high = (None if b is None else float(b) for b in value)
+        return _checked_pair(low, high, value, name)
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"{name} must be a number, a (low, high) pair or range text, not {value!r}"
+        )
+    text = value.strip()
+    usage = f"bad {name} range {value!r}: use VALUE, LOW-HIGH, LOW-, ..HIGH, >VALUE or <=VALUE"
+    comparison = _COMPARISON_RE.match(text)
+    if comparison:
+        op, rest = comparison.groups()
+        number = _bound(rest, duration)
+        if number is None:
+            raise ValidationError(usage)
+        if op == "=":
+            return _exactly(number)
+        if op.startswith(">"):
+            return NumberRange(number, None, include_low=op == ">=")
+        return NumberRange(None, number, include_high=op == "<=")
+    number = _bound(text, duration)
+    if number is not None:
+        return _exactly(number)
+    pair = _PAIR_RE.match(text)
+    if pair:
+        low_text, _, high_text = pair.groups()
+        low = None if not low_text else _bound(low_text, duration)
+        high = None if not high_text else _bound(high_text, duration)
+        if (low_text and low is None) or (high_text and high is None):
+            raise ValidationError(usage)
+        return _checked_pair(low, high, value, name)
+    raise ValidationError(usage)
+
+
+def is_sqlite_text(text: str) -> bool:
+    """Whether ``text`` can be SQLite text (lone surrogates from undecodable bytes cannot)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_text(text: str, name: str) -> str:
+    """``text`` when SQLite can store it; raises ValidationError naming ``name`` otherwise."""
+    if not is_sqlite_text(text):
+        raise ValidationError(f"{name} is not valid Unicode text: {text!r}")
+    return text

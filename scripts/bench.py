@@ -485,11 +485,11 @@ def read_rows(label: str, path: Path, facts: dict[str, Any], repeat: int) -> lis
             return count
 
         def listing() -> Side:
-            return Side(op=lambda _: consume(lib_function("tracks", "iter_tracks")()))
+            return Side(op=lambda _: consume(lib_function("trackreads", "iter_tracks")()))
 
         def search() -> Side:
             query = " ".join(facts["search_terms"])
-            return Side(op=lambda _: consume(lib_function("tracks", "search_tracks")(query)))
+            return Side(op=lambda _: consume(lib_function("trackreads", "search_tracks")(query)))
 
         cases: list[tuple[str, Callable[[], Side], Side]] = [
             (
@@ -641,7 +641,7 @@ def write_rows(
         (
             f"relocate {tracks:,} paths",
             lambda: lib_side(
-                lambda: lib_function("tracks", "relocate_tracks")(
+                lambda: lib_function("relocate", "relocate_tracks")(
                     bench_data.MUSIC_ROOT, RELOCATED_ROOT
                 )
             ),

@@ -152,6 +152,88 @@ def test_edit_without_fields_is_a_usage_error(db: Path) -> None:
     assert run(db, "tracks", "edit", "3").exit_code == 2
 
 
+@pytest.mark.parametrize("bpm", ["128", "120-126", "120-", ">125", "..100", "<=100", "127.5"])
+def test_bpm_option_and_bpm_search_select_the_same_tracks(db: Path, bpm: str) -> None:
+    with sqlite3.connect(db) as conn:  # tracks on and around the whole-beat edges
+        conn.execute("UPDATE library SET bpm = 128.0 WHERE id = 3")
+        conn.execute("UPDATE library SET bpm = 128.6 WHERE id = 4")
+        conn.execute("UPDATE library SET bpm = 129.0 WHERE id = 5")
+        conn.execute("UPDATE library SET bpm = 127.5 WHERE id = 7")
+    listed = jsonl(run(db, "tracks", "list", "--bpm", bpm, "--columns", "id,bpm", "-f", "jsonl"))
+    found = jsonl(run(db, "tracks", "search", f"bpm:{bpm}", "--columns", "id,bpm", "-f", "jsonl"))
+    assert listed and listed == found
+
+
+def test_a_whole_bpm_option_means_that_whole_beat(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE library SET bpm = 128.0 WHERE id = 3")
+        conn.execute("UPDATE library SET bpm = 128.6 WHERE id = 4")
+    listed = jsonl(run(db, "tracks", "list", "--bpm", "128", "--columns", "bpm", "-f", "jsonl"))
+    assert {128.0, 128.6} <= {t["bpm"] for t in listed}
+    assert all(128 <= t["bpm"] < 129 for t in listed)
+
+
+def test_a_crate_named_2024_is_found_by_tracks_list_and_crates_show(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        crate = conn.execute("INSERT INTO crates (name) VALUES ('2024')").lastrowid
+        conn.execute("INSERT INTO crate_tracks (crate_id, track_id) VALUES (?, 3)", (crate,))
+    assert crate != 2024
+    listed = parsed(run(db, "tracks", "list", "--crate", "2024", "--format", "json"))
+    shown = parsed(run(db, "crates", "show", "2024", "--format", "json"))
+    assert [t["id"] for t in listed] == [3] == [t["id"] for t in shown]
+
+
+def test_the_history_placeholder_is_no_playlist_to_list_tracks_of(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        pl = conn.execute(
+            "INSERT INTO Playlists (name, position, hidden, locked)"
+            " VALUES ('historyPlaceholder', 99, -1, 1)"
+        ).lastrowid
+        conn.execute(
+            "INSERT INTO PlaylistTracks (playlist_id, track_id, position) VALUES (?, 3, 1)", (pl,)
+        )
+    for name in ("historyPlaceholder", str(pl)):
+        one_error(run(db, "tracks", "list", "--playlist", name), "no playlist")
+        one_error(run(db, "playlists", "show", name), "no playlist")
+
+
+def test_show_gives_what_list_gives_for_the_same_track(db: Path) -> None:
+    for track_id in _visible_ids(db)[:5]:
+        shown = parsed(run(db, "tracks", "show", str(track_id), "--format", "json"))
+        listed = parsed(run(db, "tracks", "list", "--format", "json"))
+        assert shown == next(t for t in listed if t["id"] == track_id)
+
+
+def test_edit_has_one_option_per_editable_field() -> None:
+    from mixxx_peewee import cli
+    from mixxx_peewee.cli.tracks import edit_options
+    from mixxx_peewee.trackedits import EDITABLE_FIELDS
+
+    edit = cli.build_module_commands("tracks")["tracks"].commands["edit"]  # type: ignore[attr-defined]
+    options = {p.name: p.opts[0] for p in edit.params if p.name in EDITABLE_FIELDS}
+    assert options == edit_options()
+    assert list(options) == list(EDITABLE_FIELDS)
+    common = {p.name for p in edit.params} - set(EDITABLE_FIELDS)
+    assert common == {"track", "dry_run", "force", "as_json"}
+    helps = {p.name: p.help for p in edit.params if p.name in EDITABLE_FIELDS}
+    assert helps == {name: field.help for name, field in EDITABLE_FIELDS.items()}
+
+
+def test_edit_sets_url_tracktotal_and_bpm_lock(db: Path) -> None:
+    ok(run(db, "tracks", "edit", "3", "--url", "https://x.invalid/a", "--tracktotal", "12",
+           "--bpm-lock", "--color", "#00FF00"))  # fmt: skip
+    track = parsed(run(db, "tracks", "show", "3", "--format", "json"))
+    assert (track["url"], track["tracktotal"], track["bpm_lock"]) == (
+        "https://x.invalid/a",
+        "12",
+        1,
+    )
+    assert track["color"] == 0x00FF00
+    ok(run(db, "tracks", "edit", "3", "--no-bpm-lock", "--url", "", "--color", "none"))
+    track = parsed(run(db, "tracks", "show", "3", "--format", "json"))
+    assert (track["url"], track["bpm_lock"], track["color"]) == (None, 0, None)
+
+
 def test_hide_reads_ids_from_stdin_and_unhide_brings_them_back(db: Path) -> None:
     ids = _visible_ids(db)[:3]
     ok(run(db, "tracks", "hide", "-", input="".join(f"{i}\n" for i in ids)))

@@ -17,6 +17,8 @@ import mixxx_peewee as mp
 from mixxx_peewee.query import Term
 from mixxx_peewee.query import parse_query
 from mixxx_peewee.sqlfunctions import fold_text
+from mixxx_peewee.values import NumberRange
+from mixxx_peewee.values import parse_range
 
 
 def test_free_words_fields_phrases_and_negation_parse() -> None:
@@ -24,8 +26,8 @@ def test_free_words_fields_phrases_and_negation_parse() -> None:
         Term(None, "contains", "house"),
         Term(None, "contains", "deep", negate=True),
         Term("artist", "contains", "daft punk"),
-        Term("bpm", "range", (120.0, 130.0)),
-        Term("rating", ">=", 4.0),
+        Term("bpm", "range", NumberRange(120.0, 130.0)),
+        Term("rating", "range", NumberRange(4.0, None)),
         Term("key", "key", 22),
     ]
 
@@ -47,7 +49,9 @@ def test_unbalanced_quote_runs_to_the_end() -> None:
 
 
 def test_durations_take_minutes_and_seconds() -> None:
-    assert parse_query("duration:>3:30") == [Term("duration", ">", 210.0)]
+    assert parse_query("duration:>3:30") == [
+        Term("duration", "range", NumberRange(210.0, None, include_low=False))
+    ]
 
 
 def test_folding_drops_accents_and_case() -> None:
@@ -183,3 +187,35 @@ def test_any_query_text_never_raises_anything_but_validation_error(
 
 
 _searchable: Path | None = None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("128", NumberRange(128.0, 129.0, include_high=False)),
+        ("=128", NumberRange(128.0, 129.0, include_high=False)),
+        ("127.5", NumberRange(127.5, 127.5)),
+        ("120-126", NumberRange(120.0, 126.0)),
+        ("120..126", NumberRange(120.0, 126.0)),
+        ("120-", NumberRange(120.0, None)),
+        ("..130", NumberRange(None, 130.0)),
+        ("-130", NumberRange(None, 130.0)),
+        (">125", NumberRange(125.0, None, include_low=False)),
+        (">=125", NumberRange(125.0, None)),
+        ("<125", NumberRange(None, 125.0, include_high=False)),
+        ("<=125", NumberRange(None, 125.0)),
+    ],
+)
+def test_numeric_fields_take_the_one_range_syntax(text: str, expected: NumberRange) -> None:
+    assert parse_query(f"bpm:{text}") == [Term("bpm", "range", expected)]
+    assert parse_range(text) == expected
+
+
+def test_ranges_from_numbers_and_pairs() -> None:
+    assert parse_range(128) == parse_range("128")
+    assert parse_range((128, 128)) == NumberRange(128.0, 128.0)
+    assert parse_range((None, 5)) == NumberRange(None, 5.0)
+    assert parse_range("3:20", duration=True) == NumberRange(200.0, 201.0, include_high=False)
+    for bad in ("abc", "130-120", "1-2-3", "-", "", "3:20", True, (1, "a"), [1, 2, 3]):
+        with pytest.raises(mp.ValidationError):
+            parse_range(bad)

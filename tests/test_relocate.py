@@ -12,9 +12,10 @@ from test_tracks import fill
 from test_tracks import sha256
 
 import mixxx_peewee as mp
+from mixxx_peewee import relocate
+from mixxx_peewee.relocate import RelocateCollisionError
 from mixxx_peewee.running import MixxxProcess
 from mixxx_peewee.running import set_mixxx_detector
-from mixxx_peewee.tracks import RelocateCollisionError
 
 TRACKS = [
     ("/old_music/a.mp3", {"title": "a"}),
@@ -104,7 +105,7 @@ def test_a_failure_inside_the_transaction_leaves_the_file_unchanged(
 ) -> None:
     before = sha256(library.path)
     real_cursor = mp.db.cursor
-    real_transaction = mp.tracks.write_transaction
+    real_transaction = relocate.write_transaction
     written = []
 
     class Boom(Exception):
@@ -137,7 +138,7 @@ def test_a_failure_inside_the_transaction_leaves_the_file_unchanged(
             monkeypatch.setattr(mp.db, "cursor", FailingCursor)
             yield lib
 
-    monkeypatch.setattr(mp.tracks, "write_transaction", failing_transaction)
+    monkeypatch.setattr(relocate, "write_transaction", failing_transaction)
     with pytest.raises(Boom):
         mp.relocate_tracks("/old_music", "/new")
     monkeypatch.undo()
@@ -207,9 +208,9 @@ def test_relocate_moves_only_paths_under_the_folder_around_its_sort_neighbours(
 def test_a_track_added_under_the_folder_after_planning_aborts_the_relocation(
     library: mp.MixxxLibrary, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_plan = mp.tracks._plan_relocation
+    real_plan = relocate._plan_relocation
 
-    def plan_then_add(old: str, new: str) -> mp.tracks.RelocationPlan:
+    def plan_then_add(old: str, new: str) -> relocate.RelocationPlan:
         plan = real_plan(old, new)
         conn = sqlite3.connect(library.path)
         conn.execute(
@@ -220,7 +221,7 @@ def test_a_track_added_under_the_folder_after_planning_aborts_the_relocation(
         conn.close()
         return plan
 
-    monkeypatch.setattr(mp.tracks, "_plan_relocation", plan_then_add)
+    monkeypatch.setattr(relocate, "_plan_relocation", plan_then_add)
     with pytest.raises(mp.ValidationError, match="changed while planning"):
         mp.relocate_tracks("/old_music", "/new")
     assert locations()["a"][0] == "/old_music/a.mp3"

@@ -14,6 +14,7 @@ from conftest import FIXTURES
 from conftest import copy_fixture
 
 import mixxx_peewee as mp
+from mixxx_peewee import trackreads
 from mixxx_peewee.running import MixxxProcess
 from mixxx_peewee.running import set_mixxx_detector
 
@@ -207,6 +208,91 @@ def test_crate_and_playlist_filters_by_id_or_name(library: mp.MixxxLibrary) -> N
         mp.query_tracks(crate="nope")
     with pytest.raises(mp.PlaylistNotFoundError):
         mp.query_tracks(playlist=999)
+
+
+def test_a_crate_named_like_a_number_is_found_by_its_name(library: mp.MixxxLibrary) -> None:
+    # lookup's rule: digits are an id first, then a name ("tracks list --crate 2024").
+    conn = mp.db.connection()
+    conn.execute("INSERT INTO crates (name) VALUES ('2024')")
+    crate_id = conn.execute("SELECT id FROM crates WHERE name = '2024'").fetchone()[0]
+    assert crate_id != 2024
+    conn.execute("INSERT INTO crate_tracks (crate_id, track_id) VALUES (?, 3)", (crate_id,))
+    assert [t.id for t in mp.query_tracks(crate="2024")] == [3]
+    assert [r["id"] for r in mp.iter_tracks(crate="2024", columns=["id"])] == [3]
+    assert [t.id for t in mp.query_tracks(crate=str(crate_id))] == [3]
+    assert mp.get_crate("2024").id == crate_id
+
+
+def test_the_history_placeholder_playlist_is_no_filter(library: mp.MixxxLibrary) -> None:
+    # Mixxx 2.5's placeholder (hidden = -1) is no user playlist: get_playlist refuses it.
+    conn = mp.db.connection()
+    conn.execute(
+        "INSERT INTO Playlists (name, position, hidden, locked)"
+        " VALUES ('historyPlaceholder', 1, -1, 1)"
+    )
+    pl_id = conn.execute("SELECT id FROM Playlists").fetchone()[0]
+    conn.execute(
+        "INSERT INTO PlaylistTracks (playlist_id, track_id, position) VALUES (?, 1, 1)", (pl_id,)
+    )
+    for playlist in ("historyPlaceholder", pl_id, str(pl_id)):
+        with pytest.raises(mp.PlaylistNotFoundError):
+            mp.query_tracks(playlist=playlist)
+        with pytest.raises(mp.PlaylistNotFoundError):
+            mp.iter_tracks(playlist=playlist)
+
+
+@pytest.mark.parametrize(
+    ("bpm_range", "search"),
+    [
+        (128, "bpm:128"),
+        ("128", "bpm:=128"),
+        ((120, 126), "bpm:120-126"),
+        ("120-", "bpm:120-"),
+        ("..126", "bpm:..126"),
+        (">125", "bpm:>125"),
+        ("<=86", "bpm:<=86"),
+    ],
+)
+def test_a_bpm_filter_and_the_bpm_search_select_the_same_tracks(
+    library: mp.MixxxLibrary, bpm_range: object, search: str
+) -> None:
+    filtered = [t.id for t in mp.query_tracks(bpm_range=bpm_range)]
+    assert filtered == [t.id for t in mp.search_tracks(search)]
+    assert filtered == [r["id"] for r in mp.iter_tracks(search=search, columns=["id"])]
+
+
+def test_a_whole_bpm_is_the_whole_beat_and_a_pair_is_inclusive(library: mp.MixxxLibrary) -> None:
+    fill(library.path, [("/music/misc/a.mp3", {"title": "128.4", "bpm": 128.4}),
+                        ("/music/misc/b.mp3", {"title": "129", "bpm": 129.0})])  # fmt: skip
+    assert {t.title for t in mp.query_tracks(bpm_range=128)} == {"under_score", "128.4"}
+    assert {t.title for t in mp.query_tracks(bpm_range=(128, 128))} == {"under_score"}
+    assert {t.title for t in mp.query_tracks(bpm_range=(128, 129))} == {
+        "under_score", "128.4", "129"
+    }  # fmt: skip
+    assert {t.title for t in mp.query_tracks(bpm_range=128.4)} == {"128.4"}
+    with pytest.raises(mp.ValidationError, match="'130-120'"):
+        mp.query_tracks(bpm_range="130-120")
+
+
+def test_colour_text_must_be_six_hex_digits(library: mp.MixxxLibrary) -> None:
+    # int("12_345", 16) is 0x12345: the old parser took it.
+    for bad in ("12_345", " 0x1_2345", "#12345", "red"):
+        with pytest.raises(mp.ValidationError, match="colour"):
+            mp.query_tracks(color=bad)
+        with pytest.raises(mp.ValidationError, match="colour"):
+            mp.update_track(1, color=bad)
+    if library.schema.has_column("library", "color"):
+        assert mp.query_tracks(color="#00ff00") == []
+
+
+def test_track_ids_follow_the_one_id_rule(library: mp.MixxxLibrary) -> None:
+    assert mp.get_track_by_id("3").id == 3
+    for beyond in (2**63, -(2**63) - 1):
+        with pytest.raises(mp.TrackNotFoundError):
+            mp.get_track_by_id(beyond)
+    for bad in (True, 3.0, "3a", None):
+        with pytest.raises(mp.ValidationError):
+            mp.get_track_by_id(bad)  # type: ignore[arg-type]
 
 
 def test_unknown_filter_is_a_validation_error(library: mp.MixxxLibrary) -> None:
@@ -413,9 +499,9 @@ def test_missing_tracks_tell_gone_files_from_absent_link_targets(tmp_path: Path)
     mp.open_library(db_path)
     reasons = {t["title"]: why for t, why in mp.missing_tracks()}
     assert reasons == {
-        "gone": mp.tracks.MISSING_FILE_GONE,
-        "annexed": mp.tracks.MISSING_LINK_TARGET_ABSENT,
-        "flagged": mp.tracks.MISSING_FLAGGED,
+        "gone": trackreads.MISSING_FILE_GONE,
+        "annexed": trackreads.MISSING_LINK_TARGET_ABSENT,
+        "flagged": trackreads.MISSING_FLAGGED,
     }
     assert {t.title for t in mp.query_tracks(missing=True)} == {"gone", "annexed", "flagged"}
     assert [t.title for t in mp.query_tracks(missing=False)] == ["present"]

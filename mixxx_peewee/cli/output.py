@@ -199,9 +199,9 @@ def track_row(track: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def listing_columns(fmt: str, requested: str | None = None) -> list[str]:
-    """The :func:`~mixxx_peewee.tracks.iter_tracks` columns a track listing in ``fmt``
+    """The :func:`~mixxx_peewee.trackreads.iter_tracks` columns a track listing in ``fmt``
     shows (``requested``: the ``--columns`` text, comma-separated): only those are read."""
-    from mixxx_peewee.tracks import track_columns
+    from mixxx_peewee.trackreads import track_columns
 
     fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
     if requested is not None:

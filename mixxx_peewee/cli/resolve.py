@@ -14,10 +14,10 @@ from collections.abc import Iterator
 
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.values import is_row_id
+from mixxx_peewee.values import parse_id
 
 __all__ = ["expand_stdin", "track_id", "track_ids"]
-
-_MAX_ID = 2**63 - 1  # SQLite's largest integer: no row can have a larger id
 
 
 def expand_stdin(words: Iterable[str]) -> Iterator[str]:
@@ -42,13 +42,14 @@ def track_id(word: str) -> int:
     Raises TrackNotFoundError for a path with no track (ids are checked by the operation).
     """
     text = word.strip()
-    if text.isascii() and text.isdigit():
-        if int(text) > _MAX_ID:
+    number = parse_id(text)
+    if number is not None:
+        if not is_row_id(number):
             raise TrackNotFoundError(f"no track with id {text}")
-        return int(text)
+        return number
     if "\x00" in text:
         raise ValidationError(f"{text!r}: a path cannot contain a NUL character")
-    from mixxx_peewee.tracks import get_track_by_location
+    from mixxx_peewee.locations import get_track_by_location
 
     track = get_track_by_location(text)
     if track is None:

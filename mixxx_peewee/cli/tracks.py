@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import inspect
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,8 +16,11 @@ from mixxx_peewee.cli.options import YES
 from mixxx_peewee.cli.options import TrackFormat
 from mixxx_peewee.cli.state import CliState
 from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.trackedits import EDITABLE_FIELDS
+from mixxx_peewee.values import NumberRange
+from mixxx_peewee.values import parse_range
 
-__all__ = ["parse_range", "register"]
+__all__ = ["edit_options", "register"]
 
 tracks_app = typer.Typer(
     help="List, search, show and edit tracks; hide them; find missing files.",
@@ -25,27 +28,15 @@ tracks_app = typer.Typer(
     rich_markup_mode=None,
 )
 
-_RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)?\s*(?:(-|\.\.)\s*(\d+(?:\.\d+)?)?)?\s*$")
 
-
-def parse_range(text: str, name: str) -> tuple[float | None, float | None]:
-    """``120-126``, ``120..126``, ``120-``, ``..126`` or ``124``; raises ValidationError."""
-    match = _RANGE.match(text)
-    if not match or not (match.group(1) or match.group(3)):
-        raise ValidationError(f"bad {name} range {text!r}: use LOW-HIGH, LOW-, ..HIGH or VALUE")
-    low = float(match.group(1)) if match.group(1) else None
-    high = float(match.group(3)) if match.group(3) else None
-    if match.group(2) is None:
-        high = low
-    if low is not None and high is not None and low > high:
-        raise ValidationError(f"bad {name} range {text!r}: {low:g} is above {high:g}")
-    return low, high
-
-
-def _id_or_name(text: str | None) -> int | str | None:
-    if text is None:
-        return None
-    return int(text) if text.isascii() and text.isdigit() else text
+def _bounded(text: str, name: str, low: float, high: float) -> NumberRange:
+    """The range ``text`` names (see :func:`mixxx_peewee.values.parse_range`), its closed
+    bounds within ``low``..``high``; raises ValidationError."""
+    numbers = parse_range(text, name)
+    closed = (numbers.low, numbers.high if numbers.include_high else None)
+    if any(v is not None and not low <= v <= high for v in closed):
+        raise ValidationError(f"bad {name} range {text!r}: {name}s are {low:g}..{high:g}")
+    return numbers
 
 
 def _hidden_choice(hidden: bool, include_hidden: bool) -> bool | None:
@@ -71,7 +62,7 @@ def _stream(state: CliState, fmt: TrackFormat, columns: str | None, **query: Any
     """``iter_tracks(**query)`` reading only what ``fmt`` (or ``--columns``) shows, printed."""
     from mixxx_peewee.cli.output import emit_tracks
     from mixxx_peewee.cli.output import listing_columns
-    from mixxx_peewee.tracks import iter_tracks
+    from mixxx_peewee.trackreads import iter_tracks
 
     shown = listing_columns(fmt, columns)
     tracks = iter_tracks(columns=shown, **query)
@@ -89,10 +80,12 @@ def list_tracks(
     genre: str | None = typer.Option(None, help="Genre contains."),
     composer: str | None = typer.Option(None, help="Composer contains."),
     comment: str | None = typer.Option(None, help="Comment contains."),
-    bpm: str | None = typer.Option(None, help="BPM range: 120-126, 128-, ..100 or 124."),
+    bpm: str | None = typer.Option(
+        None, help="BPM range: 120-126, 128-, ..100, >125, or 124 (124.0 up to 125)."
+    ),
     key: str | None = typer.Option(None, help="Key in any notation: Am, 8A, 1m, A minor."),
-    rating: str | None = typer.Option(None, help="Rating range 0..5: 4, 3-5."),
-    year: str | None = typer.Option(None, help="Year or range: 1999, 1990-1999."),
+    rating: str | None = typer.Option(None, help="Rating range 0..5: 4, 3-5, >=4."),
+    year: str | None = typer.Option(None, help="Year or range: 1999, 1990-1999, 2020-."),
     filetype: str | None = typer.Option(None, help="File type: mp3, flac, …"),
     crate: str | None = typer.Option(None, help="Only tracks in this crate (id or name)."),
     playlist: str | None = typer.Option(None, help="Only tracks in this playlist (id or name)."),
@@ -121,24 +114,20 @@ def list_tracks(
         "comment": comment,
         "key": key,
         "filetype": filetype,
-        "crate": _id_or_name(crate),
-        "playlist": _id_or_name(playlist),
+        # Text as given: lookup reads digits as an id first, then as a name ("2024").
+        "crate": crate,
+        "playlist": playlist,
         "missing": missing,
         "added_after": added_after,
         "added_before": added_before,
     }
+    # Ranges mean what the search syntax's bpm:/rating:/year: mean (values.parse_range).
     if bpm is not None:
         filters["bpm_range"] = parse_range(bpm, "BPM")
     if rating is not None:
-        low, high = parse_range(rating, "rating")
-        if any(v is not None and not 0 <= v <= 5 for v in (low, high)):
-            raise ValidationError(f"bad rating range {rating!r}: ratings are 0..5")
-        filters["rating"] = (_whole(low), _whole(high))
+        filters["rating"] = _bounded(rating, "rating", 0, 5)
     if year is not None:
-        low, high = parse_range(year, "year")
-        if any(v is not None and not 0 <= v <= 9999 for v in (low, high)):
-            raise ValidationError(f"bad year range {year!r}")
-        filters["year"] = (_whole(low), _whole(high))
+        filters["year"] = _bounded(year, "year", 0, 9999)
     filters = {k: v for k, v in filters.items() if v is not None}
     _stream(
         state,
@@ -150,10 +139,6 @@ def list_tracks(
         limit=limit,
         **filters,
     )
-
-
-def _whole(value: float | None) -> int | None:
-    return None if value is None else int(value)
 
 
 @tracks_app.command("search")
@@ -198,76 +183,41 @@ def show(
     from mixxx_peewee.cli.output import emit_tracks
     from mixxx_peewee.cli.output import track_row
     from mixxx_peewee.cli.resolve import track_id
-    from mixxx_peewee.collections import track_dicts
-    from mixxx_peewee.errors import TrackNotFoundError
+    from mixxx_peewee.trackreads import get_track_row
 
-    wanted = track_id(track)
-    found = track_dicts([wanted]).get(wanted)
-    if found is None:
-        raise TrackNotFoundError(f"no track with id {wanted}")
+    found = get_track_row(track_id(track))
     if fmt in (TrackFormat.table, TrackFormat.json):
         emit_record(track_row(found), fmt)
     else:
         emit_tracks([found], fmt)
 
 
-_TEXT_EDITS = (
-    "artist",
-    "title",
-    "album",
-    "album_artist",
-    "composer",
-    "genre",
-    "grouping",
-    "comment",
-    "year",
-    "tracknumber",
-)
-
-
-@tracks_app.command("edit")
 def edit(
     ctx: typer.Context,
     track: str = typer.Argument(..., help="Track id or file path."),
-    artist: str | None = typer.Option(None, help="New artist ('' clears)."),
-    title: str | None = typer.Option(None, help="New title ('' clears)."),
-    album: str | None = typer.Option(None, help="New album ('' clears)."),
-    album_artist: str | None = typer.Option(None, help="New album artist ('' clears)."),
-    composer: str | None = typer.Option(None, help="New composer ('' clears)."),
-    genre: str | None = typer.Option(None, help="New genre ('' clears)."),
-    grouping: str | None = typer.Option(None, help="New grouping ('' clears)."),
-    comment: str | None = typer.Option(None, help="New comment ('' clears)."),
-    year: str | None = typer.Option(None, help="New year ('' clears)."),
-    tracknumber: str | None = typer.Option(None, help="New track number ('' clears)."),
-    bpm: float | None = typer.Option(None, help="New BPM (> 0)."),
-    key: str | None = typer.Option(None, help="New key in any notation ('' clears)."),
-    rating: int | None = typer.Option(None, help="New rating 0..5 (0: none)."),
-    color: str | None = typer.Option(None, help="New colour #RRGGBB, or 'none'."),
     dry_run: bool = DRY_RUN,
     force: bool = FORCE,
     as_json: bool = JSON_RESULT,
+    **changes: Any,
 ) -> None:
-    """Change a track's metadata (refused while Mixxx runs unless --force)."""
+    """Change a track's metadata (refused while Mixxx runs unless --force).
+
+    Every field of mixxx_peewee.trackedits.EDITABLE_FIELDS is an option; '' clears a text.
+    Example: mixxx-peewee tracks edit 7 --genre House --bpm 126 --dry-run
+    """
     state: CliState = ctx.obj
-    given = locals()
     fields: dict[str, Any] = {}
-    for name in _TEXT_EDITS:
-        if given[name] is not None:
-            fields[name] = given[name] or None
-    if bpm is not None:
-        fields["bpm"] = bpm
-    if key is not None:
-        fields["key"] = key
-    if rating is not None:
-        fields["rating"] = rating
-    if color is not None:
-        fields["color"] = None if color.strip().lower() in ("", "none") else color
+    for name, value in changes.items():
+        if value is None:
+            continue
+        cleared = isinstance(value, str) and value.lower() in EDITABLE_FIELDS[name].clears
+        fields[name] = None if cleared else value
     if not fields:
         raise typer.BadParameter("give at least one field to change, e.g. --genre House")
     state.open()
     from mixxx_peewee.cli.resolve import track_id
     from mixxx_peewee.running import TRACK_DATA
-    from mixxx_peewee.tracks import update_track
+    from mixxx_peewee.trackedits import update_track
 
     wanted = track_id(track)
     state.write(
@@ -279,6 +229,36 @@ def edit(
     )
 
 
+def edit_options() -> dict[str, str]:
+    """``{editable field: its --option}``, as ``tracks edit`` takes them."""
+    return {name: "--" + name.replace("_", "-") for name in EDITABLE_FIELDS}
+
+
+def _edit_signature() -> inspect.Signature:
+    """``edit``'s parameters with one option per editable field before --dry-run (Typer
+    reads a command's options from its signature)."""
+    fixed = list(inspect.signature(edit, eval_str=True).parameters.values())
+    options = []
+    for name, flag in edit_options().items():
+        spec = EDITABLE_FIELDS[name]
+        names = (f"{flag}/--no-{flag[2:]}",) if spec.kind is bool else (flag,)
+        options.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=typer.Option(None, *names, help=spec.help),
+                annotation=spec.kind | None,
+            )
+        )
+    ctx, track, *flags = fixed[:-1]  # **changes (last) gives way to the generated options
+    flags = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in flags]
+    return inspect.Signature([ctx, track, *options, *flags], return_annotation=None)
+
+
+edit.__signature__ = _edit_signature()  # type: ignore[attr-defined]
+tracks_app.command("edit")(edit)
+
+
 _TRACKS_ARG = typer.Argument(..., help="Track ids or file paths; '-' reads them from stdin.")
 
 
@@ -288,8 +268,8 @@ def _hide_or_unhide(
     state: CliState = ctx.obj
     state.open()
     from mixxx_peewee.cli.resolve import track_ids
-    from mixxx_peewee.tracks import hide_tracks
-    from mixxx_peewee.tracks import unhide_tracks
+    from mixxx_peewee.trackedits import hide_tracks
+    from mixxx_peewee.trackedits import unhide_tracks
 
     ids = track_ids(tracks)
     operation = hide_tracks if hide else unhide_tracks
@@ -329,7 +309,7 @@ def missing(
     state: CliState = ctx.obj
     state.open()
     from mixxx_peewee.cli.output import emit_tracks
-    from mixxx_peewee.tracks import missing_tracks
+    from mixxx_peewee.trackreads import missing_tracks
 
     found = missing_tracks(hidden=_hidden_choice(hidden, include_hidden))
     rows: Iterator[dict[str, Any]] = ({"reason": reason, **track} for track, reason in found)
@@ -353,8 +333,8 @@ def relocate(
     path belongs to another track already; --dry-run lists every change.
     """
     state: CliState = ctx.obj
+    from mixxx_peewee.relocate import relocate_tracks
     from mixxx_peewee.running import TRACK_DATA
-    from mixxx_peewee.tracks import relocate_tracks
 
     def operation(dry: bool) -> Any:
         # A pulsing bar on a terminal while 100,000 paths are planned or rewritten.
@@ -374,7 +354,7 @@ def relocate(
 
 
 def _no_collisions(plan: Any) -> None:
-    from mixxx_peewee.tracks import RelocateCollisionError
+    from mixxx_peewee.relocate import RelocateCollisionError
 
     collisions = getattr(plan.value, "collisions", None)
     if collisions:

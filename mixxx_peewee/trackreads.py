@@ -1,0 +1,319 @@
+"""Reading tracks: list and search them, stream them in chunks, one by id, missing files.
+
+Reads never hold a transaction while the caller works: :func:`iter_tracks` fetches
+bounded chunks by keyset pagination, each chunk one complete statement. A track read as a
+model (:func:`query_tracks`, :func:`get_track_by_id`) has its location joined
+(:func:`mixxx_peewee.lookup.joined_tracks`); :func:`iter_tracks` and :func:`get_track_row`
+give dicts of the values as stored, through one column mapping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from collections.abc import Iterator
+from typing import Any
+
+import peewee
+
+from mixxx_peewee.connection import execute
+from mixxx_peewee.errors import ColumnNotInFileError
+from mixxx_peewee.errors import TrackNotFoundError
+from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.lookup import joined_tracks
+from mixxx_peewee.lookup import run_query
+from mixxx_peewee.models import Track
+from mixxx_peewee.models import TrackLocation
+from mixxx_peewee.models import absent_message
+from mixxx_peewee.trackfilters import LOCATION_COLUMNS
+from mixxx_peewee.trackfilters import TRACK_FILTERS
+from mixxx_peewee.trackfilters import all_of
+from mixxx_peewee.trackfilters import check_limit
+from mixxx_peewee.trackfilters import ordered
+from mixxx_peewee.trackfilters import sort_column
+from mixxx_peewee.trackfilters import sort_key
+from mixxx_peewee.trackfilters import track_where
+from mixxx_peewee.values import RangeLike
+from mixxx_peewee.values import check_text
+from mixxx_peewee.values import is_row_id
+from mixxx_peewee.values import parse_id
+
+__all__ = [
+    "MISSING_FILE_GONE",
+    "MISSING_FLAGGED",
+    "MISSING_LINK_TARGET_ABSENT",
+    "get_track_by_id",
+    "get_track_row",
+    "iter_tracks",
+    "missing_tracks",
+    "query_tracks",
+    "search_tracks",
+    "track_columns",
+]
+
+MISSING_FLAGGED = "fs-deleted"  # Mixxx's scanner flagged it; the file may be back by now
+MISSING_FILE_GONE = "file-gone"  # no file (and no link) at the path
+MISSING_LINK_TARGET_ABSENT = "link-target-absent"  # a symlink whose target is absent (git-annex)
+
+
+def query_tracks(
+    *,
+    artist: str | None = None,
+    title: str | None = None,
+    album: str | None = None,
+    genre: str | None = None,
+    composer: str | None = None,
+    comment: str | None = None,
+    bpm_range: RangeLike | None = None,
+    key: str | int | None = None,
+    rating: RangeLike | None = None,
+    color: int | str | None = None,
+    year: RangeLike | None = None,
+    filetype: str | None = None,
+    crate: int | str | None = None,
+    playlist: int | str | None = None,
+    hidden: bool | None = False,
+    missing: bool | None = None,
+    added_after: dt.date | dt.datetime | str | None = None,
+    added_before: dt.date | dt.datetime | str | None = None,
+    sort: str | None = None,
+    descending: bool = False,
+    limit: int | None = None,
+) -> list[Track]:
+    """Tracks matching every given filter, with their location joined (``track.path``).
+
+    Text filters match a column by case- and accent-insensitive contains. ``bpm_range``,
+    ``rating`` and ``year`` take what :func:`mixxx_peewee.values.parse_range` reads, with
+    the meaning ``bpm:``/``rating:``/``year:`` have in a search: a whole number N is
+    [N, N+1), a ``(low, high)`` pair is inclusive, ``"120-"``/``">125"`` are open.
+    ``crate``/``playlist`` are an id or a name (:func:`mixxx_peewee.lookup.get_crate`).
+    Raises ValidationError, CrateNotFoundError, PlaylistNotFoundError.
+    """
+    filters = {k: v for k, v in locals().items() if k in TRACK_FILTERS}
+    return _select_tracks(track_where(None, filters), sort, descending, limit)
+
+
+def _select_tracks(
+    where: Any, sort: str | None, descending: bool, limit: int | None
+) -> list[Track]:
+    """Model instances (location joined) matching ``where``, sorted and limited."""
+    query = ordered(joined_tracks(), sort, descending)
+    if where is not None:
+        query = query.where(where)
+    if limit is not None:
+        query = query.limit(check_limit(limit))
+    return run_query(lambda: list(query))
+
+
+def search_tracks(
+    query: str,
+    *,
+    hidden: bool | None = False,
+    sort: str | None = None,
+    descending: bool = False,
+    limit: int | None = None,
+    **filters: Any,
+) -> list[Track]:
+    """Tracks matching a Mixxx search-bar query (see :mod:`mixxx_peewee.query`).
+
+    Extra keyword filters are those of :func:`query_tracks`. Raises ValidationError.
+    """
+    if not isinstance(query, str):
+        raise ValidationError(f"search query must be text, not {query!r}")
+    check_text(query, "search query")
+    return _select_tracks(
+        track_where(query, {**filters, "hidden": hidden}), sort, descending, limit
+    )
+
+
+class _Slot:
+    """A statement parameter filled in per chunk (the keyset position, the chunk size)."""
+
+    __slots__ = ()
+
+
+def _slot_sql(slot: _Slot) -> Any:
+    return peewee.SQL("?", [slot])
+
+
+def track_columns() -> list[str]:
+    """The keys of :func:`iter_tracks` dicts in this file: library columns, then the location's."""
+    names = [f.column_name for f in Track._meta.sorted_fields if f.column_name != "location"]
+    return [*names, "location_id", *LOCATION_COLUMNS]
+
+
+def _selectable(name: str) -> Any:
+    """The peewee column behind an :func:`iter_tracks` key; raises for unknown or absent ones."""
+    if name == "location_id":
+        return TrackLocation.id.alias("location_id")
+    if name in LOCATION_COLUMNS:
+        return TrackLocation._meta.fields[name]
+    for field_ in Track._meta.sorted_fields:
+        if field_.column_name == name:
+            return field_
+    for key, field_ in Track._absent_fields.items():
+        if field_.column_name == name:
+            raise ColumnNotInFileError(absent_message(Track, key))
+    known = ", ".join(track_columns())
+    raise ValidationError(f"unknown track column {name!r}; this file has: {known}")
+
+
+def iter_tracks(
+    *,
+    search: str | None = None,
+    sort: str | None = None,
+    descending: bool = False,
+    limit: int | None = None,
+    chunk_size: int = 500,
+    columns: Iterable[str] | None = None,
+    **filters: Any,
+) -> Iterator[dict[str, Any]]:
+    """Stream tracks as dicts (library columns, ``location`` path, ``location_id`` …).
+
+    ``columns`` picks and orders the keys (see :func:`track_columns`); only those are read.
+    Rows come in chunks of ``chunk_size`` by keyset pagination; each chunk is read
+    completely in its own statement, so a slow consumer never holds a read transaction.
+    Peewee builds the statement once; each chunk only binds new keyset values.
+    Filters are those of :func:`query_tracks`. Raises ValidationError, ColumnNotInFileError
+    when called (before the first row), database errors while iterating.
+    """
+    if chunk_size < 1:
+        raise ValidationError(f"chunk_size must be >= 1, not {chunk_size}")
+    if isinstance(columns, str):
+        raise ValidationError("columns must be a list of column names, not one string")
+    names = track_columns() if columns is None else list(dict.fromkeys(columns))
+    if not names:
+        raise ValidationError("columns must name at least one column")
+    select: list[Any] = [_selectable(n) for n in names]
+    filters.setdefault("hidden", False)
+    where = track_where(search, filters)
+    limit_left = None if limit is None else check_limit(limit)
+    column = sort_column(sort)
+    order_key = None if column is None else sort_key(column)
+    width = len(names)
+    # Keyset pagination needs the id (and the sort key): read after the named columns
+    # when not among them, and sliced away.
+    id_at = names.index("id") if "id" in names else len(select)
+    if id_at == len(select):
+        select.append(Track.id)
+    sort_at = len(select)
+    if order_key is not None:
+        select.append(order_key.alias("_sort_key"))
+    blank = dict.fromkeys(names).copy
+    size_slot, value_slot, id_slot = _Slot(), _Slot(), _Slot()
+    keys = [] if order_key is None else [order_key]
+    keys.append(Track.id)
+
+    def statement(after: Any) -> tuple[str, list[Any]]:
+        query = Track.select(*select).join(TrackLocation, on=(Track.location == TrackLocation.id))
+        condition = all_of([where, after])
+        if condition is not None:
+            query = query.where(condition)
+        order = [k.desc() if descending else k.asc() for k in keys]
+        sql, params = query.order_by(*order).limit(_slot_sql(size_slot)).sql()
+        return sql, list(params)
+
+    first = statement(None)  # built now: a bad filter or search raises here, not later
+    position: tuple[Any, ...] = (_slot_sql(id_slot),)
+    if order_key is not None:
+        position = (_slot_sql(value_slot), *position)
+
+    def chunks() -> Iterator[dict[str, Any]]:
+        remaining = limit_left
+        last: tuple[Any, ...] | None = None
+        following: tuple[str, list[Any]] | None = None  # only built when a second chunk comes
+        while remaining is None or remaining > 0:
+            size = chunk_size if remaining is None else min(chunk_size, remaining)
+            if last is None:
+                sql, params = first
+                bound = {size_slot: size}
+            else:
+                if following is None:
+                    following = statement(_after(order_key, position, descending))
+                sql, params = following
+                bound = {size_slot: size, id_slot: last[-1]}
+                if order_key is not None:
+                    bound[value_slot] = last[0]
+            args = [bound[p] if isinstance(p, _Slot) else p for p in params]
+            # One complete statement per chunk: fetchall() ends its implicit read transaction.
+            rows = execute(sql, args).fetchall()
+            if not rows:
+                return
+            # Copying a dict that already has every key is cheaper than growing one per row.
+            for row in rows if width == len(select) else (r[:width] for r in rows):
+                track = blank()
+                track.update(zip(names, row, strict=True))
+                yield track
+            tail = rows[-1]
+            last = (tail[id_at],) if order_key is None else (tail[sort_at], tail[id_at])
+            if remaining is not None:
+                remaining -= len(rows)
+            if len(rows) < size:
+                return
+
+    return chunks()
+
+
+def _after(order_key: Any, last: tuple[Any, ...], descending: bool) -> Any:
+    if order_key is None:
+        return Track.id < last[0] if descending else Track.id > last[0]
+    value, track_id = last
+    if descending:
+        return (order_key < value) | ((order_key == value) & (Track.id < track_id))
+    return (order_key > value) | ((order_key == value) & (Track.id > track_id))
+
+
+def _wanted_id(track_id: object) -> int | None:
+    """The id ``track_id`` names (an int or digits), None when no row can have it."""
+    wanted = parse_id(track_id)
+    if wanted is None:
+        raise ValidationError(f"track id must be a whole number, not {track_id!r}")
+    return wanted if is_row_id(wanted) else None  # beyond SQLite's integers: no row
+
+
+def get_track_by_id(track_id: int | str) -> Track:
+    """The track with ``track_id`` (an int or digits; location joined).
+
+    Raises ValidationError (no id), TrackNotFoundError.
+    """
+    wanted = _wanted_id(track_id)
+    track = None
+    if wanted is not None:
+        track = run_query(lambda: joined_tracks().where(Track.id == wanted).first())
+    if track is None:
+        raise TrackNotFoundError(f"no track with id {track_id}")
+    return track
+
+
+def get_track_row(track_id: int | str) -> dict[str, Any]:
+    """One track (hidden too) as :func:`iter_tracks` yields it: every key of
+    :func:`track_columns`, each value as stored (a model converts some: ``cuepoint`` 0 is
+    0.0 on ``Track``). Raises ValidationError (no id), TrackNotFoundError."""
+    wanted = _wanted_id(track_id)
+    names = track_columns()
+    row = None
+    if wanted is not None:
+        query = Track.select(*[_selectable(n) for n in names]).join(
+            TrackLocation, on=(Track.location == TrackLocation.id)
+        )
+        sql, params = query.where(Track.id == wanted).sql()
+        row = execute(sql, params).fetchone()
+    if row is None:
+        raise TrackNotFoundError(f"no track with id {track_id}")
+    return dict(zip(names, row, strict=True))
+
+
+def missing_tracks(*, hidden: bool | None = None) -> Iterator[tuple[dict[str, Any], str]]:
+    """Tracks whose file is missing, with why: MISSING_FILE_GONE, MISSING_LINK_TARGET_ABSENT
+    or MISSING_FLAGGED (the scanner's ``fs_deleted`` flag on a file that is there now)."""
+    for track in iter_tracks(hidden=hidden):
+        location = track["location"]
+        if isinstance(location, str) and location and os.path.exists(location):
+            if track["fs_deleted"] == 1:
+                yield track, MISSING_FLAGGED
+            continue
+        if isinstance(location, str) and location and os.path.islink(location):
+            yield track, MISSING_LINK_TARGET_ABSENT
+        else:
+            yield track, MISSING_FILE_GONE
