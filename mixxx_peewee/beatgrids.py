@@ -52,6 +52,9 @@ from mixxx_peewee.analysis import GENERATION_2_4
 from mixxx_peewee.analysis import ID3V2_KEY_NAMES
 from mixxx_peewee.analysis import KEY_MAP
 from mixxx_peewee.analysis import SCALE_FACTORS
+from mixxx_peewee.analysis import SOURCE_ANALYZER
+from mixxx_peewee.analysis import SOURCE_FILE_METADATA
+from mixxx_peewee.analysis import SOURCE_USER
 from mixxx_peewee.analysis import BeatGrid
 from mixxx_peewee.analysis import BeatMap
 from mixxx_peewee.analysis import Beats
@@ -74,7 +77,6 @@ from mixxx_peewee.keys import parse_key
 from mixxx_peewee.library import current_library
 from mixxx_peewee.library import write_transaction
 from mixxx_peewee.lookup import run_query
-from mixxx_peewee.lookup import tracks_by_ids
 from mixxx_peewee.models import Track
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import TRACK_DATA
@@ -86,8 +88,8 @@ __all__ = [
     "MAX_BPM",
     "AnalysisMismatch",
     "analysis_report",
+    "analysis_summary",
     "bpm_edit",
-    "edit_track_analysis",
     "key_edit",
     "mixxx_generation",
     "parse_scale_factor",
@@ -117,6 +119,53 @@ _KEY_COLUMNS = ("keys", "keys_version", "keys_sub_version", "key", "key_id")
 # --------------------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------------------
+
+
+_SOURCE_NAMES = {
+    SOURCE_ANALYZER: "analyzer",
+    SOURCE_FILE_METADATA: "file tags",
+    SOURCE_USER: "user",
+}
+
+
+def analysis_summary(track: Track) -> dict[str, object]:
+    """What Mixxx shows of a track's grid and key, as plain data (``tracks show``).
+
+    ``grid``: kind, bpm, first beat (frame and seconds), version, sub-version, whether the
+    BPM is locked, or None with ``grid_problem``; ``keymap``: key text, key_id, source,
+    number of key changes, or None with ``keymap_problem``.
+    """
+    out: dict[str, object] = {}
+    beats = track.decoded_grid()
+    rate = getattr(track, "samplerate", None) or 0
+    if beats.value is None:
+        out["grid"], out["grid_problem"] = None, beats.reason
+    else:
+        value = beats.value
+        bpm = value.bpm if isinstance(value, BeatGrid) else value.bpm(rate or 44100)
+        out["grid"] = {
+            "kind": value.kind,
+            "bpm": bpm,
+            "first_beat_frame": value.first_beat_frame,
+            "first_beat": value.first_beat(rate) if rate else None,
+            "version": getattr(track, "beats_version", None),
+            "sub_version": getattr(track, "beats_sub_version", None) or "",
+            "bpm_lock": bool(getattr(track, "bpm_lock", 0)),
+        }
+    keys = track.decoded_keymap()
+    if keys.value is None:
+        out["keymap"], out["keymap_problem"] = None, keys.reason
+    else:
+        keymap = keys.value
+        out["keymap"] = {
+            "key": keymap.text,
+            "key_id": keymap.key_id,
+            "source": _SOURCE_NAMES.get(keymap.source, str(keymap.source))
+            if keymap.source is not None
+            else None,
+            "key_changes": len(keymap.key_changes),
+        }
+    return out
 
 
 def mixxx_generation(revision: int | None = None) -> Generation:
@@ -266,58 +315,6 @@ def key_edit(
         "key": _key_text(key_id, generation, getattr(track, "key", None)),
         "key_id": key_id,
     }
-
-
-def edit_track_analysis(
-    track_id: object,
-    *,
-    bpm: float | None = None,
-    key: str | int | None = None,
-    force: bool = False,
-    dry_run: bool = False,
-    convert_map: bool = False,
-    replace_invalid: bool = False,
-) -> WriteResult:
-    """Type a BPM and/or a key for one track as Mixxx does (:func:`bpm_edit`, :func:`key_edit`).
-
-    ``force`` overrides a locked BPM and a running Mixxx. ``changes``: one line per column
-    changed (blobs shown by size). Raises ValidationError, LockedError, TrackNotFoundError,
-    MixxxRunningError, ReadOnlyError, SchemaVersionError.
-    """
-    if bpm is None and key is None:
-        raise ValidationError("nothing to edit: give a bpm, a key or both")
-    ids = parse_track_ids([track_id])
-    track = tracks_by_ids(ids).get(ids[0])
-    if track is None:
-        raise TrackNotFoundError(f"no track with id {track_id}")
-    values: dict[str, object] = {}
-    if bpm is not None:
-        values.update(
-            bpm_edit(
-                track, bpm, force=force, convert_map=convert_map, replace_invalid=replace_invalid
-            )
-        )
-    if key is not None:
-        values.update(key_edit(track, key, replace_invalid=replace_invalid))
-    result = WriteResult("edit-track-analysis", dry_run=dry_run, value=track.id)
-    for column, value in values.items():
-        old = getattr(track, column, None)
-        if old != value:
-            shown = (
-                (f"<{len(old or b'')} bytes>", f"<{len(value)} bytes>")
-                if isinstance(value, bytes)
-                else (repr(old), repr(value))
-            )
-            result.add(f"track {track.id}: {column} {shown[0]} -> {shown[1]}")
-            result.count("changed")
-    _guard(result, force, dry_run)
-    if dry_run or not result.changes:
-        return result
-    with write_transaction([("library", c) for c in values]):
-        update = {Track._meta.fields[c]: v for c, v in values.items()}
-        if Track.update(update).where(Track.id == track.id).execute() != 1:
-            raise TrackNotFoundError(f"no track with id {track_id}")
-    return result
 
 
 # --------------------------------------------------------------------------------------

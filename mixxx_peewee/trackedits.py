@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from mixxx_peewee.beatgrids import bpm_edit
+from mixxx_peewee.beatgrids import key_edit
 from mixxx_peewee.collections import existing_track_ids
 from mixxx_peewee.collections import guard_notes
 from mixxx_peewee.errors import SchemaVersionError
@@ -166,36 +168,61 @@ def _validate_update(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def update_track(
-    track_id: int, *, dry_run: bool = False, force: bool = False, **fields: Any
+    track_id: int,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    convert_map: bool = False,
+    replace_invalid: bool = False,
+    **fields: Any,
 ) -> WriteResult:
-    """Set editable fields of one track (key text and ``key_id`` together).
+    """Set editable fields of one track; a BPM or key the way Mixxx's own editor does.
 
-    Raises ValidationError (unknown field or bad value), TrackNotFoundError,
-    SchemaVersionError (column absent in this file), MixxxRunningError, ReadOnlyError.
+    A BPM rewrites the beat grid (same first beat, the new tempo; a beat map becomes a grid
+    on 2.4+ files, or with ``convert_map``) and a key writes a user key map, so Mixxx shows
+    and keeps them (:mod:`mixxx_peewee.beatgrids`). ``force`` also overrides a locked BPM;
+    ``replace_invalid`` replaces a blob that does not decode. Raises ValidationError
+    (unknown field or bad value), LockedError, TrackNotFoundError, SchemaVersionError
+    (column absent in this file), MixxxRunningError, ReadOnlyError.
     """
     library = current_library()
     if not fields:
         raise ValidationError("nothing to update: give at least one field")
     values = _validate_update(fields)
-    touches = [("library", name) for name in values]
-    require_columns(library, touches)
     current = get_track_by_id(track_id)
     track_id = current.id
+    if fields.get("bpm") is not None and "beats" in Track._meta.fields:
+        values.update(
+            bpm_edit(
+                current,
+                values["bpm"],
+                force=force,
+                convert_map=convert_map,
+                replace_invalid=replace_invalid,
+            )
+        )
+    if values.get("key_id") and "keys" in Track._meta.fields:
+        values.update(key_edit(current, values["key_id"], replace_invalid=replace_invalid))
+    touches = [("library", name) for name in values]
+    require_columns(library, touches)
     result = WriteResult("update-track", dry_run=dry_run, value=track_id)
     for name, value in values.items():
         old = getattr(current, name)
         if old != value:
-            result.add(f"track {track_id}: {name} {old!r} -> {value!r}")
+            if isinstance(value, bytes) or isinstance(old, bytes):
+                shown = f"<{len(old or b'')} bytes> -> <{len(value or b'')} bytes>"
+            else:
+                shown = f"{old!r} -> {value!r}"
+            result.add(f"track {track_id}: {name} {shown}")
             result.count("changed")
-    if "bpm" in values and "beats" in Track._meta.fields and current.beats:
-        result.notes.append(
-            f"track {track_id} has a beat grid: Mixxx shows the grid's BPM, not this value, "
-            "until the grid is re-analysed"
-        )
-    if "key" in values and "keys" in Track._meta.fields and current.keys:
-        result.notes.append(
-            f"track {track_id} has analysed keys: Mixxx may show the analysed key instead"
-        )
+    cleared = [n for n in ("bpm", "key") if n in fields and fields[n] in (None, "")]
+    for name in cleared:
+        blob = "beats" if name == "bpm" else "keys"
+        if getattr(current, blob, None):
+            result.notes.append(
+                f"track {track_id}: only the {name} column is cleared; Mixxx shows the {name} "
+                f"of its {'beat grid' if name == 'bpm' else 'key map'} until it is re-analysed"
+            )
     result.notes.extend(guard_notes(TRACK_DATA, force=force, dry_run=dry_run))
     if dry_run or not result.changes:
         return result

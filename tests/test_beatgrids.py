@@ -33,7 +33,6 @@ from mixxx_peewee.analysis import encode_beat_map
 from mixxx_peewee.analysis import encode_key_map
 from mixxx_peewee.beatgrids import analysis_report
 from mixxx_peewee.beatgrids import bpm_edit
-from mixxx_peewee.beatgrids import edit_track_analysis
 from mixxx_peewee.beatgrids import key_edit
 from mixxx_peewee.beatgrids import mixxx_generation
 from mixxx_peewee.beatgrids import parse_scale_factor
@@ -48,6 +47,7 @@ from mixxx_peewee.models import Track
 from mixxx_peewee.running import MixxxProcess
 from mixxx_peewee.running import set_mixxx_detector
 from mixxx_peewee.testing import make_sample_library
+from mixxx_peewee.trackedits import update_track
 
 GENERATIONS = {"2.3.3": (32, "2.3"), "2.5.0": (39, "2.4")}
 # Track ids in the fixtures: 2.3.3 1 tagged, 2 120, 3 87, 4 128; 2.5.0 1 120, 2 128, 3 87, 4 tagged.
@@ -294,7 +294,7 @@ def test_editing_a_track_writes_what_the_planners_say(real: tuple[str, Path]) ->
     label, path = real
     tid = GRID_TRACK[label]
     planned = {**bpm_edit(track(tid), 99.5), **key_edit(track(tid), "Eb")}
-    result = edit_track_analysis(tid, bpm=99.5, key="Eb")
+    result = update_track(tid, bpm=99.5, key="Eb")
     assert result.counts["changed"] >= 4
     mixxx_peewee.current_library().close()
     row = raw(
@@ -311,19 +311,19 @@ def test_editing_a_track_writes_what_the_planners_say(real: tuple[str, Path]) ->
 def test_a_failed_or_dry_edit_leaves_the_file_unchanged(real: tuple[str, Path]) -> None:
     label, path = real
     before = digest(path)
-    edit_track_analysis(GRID_TRACK[label], bpm=90, dry_run=True)
+    update_track(GRID_TRACK[label], bpm=90, dry_run=True)
     for call in (
-        lambda: edit_track_analysis(999, bpm=90),
-        lambda: edit_track_analysis(GRID_TRACK[label], bpm=-1),
-        lambda: edit_track_analysis(GRID_TRACK[label], key="nope"),
-        lambda: edit_track_analysis(GRID_TRACK[label]),
+        lambda: update_track(999, bpm=90),
+        lambda: update_track(GRID_TRACK[label], bpm=-1),
+        lambda: update_track(GRID_TRACK[label], key="nope"),
+        lambda: update_track(GRID_TRACK[label]),
     ):
         with pytest.raises((TrackNotFoundError, ValidationError)):
             call()
     mixxx_is_running()
     with pytest.raises(MixxxRunningError):
-        edit_track_analysis(GRID_TRACK[label], bpm=90)
-    dry = edit_track_analysis(GRID_TRACK[label], bpm=90, dry_run=True)
+        update_track(GRID_TRACK[label], bpm=90)
+    dry = update_track(GRID_TRACK[label], bpm=90, dry_run=True)
     assert any("would be refused" in n for n in dry.notes)
     assert digest(path) == before
 

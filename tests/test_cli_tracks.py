@@ -201,7 +201,12 @@ def test_show_gives_what_list_gives_for_the_same_track(db: Path) -> None:
     for track_id in _visible_ids(db)[:5]:
         shown = parsed(run(db, "tracks", "show", str(track_id), "--format", "json"))
         listed = parsed(run(db, "tracks", "list", "--format", "json"))
-        assert shown == next(t for t in listed if t["id"] == track_id)
+        # show adds the decoded grid and key map (and why they did not decode)
+        analysis = {"grid", "grid_problem", "keymap", "keymap_problem"}
+        assert {k: v for k, v in shown.items() if k not in analysis} == next(
+            t for t in listed if t["id"] == track_id
+        )
+        assert {"grid", "keymap"} <= set(shown)
 
 
 def test_edit_has_one_option_per_editable_field() -> None:

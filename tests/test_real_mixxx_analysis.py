@@ -103,13 +103,13 @@ def _relocate(db: Path, old_music: str, music: Path) -> None:
 def _edit(db: Path, ids: dict[str, int]) -> None:
     """Our edits through the library (Mixxx closed), then the control's columns by sqlite3."""
     from mixxx_peewee import open_library
-    from mixxx_peewee.beatgrids import edit_track_analysis
     from mixxx_peewee.beatgrids import scale_bpm
+    from mixxx_peewee.trackedits import update_track
 
     with open_library(db, journal_mode="keep", auto_backup=False):
-        edit_track_analysis(ids["bpm"], bpm=TYPED_BPM)
+        update_track(ids["bpm"], bpm=TYPED_BPM)
         scale_bpm([ids["scaled"]], "x2")
-        edit_track_analysis(ids["key"], key=TYPED_KEY)
+        update_track(ids["key"], key=TYPED_KEY)
     conn = sqlite3.connect(db)
     try:
         with conn:

@@ -372,7 +372,8 @@ def test_batch_lookup_finds_every_form_of_a_path_in_one_call(tmp_path: Path) -> 
 
 def test_update_track_sets_fields_and_key_in_both_columns(library: mp.MixxxLibrary) -> None:
     result = mp.update_track(1, artist="Daft Punk & Friends", key="8A", rating=3)
-    assert result.counts["changed"] == 3 + 1  # key also sets key_id
+    # key also sets key_id and a user key map (keys, keys_version, keys_sub_version)
+    assert result.counts["changed"] >= 3 + 1
     track = mp.get_track_by_id(1)
     assert (track.artist, track.key, track.key_id, track.rating) == (
         "Daft Punk & Friends",
@@ -380,6 +381,7 @@ def test_update_track_sets_fields_and_key_in_both_columns(library: mp.MixxxLibra
         22,
         3,
     )
+    assert track.keymap is not None and track.keymap.key_id == 22
     if library.schema.has_column("library", "color"):
         mp.update_track(1, color="#FF0000")
         assert mp.get_track_by_id(1).color == 0xFF0000
@@ -418,11 +420,18 @@ def test_update_track_rejects_bad_values(
     assert sha256(library.path) == before
 
 
-def test_update_track_notes_that_a_beat_grid_overrides_bpm(library: mp.MixxxLibrary) -> None:
-    mp.db.execute_sql("UPDATE library SET beats = x'0102' WHERE id = 1")
-    result = mp.update_track(1, bpm=124.0)
-    assert any("beat grid" in note for note in result.notes)
-    assert mp.get_track_by_id(1).bpm == 124.0
+def test_update_track_bpm_refuses_an_undecodable_grid_unless_told_to_replace_it(
+    library: mp.MixxxLibrary,
+) -> None:
+    mp.db.execute_sql("UPDATE library SET beats = x'0102', samplerate = 44100 WHERE id = 1")
+    before = sha256(library.path)
+    with pytest.raises(mp.ValidationError, match="replace_invalid"):
+        mp.update_track(1, bpm=124.0)
+    assert sha256(library.path) == before
+    mp.update_track(1, bpm=124.0, replace_invalid=True)
+    track = mp.get_track_by_id(1)
+    assert track.bpm == 124.0
+    assert track.grid is not None and track.grid.bpm == 124.0
 
 
 def test_update_of_a_column_the_file_lacks_is_a_clear_error(tmp_path: Path) -> None:

@@ -187,9 +187,39 @@ def show(
 
     found = get_track_row(track_id(track))
     if fmt in (TrackFormat.table, TrackFormat.json):
-        emit_record(track_row(found), fmt)
+        from mixxx_peewee.beatgrids import analysis_summary
+        from mixxx_peewee.trackreads import get_track_by_id
+
+        record = track_row(found)
+        analysis = analysis_summary(get_track_by_id(found["id"]))
+        if fmt == TrackFormat.json:
+            record.update(analysis)
+        else:
+            record.update(_analysis_lines(analysis))
+        emit_record(record, fmt)
     else:
         emit_tracks([found], fmt)
+
+
+def _analysis_lines(analysis: dict[str, Any]) -> dict[str, str]:
+    """The grid and key map as ``tracks show`` prints them, one line each."""
+    grid = analysis["grid"]
+    if grid is None:
+        grid_line = f"none ({analysis['grid_problem']})"
+    else:
+        first = grid["first_beat"]
+        where = f"{first:.3f} s" if first is not None else f"frame {grid['first_beat_frame']}"
+        lock = ", BPM locked" if grid["bpm_lock"] else ""
+        how = f" [{grid['sub_version']}]" if grid["sub_version"] else ""
+        grid_line = f"{grid['kind']} {grid['bpm']:g} BPM, first beat at {where}{lock}{how}"
+    keymap = analysis["keymap"]
+    if keymap is None:
+        key_line = f"none ({analysis['keymap_problem']})"
+    else:
+        source = f" from {keymap['source']}" if keymap["source"] else ""
+        changes = f", {keymap['key_changes']} key changes" if keymap["key_changes"] else ""
+        key_line = f"{keymap['key']}{source}{changes}"
+    return {"beat grid": grid_line, "key map": key_line}
 
 
 def edit(
@@ -260,6 +290,43 @@ tracks_app.command("edit")(edit)
 
 
 _TRACKS_ARG = typer.Argument(..., help="Track ids or file paths; '-' reads them from stdin.")
+
+
+@tracks_app.command("bpm")
+def bpm(
+    ctx: typer.Context,
+    tracks: list[str] = typer.Argument(..., help="Track ids or paths; - reads them from stdin."),
+    factor: str = typer.Option(
+        ...,
+        "--scale",
+        help="Mixxx's track-menu factor: double (x2), halve (1/2), 2/3, 3/4, 4/3, 3/2.",
+    ),
+    dry_run: bool = DRY_RUN,
+    force: bool = FORCE,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Multiply the beat grids of many tracks by a factor, in one transaction.
+
+    Mixxx keeps the first beat and scales the tempo; tracks without a grid, with a beat map
+    or with a locked BPM (unless --force) are skipped and counted. Refused while Mixxx runs
+    unless --force. Example: mixxx-peewee tracks bpm 12 15 --scale double --dry-run
+    """
+    state: CliState = ctx.obj
+    state.open()
+    from mixxx_peewee.beatgrids import parse_scale_factor
+    from mixxx_peewee.beatgrids import scale_bpm
+    from mixxx_peewee.cli.resolve import track_ids
+    from mixxx_peewee.running import TRACK_DATA
+
+    name = parse_scale_factor(factor)
+    wanted = list(track_ids(tracks))
+    state.write(
+        lambda dry: scale_bpm(wanted, name, dry_run=dry, force=force),
+        dry_run=dry_run,
+        guard=TRACK_DATA,
+        force=force,
+        as_json=as_json,
+    )
 
 
 def _hide_or_unhide(

@@ -1,0 +1,109 @@
+"""``check --analysis`` / ``check --fix``: columns that disagree with the grid and key map."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+from cli_support import FIXTURES
+from cli_support import ok
+from cli_support import run
+from cli_support import sha256
+
+ANALYSED = FIXTURES / "real-mixxx-analysis" / "2.3.3" / "mixxxdb.sqlite"
+
+
+def _edited_behind_the_grid(tmp_path: Path) -> tuple[Path, int]:
+    path = tmp_path / "mixxxdb.sqlite"
+    shutil.copy2(ANALYSED, path)
+    conn = sqlite3.connect(path)
+    track_id = conn.execute("SELECT min(id) FROM library WHERE beats IS NOT NULL").fetchone()[0]
+    conn.execute("UPDATE library SET bpm = 99.5 WHERE id = ?", (track_id,))
+    conn.commit()
+    conn.close()
+    return path, track_id
+
+
+def test_check_analysis_lists_a_column_that_disagrees_and_exits_1(tmp_path: Path) -> None:
+    path, track_id = _edited_behind_the_grid(tmp_path)
+    result = run(path, "check", "--analysis")
+    assert result.exit_code == 1
+    assert f"track {track_id}: bpm 99.5" in result.stdout
+    as_json = run(path, "check", "--analysis", "--format", "json")
+    assert as_json.exit_code == 1
+    data = json.loads(as_json.stdout)
+    assert [m["track_id"] for m in data["analysis_mismatches"]] == [track_id]
+
+
+def test_check_fix_dry_run_writes_nothing(tmp_path: Path) -> None:
+    path, track_id = _edited_behind_the_grid(tmp_path)
+    before = sha256(path)
+    result = ok(run(path, "check", "--fix", "--dry-run"))
+    assert f"track {track_id}: bpm 99.5 -> " in result.stdout
+    assert sha256(path) == before
+
+
+def test_check_fix_makes_the_column_follow_the_grid(tmp_path: Path) -> None:
+    path, track_id = _edited_behind_the_grid(tmp_path)
+    ok(run(path, "check", "--fix"))
+    ok(run(path, "check", "--analysis"))
+    conn = sqlite3.connect(path)
+    bpm = conn.execute("SELECT bpm FROM library WHERE id = ?", (track_id,)).fetchone()[0]
+    conn.close()
+    assert bpm != 99.5
+
+
+def test_plain_check_does_not_decode_blobs(tmp_path: Path) -> None:
+    path, _ = _edited_behind_the_grid(tmp_path)
+    assert ok(run(path, "check")).stdout.count("analysis") == 0
+
+
+def _analysed_copy(tmp_path: Path, version: str = "2.5.0") -> Path:
+    path = tmp_path / "mixxxdb.sqlite"
+    shutil.copy2(FIXTURES / "real-mixxx-analysis" / version / "mixxxdb.sqlite", path)
+    return path
+
+
+def test_tracks_show_prints_the_grid_and_the_key_map(tmp_path: Path) -> None:
+    path = _analysed_copy(tmp_path)
+    shown = ok(run(path, "tracks", "show", "1")).stdout
+    assert "grid 120 BPM, first beat at 0.488 s" in shown
+    assert "Am from analyzer" in shown
+    data = json.loads(ok(run(path, "tracks", "show", "1", "--format", "json")).stdout)
+    assert data["grid"]["bpm"] == 120.0 and data["grid"]["kind"] == "grid"
+    assert data["keymap"]["key_id"] == 22
+
+
+def test_tracks_bpm_scale_dry_run_shows_old_and_new_and_writes_nothing(tmp_path: Path) -> None:
+    path = _analysed_copy(tmp_path)
+    before = sha256(path)
+    result = ok(run(path, "tracks", "bpm", "1", "2", "--scale", "double", "--dry-run"))
+    assert "track 1: bpm 120 -> 240" in result.stdout
+    assert "track 2: bpm 128 -> 256" in result.stdout
+    assert sha256(path) == before
+
+
+def test_tracks_bpm_scale_rewrites_the_grid_mixxx_loads(tmp_path: Path) -> None:
+    path = _analysed_copy(tmp_path, "2.3.3")
+    before = json.loads(ok(run(path, "tracks", "show", "2", "--format", "json")).stdout)
+    ok(run(path, "tracks", "bpm", "2", "--scale", "3/4"))
+    data = json.loads(ok(run(path, "tracks", "show", "2", "--format", "json")).stdout)
+    assert data["grid"]["bpm"] == before["grid"]["bpm"] * 3 / 4 == data["bpm"]
+    assert data["grid"]["first_beat_frame"] == before["grid"]["first_beat_frame"]
+
+
+def test_tracks_bpm_refuses_a_factor_mixxx_does_not_offer(tmp_path: Path) -> None:
+    path = _analysed_copy(tmp_path)
+    before = sha256(path)
+    result = run(path, "tracks", "bpm", "1", "--scale", "5")
+    assert result.exit_code == 1 and "x2, 1/2" in result.stderr
+    assert sha256(path) == before
+
+
+def test_tracks_edit_bpm_rewrites_the_grid_too(tmp_path: Path) -> None:
+    path = _analysed_copy(tmp_path)
+    ok(run(path, "tracks", "edit", "1", "--bpm", "126.5"))
+    data = json.loads(ok(run(path, "tracks", "show", "1", "--format", "json")).stdout)
+    assert data["grid"]["bpm"] == 126.5 and data["bpm"] == 126.5
