@@ -85,10 +85,13 @@ from mixxx_peewee.values import chunked
 from mixxx_peewee.values import parse_track_ids
 
 __all__ = [
+    "ANALYSIS_COLUMNS",
+    "ANALYSIS_INPUTS",
     "MAX_BPM",
     "AnalysisMismatch",
     "analysis_report",
     "analysis_summary",
+    "analysis_values",
     "bpm_edit",
     "key_edit",
     "mixxx_generation",
@@ -166,6 +169,36 @@ def analysis_summary(track: Track) -> dict[str, object]:
             "key_changes": len(keymap.key_changes),
         }
     return out
+
+
+# Optional iter_tracks keys computed from the blobs (listings that do not name them pay nothing).
+ANALYSIS_COLUMNS = (
+    "grid_kind", "grid_bpm", "first_beat", "first_beat_frame", "key_text", "key_source",
+)  # fmt: skip
+# The library columns they are computed from.
+ANALYSIS_INPUTS = ("beats_version", "beats", "keys_version", "keys", "samplerate")
+
+
+def analysis_values(
+    beats_version: Any, beats: Any, keys_version: Any, keys: Any, samplerate: Any
+) -> dict[str, object]:
+    """The :data:`ANALYSIS_COLUMNS` of one track from its raw columns (None where absent)."""
+    values: dict[str, object] = dict.fromkeys(ANALYSIS_COLUMNS)
+    grid = decode_beats(beats_version, beats).value
+    if grid is not None:
+        rate = samplerate if isinstance(samplerate, (int, float)) and samplerate > 0 else None
+        values["grid_kind"] = grid.kind
+        values["grid_bpm"] = (
+            grid.bpm if isinstance(grid, BeatGrid) else (grid.bpm(rate) if rate else None)
+        )
+        values["first_beat_frame"] = grid.first_beat_frame
+        values["first_beat"] = grid.first_beat(rate) if rate else None
+    keymap = decode_keys(keys_version, keys).value
+    if keymap is not None:
+        values["key_text"] = keymap.text
+        source = keymap.source
+        values["key_source"] = None if source is None else _SOURCE_NAMES.get(source, str(source))
+    return values
 
 
 def mixxx_generation(revision: int | None = None) -> Generation:

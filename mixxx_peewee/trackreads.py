@@ -17,6 +17,9 @@ from typing import Any
 
 import peewee
 
+from mixxx_peewee.beatgrids import ANALYSIS_COLUMNS
+from mixxx_peewee.beatgrids import ANALYSIS_INPUTS
+from mixxx_peewee.beatgrids import analysis_values
 from mixxx_peewee.connection import execute
 from mixxx_peewee.errors import ColumnNotInFileError
 from mixxx_peewee.errors import TrackNotFoundError
@@ -155,7 +158,7 @@ def _selectable(name: str) -> Any:
     for key, field_ in Track._absent_fields.items():
         if field_.column_name == name:
             raise ColumnNotInFileError(absent_message(Track, key))
-    known = ", ".join(track_columns())
+    known = ", ".join([*track_columns(), *ANALYSIS_COLUMNS])
     raise ValidationError(f"unknown track column {name!r}; this file has: {known}")
 
 
@@ -172,6 +175,9 @@ def iter_tracks(
     """Stream tracks as dicts (library columns, ``location`` path, ``location_id`` …).
 
     ``columns`` picks and orders the keys (see :func:`track_columns`); only those are read.
+    It may also name the grid and key columns decoded from the blobs
+    (:data:`~mixxx_peewee.beatgrids.ANALYSIS_COLUMNS`: ``grid_kind``, ``grid_bpm``,
+    ``first_beat`` in seconds, ``first_beat_frame``, ``key_text``, ``key_source``).
     Rows come in chunks of ``chunk_size`` by keyset pagination; each chunk is read
     completely in its own statement, so a slow consumer never holds a read transaction.
     Peewee builds the statement once; each chunk only binds new keyset values.
@@ -182,10 +188,14 @@ def iter_tracks(
         raise ValidationError(f"chunk_size must be >= 1, not {chunk_size}")
     if isinstance(columns, str):
         raise ValidationError("columns must be a list of column names, not one string")
-    names = track_columns() if columns is None else list(dict.fromkeys(columns))
-    if not names:
+    wanted = track_columns() if columns is None else list(dict.fromkeys(columns))
+    if not wanted:
         raise ValidationError("columns must name at least one column")
-    select: list[Any] = [_selectable(n) for n in names]
+    computed = [n for n in wanted if n in ANALYSIS_COLUMNS]
+    # The blobs behind computed columns are read after the named ones and sliced away.
+    names = [n for n in wanted if n not in computed]
+    inputs = [n for n in ANALYSIS_INPUTS if n not in names] if computed else []
+    select: list[Any] = [_selectable(n) for n in [*names, *inputs]]
     filters.setdefault("hidden", False)
     where = track_where(search, filters)
     limit_left = None if limit is None else check_limit(limit)
@@ -200,7 +210,10 @@ def iter_tracks(
     sort_at = len(select)
     if order_key is not None:
         select.append(order_key.alias("_sort_key"))
-    blank = dict.fromkeys(names).copy
+    blank = dict.fromkeys(wanted).copy
+    if computed:
+        at = {n: [*names, *inputs].index(n) for n in ANALYSIS_INPUTS}
+        width = len(select)  # keep the inputs in the row; computed keys replace them below
     size_slot, value_slot, id_slot = _Slot(), _Slot(), _Slot()
     keys = [] if order_key is None else [order_key]
     keys.append(Track.id)
@@ -243,7 +256,12 @@ def iter_tracks(
             # Copying a dict that already has every key is cheaper than growing one per row.
             for row in rows if width == len(select) else (r[:width] for r in rows):
                 track = blank()
-                track.update(zip(names, row, strict=True))
+                if computed:
+                    track.update(zip(names, row, strict=False))
+                    found = analysis_values(*(row[at[n]] for n in ANALYSIS_INPUTS))
+                    track.update((n, found[n]) for n in computed)
+                else:
+                    track.update(zip(names, row, strict=True))
                 yield track
             tail = rows[-1]
             last = (tail[id_at],) if order_key is None else (tail[sort_at], tail[id_at])

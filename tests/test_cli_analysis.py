@@ -107,3 +107,16 @@ def test_tracks_edit_bpm_rewrites_the_grid_too(tmp_path: Path) -> None:
     ok(run(path, "tracks", "edit", "1", "--bpm", "126.5"))
     data = json.loads(ok(run(path, "tracks", "show", "1", "--format", "json")).stdout)
     assert data["grid"]["bpm"] == 126.5 and data["bpm"] == 126.5
+
+
+def test_iter_tracks_decodes_grid_columns_only_when_asked(tmp_path: Path) -> None:
+    import mixxx_peewee as mp
+
+    path = _analysed_copy(tmp_path)
+    with mp.open_library(path, readonly=True):
+        rows = list(mp.iter_tracks(columns=["id", "grid_bpm", "first_beat", "key_source"]))
+        plain = next(mp.iter_tracks())
+    assert [r["grid_bpm"] for r in rows] == [120.0, 128.0, 87.0, 100.0]
+    assert rows[0]["first_beat"] > 0 and rows[3]["key_source"] == "file tags"
+    assert list(rows[0]) == ["id", "grid_bpm", "first_beat", "key_source"]
+    assert "grid_bpm" not in plain and "beats" in plain
