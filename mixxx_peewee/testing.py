@@ -26,6 +26,13 @@ from pathlib import Path
 from typing import Any
 from typing import TypeVar
 
+from mixxx_peewee.analysis import BEAT_GRID_2
+from mixxx_peewee.analysis import GENERATION_2_3
+from mixxx_peewee.analysis import GENERATION_2_4
+from mixxx_peewee.analysis import KEY_MAP
+from mixxx_peewee.analysis import SOURCE_ANALYZER
+from mixxx_peewee.analysis import encode_beat_grid
+from mixxx_peewee.analysis import encode_key_map
 from mixxx_peewee.keys import key_to_text
 from mixxx_peewee.schema import MAX_REVISION
 from mixxx_peewee.schema import MIN_REVISION
@@ -182,6 +189,31 @@ class _Names:
         return f"{rng.pick(_WORDS)} {rng.pick(_WORDS)}"
 
 
+def _analysis(
+    rng: _Random, has_beats: bool, bpm: float, first_frame: int, key_id: int, revision: int
+) -> dict[str, Any]:
+    """An analysed track's grid and key map, as the Mixxx of ``revision`` writes them."""
+    if has_beats:
+        # This draw once made placeholder bytes; it stays so every seed gives the same library.
+        rng.randbytes(rng.between(200, 600))
+    keys: dict[str, Any] = {"keys": None, "keys_version": None, "keys_sub_version": None}
+    if not has_beats or bpm <= 0:
+        return {"beats": None, "beats_version": None, "beats_sub_version": "", **keys}
+    generation = GENERATION_2_3 if revision <= 32 else GENERATION_2_4
+    if key_id:
+        keys = {
+            "keys": encode_key_map(key_id, SOURCE_ANALYZER, generation=generation),
+            "keys_version": KEY_MAP,
+            "keys_sub_version": "vamp_plugin_id=qm-keydetector:2",
+        }
+    return {
+        "beats": encode_beat_grid(bpm, first_frame),
+        "beats_version": BEAT_GRID_2,
+        "beats_sub_version": "rounding=V4|vamp_plugin_id=qm-tempotracker:0",
+        **keys,
+    }
+
+
 def _tracks(
     rng: _Random, options: SampleOptions
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[float]]:
@@ -290,14 +322,9 @@ def _tracks(
                 "timesplayed": timesplayed,
                 "rating": rng.pick((0, 0, 0, 1, 2, 3, 4, 5)),
                 "key": key_to_text(key_id) or None,
-                "beats": rng.randbytes(rng.between(200, 600)) if has_beats else None,
-                "beats_version": "BeatGrid-2.0" if has_beats else None,
+                **_analysis(rng, has_beats, bpm, int(frame), key_id, options.revision),
                 "composer": None,
                 "bpm_lock": 0,
-                "beats_sub_version": "",
-                "keys": None,
-                "keys_version": None,
-                "keys_sub_version": None,
                 "key_id": key_id,
                 "grouping": None,
                 "album_artist": artist if rng.random() < 0.3 else None,
@@ -514,10 +541,11 @@ def make_sample_library(
 
     - ``tracks`` [0]: tracks with both a ``track_locations`` and a ``library`` row
       (absolute paths under ``music_root`` ["/music"], human-looking Unicode names, mixed
-      ``datetime_added`` formats, bpm/key/key_id/rating/colour, some beats blobs).
+      ``datetime_added`` formats, bpm/key/key_id/rating/colour, grids and key maps).
     - ``hidden_fraction`` [0.1]: share of tracks with ``mixxx_deleted = 1`` (about 1 % NULL).
     - ``missing_fraction`` [0.05]: share of tracks with ``fs_deleted = 1``.
-    - ``beats_fraction`` [0.3]: share of tracks with a ``BeatGrid-2.0`` beats blob.
+    - ``beats_fraction`` [0.3]: share of analysed tracks: a ``BeatGrid-2.0`` grid at the
+      track's BPM and main cue, and a ``KeyMap-1.0`` key map of its key (2.3 or 2.4+ style).
     - ``crates`` [tracks // 40, at most 12]: crates, a couple locked, one Auto DJ source.
     - ``playlists`` [tracks // 50, at most 10]: normal playlists (one locked when >= 2).
     - ``playlist_max`` [40]: most entries in a playlist or crate (positions 1..n).

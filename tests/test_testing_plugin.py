@@ -71,10 +71,20 @@ def test_value_ranges_follow_mixxx(sample: sqlite3.Connection) -> None:
     assert 50 <= hidden <= 150  # hidden_fraction 0.1
     assert _one(sample, "SELECT count(*) FROM library WHERE mixxx_deleted IS NULL") > 0
     assert _one(sample, "SELECT count(*) FROM track_locations WHERE fs_deleted = 1") > 10
-    beats = sample.execute(
-        "SELECT length(beats), beats_version FROM library WHERE beats IS NOT NULL"
+    from mixxx_peewee.analysis import decode_beats
+    from mixxx_peewee.analysis import decode_keys
+
+    rows = sample.execute(
+        "SELECT bpm, beats_version, beats, keys_version, keys, key_id FROM library"
+        " WHERE beats IS NOT NULL"
     ).fetchall()
-    assert beats and all(200 <= n <= 600 and v == "BeatGrid-2.0" for n, v in beats)
+    assert rows  # analysed tracks: a grid at the bpm column's tempo, a key map of key_id
+    for bpm, beats_version, beats, keys_version, keys, key_id in rows:
+        grid = decode_beats(beats_version, beats).value
+        assert grid is not None and grid.bpm == bpm
+        if keys is not None:
+            keymap = decode_keys(keys_version, keys).value
+            assert keymap is not None and keymap.key_id == key_id
     played = sample.execute(
         "SELECT last_played_at FROM library WHERE timesplayed > 0 LIMIT 5"
     ).fetchall()
