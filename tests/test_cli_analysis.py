@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
 from cli_support import FIXTURES
 from cli_support import ok
 from cli_support import run
@@ -120,3 +121,43 @@ def test_iter_tracks_decodes_grid_columns_only_when_asked(tmp_path: Path) -> Non
     assert rows[0]["first_beat"] > 0 and rows[3]["key_source"] == "file tags"
     assert list(rows[0]) == ["id", "grid_bpm", "first_beat", "key_source"]
     assert "grid_bpm" not in plain and "beats" in plain
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [b"\x0a", b"\xff" * 40, b"\x0a\x09\x09" + b"\x00" * 3, bytes(range(256))],
+    ids=["truncated", "garbage", "short-double", "random"],
+)
+def test_a_broken_grid_is_shown_refused_and_reported_never_a_traceback(
+    tmp_path: Path, blob: bytes
+) -> None:
+    path = _analysed_copy(tmp_path)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE library SET beats = ?, keys = ? WHERE id = 1", (blob, blob))
+    conn.commit()
+    conn.close()
+    before = _library_rows(path)
+    shown = ok(run(path, "tracks", "show", "1")).stdout
+    assert "beat grid               none (" in shown
+    for args in (("tracks", "edit", "1", "--bpm", "130"), ("tracks", "edit", "1", "--key", "Am")):
+        refused = run(path, *args)
+        assert refused.exit_code == 1, refused.stdout
+        assert refused.stderr.count("\n") == 1 and "replace-invalid" in refused.stderr.replace(
+            "_", "-"
+        )
+    scaled = ok(run(path, "tracks", "bpm", "1", "--scale", "double"))
+    assert "skipped" in scaled.stdout + scaled.stderr
+    assert _library_rows(path) == before
+    listed = ok(run(path, "tracks", "list", "--columns", "id,grid_bpm", "--format", "jsonl"))
+    assert '{"id": 1, "grid_bpm": null}' in listed.stdout
+    ok(run(path, "tracks", "edit", "1", "--bpm", "130", "--replace-invalid"))
+    data = json.loads(ok(run(path, "tracks", "show", "1", "--format", "json")).stdout)
+    assert data["grid"]["bpm"] == 130.0
+
+
+def _library_rows(path: Path) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT * FROM library ORDER BY id").fetchall()
+    finally:
+        conn.close()

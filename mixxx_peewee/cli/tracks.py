@@ -228,6 +228,16 @@ def edit(
     dry_run: bool = DRY_RUN,
     force: bool = FORCE,
     as_json: bool = JSON_RESULT,
+    convert_map: bool = typer.Option(
+        False,
+        "--convert-map",
+        help="With --bpm on a 2.3 file: turn a beat map into a grid (as Mixxx 2.4+ does).",
+    ),
+    replace_invalid: bool = typer.Option(
+        False,
+        "--replace-invalid",
+        help="With --bpm/--key: replace a grid or key map that does not decode.",
+    ),
     **changes: Any,
 ) -> None:
     """Change a track's metadata (refused while Mixxx runs unless --force).
@@ -251,7 +261,14 @@ def edit(
 
     wanted = track_id(track)
     state.write(
-        lambda dry: update_track(wanted, dry_run=dry, force=force, **fields),
+        lambda dry: update_track(
+            wanted,
+            dry_run=dry,
+            force=force,
+            convert_map=convert_map,
+            replace_invalid=replace_invalid,
+            **fields,
+        ),
         dry_run=dry_run,
         guard=TRACK_DATA,
         force=force,
