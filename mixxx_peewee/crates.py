@@ -4,24 +4,35 @@ As in Mixxx: names are trimmed, non-empty and unique (exact, case-sensitive); me
 are added with ``INSERT OR IGNORE`` (a track is in a crate at most once); track counts
 leave hidden tracks out; ``count`` and ``show`` are never written; a locked crate
 refuses every change.
+
+Reads return models: :func:`get_crate_tracks` gives ``Track`` instances (location
+joined); listings are dicts with counts. Every statement is built with peewee on the
+models.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from mixxx_peewee.collections import check_free_name
-from mixxx_peewee.collections import clean_name
-from mixxx_peewee.collections import guard_notes
-from mixxx_peewee.collections import planned_write
-from mixxx_peewee.collections import refuse_locked
-from mixxx_peewee.collections import require_tracks
-from mixxx_peewee.collections import track_dicts
-from mixxx_peewee.connection import db
+from peewee import JOIN
+from peewee import Case
+from peewee import fn
+
 from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import read_transaction
 from mixxx_peewee.lookup import get_crate
+from mixxx_peewee.lookup import joined_tracks
+from mixxx_peewee.membership import check_free_name
+from mixxx_peewee.membership import clean_name
+from mixxx_peewee.membership import guard_notes
+from mixxx_peewee.membership import member_tracks
+from mixxx_peewee.membership import planned_write
+from mixxx_peewee.membership import refuse_locked
+from mixxx_peewee.membership import require_tracks
 from mixxx_peewee.models import Crate
+from mixxx_peewee.models import CrateTrack
+from mixxx_peewee.models import Track
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import STRUCTURE
 from mixxx_peewee.values import chunked
@@ -42,7 +53,8 @@ __all__ = [
 ]
 
 _MEMBER_TOUCHES = [("crate_tracks", "crate_id"), ("crate_tracks", "track_id")]
-_VISIBLE = "coalesce(l.mixxx_deleted, 0) <> 1"
+_VISIBLE = fn.COALESCE(Track.mixxx_deleted, 0) != 1
+_ROWS_PER_INSERT = 400  # 2 values a row: far below SQLite's oldest parameter limit (999)
 
 
 def _label(row: Crate) -> str:
@@ -57,22 +69,33 @@ def _notes(dry_run: bool) -> list[str]:
 def list_crates(*, include_hidden: bool = False) -> list[dict]:
     """Every crate with its track count, by name.
 
-    Like Mixxx, ``track_count`` and ``duration`` leave hidden tracks out unless
+    A list of dicts (a listing with counts, not rows to change): ``id``, ``name``,
+    ``locked``, ``autodj_source``, ``track_count``, ``duration``, ``hidden_count``. Like
+    Mixxx, ``track_count`` and ``duration`` leave hidden tracks out unless
     ``include_hidden``; ``hidden_count`` is the number of hidden members either way.
     """
-    counted = "l.id IS NOT NULL" if include_hidden else f"l.id IS NOT NULL AND {_VISIBLE}"
-    sql = (
-        "SELECT c.id, c.name, c.locked, c.autodj_source,"
-        f" sum(CASE WHEN {counted} THEN 1 ELSE 0 END),"
-        f" sum(CASE WHEN {counted} THEN l.duration END),"
-        " sum(CASE WHEN l.mixxx_deleted = 1 THEN 1 ELSE 0 END)"
-        " FROM crates AS c"
-        " LEFT JOIN crate_tracks AS ct ON ct.crate_id = c.id"
-        " LEFT JOIN library AS l ON l.id = ct.track_id"
-        " GROUP BY c.id ORDER BY c.name, c.id"
+    counted = Track.id.is_null(False)
+    if not include_hidden:
+        counted &= _VISIBLE
+    query = (
+        Crate.select(
+            Crate.id,
+            Crate.name,
+            Crate.locked,
+            Crate.autodj_source,
+            fn.SUM(Case(None, [(counted, 1)], 0)),
+            fn.SUM(Case(None, [(counted, Track.duration)])),
+            fn.SUM(Case(None, [(Track.mixxx_deleted == 1, 1)], 0)),
+        )
+        .join(CrateTrack, JOIN.LEFT_OUTER, on=(CrateTrack.crate == Crate.id))
+        .join(Track, JOIN.LEFT_OUTER, on=(Track.id == CrateTrack.track))
+        .group_by(Crate.id)
+        .order_by(Crate.name, Crate.id)
     )
+    sql, params = query.sql()
     with read_transaction():
-        rows = execute(sql).fetchall()
+        # The counts as SQLite returns them, with no per-value conversion.
+        rows = execute(sql, params).fetchall()
     return [
         {
             "id": r[0],
@@ -87,42 +110,70 @@ def list_crates(*, include_hidden: bool = False) -> list[dict]:
     ]
 
 
-def get_crate_tracks(crate: int | str | Crate, *, include_hidden: bool = False) -> list[dict]:
-    """The crate's tracks (track dicts, by id); hidden ones only when asked for.
+def get_crate_tracks(crate: int | str | Crate, *, include_hidden: bool = False) -> list[Track]:
+    """The crate's tracks as ``Track`` models with the location joined, by id; hidden ones
+    only when asked for.
 
     Raises CrateNotFoundError.
     """
     row = get_crate(crate)
-    where = "" if include_hidden else f" AND {_VISIBLE}"
-    with read_transaction():
-        cursor = execute(
-            "SELECT ct.track_id FROM crate_tracks AS ct JOIN library AS l ON l.id = ct.track_id"
-            f" WHERE ct.crate_id = ?{where} ORDER BY ct.track_id",
-            (row.id,),
-        )
-        ids = [r[0] for r in cursor]
-    tracks = track_dicts(ids)
-    return [tracks[i] for i in ids if i in tracks]
+    query = joined_tracks().join_from(Track, CrateTrack, on=(CrateTrack.track == Track.id))
+    query = query.where(CrateTrack.crate == row.id)
+    if not include_hidden:
+        query = query.where(_VISIBLE)
+    return [track for _, track in member_tracks(query.order_by(Track.id)) if track is not None]
 
 
 def _check_free_name(name: str, *, except_id: int | None = None) -> None:
-    check_free_name("crates", "crate", name, except_id=except_id)
+    check_free_name(Crate, "crate", name, except_id=except_id)
 
 
-def create_crate(name: str, *, dry_run: bool = False) -> WriteResult:
-    """Create an empty crate; ``value`` is its new id.
+def create_crate(
+    name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool = False
+) -> WriteResult:
+    """Create a crate with ``track_ids`` in it (one transaction).
 
-    Raises ValidationError (empty name, control characters), DuplicateNameError.
+    ``result.id`` is the new id and ``result.object`` the new ``Crate`` (``value`` holds
+    the id too); all None for a dry run. Raises ValidationError (empty name, control
+    characters), DuplicateNameError, TrackNotFoundError (nothing written).
     """
     clean = clean_name(name, "crate")
+    wanted = None if track_ids is None else list(track_ids)
     result = WriteResult("create_crate", dry_run, notes=_notes(dry_run))
-    with planned_write(dry_run, [("crates", "name")]):
+    with planned_write(dry_run, [("crates", "name"), *(_MEMBER_TOUCHES if wanted else [])]):
         _check_free_name(clean)
+        ids, hidden = require_tracks(wanted or [])
+        new = sorted(set(ids))
         if not dry_run:
-            result.value = execute("INSERT INTO crates (name) VALUES (?)", (clean,)).lastrowid
+            new_id = Crate.insert(name=clean).execute()
+            result.object = Crate.get_by_id(new_id)
+            result.value = new_id
+            _insert_members(new_id, new)
     result.add(f"create crate {clean!r}")
     result.count("created")
+    if new:
+        where = f"the new crate {clean!r}" if dry_run else _label(result.object)
+        _report_added(result, new, 0, hidden, where)
     return result
+
+
+def _report_added(
+    result: WriteResult, new: list[int], already: int, hidden: int, where: str
+) -> None:
+    result.counts.update(added=len(new), already=already)
+    if new:
+        result.add(f"add {len(new)} tracks to {where}")
+    if hidden:
+        result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
+
+
+def _insert_members(crate_id: int, track_ids: list[int]) -> None:
+    rows = [(crate_id, track_id) for track_id in track_ids]
+    for part in chunked(rows, _ROWS_PER_INSERT):
+        # INSERT OR IGNORE, as Mixxx writes crate_tracks.
+        CrateTrack.insert_many(
+            part, fields=[CrateTrack.crate, CrateTrack.track]
+        ).on_conflict_ignore().execute()
 
 
 def rename_crate(crate: int | str | Crate, new_name: str, *, dry_run: bool = False) -> WriteResult:
@@ -138,7 +189,7 @@ def rename_crate(crate: int | str | Crate, new_name: str, *, dry_run: bool = Fal
             return result
         _check_free_name(clean, except_id=row.id)
         if not dry_run:
-            execute("UPDATE crates SET name = ? WHERE id = ?", (clean, row.id))
+            Crate.update(name=clean).where(Crate.id == row.id).execute()
     result.add(f"rename {_label(row)} to {clean!r}")
     result.count("renamed")
     return result
@@ -153,8 +204,8 @@ def delete_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteRes
         result.value = row.id
         members = _member_count(row.id)
         if not dry_run:
-            execute("DELETE FROM crate_tracks WHERE crate_id = ?", (row.id,))
-            execute("DELETE FROM crates WHERE id = ?", (row.id,))
+            _members_of(row.id).execute()
+            Crate.delete().where(Crate.id == row.id).execute()
     result.add(f"delete {_label(row)} and its {members} memberships")
     result.count("deleted")
     result.count("removed", members)
@@ -162,20 +213,21 @@ def delete_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteRes
 
 
 def _member_count(crate_id: int) -> int:
-    return execute("SELECT count(*) FROM crate_tracks WHERE crate_id = ?", (crate_id,)).fetchone()[
-        0
-    ]
+    return int(CrateTrack.select().where(CrateTrack.crate == crate_id).count())
+
+
+def _members_of(crate_id: int) -> Any:
+    """A DELETE of the crate's memberships."""
+    return CrateTrack.delete().where(CrateTrack.crate == crate_id)
 
 
 def _members_among(crate_id: int, ids: list[int]) -> set[int]:
     found: set[int] = set()
     for part in chunked(ids):
-        marks = ",".join("?" * len(part))
-        cursor = execute(
-            f"SELECT track_id FROM crate_tracks WHERE crate_id = ? AND track_id IN ({marks})",
-            (crate_id, *part),
+        query: Any = CrateTrack.select(CrateTrack.track).where(
+            (CrateTrack.crate == crate_id) & CrateTrack.track.in_(list(part))
         )
-        found.update(r[0] for r in cursor)
+        found.update(track_id for (track_id,) in query.tuples())
     return found
 
 
@@ -203,16 +255,9 @@ def add_tracks_to_crate(
         already = _members_among(row.id, unique)
         new = [i for i in unique if i not in already]
         if new and not dry_run:
-            db.cursor().executemany(
-                "INSERT OR IGNORE INTO crate_tracks (crate_id, track_id) VALUES (?, ?)",
-                [(row.id, i) for i in new],
-            )
+            _insert_members(row.id, new)
     result.value = row.id
-    result.counts.update(added=len(new), already=len(already))
-    if new:
-        result.add(f"add {len(new)} tracks to {_label(row)}")
-    if hidden:
-        result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
+    _report_added(result, new, len(already), hidden, _label(row))
     return result
 
 
@@ -243,11 +288,7 @@ def remove_tracks_from_crate(
         require_tracks(absent)
         if members and not dry_run:
             for part in chunked(members):
-                marks = ",".join("?" * len(part))
-                execute(
-                    f"DELETE FROM crate_tracks WHERE crate_id = ? AND track_id IN ({marks})",
-                    (row.id, *part),
-                )
+                _members_of(row.id).where(CrateTrack.track.in_(list(part))).execute()
     result.value = row.id
     result.counts.update(removed=len(members), absent=len(absent))
     if members:
@@ -263,7 +304,7 @@ def clear_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteResu
         refuse_locked(row, "crate")
         members = _member_count(row.id)
         if members and not dry_run:
-            execute("DELETE FROM crate_tracks WHERE crate_id = ?", (row.id,))
+            _members_of(row.id).execute()
     result.value = row.id
     result.count("removed", members)
     if members:

@@ -29,7 +29,6 @@ from typing import Any
 import peewee
 from peewee import fn
 
-from mixxx_peewee.collections import existing_track_ids
 from mixxx_peewee.connection import db
 from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import translate_sqlite_error
@@ -48,6 +47,7 @@ from mixxx_peewee.keys import parse_key
 from mixxx_peewee.library import MixxxLibrary
 from mixxx_peewee.library import current_library
 from mixxx_peewee.library import write_transaction
+from mixxx_peewee.membership import existing_track_ids
 from mixxx_peewee.models import Crate
 from mixxx_peewee.models import CrateTrack
 from mixxx_peewee.models import Playlist

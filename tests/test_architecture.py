@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("library",),
     ("lookup",),
     ("query",),
-    ("collections",),
+    ("membership",),
     ("tracks",),
     ("playlists", "crates", "cues", "backups", "restoring"),
     ("m3u",),

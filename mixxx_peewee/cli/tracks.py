@@ -196,13 +196,14 @@ def show(
     state.open()
     from mixxx_peewee.cli.output import emit_record
     from mixxx_peewee.cli.output import emit_tracks
+    from mixxx_peewee.cli.output import track_records
     from mixxx_peewee.cli.output import track_row
     from mixxx_peewee.cli.resolve import track_id
-    from mixxx_peewee.collections import track_dicts
     from mixxx_peewee.errors import TrackNotFoundError
+    from mixxx_peewee.lookup import tracks_by_ids
 
     wanted = track_id(track)
-    found = track_dicts([wanted]).get(wanted)
+    found = next(track_records(tracks_by_ids([wanted]).values()), None)
     if found is None:
         raise TrackNotFoundError(f"no track with id {wanted}")
     if fmt in (TrackFormat.table, TrackFormat.json):
