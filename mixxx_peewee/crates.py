@@ -19,7 +19,6 @@ from peewee import JOIN
 from peewee import Case
 from peewee import fn
 
-from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import read_transaction
 from mixxx_peewee.lookup import get_crate
 from mixxx_peewee.lookup import joined_tracks
@@ -30,6 +29,8 @@ from mixxx_peewee.membership import member_tracks
 from mixxx_peewee.membership import planned_write
 from mixxx_peewee.membership import refuse_locked
 from mixxx_peewee.membership import require_tracks
+from mixxx_peewee.membership import run_for_each
+from mixxx_peewee.membership import stored_rows
 from mixxx_peewee.models import Crate
 from mixxx_peewee.models import CrateTrack
 from mixxx_peewee.models import Track
@@ -54,7 +55,6 @@ __all__ = [
 
 _MEMBER_TOUCHES = [("crate_tracks", "crate_id"), ("crate_tracks", "track_id")]
 _VISIBLE = fn.COALESCE(Track.mixxx_deleted, 0) != 1
-_ROWS_PER_INSERT = 400  # 2 values a row: far below SQLite's oldest parameter limit (999)
 
 
 def _label(row: Crate) -> str:
@@ -92,10 +92,8 @@ def list_crates(*, include_hidden: bool = False) -> list[dict]:
         .group_by(Crate.id)
         .order_by(Crate.name, Crate.id)
     )
-    sql, params = query.sql()
     with read_transaction():
-        # The counts as SQLite returns them, with no per-value conversion.
-        rows = execute(sql, params).fetchall()
+        rows = stored_rows(query)
     return [
         {
             "id": r[0],
@@ -168,12 +166,12 @@ def _report_added(
 
 
 def _insert_members(crate_id: int, track_ids: list[int]) -> None:
-    rows = [(crate_id, track_id) for track_id in track_ids]
-    for part in chunked(rows, _ROWS_PER_INSERT):
-        # INSERT OR IGNORE, as Mixxx writes crate_tracks.
-        CrateTrack.insert_many(
-            part, fields=[CrateTrack.crate, CrateTrack.track]
-        ).on_conflict_ignore().execute()
+    run_for_each(_new_member, [(crate_id, track_id) for track_id in track_ids])
+
+
+def _new_member(crate_id: int, track_id: int) -> Any:
+    # INSERT OR IGNORE, as Mixxx writes crate_tracks.
+    return CrateTrack.insert(crate=crate_id, track=track_id).on_conflict_ignore()
 
 
 def rename_crate(crate: int | str | Crate, new_name: str, *, dry_run: bool = False) -> WriteResult:
@@ -224,10 +222,10 @@ def _members_of(crate_id: int) -> Any:
 def _members_among(crate_id: int, ids: list[int]) -> set[int]:
     found: set[int] = set()
     for part in chunked(ids):
-        query: Any = CrateTrack.select(CrateTrack.track).where(
+        query = CrateTrack.select(CrateTrack.track).where(
             (CrateTrack.crate == crate_id) & CrateTrack.track.in_(list(part))
         )
-        found.update(track_id for (track_id,) in query.tuples())
+        found.update(track_id for (track_id,) in stored_rows(query))
     return found
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import peewee
 
+from mixxx_peewee.connection import db
 from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import read_transaction
 from mixxx_peewee.errors import DuplicateNameError
@@ -50,6 +51,8 @@ __all__ = [
     "planned_write",
     "refuse_locked",
     "require_tracks",
+    "run_for_each",
+    "stored_rows",
 ]
 
 
@@ -90,9 +93,31 @@ def existing_track_ids(track_ids: Iterable[int]) -> dict[int, bool]:
     unique = sorted(i for i in set(track_ids) if is_row_id(i))
     found: dict[int, bool] = {}
     for part in chunked(unique):
-        query: Any = Track.select(Track.id, Track.mixxx_deleted).where(Track.id.in_(list(part)))
-        found.update((track_id, deleted == 1) for track_id, deleted in query.tuples())
+        query = Track.select(Track.id, Track.mixxx_deleted).where(Track.id.in_(list(part)))
+        found.update((track_id, deleted == 1) for track_id, deleted in stored_rows(query))
     return found
+
+
+def stored_rows(query: Any) -> list[tuple[Any, ...]]:
+    """The rows of a peewee ``query`` as SQLite stores them: one complete statement, no
+    per-value conversion (peewee's row wrapper costs more than the read itself)."""
+    sql, params = query.sql()
+    return execute(sql, params).fetchall()  # type: ignore[no-any-return]
+
+
+def run_for_each(statement: Callable[..., Any], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Run the peewee statement ``statement(*row)`` for every row of ``rows``.
+
+    Peewee builds it once; SQLite runs it per row (``executemany``). Peewee's own
+    ``insert_many`` renders every value into the SQL text: 5x raw sqlite3 on the benchmark
+    rows "add 10,000 tracks to a crate" and "insert 1,000 tracks at the top of a playlist".
+    """
+    if not rows:
+        return
+    sql, params = statement(*rows[0]).sql()
+    if list(params) != list(rows[0]):
+        raise ValueError(f"the statement's parameters {params} are not the row {rows[0]}")
+    db.cursor().executemany(sql, rows)
 
 
 def require_tracks(track_ids: Iterable[object]) -> tuple[list[int], int]:

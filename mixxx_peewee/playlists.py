@@ -32,7 +32,6 @@ from peewee import SQL
 from peewee import Case
 from peewee import fn
 
-from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import read_transaction
 from mixxx_peewee.errors import DuplicateNameError
 from mixxx_peewee.errors import LockedError
@@ -46,6 +45,8 @@ from mixxx_peewee.membership import member_tracks
 from mixxx_peewee.membership import planned_write
 from mixxx_peewee.membership import refuse_locked
 from mixxx_peewee.membership import require_tracks
+from mixxx_peewee.membership import run_for_each
+from mixxx_peewee.membership import stored_rows
 from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import Track
@@ -81,7 +82,6 @@ _ENTRY_TOUCHES = [
     ("PlaylistTracks", c) for c in ("playlist_id", "track_id", "position", "pl_datetime_added")
 ]
 _RANGE_SHIFTS = 50  # up to this many removed positions: one UPDATE per gap, else renumber all
-_ROWS_PER_INSERT = 200  # 4 values a row: far below SQLite's oldest parameter limit (999)
 _PAIRS_PER_UPDATE = 300  # 3 parameters a pair (CASE id WHEN ? THEN ?, IN ?)
 _NOW = SQL("CURRENT_TIMESTAMP")
 _STORED_ORDER = (PlaylistTrack.position.is_null(), PlaylistTrack.position, PlaylistTrack.id)
@@ -133,7 +133,7 @@ def list_playlists(*, include_hidden: bool = False, kind: str | None = None) -> 
         .order_by(Playlist.hidden, Playlist.position, Playlist.id)
     )
     with read_transaction():
-        rows = _stored(query)
+        rows = stored_rows(query)
     return [
         {
             "id": r[0],
@@ -150,12 +150,6 @@ def list_playlists(*, include_hidden: bool = False, kind: str | None = None) -> 
         }
         for r in rows
     ]
-
-
-def _stored(query: Any) -> list[tuple[Any, ...]]:
-    """The rows of a peewee ``query`` as SQLite stores them (no per-value conversion)."""
-    sql, params = query.sql()
-    return execute(sql, params).fetchall()  # type: ignore[no-any-return]
 
 
 def get_playlist_tracks(playlist: int | str | Playlist) -> list[Track]:
@@ -316,7 +310,7 @@ def _ensure_contiguous(playlist_id: int, result: WriteResult, dry_run: bool) -> 
 def _renumber(playlist_id: int) -> None:
     """Set positions 1..n in the stored order, writing only the rows that change."""
     stored = _entries_of(playlist_id).select(PlaylistTrack.id, PlaylistTrack.position)
-    rows = _stored(stored.order_by(*_STORED_ORDER))
+    rows = stored_rows(stored.order_by(*_STORED_ORDER))
     changes = [(entry, i) for i, (entry, pos) in enumerate(rows, 1) if pos != i]
     for part in chunked(changes, _PAIRS_PER_UPDATE):
         PlaylistTrack.update(position=Case(PlaylistTrack.id, part)).where(
@@ -326,13 +320,13 @@ def _renumber(playlist_id: int) -> None:
 
 def _insert_entries(playlist_id: int, ids: list[int], at: int) -> None:
     """Insert entries for ``ids`` at positions ``at``, ``at + 1``, … (the room is made)."""
-    rows = [(playlist_id, track, at + i, _NOW) for i, track in enumerate(ids)]
-    fields = [
-        PlaylistTrack.playlist, PlaylistTrack.track, PlaylistTrack.position,
-        PlaylistTrack.pl_datetime_added,
-    ]  # fmt: skip
-    for part in chunked(rows, _ROWS_PER_INSERT):
-        PlaylistTrack.insert_many(part, fields=fields).execute()
+    run_for_each(_new_entry, [(playlist_id, track, at + i) for i, track in enumerate(ids)])
+
+
+def _new_entry(playlist_id: int, track_id: int, position: int) -> Any:
+    return PlaylistTrack.insert(
+        playlist=playlist_id, track=track_id, position=position, pl_datetime_added=_NOW
+    )
 
 
 def add_track_to_playlist(
@@ -411,7 +405,7 @@ def _contiguous_count(playlist_id: int) -> int | None:
         fn.COUNT(SQL("*")), fn.MIN(position), fn.MAX(position), fn.COUNT(position.distinct()),
         fn.TOTAL(fn.TYPEOF(position) == "integer"),
     )  # fmt: skip
-    ((count, low, high, distinct, integers),) = _stored(query)
+    ((count, low, high, distinct, integers),) = stored_rows(query)
     if count and low == 1 and high == count == distinct == integers:
         return int(count)
     return None
@@ -440,7 +434,7 @@ def remove_track_from_playlist(
                 .where(PlaylistTrack.track == track_id)
                 .order_by(PlaylistTrack.position)
             )
-            found = _stored(query)
+            found = stored_rows(query)
             doomed, positions = [f[0] for f in found], [f[1] for f in found]
             contiguous = True
         else:
@@ -465,7 +459,7 @@ def remove_track_from_playlist(
 def _entry_tracks(playlist_id: int) -> list[tuple[int, int]]:
     """``(entry id, track id)`` in playlist order (index + 1 = position)."""
     query = _entries_of(playlist_id).select(PlaylistTrack.id, PlaylistTrack.track)
-    return [(r[0], r[1]) for r in _stored(query.order_by(*_STORED_ORDER))]
+    return [(r[0], r[1]) for r in stored_rows(query.order_by(*_STORED_ORDER))]
 
 
 def remove_positions_from_playlist(
@@ -523,7 +517,7 @@ def move_playlist_track(
         source = _check_position(from_position, count, row)
         target = _check_position(to_position, count, row)
         query = _entries_of(row.id).select(PlaylistTrack.id, PlaylistTrack.track)
-        entry = _stored(query.order_by(*_STORED_ORDER).limit(1).offset(source - 1))[0]
+        entry = stored_rows(query.order_by(*_STORED_ORDER).limit(1).offset(source - 1))[0]
         if source != target and not dry_run:
             position, in_playlist = PlaylistTrack.position, PlaylistTrack.playlist == row.id
             if target < source:
