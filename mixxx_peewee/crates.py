@@ -24,6 +24,7 @@ from mixxx_peewee.lookup import get_crate
 from mixxx_peewee.lookup import joined_tracks
 from mixxx_peewee.membership import check_free_name
 from mixxx_peewee.membership import clean_name
+from mixxx_peewee.membership import for_each_chunk
 from mixxx_peewee.membership import guard_notes
 from mixxx_peewee.membership import member_tracks
 from mixxx_peewee.membership import planned_write
@@ -36,7 +37,6 @@ from mixxx_peewee.models import CrateTrack
 from mixxx_peewee.models import Track
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import STRUCTURE
-from mixxx_peewee.values import chunked
 from mixxx_peewee.values import parse_track_ids
 
 __all__ = [
@@ -220,13 +220,12 @@ def _members_of(crate_id: int) -> Any:
 
 
 def _members_among(crate_id: int, ids: list[int]) -> set[int]:
-    found: set[int] = set()
-    for part in chunked(ids):
-        query = CrateTrack.select(CrateTrack.track).where(
-            (CrateTrack.crate == crate_id) & CrateTrack.track.in_(list(part))
+    def members(in_list: Any) -> Any:
+        return CrateTrack.select(CrateTrack.track).where(
+            (CrateTrack.crate == crate_id) & CrateTrack.track.in_(in_list)
         )
-        found.update(track_id for (track_id,) in stored_rows(query))
-    return found
+
+    return {track_id for (track_id,) in for_each_chunk(members, ids)}
 
 
 def add_track_to_crate(
@@ -285,8 +284,8 @@ def remove_tracks_from_crate(
         absent = [i for i in unique if i not in member_set]
         require_tracks(absent)
         if members and not dry_run:
-            for part in chunked(members):
-                _members_of(row.id).where(CrateTrack.track.in_(list(part))).execute()
+            delete = _members_of(row.id)
+            for_each_chunk(lambda in_list: delete.where(CrateTrack.track.in_(in_list)), members)
     result.value = row.id
     result.counts.update(removed=len(members), absent=len(absent))
     if members:

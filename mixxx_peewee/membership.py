@@ -46,6 +46,7 @@ __all__ = [
     "check_free_name",
     "clean_name",
     "existing_track_ids",
+    "for_each_chunk",
     "guard_notes",
     "member_tracks",
     "planned_write",
@@ -91,11 +92,38 @@ def refuse_locked(row: Any, what: str) -> None:
 def existing_track_ids(track_ids: Iterable[int]) -> dict[int, bool]:
     """``{id: hidden}`` for those ids that have a ``library`` row (call inside a transaction)."""
     unique = sorted(i for i in set(track_ids) if is_row_id(i))
-    found: dict[int, bool] = {}
-    for part in chunked(unique):
-        query = Track.select(Track.id, Track.mixxx_deleted).where(Track.id.in_(list(part)))
-        found.update((track_id, deleted == 1) for track_id, deleted in stored_rows(query))
-    return found
+    rows = for_each_chunk(
+        lambda ids: Track.select(Track.id, Track.mixxx_deleted).where(Track.id.in_(ids)), unique
+    )
+    return {track_id: deleted == 1 for track_id, deleted in rows}
+
+
+class _Slot:
+    """A statement parameter bound per chunk (see :func:`for_each_chunk`)."""
+
+    __slots__ = ()
+
+
+def for_each_chunk(statement: Callable[[Any], Any], ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """Run the peewee statement ``statement(in_list)`` for each chunk of ``ids``; its rows.
+
+    ``in_list`` goes into ``field.in_(…)``. Peewee builds the statement once per chunk
+    size and each chunk only binds its ids: peewee renders a list value by value, which
+    was most of the time of "add 10,000 tracks to a crate". Each chunk is one complete
+    statement.
+    """
+    built: dict[int, tuple[str, list[Any], dict[_Slot, int]]] = {}
+    rows: list[tuple[Any, ...]] = []
+    for part in chunked(ids):
+        if len(part) not in built:
+            slots = [_Slot() for _ in part]
+            marks = peewee.SQL("(" + ",".join("?" * len(part)) + ")", slots)
+            sql, params = statement(marks).sql()
+            built[len(part)] = (sql, params, {slot: i for i, slot in enumerate(slots)})
+        sql, params, at = built[len(part)]
+        args = [part[at[p]] if isinstance(p, _Slot) else p for p in params]
+        rows.extend(execute(sql, args).fetchall())
+    return rows
 
 
 def stored_rows(query: Any) -> list[tuple[Any, ...]]:

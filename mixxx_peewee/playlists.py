@@ -40,6 +40,7 @@ from mixxx_peewee.lookup import PLAYLIST_KINDS
 from mixxx_peewee.lookup import get_playlist
 from mixxx_peewee.membership import check_free_name
 from mixxx_peewee.membership import clean_name
+from mixxx_peewee.membership import for_each_chunk
 from mixxx_peewee.membership import guard_notes
 from mixxx_peewee.membership import member_tracks
 from mixxx_peewee.membership import planned_write
@@ -382,8 +383,9 @@ def _remove_entries(
 ) -> None:
     """Delete the entries ``doomed`` at the (sorted, unique) 1-based ``positions`` of ``total``
     and renumber the rest."""
-    for part in chunked(doomed):
-        PlaylistTrack.delete().where(PlaylistTrack.id.in_(list(part))).execute()
+    for_each_chunk(
+        lambda in_list: PlaylistTrack.delete().where(PlaylistTrack.id.in_(in_list)), doomed
+    )
     if not contiguous or len(positions) > _RANGE_SHIFTS:
         _renumber(playlist_id)
         return
