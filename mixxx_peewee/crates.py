@@ -119,7 +119,7 @@ def get_crate_tracks(crate: int | str | Crate, *, include_hidden: bool = False) 
     query = query.where(CrateTrack.crate == row.id)
     if not include_hidden:
         query = query.where(_VISIBLE)
-    return [track for _, track in member_tracks(query.order_by(Track.id)) if track is not None]
+    return member_tracks(query.order_by(Track.id))
 
 
 def _check_free_name(name: str, *, except_id: int | None = None) -> None:

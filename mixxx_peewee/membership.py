@@ -54,6 +54,7 @@ __all__ = [
     "require_tracks",
     "run_for_each",
     "stored_rows",
+    "track_builder",
 ]
 
 
@@ -225,24 +226,22 @@ def _builder(model: type[MixxxModel]) -> Callable[[Sequence[Any]], Any]:
     return build
 
 
-def member_tracks(query: Any, lead: int = 0) -> list[tuple[Sequence[Any], Track | None]]:
-    """Run ``query`` and pair each row's first ``lead`` values with its ``Track``.
-
-    ``query`` selects ``lead`` columns, then ``Track``, then ``TrackLocation`` (see
-    :func:`mixxx_peewee.lookup.joined_tracks`); the track has its location joined
-    (``track.path``), and is None when the row has no track or no location (outer joins).
-    One complete statement: ``fetchall()`` ends its implicit read before any building.
-    """
-    names = [f.name for f in Track._meta.sorted_fields]
-    track_id_at, location_at = lead + names.index("id"), lead + len(names)
+def track_builder() -> Callable[[Sequence[Any]], Track]:
+    """A function making a ``Track``, its location joined (``track.path``), from a row of
+    :func:`~mixxx_peewee.lookup.joined_tracks` (``Track``'s fields, then the location's)."""
     build_track, build_location = _builder(Track), _builder(TrackLocation)
-    sql, params = query.sql()
-    found: list[tuple[Sequence[Any], Track | None]] = []
-    for row in execute(sql, params).fetchall():
-        if row[track_id_at] is None or row[location_at] is None:
-            found.append((row[:lead], None))
-            continue
-        track = build_track(row[lead:location_at])
+    location_at = len(Track._meta.sorted_fields)
+
+    def build(row: Sequence[Any]) -> Track:
+        track: Track = build_track(row[:location_at])
         track.__rel__["location"] = build_location(row[location_at:])
-        found.append((row[:lead], track))
-    return found
+        return track
+
+    return build
+
+
+def member_tracks(query: Any) -> list[Track]:
+    """The ``Track`` models (location joined) of a :func:`~mixxx_peewee.lookup.joined_tracks`
+    query: one complete statement, ``fetchall()`` ends its read before any building."""
+    build = track_builder()
+    return [build(row) for row in stored_rows(query)]

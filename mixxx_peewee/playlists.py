@@ -38,20 +38,20 @@ from mixxx_peewee.errors import LockedError
 from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.lookup import PLAYLIST_KINDS
 from mixxx_peewee.lookup import get_playlist
+from mixxx_peewee.lookup import joined_tracks
 from mixxx_peewee.membership import check_free_name
 from mixxx_peewee.membership import clean_name
 from mixxx_peewee.membership import for_each_chunk
 from mixxx_peewee.membership import guard_notes
-from mixxx_peewee.membership import member_tracks
 from mixxx_peewee.membership import planned_write
 from mixxx_peewee.membership import refuse_locked
 from mixxx_peewee.membership import require_tracks
 from mixxx_peewee.membership import run_for_each
 from mixxx_peewee.membership import stored_rows
+from mixxx_peewee.membership import track_builder
 from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import Track
-from mixxx_peewee.models import TrackLocation
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import STRUCTURE
 from mixxx_peewee.values import chunked
@@ -162,28 +162,33 @@ def get_playlist_tracks(playlist: int | str | Playlist) -> list[Track]:
     PlaylistNotFoundError.
     """
     row = get_playlist(playlist)
-    query = (
-        PlaylistTrack.select(
-            PlaylistTrack.id,
-            PlaylistTrack.track,
-            PlaylistTrack.pl_datetime_added,
-            Track,
-            TrackLocation,
-        )
-        .join(Track, JOIN.LEFT_OUTER, on=(Track.id == PlaylistTrack.track))
-        .join(TrackLocation, JOIN.LEFT_OUTER, on=(TrackLocation.id == Track.location))
-        .where(PlaylistTrack.playlist == row.id)
-        .order_by(*_STORED_ORDER)
+    entries = _entries_of(row.id).select(
+        PlaylistTrack.id, PlaylistTrack.track, PlaylistTrack.pl_datetime_added
     )
-    added_value = PlaylistTrack.pl_datetime_added.python_value
+    with read_transaction():
+        stored = stored_rows(entries.order_by(*_STORED_ORDER))
+    # By id in chunks (each its own short read): no sort of whole track rows by position.
+    rows = for_each_chunk(
+        lambda in_list: joined_tracks().where(Track.id.in_(in_list)),
+        sorted({track_id for _, track_id, _ in stored if track_id is not None}),
+    )
+    by_id = {r[0]: r for r in rows}  # Track.id leads joined_tracks()
+    build = track_builder()
+    to_datetime = PlaylistTrack.pl_datetime_added.python_value
+    added_values: dict[Any, Any] = {}  # a batch shares one timestamp: parse it once
     tracks = []
-    for position, ((entry_id, track_id, added), track) in enumerate(member_tracks(query, 3), 1):
-        if track is None:
+    for position, (entry_id, track_id, added) in enumerate(stored, 1):
+        found = by_id.get(track_id)
+        if found is None:
             track = Track(id=track_id)
             track._dirty.clear()
+        else:
+            track = build(found)
+        if added not in added_values:
+            added_values[added] = to_datetime(added)
         # Plain attributes, not fields: saving the track never writes them.
         track.__dict__.update(
-            position=position, pl_datetime_added=added_value(added), entry_id=entry_id
+            position=position, pl_datetime_added=added_values[added], entry_id=entry_id
         )
         tracks.append(track)
     return tracks
