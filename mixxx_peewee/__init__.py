@@ -12,28 +12,79 @@ from typing import TYPE_CHECKING
 from mixxx_peewee.errors import *  # noqa: F403
 from mixxx_peewee.errors import __all__ as _error_names
 
-if TYPE_CHECKING:  # static names for type checkers; at run time they load lazily
-    from mixxx_peewee.connection import db
-    from mixxx_peewee.connection import read_transaction
-    from mixxx_peewee.inspection import SchemaReport
-    from mixxx_peewee.inspection import Verdict
-    from mixxx_peewee.inspection import inspect_schema
-    from mixxx_peewee.library import MixxxLibrary
-    from mixxx_peewee.library import current_library
-    from mixxx_peewee.library import find_database
-    from mixxx_peewee.library import open_library
-    from mixxx_peewee.library import write_transaction
-    from mixxx_peewee.models import Crate
-    from mixxx_peewee.models import CrateTrack
-    from mixxx_peewee.models import Cue
-    from mixxx_peewee.models import Directory
-    from mixxx_peewee.models import LibraryHash
-    from mixxx_peewee.models import Playlist
-    from mixxx_peewee.models import PlaylistTrack
-    from mixxx_peewee.models import Setting
-    from mixxx_peewee.models import Track
-    from mixxx_peewee.models import TrackAnalysis
-    from mixxx_peewee.models import TrackLocation
+# The same names as _LAZY, for type checkers ("as" marks a re-export; see test_public_api).
+if TYPE_CHECKING:
+    from mixxx_peewee.backups import auto_backup as auto_backup
+    from mixxx_peewee.backups import backup as backup
+    from mixxx_peewee.backups import list_backups as list_backups
+    from mixxx_peewee.beatgrids import analysis_report as analysis_report
+    from mixxx_peewee.beatgrids import repair_analysis as repair_analysis
+    from mixxx_peewee.beatgrids import scale_bpm as scale_bpm
+    from mixxx_peewee.connection import db as db
+    from mixxx_peewee.connection import read_transaction as read_transaction
+    from mixxx_peewee.crates import add_track_to_crate as add_track_to_crate
+    from mixxx_peewee.crates import add_tracks_to_crate as add_tracks_to_crate
+    from mixxx_peewee.crates import clear_crate as clear_crate
+    from mixxx_peewee.crates import create_crate as create_crate
+    from mixxx_peewee.crates import delete_crate as delete_crate
+    from mixxx_peewee.crates import get_crate_tracks as get_crate_tracks
+    from mixxx_peewee.crates import list_crates as list_crates
+    from mixxx_peewee.crates import remove_track_from_crate as remove_track_from_crate
+    from mixxx_peewee.crates import remove_tracks_from_crate as remove_tracks_from_crate
+    from mixxx_peewee.crates import rename_crate as rename_crate
+    from mixxx_peewee.cues import delete_cue as delete_cue
+    from mixxx_peewee.cues import list_cues as list_cues
+    from mixxx_peewee.cues import set_hotcue as set_hotcue
+    from mixxx_peewee.cues import set_main_cue as set_main_cue
+    from mixxx_peewee.inspection import SchemaReport as SchemaReport
+    from mixxx_peewee.inspection import Verdict as Verdict
+    from mixxx_peewee.inspection import inspect_schema as inspect_schema
+    from mixxx_peewee.library import MixxxLibrary as MixxxLibrary
+    from mixxx_peewee.library import current_library as current_library
+    from mixxx_peewee.library import find_database as find_database
+    from mixxx_peewee.library import open_library as open_library
+    from mixxx_peewee.library import write_transaction as write_transaction
+    from mixxx_peewee.locations import get_track_by_location as get_track_by_location
+    from mixxx_peewee.locations import get_tracks_by_locations as get_tracks_by_locations
+    from mixxx_peewee.lookup import get_crate as get_crate
+    from mixxx_peewee.lookup import get_playlist as get_playlist
+    from mixxx_peewee.models import Crate as Crate
+    from mixxx_peewee.models import CrateTrack as CrateTrack
+    from mixxx_peewee.models import Cue as Cue
+    from mixxx_peewee.models import Directory as Directory
+    from mixxx_peewee.models import LibraryHash as LibraryHash
+    from mixxx_peewee.models import Playlist as Playlist
+    from mixxx_peewee.models import PlaylistTrack as PlaylistTrack
+    from mixxx_peewee.models import Setting as Setting
+    from mixxx_peewee.models import Track as Track
+    from mixxx_peewee.models import TrackAnalysis as TrackAnalysis
+    from mixxx_peewee.models import TrackLocation as TrackLocation
+    from mixxx_peewee.plan import WriteResult as WriteResult
+    from mixxx_peewee.playlists import add_track_to_playlist as add_track_to_playlist
+    from mixxx_peewee.playlists import add_tracks_to_playlist as add_tracks_to_playlist
+    from mixxx_peewee.playlists import clear_playlist as clear_playlist
+    from mixxx_peewee.playlists import create_playlist as create_playlist
+    from mixxx_peewee.playlists import delete_playlist as delete_playlist
+    from mixxx_peewee.playlists import get_playlist_tracks as get_playlist_tracks
+    from mixxx_peewee.playlists import list_playlists as list_playlists
+    from mixxx_peewee.playlists import move_playlist_track as move_playlist_track
+    from mixxx_peewee.playlists import (
+        remove_positions_from_playlist as remove_positions_from_playlist,
+    )
+    from mixxx_peewee.playlists import remove_track_from_playlist as remove_track_from_playlist
+    from mixxx_peewee.playlists import rename_playlist as rename_playlist
+    from mixxx_peewee.relocate import relocate_tracks as relocate_tracks
+    from mixxx_peewee.restoring import restore as restore
+    from mixxx_peewee.running import find_mixxx_processes as find_mixxx_processes
+    from mixxx_peewee.trackedits import hide_tracks as hide_tracks
+    from mixxx_peewee.trackedits import unhide_tracks as unhide_tracks
+    from mixxx_peewee.trackedits import update_track as update_track
+    from mixxx_peewee.trackreads import get_track_by_id as get_track_by_id
+    from mixxx_peewee.trackreads import iter_tracks as iter_tracks
+    from mixxx_peewee.trackreads import missing_tracks as missing_tracks
+    from mixxx_peewee.trackreads import query_tracks as query_tracks
+    from mixxx_peewee.trackreads import search_tracks as search_tracks
+    from mixxx_peewee.trackreads import track_columns as track_columns
 
 __version__ = "0.1.0"
 
@@ -104,8 +155,13 @@ _LAZY: dict[str, str] = {
     "set_hotcue": "cues",
     "set_main_cue": "cues",
     "delete_cue": "cues",
-    # backup.py, restore.py
+    # beatgrids.py
+    "scale_bpm": "beatgrids",
+    "analysis_report": "beatgrids",
+    "repair_analysis": "beatgrids",
+    # backups.py, restoring.py
     "backup": "backups",
+    "list_backups": "backups",
     "restore": "restoring",
     "auto_backup": "backups",
     # running.py
@@ -130,28 +186,4 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
-__all__ = [
-    "Crate",
-    "CrateTrack",
-    "Cue",
-    "Directory",
-    "LibraryHash",
-    "MixxxLibrary",
-    "Playlist",
-    "PlaylistTrack",
-    "SchemaReport",
-    "Setting",
-    "Track",
-    "TrackAnalysis",
-    "TrackLocation",
-    "Verdict",
-    "current_library",
-    "db",
-    "find_database",
-    "inspect_schema",
-    "open_library",
-    "read_transaction",
-    "write_transaction",
-    *_error_names,
-    *_LAZY,
-]
+__all__ = [*_error_names, *_LAZY]

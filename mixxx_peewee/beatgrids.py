@@ -38,10 +38,8 @@ track edit (``TRACK_DATA``: refused while Mixxx runs unless forced).
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Iterable
 from collections.abc import Iterator
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from typing import NamedTuple
@@ -65,9 +63,8 @@ from mixxx_peewee.analysis import decode_keys
 from mixxx_peewee.analysis import grid_from_map
 from mixxx_peewee.analysis import set_bpm
 from mixxx_peewee.analysis import user_key_map
-from mixxx_peewee.connection import db
+from mixxx_peewee.connection import executemany
 from mixxx_peewee.errors import LockedError
-from mixxx_peewee.errors import MixxxRunningError
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.keys import NOTATIONS
@@ -75,12 +72,12 @@ from mixxx_peewee.keys import guess_key_id
 from mixxx_peewee.keys import key_to_text
 from mixxx_peewee.keys import parse_key
 from mixxx_peewee.library import current_library
+from mixxx_peewee.library import guard_notes
 from mixxx_peewee.library import write_transaction
 from mixxx_peewee.lookup import run_query
 from mixxx_peewee.models import Track
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import TRACK_DATA
-from mixxx_peewee.running import check_mixxx_guard
 from mixxx_peewee.values import chunked
 from mixxx_peewee.values import parse_track_ids
 
@@ -397,22 +394,6 @@ def _scale_rows(ids: list[int]) -> dict[int, _ScaleRow]:
     return found
 
 
-def _guard(result: WriteResult, force: bool, dry_run: bool) -> None:
-    """TRACK_DATA guard: refused while Mixxx runs unless forced; a dry run only notes it."""
-    try:
-        result.notes.extend(check_mixxx_guard(TRACK_DATA, current_library().path, force=force))
-    except MixxxRunningError as exc:
-        if not dry_run:
-            raise
-        result.notes.append(f"would be refused: {exc}")
-
-
-def _executemany(sql: str, params: Iterable[Sequence[object]]) -> int:
-    """Run one statement for many rows inside the open write transaction; rows changed."""
-    connection: sqlite3.Connection = db.connection()  # type: ignore[no-untyped-call]
-    return connection.executemany(sql, params).rowcount
-
-
 def _show(bpm: float | None) -> str:
     return "none" if bpm is None else f"{bpm:g}"
 
@@ -465,14 +446,14 @@ def scale_bpm(
     ):
         if result.counts.get(key):
             result.notes.append(f"skipped {result.counts[key]} tracks: {why}")
-    _guard(result, force, dry_run)
+    result.notes.extend(guard_notes(TRACK_DATA, force=force, dry_run=dry_run))
     if dry_run or not updates:
         return result
     touches = [("library", c) for c in ("beats", "beats_version", "bpm")]
     with write_transaction(touches):
         # Hand-written for speed (bench_analysis.py row "scale_bpm 10k"): one executemany.
         # ``beats = ?`` makes a row Mixxx changed since we read it fail the whole write.
-        changed = _executemany(
+        changed = executemany(
             "UPDATE library SET beats = ?, beats_version = ?, bpm = ? WHERE id = ? AND beats = ?",
             updates,
         )
@@ -597,11 +578,11 @@ def repair_analysis(*, dry_run: bool = False, force: bool = False) -> WriteResul
         by_column.setdefault(m.column, []).append((m.expected, m.track_id))
         result.add(f"track {m.track_id}: {m.column} {m.stored!r} -> {m.expected!r}")
         result.count(m.column)
-    _guard(result, force, dry_run)
+    result.notes.extend(guard_notes(TRACK_DATA, force=force, dry_run=dry_run))
     if dry_run or not mismatches:
         return result
     with write_transaction([("library", c) for c in by_column]):
         for column, params in by_column.items():
             assert column in ("bpm", "key_id", "key")  # the statement names a fixed column
-            _executemany(f"UPDATE library SET {column} = ? WHERE id = ?", params)
+            executemany(f"UPDATE library SET {column} = ? WHERE id = ?", params)
     return result

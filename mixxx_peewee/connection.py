@@ -203,11 +203,11 @@ def execute(sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
     return cursor
 
 
-def executemany(sql: str, rows: Iterable[Sequence[Any]]) -> None:
-    """Run one parameterised statement for every row (one prepared statement; errors translated)."""
+def executemany(sql: str, rows: Iterable[Sequence[Any]]) -> int:
+    """Run one parameterised statement for every row (errors translated); rows changed."""
     path = connected_path()
     try:
-        raw_connection().executemany(sql, rows)
+        return raw_connection().executemany(sql, rows).rowcount
     except sqlite3.IntegrityError:
         raise
     except sqlite3.DatabaseError as exc:

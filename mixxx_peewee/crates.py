@@ -4,27 +4,39 @@ As in Mixxx: names are trimmed, non-empty and unique (exact, case-sensitive); me
 are added with ``INSERT OR IGNORE`` (a track is in a crate at most once); track counts
 leave hidden tracks out; ``count`` and ``show`` are never written; a locked crate
 refuses every change.
+
+Reads return models: :func:`get_crate_tracks` gives ``Track`` instances (location
+joined); listings are dicts with counts. Every statement is built with peewee on the
+models.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from mixxx_peewee.collections import check_free_name
-from mixxx_peewee.collections import clean_name
-from mixxx_peewee.collections import guard_notes
-from mixxx_peewee.collections import planned_write
-from mixxx_peewee.collections import refuse_locked
-from mixxx_peewee.collections import require_tracks
-from mixxx_peewee.collections import track_dicts
-from mixxx_peewee.connection import db
-from mixxx_peewee.connection import execute
+from peewee import JOIN
+from peewee import Case
+from peewee import fn
+
 from mixxx_peewee.connection import read_transaction
+from mixxx_peewee.library import guard_notes
 from mixxx_peewee.lookup import get_crate
+from mixxx_peewee.lookup import joined_tracks
+from mixxx_peewee.membership import check_free_name
+from mixxx_peewee.membership import clean_name
+from mixxx_peewee.membership import for_each_chunk
+from mixxx_peewee.membership import member_tracks
+from mixxx_peewee.membership import planned_write
+from mixxx_peewee.membership import refuse_locked
+from mixxx_peewee.membership import require_tracks
+from mixxx_peewee.membership import run_for_each
+from mixxx_peewee.membership import stored_rows
 from mixxx_peewee.models import Crate
+from mixxx_peewee.models import CrateTrack
+from mixxx_peewee.models import Track
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import STRUCTURE
-from mixxx_peewee.values import chunked
 from mixxx_peewee.values import parse_track_ids
 
 __all__ = [
@@ -42,7 +54,7 @@ __all__ = [
 ]
 
 _MEMBER_TOUCHES = [("crate_tracks", "crate_id"), ("crate_tracks", "track_id")]
-_VISIBLE = "coalesce(l.mixxx_deleted, 0) <> 1"
+_VISIBLE = fn.COALESCE(Track.mixxx_deleted, 0) != 1
 
 
 def _label(row: Crate) -> str:
@@ -54,25 +66,34 @@ def _notes(dry_run: bool) -> list[str]:
     return guard_notes(STRUCTURE, force=False, dry_run=dry_run)
 
 
-def list_crates(*, include_hidden: bool = False) -> list[dict]:
+def list_crates(*, include_hidden: bool = False) -> list[dict[str, Any]]:
     """Every crate with its track count, by name.
 
-    Like Mixxx, ``track_count`` and ``duration`` leave hidden tracks out unless
+    A list of dicts (a listing with counts, not rows to change): ``id``, ``name``,
+    ``locked``, ``autodj_source``, ``track_count``, ``duration``, ``hidden_count``. Like
+    Mixxx, ``track_count`` and ``duration`` leave hidden tracks out unless
     ``include_hidden``; ``hidden_count`` is the number of hidden members either way.
     """
-    counted = "l.id IS NOT NULL" if include_hidden else f"l.id IS NOT NULL AND {_VISIBLE}"
-    sql = (
-        "SELECT c.id, c.name, c.locked, c.autodj_source,"
-        f" sum(CASE WHEN {counted} THEN 1 ELSE 0 END),"
-        f" sum(CASE WHEN {counted} THEN l.duration END),"
-        " sum(CASE WHEN l.mixxx_deleted = 1 THEN 1 ELSE 0 END)"
-        " FROM crates AS c"
-        " LEFT JOIN crate_tracks AS ct ON ct.crate_id = c.id"
-        " LEFT JOIN library AS l ON l.id = ct.track_id"
-        " GROUP BY c.id ORDER BY c.name, c.id"
+    counted = Track.id.is_null(False)
+    if not include_hidden:
+        counted &= _VISIBLE
+    query = (
+        Crate.select(
+            Crate.id,
+            Crate.name,
+            Crate.locked,
+            Crate.autodj_source,
+            fn.SUM(Case(None, [(counted, 1)], 0)),
+            fn.SUM(Case(None, [(counted, Track.duration)])),
+            fn.SUM(Case(None, [(Track.mixxx_deleted == 1, 1)], 0)),
+        )
+        .join(CrateTrack, JOIN.LEFT_OUTER, on=(CrateTrack.crate == Crate.id))
+        .join(Track, JOIN.LEFT_OUTER, on=(Track.id == CrateTrack.track))
+        .group_by(Crate.id)
+        .order_by(Crate.name, Crate.id)
     )
     with read_transaction():
-        rows = execute(sql).fetchall()
+        rows = stored_rows(query)
     return [
         {
             "id": r[0],
@@ -87,42 +108,70 @@ def list_crates(*, include_hidden: bool = False) -> list[dict]:
     ]
 
 
-def get_crate_tracks(crate: int | str | Crate, *, include_hidden: bool = False) -> list[dict]:
-    """The crate's tracks (track dicts, by id); hidden ones only when asked for.
+def get_crate_tracks(crate: int | str | Crate, *, include_hidden: bool = False) -> list[Track]:
+    """The crate's tracks as ``Track`` models with the location joined, by id; hidden ones
+    only when asked for.
 
     Raises CrateNotFoundError.
     """
     row = get_crate(crate)
-    where = "" if include_hidden else f" AND {_VISIBLE}"
-    with read_transaction():
-        cursor = execute(
-            "SELECT ct.track_id FROM crate_tracks AS ct JOIN library AS l ON l.id = ct.track_id"
-            f" WHERE ct.crate_id = ?{where} ORDER BY ct.track_id",
-            (row.id,),
-        )
-        ids = [r[0] for r in cursor]
-    tracks = track_dicts(ids)
-    return [tracks[i] for i in ids if i in tracks]
+    query = joined_tracks().join_from(Track, CrateTrack, on=(CrateTrack.track == Track.id))
+    query = query.where(CrateTrack.crate == row.id)
+    if not include_hidden:
+        query = query.where(_VISIBLE)
+    return member_tracks(query.order_by(Track.id))
 
 
 def _check_free_name(name: str, *, except_id: int | None = None) -> None:
-    check_free_name("crates", "crate", name, except_id=except_id)
+    check_free_name(Crate, "crate", name, except_id=except_id)
 
 
-def create_crate(name: str, *, dry_run: bool = False) -> WriteResult:
-    """Create an empty crate; ``value`` is its new id.
+def create_crate(
+    name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool = False
+) -> WriteResult:
+    """Create a crate with ``track_ids`` in it (one transaction).
 
-    Raises ValidationError (empty name, control characters), DuplicateNameError.
+    ``result.id`` is the new id and ``result.object`` the new ``Crate`` (``value`` holds
+    the id too); all None for a dry run. Raises ValidationError (empty name, control
+    characters), DuplicateNameError, TrackNotFoundError (nothing written).
     """
     clean = clean_name(name, "crate")
+    wanted = None if track_ids is None else list(track_ids)
     result = WriteResult("create_crate", dry_run, notes=_notes(dry_run))
-    with planned_write(dry_run, [("crates", "name")]):
+    with planned_write(dry_run, [("crates", "name"), *(_MEMBER_TOUCHES if wanted else [])]):
         _check_free_name(clean)
+        ids, hidden = require_tracks(wanted or [])
+        new = sorted(set(ids))
         if not dry_run:
-            result.value = execute("INSERT INTO crates (name) VALUES (?)", (clean,)).lastrowid
+            new_id = Crate.insert(name=clean).execute()
+            result.object = Crate.get_by_id(new_id)
+            result.value = new_id
+            _insert_members(new_id, new)
     result.add(f"create crate {clean!r}")
     result.count("created")
+    if new:
+        where = f"the new crate {clean!r}" if dry_run else _label(result.object)
+        _report_added(result, new, 0, hidden, where)
     return result
+
+
+def _report_added(
+    result: WriteResult, new: list[int], already: int, hidden: int, where: str
+) -> None:
+    result.counts.update(added=len(new), already=already)
+    if new:
+        result.add(f"add {len(new)} tracks to {where}")
+    if hidden:
+        result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
+
+
+def _insert_members(crate_id: int, track_ids: list[int]) -> None:
+    run_for_each(_new_member, [(crate_id, track_id) for track_id in track_ids])
+
+
+def _new_member(crate_id: int, track_id: int) -> Any:
+    # INSERT OR IGNORE, as Mixxx writes crate_tracks.
+    return CrateTrack.insert(crate=crate_id, track=track_id).on_conflict_ignore()
 
 
 def rename_crate(crate: int | str | Crate, new_name: str, *, dry_run: bool = False) -> WriteResult:
@@ -138,7 +187,7 @@ def rename_crate(crate: int | str | Crate, new_name: str, *, dry_run: bool = Fal
             return result
         _check_free_name(clean, except_id=row.id)
         if not dry_run:
-            execute("UPDATE crates SET name = ? WHERE id = ?", (clean, row.id))
+            Crate.update(name=clean).where(Crate.id == row.id).execute()
     result.add(f"rename {_label(row)} to {clean!r}")
     result.count("renamed")
     return result
@@ -153,8 +202,8 @@ def delete_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteRes
         result.value = row.id
         members = _member_count(row.id)
         if not dry_run:
-            execute("DELETE FROM crate_tracks WHERE crate_id = ?", (row.id,))
-            execute("DELETE FROM crates WHERE id = ?", (row.id,))
+            _members_of(row.id).execute()
+            Crate.delete().where(Crate.id == row.id).execute()
     result.add(f"delete {_label(row)} and its {members} memberships")
     result.count("deleted")
     result.count("removed", members)
@@ -162,21 +211,21 @@ def delete_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteRes
 
 
 def _member_count(crate_id: int) -> int:
-    return execute("SELECT count(*) FROM crate_tracks WHERE crate_id = ?", (crate_id,)).fetchone()[
-        0
-    ]
+    return int(CrateTrack.select().where(CrateTrack.crate == crate_id).count())
+
+
+def _members_of(crate_id: int) -> Any:
+    """A DELETE of the crate's memberships."""
+    return CrateTrack.delete().where(CrateTrack.crate == crate_id)
 
 
 def _members_among(crate_id: int, ids: list[int]) -> set[int]:
-    found: set[int] = set()
-    for part in chunked(ids):
-        marks = ",".join("?" * len(part))
-        cursor = execute(
-            f"SELECT track_id FROM crate_tracks WHERE crate_id = ? AND track_id IN ({marks})",
-            (crate_id, *part),
+    def members(in_list: Any) -> Any:
+        return CrateTrack.select(CrateTrack.track).where(
+            (CrateTrack.crate == crate_id) & CrateTrack.track.in_(in_list)
         )
-        found.update(r[0] for r in cursor)
-    return found
+
+    return {track_id for (track_id,) in for_each_chunk(members, ids)}
 
 
 def add_track_to_crate(
@@ -203,16 +252,9 @@ def add_tracks_to_crate(
         already = _members_among(row.id, unique)
         new = [i for i in unique if i not in already]
         if new and not dry_run:
-            db.cursor().executemany(
-                "INSERT OR IGNORE INTO crate_tracks (crate_id, track_id) VALUES (?, ?)",
-                [(row.id, i) for i in new],
-            )
+            _insert_members(row.id, new)
     result.value = row.id
-    result.counts.update(added=len(new), already=len(already))
-    if new:
-        result.add(f"add {len(new)} tracks to {_label(row)}")
-    if hidden:
-        result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
+    _report_added(result, new, len(already), hidden, _label(row))
     return result
 
 
@@ -242,12 +284,8 @@ def remove_tracks_from_crate(
         absent = [i for i in unique if i not in member_set]
         require_tracks(absent)
         if members and not dry_run:
-            for part in chunked(members):
-                marks = ",".join("?" * len(part))
-                execute(
-                    f"DELETE FROM crate_tracks WHERE crate_id = ? AND track_id IN ({marks})",
-                    (row.id, *part),
-                )
+            delete = _members_of(row.id)
+            for_each_chunk(lambda in_list: delete.where(CrateTrack.track.in_(in_list)), members)
     result.value = row.id
     result.counts.update(removed=len(members), absent=len(absent))
     if members:
@@ -263,7 +301,7 @@ def clear_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteResu
         refuse_locked(row, "crate")
         members = _member_count(row.id)
         if members and not dry_run:
-            execute("DELETE FROM crate_tracks WHERE crate_id = ?", (row.id,))
+            _members_of(row.id).execute()
     result.value = row.id
     result.count("removed", members)
     if members:

@@ -16,14 +16,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from mixxx_peewee.collections import guard_notes
-from mixxx_peewee.collections import planned_write
 from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import read_transaction
 from mixxx_peewee.errors import NotFoundError
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.library import current_library
+from mixxx_peewee.library import guard_notes
+from mixxx_peewee.membership import planned_write
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import TRACK_DATA
 from mixxx_peewee.values import format_color
@@ -124,7 +124,7 @@ def _seconds(samples: Any, rate: float | None, *, length: bool = False) -> float
     return samples / 2.0 / rate
 
 
-def list_cues(track_id: int) -> list[dict]:
+def list_cues(track_id: int) -> list[dict[str, Any]]:
     """A track's cues by position: type named, hotcue from 1, seconds and raw samples, colour.
 
     ``position``/``length`` are seconds (None when the samplerate is unknown or the cue

@@ -33,6 +33,7 @@ from mixxx_peewee.connection import sqlite_uri
 from mixxx_peewee.connection import translate_sqlite_error
 from mixxx_peewee.errors import DatabaseNotFoundError
 from mixxx_peewee.errors import LibraryNotOpenError
+from mixxx_peewee.errors import MixxxRunningError
 from mixxx_peewee.errors import NotAMixxxDatabaseError
 from mixxx_peewee.errors import ReadOnlyError
 from mixxx_peewee.errors import SchemaVersionError
@@ -40,6 +41,7 @@ from mixxx_peewee.inspection import SchemaReport
 from mixxx_peewee.inspection import Verdict
 from mixxx_peewee.inspection import inspect_schema
 from mixxx_peewee.models import adapt_models
+from mixxx_peewee.running import check_mixxx_guard
 from mixxx_peewee.snapshots import auto_backup_before_write
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "current_library",
     "default_locations",
     "find_database",
+    "guard_notes",
     "open_library",
     "write_transaction",
 ]
@@ -292,3 +295,18 @@ def write_transaction(touches: Iterable[tuple[str, str]] = ()) -> Iterator[Mixxx
         library.before_write(library)  # outside the transaction: it must not hold the lock
     with immediate_transaction():
         yield library
+
+
+def guard_notes(kind: str, *, force: bool, dry_run: bool) -> list[str]:
+    """The running-Mixxx guard for a write of ``kind`` (:mod:`mixxx_peewee.running`) on the
+    open library: notes to report; a dry run reports a refusal as a note instead of raising.
+
+    Raises MixxxRunningError (a real write Mixxx would undo, unless ``force``).
+    """
+    library = current_library()
+    try:
+        return check_mixxx_guard(kind, library.path, force=force)
+    except MixxxRunningError as exc:
+        if dry_run:
+            return [f"would be refused: {exc}"]
+        raise

@@ -1,7 +1,9 @@
 """The result of a write operation, the same whether it ran or was only planned.
 
 Every write function takes ``dry_run`` and returns a :class:`WriteResult`: what it would
-change (or changed), as data the command line can print or dump as JSON.
+change (or changed), as data the command line can print or dump as JSON. A write that
+makes a row (``create_playlist``, ``create_crate``) also carries the new model in
+``object`` and its id in ``id`` (both None for a dry run).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from typing import Any
 
 __all__ = ["WriteResult"]
@@ -24,6 +27,14 @@ class WriteResult:
     counts: dict[str, int] = field(default_factory=dict)  # e.g. {"added": 3, "already": 1}
     notes: list[str] = field(default_factory=list)  # warnings (Mixxx running, beats blob, …)
     value: Any = None  # what the operation made: a new id, a plan object, …
+    object: Any = field(default=None, repr=False, compare=False)  # the row a create made
+
+    @property
+    def id(self) -> int | None:
+        """The id of the row the operation made (or, when it made none, of the row it changed)."""
+        if self.object is not None:
+            return int(self.object.id)
+        return self.value if isinstance(self.value, int) else None
 
     def add(self, line: str) -> None:
         """Record one change line."""
@@ -34,8 +45,9 @@ class WriteResult:
         self.counts[key] = self.counts.get(key, 0) + n
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready view."""
-        data = asdict(self)
+        """A JSON-ready view (``object`` left out: ``value`` holds its id)."""
+        data = asdict(replace(self, object=None))
+        del data["object"]
         if hasattr(self.value, "to_dict"):
             data["value"] = self.value.to_dict()
         return data

@@ -16,6 +16,10 @@ Decisions, following Mixxx's own code (``PlaylistDAO``):
   history playlists (``hidden = 2``) refuse every change unless ``force_history=True``;
   rows with any other ``hidden`` value (Mixxx 2.5's ``historyPlaceholder``) are never
   listed, found or changed.
+
+Reads return models: :func:`get_playlist_tracks` gives ``Track`` instances (location
+joined) carrying ``position``, ``pl_datetime_added`` and ``entry_id``; listings are dicts
+with counts. Every statement is built with peewee on the models.
 """
 
 from __future__ import annotations
@@ -23,22 +27,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from mixxx_peewee.collections import check_free_name
-from mixxx_peewee.collections import clean_name
-from mixxx_peewee.collections import guard_notes
-from mixxx_peewee.collections import planned_write
-from mixxx_peewee.collections import refuse_locked
-from mixxx_peewee.collections import require_tracks
-from mixxx_peewee.collections import track_dicts
-from mixxx_peewee.connection import db
-from mixxx_peewee.connection import execute
+from peewee import JOIN
+from peewee import SQL
+from peewee import Case
+from peewee import fn
+
 from mixxx_peewee.connection import read_transaction
 from mixxx_peewee.errors import DuplicateNameError
 from mixxx_peewee.errors import LockedError
 from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.library import guard_notes
 from mixxx_peewee.lookup import PLAYLIST_KINDS
 from mixxx_peewee.lookup import get_playlist
+from mixxx_peewee.lookup import joined_tracks
+from mixxx_peewee.membership import check_free_name
+from mixxx_peewee.membership import clean_name
+from mixxx_peewee.membership import for_each_chunk
+from mixxx_peewee.membership import planned_write
+from mixxx_peewee.membership import refuse_locked
+from mixxx_peewee.membership import require_tracks
+from mixxx_peewee.membership import run_for_each
+from mixxx_peewee.membership import stored_rows
+from mixxx_peewee.membership import track_builder
 from mixxx_peewee.models import Playlist
+from mixxx_peewee.models import PlaylistTrack
+from mixxx_peewee.models import Track
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import STRUCTURE
 from mixxx_peewee.values import chunked
@@ -70,18 +83,32 @@ _ENTRY_TOUCHES = [
     ("PlaylistTracks", c) for c in ("playlist_id", "track_id", "position", "pl_datetime_added")
 ]
 _RANGE_SHIFTS = 50  # up to this many removed positions: one UPDATE per gap, else renumber all
+_PAIRS_PER_UPDATE = 300  # 3 parameters a pair (CASE id WHEN ? THEN ?, IN ?)
+_NOW = SQL("CURRENT_TIMESTAMP")
+_STORED_ORDER = (PlaylistTrack.position.is_null(), PlaylistTrack.position, PlaylistTrack.id)
+_VISIBLE = fn.COALESCE(Track.mixxx_deleted, 0) != 1
 
 
 def _label(row: Playlist) -> str:
     return f"playlist {row.name!r} (id {row.id})"
 
 
-def list_playlists(*, include_hidden: bool = False, kind: str | None = None) -> list[dict]:
+def _entries_of(playlist_id: int) -> Any:
+    """The entries of a playlist, in their stored order."""
+    return PlaylistTrack.select().where(PlaylistTrack.playlist == playlist_id)
+
+
+def list_playlists(
+    *, include_hidden: bool = False, kind: str | None = None
+) -> list[dict[str, Any]]:
     """Playlists with their track counts: normal ones, or Auto DJ and history too.
 
-    ``kind`` (``"normal"``, ``"autodj"``, ``"history"``) lists only that kind.
-    ``track_count`` and ``duration`` count visible tracks as Mixxx's sidebar does;
-    ``entry_count`` counts every entry. Raises ValidationError for an unknown kind.
+    A list of dicts (a listing with counts, not rows to change): ``id``, ``name``,
+    ``position``, ``hidden``, ``kind``, ``locked``, ``date_created``, ``date_modified`` as
+    stored, ``entry_count``, ``track_count`` and ``duration``. ``kind`` (``"normal"``,
+    ``"autodj"``, ``"history"``) lists only that kind. ``track_count`` and ``duration``
+    count visible tracks as Mixxx's sidebar does; ``entry_count`` counts every entry.
+    Raises ValidationError for an unknown kind.
     """
     if kind is not None:
         if kind not in _HIDDEN_BY_KIND:
@@ -89,19 +116,27 @@ def list_playlists(*, include_hidden: bool = False, kind: str | None = None) -> 
         hidden = [_HIDDEN_BY_KIND[kind]]
     else:
         hidden = list(KINDS) if include_hidden else [0]
-    marks = ",".join("?" * len(hidden))
-    sql = (
-        "SELECT p.id, p.name, p.position, p.hidden, p.locked, p.date_created, p.date_modified,"
-        " count(pt.id),"
-        " sum(CASE WHEN l.id IS NOT NULL AND coalesce(l.mixxx_deleted, 0) <> 1 THEN 1 ELSE 0 END),"
-        " sum(CASE WHEN coalesce(l.mixxx_deleted, 0) <> 1 THEN l.duration END)"
-        " FROM Playlists AS p"
-        " LEFT JOIN PlaylistTracks AS pt ON pt.playlist_id = p.id"
-        " LEFT JOIN library AS l ON l.id = pt.track_id"
-        f" WHERE p.hidden IN ({marks}) GROUP BY p.id ORDER BY p.hidden, p.position, p.id"
+    query = (
+        Playlist.select(
+            Playlist.id,
+            Playlist.name,
+            Playlist.position,
+            Playlist.hidden,
+            Playlist.locked,
+            Playlist.date_created,
+            Playlist.date_modified,
+            fn.COUNT(PlaylistTrack.id),
+            fn.SUM(Case(None, [(Track.id.is_null(False) & _VISIBLE, 1)], 0)),
+            fn.SUM(Case(None, [(_VISIBLE, Track.duration)])),
+        )
+        .join(PlaylistTrack, JOIN.LEFT_OUTER, on=(PlaylistTrack.playlist == Playlist.id))
+        .join(Track, JOIN.LEFT_OUTER, on=(Track.id == PlaylistTrack.track))
+        .where(Playlist.hidden.in_(hidden))
+        .group_by(Playlist.id)
+        .order_by(Playlist.hidden, Playlist.position, Playlist.id)
     )
     with read_transaction():
-        rows = execute(sql, hidden).fetchall()
+        rows = stored_rows(query)
     return [
         {
             "id": r[0],
@@ -120,34 +155,45 @@ def list_playlists(*, include_hidden: bool = False, kind: str | None = None) -> 
     ]
 
 
-def _entries(playlist_id: int) -> list[tuple[int, int, Any]]:
-    """``(entry id, track id, pl_datetime_added)`` in playlist order (index + 1 = position)."""
-    cursor = execute(
-        "SELECT id, track_id, pl_datetime_added FROM PlaylistTracks WHERE playlist_id = ?"
-        " ORDER BY position IS NULL, position, id",
-        (playlist_id,),
-    )
-    return [(r[0], r[1], r[2]) for r in cursor]
+def get_playlist_tracks(playlist: int | str | Playlist) -> list[Track]:
+    """The playlist's entries in order, as ``Track`` models with the location joined.
 
-
-def get_playlist_tracks(playlist: int | str | Playlist) -> list[dict]:
-    """The playlist's entries in order: track dicts plus ``position`` and ``pl_datetime_added``.
-
-    An entry whose track row is gone has only ``id``. Raises PlaylistNotFoundError.
+    Each carries ``position`` (1..n), ``pl_datetime_added`` and ``entry_id``; a track
+    that is in the playlist twice comes twice, as two instances. An entry whose track
+    row is gone is a ``Track`` with only ``id`` (``path`` None). Raises
+    PlaylistNotFoundError.
     """
     row = get_playlist(playlist)
+    entries = _entries_of(row.id).select(
+        PlaylistTrack.id, PlaylistTrack.track, PlaylistTrack.pl_datetime_added
+    )
     with read_transaction():
-        entries = _entries(row.id)
-    tracks = track_dicts([e[1] for e in entries])
-    return [
-        {
-            **tracks.get(track_id, {"id": track_id}),
-            "position": index,
-            "pl_datetime_added": added,
-            "entry_id": entry_id,
-        }
-        for index, (entry_id, track_id, added) in enumerate(entries, start=1)
-    ]
+        stored = stored_rows(entries.order_by(*_STORED_ORDER))
+    # By id in chunks (each its own short read): no sort of whole track rows by position.
+    rows = for_each_chunk(
+        lambda in_list: joined_tracks().where(Track.id.in_(in_list)),
+        sorted({track_id for _, track_id, _ in stored if track_id is not None}),
+    )
+    by_id = {r[0]: r for r in rows}  # Track.id leads joined_tracks()
+    build = track_builder()
+    to_datetime = PlaylistTrack.pl_datetime_added.python_value
+    added_values: dict[Any, Any] = {}  # a batch shares one timestamp: parse it once
+    tracks = []
+    for position, (entry_id, track_id, added) in enumerate(stored, 1):
+        found = by_id.get(track_id)
+        if found is None:
+            track = Track(id=track_id)
+            track._dirty.clear()
+        else:
+            track = build(found)
+        if added not in added_values:
+            added_values[added] = to_datetime(added)
+        # Plain attributes, not fields: saving the track never writes them.
+        track.__dict__.update(
+            position=position, pl_datetime_added=added_values[added], entry_id=entry_id
+        )
+        tracks.append(track)
+    return tracks
 
 
 def _writable(playlist: int | str | Playlist, force_history: bool) -> Playlist:
@@ -169,29 +215,46 @@ def _refuse_auto_dj(row: Playlist, action: str) -> None:
 def _check_free_name(name: str, *, except_id: int | None = None) -> None:
     if name == AUTO_DJ_NAME:
         raise DuplicateNameError(f"{AUTO_DJ_NAME!r} is the name of Mixxx's Auto DJ playlist")
-    check_free_name("Playlists", "playlist", name, except_id=except_id)
+    check_free_name(Playlist, "playlist", name, except_id=except_id)
 
 
-def create_playlist(name: str, *, dry_run: bool = False) -> WriteResult:
-    """Create an empty playlist after the last one; ``value`` is its new id.
+def create_playlist(
+    name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool = False
+) -> WriteResult:
+    """Create a playlist after the last one, with ``track_ids`` in it (one transaction).
 
-    Raises ValidationError (empty name, control characters), DuplicateNameError.
+    ``result.id`` is the new id and ``result.object`` the new ``Playlist`` (``value``
+    holds the id too); all None for a dry run. Raises ValidationError (empty name,
+    control characters), DuplicateNameError, TrackNotFoundError (nothing written).
     """
     clean = clean_name(name, "playlist")
+    wanted = None if track_ids is None else list(track_ids)
     result = WriteResult("create_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
-    with planned_write(dry_run, _PLAYLIST_TOUCHES):
+    touches = _PLAYLIST_TOUCHES + (_ENTRY_TOUCHES if wanted else [])
+    with planned_write(dry_run, touches):
         _check_free_name(clean)
-        position = (execute("SELECT max(position) FROM Playlists").fetchone()[0] or 0) + 1
+        ids, hidden = require_tracks(wanted or [])
+        position = (Playlist.select(fn.MAX(Playlist.position)).scalar() or 0) + 1
         if not dry_run:
-            cursor = execute(
-                "INSERT INTO Playlists (name, position, hidden, date_created, date_modified)"
-                " VALUES (?, ?, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
-                (clean, position),
-            )
-            result.value = cursor.lastrowid
+            new_id = Playlist.insert(
+                name=clean, position=position, hidden=0, date_created=_NOW, date_modified=_NOW
+            ).execute()
+            result.object = Playlist.get_by_id(new_id)
+            result.value = new_id
+            _insert_entries(new_id, ids, 1)
     result.add(f"create playlist {clean!r} at sidebar position {position}")
     result.count("created")
+    if ids:
+        where = f"the new playlist {clean!r}" if dry_run else f"{_label(result.object)} at the end"
+        _report_added(result, ids, hidden, where)
     return result
+
+
+def _report_added(result: WriteResult, ids: list[int], hidden: int, where: str) -> None:
+    result.add(f"add {len(ids)} tracks to {where}")
+    result.count("added", len(ids))
+    if hidden:
+        result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
 
 
 def _no(dry_run: bool) -> dict[str, bool]:
@@ -215,7 +278,7 @@ def rename_playlist(
             return result
         _check_free_name(clean, except_id=row.id)
         if not dry_run:
-            execute("UPDATE Playlists SET name = ? WHERE id = ?", (clean, row.id))
+            Playlist.update(name=clean).where(Playlist.id == row.id).execute()
     result.add(f"rename {_label(row)} to {clean!r}")
     result.count("renamed")
     return result
@@ -230,11 +293,10 @@ def delete_playlist(
         row = _writable(playlist, force_history)
         _refuse_auto_dj(row, "deleted")
         result.value = row.id
-        n = execute("SELECT count(*) FROM PlaylistTracks WHERE playlist_id = ?", (row.id,))
-        entries = n.fetchone()[0]
+        entries = _entries_of(row.id).count()
         if not dry_run:
-            execute("DELETE FROM PlaylistTracks WHERE playlist_id = ?", (row.id,))
-            execute("DELETE FROM Playlists WHERE id = ?", (row.id,))
+            PlaylistTrack.delete().where(PlaylistTrack.playlist == row.id).execute()
+            Playlist.delete().where(Playlist.id == row.id).execute()
     result.add(f"delete {_label(row)} and its {entries} entries")
     result.count("deleted")
     result.count("entries_removed", entries)
@@ -245,8 +307,7 @@ def _ensure_contiguous(playlist_id: int, result: WriteResult, dry_run: bool) -> 
     """The number of entries; renumbers them 1..n first when their positions are not."""
     if (contiguous := _contiguous_count(playlist_id)) is not None:
         return contiguous
-    sql = "SELECT count(*) FROM PlaylistTracks WHERE playlist_id = ?"
-    count = execute(sql, (playlist_id,)).fetchone()[0]
+    count = _entries_of(playlist_id).count()
     if count:
         result.notes.append(f"positions were not 1..{count}; renumbered keeping their order")
         if not dry_run:
@@ -256,13 +317,24 @@ def _ensure_contiguous(playlist_id: int, result: WriteResult, dry_run: bool) -> 
 
 def _renumber(playlist_id: int) -> None:
     """Set positions 1..n in the stored order, writing only the rows that change."""
-    cursor = execute(
-        "SELECT id, position FROM PlaylistTracks WHERE playlist_id = ?"
-        " ORDER BY position IS NULL, position, id",
-        (playlist_id,),
+    stored = _entries_of(playlist_id).select(PlaylistTrack.id, PlaylistTrack.position)
+    rows = stored_rows(stored.order_by(*_STORED_ORDER))
+    changes = [(entry, i) for i, (entry, pos) in enumerate(rows, 1) if pos != i]
+    for part in chunked(changes, _PAIRS_PER_UPDATE):
+        PlaylistTrack.update(position=Case(PlaylistTrack.id, part)).where(
+            PlaylistTrack.id.in_([entry for entry, _ in part])
+        ).execute()
+
+
+def _insert_entries(playlist_id: int, ids: list[int], at: int) -> None:
+    """Insert entries for ``ids`` at positions ``at``, ``at + 1``, … (the room is made)."""
+    run_for_each(_new_entry, [(playlist_id, track, at + i) for i, track in enumerate(ids)])
+
+
+def _new_entry(playlist_id: int, track_id: int, position: int) -> Any:
+    return PlaylistTrack.insert(
+        playlist=playlist_id, track=track_id, position=position, pl_datetime_added=_NOW
     )
-    changes = [(i, entry) for i, (entry, pos) in enumerate(cursor.fetchall(), 1) if pos != i]
-    db.cursor().executemany("UPDATE PlaylistTracks SET position = ? WHERE id = ?", changes)
 
 
 def add_track_to_playlist(
@@ -295,22 +367,13 @@ def add_tracks_to_playlist(
         at = count + 1 if position is None else _check_position(position, count + 1, row)
         if ids and not dry_run:
             if at <= count:
-                execute(
-                    "UPDATE PlaylistTracks SET position = position + ?"
-                    " WHERE playlist_id = ? AND position >= ?",
-                    (len(ids), row.id, at),
-                )
-            db.cursor().executemany(
-                "INSERT INTO PlaylistTracks (playlist_id, track_id, position, pl_datetime_added)"
-                " VALUES (?, ?, ?, CURRENT_TIMESTAMP)",
-                [(row.id, track, at + i) for i, track in enumerate(ids)],
-            )
+                PlaylistTrack.update(position=PlaylistTrack.position + len(ids)).where(
+                    (PlaylistTrack.playlist == row.id) & (PlaylistTrack.position >= at)
+                ).execute()
+            _insert_entries(row.id, ids, at)
     result.value = row.id
     where = "at the end" if at == count + 1 else f"at position {at}"
-    result.add(f"add {len(ids)} tracks to {_label(row)} {where}")
-    result.count("added", len(ids))
-    if hidden:
-        result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
+    _report_added(result, ids, hidden, f"{_label(row)} {where}")
     return result
 
 
@@ -327,9 +390,9 @@ def _remove_entries(
 ) -> None:
     """Delete the entries ``doomed`` at the (sorted, unique) 1-based ``positions`` of ``total``
     and renumber the rest."""
-    for part in chunked(doomed):
-        marks = ",".join("?" * len(part))
-        execute(f"DELETE FROM PlaylistTracks WHERE id IN ({marks})", part)
+    for_each_chunk(
+        lambda in_list: PlaylistTrack.delete().where(PlaylistTrack.id.in_(in_list)), doomed
+    )
     if not contiguous or len(positions) > _RANGE_SHIFTS:
         _renumber(playlist_id)
         return
@@ -337,20 +400,21 @@ def _remove_entries(
     bounds = [*positions, total + 1]
     for i in range(len(positions)):
         if bounds[i] + 1 < bounds[i + 1]:
-            execute(
-                "UPDATE PlaylistTracks SET position = position - ?"
-                " WHERE playlist_id = ? AND position > ? AND position < ?",
-                (i + 1, playlist_id, bounds[i], bounds[i + 1]),
-            )
+            PlaylistTrack.update(position=PlaylistTrack.position - (i + 1)).where(
+                (PlaylistTrack.playlist == playlist_id)
+                & (PlaylistTrack.position > bounds[i])
+                & (PlaylistTrack.position < bounds[i + 1])
+            ).execute()
 
 
 def _contiguous_count(playlist_id: int) -> int | None:
     """The entry count when the stored positions are exactly the integers 1..n, else None."""
-    count, low, high, distinct, integers = execute(
-        "SELECT count(*), min(position), max(position), count(DISTINCT position),"
-        " total(typeof(position) = 'integer') FROM PlaylistTracks WHERE playlist_id = ?",
-        (playlist_id,),
-    ).fetchone()
+    position = PlaylistTrack.position
+    query = _entries_of(playlist_id).select(
+        fn.COUNT(SQL("*")), fn.MIN(position), fn.MAX(position), fn.COUNT(position.distinct()),
+        fn.TOTAL(fn.TYPEOF(position) == "integer"),
+    )  # fmt: skip
+    ((count, low, high, distinct, integers),) = stored_rows(query)
     if count and low == 1 and high == count == distinct == integers:
         return int(count)
     return None
@@ -373,15 +437,17 @@ def remove_track_from_playlist(
         total = _contiguous_count(row.id)
         if total is not None:
             # Positions are 1..n: the (playlist_id, track_id) index finds the entries, no full read.
-            found = execute(
-                "SELECT id, position FROM PlaylistTracks WHERE playlist_id = ? AND track_id = ?"
-                " ORDER BY position",
-                (row.id, track_id),
-            ).fetchall()
+            query = (
+                _entries_of(row.id)
+                .select(PlaylistTrack.id, PlaylistTrack.position)
+                .where(PlaylistTrack.track == track_id)
+                .order_by(PlaylistTrack.position)
+            )
+            found = stored_rows(query)
             doomed, positions = [f[0] for f in found], [f[1] for f in found]
             contiguous = True
         else:
-            entries = _entries(row.id)
+            entries = _entry_tracks(row.id)
             positions = [i for i, e in enumerate(entries, 1) if e[1] == track_id]
             doomed, total = [entries[p - 1][0] for p in positions], len(entries)
             contiguous = bool(positions) and _contiguous_count(row.id) == total
@@ -399,6 +465,12 @@ def remove_track_from_playlist(
     return result
 
 
+def _entry_tracks(playlist_id: int) -> list[tuple[int, int]]:
+    """``(entry id, track id)`` in playlist order (index + 1 = position)."""
+    query = _entries_of(playlist_id).select(PlaylistTrack.id, PlaylistTrack.track)
+    return [(r[0], r[1]) for r in stored_rows(query.order_by(*_STORED_ORDER))]
+
+
 def remove_positions_from_playlist(
     playlist: int | str | Playlist, positions: Iterable[int], *, force_history: bool = False,
     dry_run: bool = False,
@@ -413,7 +485,7 @@ def remove_positions_from_playlist(
     )
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
-        entries = _entries(row.id)
+        entries = _entry_tracks(row.id)
         if wanted and not entries:
             _empty(row)
         for p in wanted:
@@ -453,20 +525,16 @@ def move_playlist_track(
             _empty(row)
         source = _check_position(from_position, count, row)
         target = _check_position(to_position, count, row)
-        entry = execute(
-            "SELECT id, track_id FROM PlaylistTracks WHERE playlist_id = ?"
-            " ORDER BY position IS NULL, position, id LIMIT 1 OFFSET ?",
-            (row.id, source - 1),
-        ).fetchone()
+        query = _entries_of(row.id).select(PlaylistTrack.id, PlaylistTrack.track)
+        entry = stored_rows(query.order_by(*_STORED_ORDER).limit(1).offset(source - 1))[0]
         if source != target and not dry_run:
+            position, in_playlist = PlaylistTrack.position, PlaylistTrack.playlist == row.id
             if target < source:
-                shift = "position + 1 WHERE playlist_id = ? AND position >= ? AND position < ?"
-                bounds = (target, source)
+                shifted = position + 1, (position >= target) & (position < source)
             else:
-                shift = "position - 1 WHERE playlist_id = ? AND position > ? AND position <= ?"
-                bounds = (source, target)
-            execute(f"UPDATE PlaylistTracks SET position = {shift}", (row.id, *bounds))
-            execute("UPDATE PlaylistTracks SET position = ? WHERE id = ?", (target, entry[0]))
+                shifted = position - 1, (position > source) & (position <= target)
+            PlaylistTrack.update(position=shifted[0]).where(in_playlist & shifted[1]).execute()
+            PlaylistTrack.update(position=target).where(PlaylistTrack.id == entry[0]).execute()
     result.value = row.id
     if source != target:
         result.add(f"move track {entry[1]} in {_label(row)} from {source} to {target}")
@@ -481,10 +549,9 @@ def clear_playlist(
     result = WriteResult("clear_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
-        n = execute("SELECT count(*) FROM PlaylistTracks WHERE playlist_id = ?", (row.id,))
-        entries = n.fetchone()[0]
+        entries = _entries_of(row.id).count()
         if entries and not dry_run:
-            execute("DELETE FROM PlaylistTracks WHERE playlist_id = ?", (row.id,))
+            PlaylistTrack.delete().where(PlaylistTrack.playlist == row.id).execute()
     result.value = row.id
     result.count("removed", entries)
     if entries:

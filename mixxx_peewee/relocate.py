@@ -19,11 +19,11 @@ from typing import Any
 
 import peewee
 
-from mixxx_peewee.collections import guard_notes
-from mixxx_peewee.connection import db
 from mixxx_peewee.connection import execute
+from mixxx_peewee.connection import raw_connection
 from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.library import current_library
+from mixxx_peewee.library import guard_notes
 from mixxx_peewee.library import write_transaction
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import TRACK_DATA
@@ -218,7 +218,7 @@ def relocate_tracks(
     exact_rows = [r for r in rows if r[4] == plan.old_prefix] if by_range else []
     try:
         with _large_page_cache(), write_transaction(touches):
-            cursor = db.cursor()
+            cursor = raw_connection().cursor()
             if by_range:
                 _relocate_by_range(cursor, plan, planned, exact_rows)
             else:

@@ -18,8 +18,6 @@ from typing import Any
 
 from mixxx_peewee.beatgrids import bpm_edit
 from mixxx_peewee.beatgrids import key_edit
-from mixxx_peewee.collections import existing_track_ids
-from mixxx_peewee.collections import guard_notes
 from mixxx_peewee.errors import SchemaVersionError
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
@@ -27,8 +25,10 @@ from mixxx_peewee.keys import key_to_text
 from mixxx_peewee.keys import parse_key
 from mixxx_peewee.library import MixxxLibrary
 from mixxx_peewee.library import current_library
+from mixxx_peewee.library import guard_notes
 from mixxx_peewee.library import write_transaction
 from mixxx_peewee.lookup import run_query
+from mixxx_peewee.membership import existing_track_ids
 from mixxx_peewee.models import Track
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.running import STRUCTURE

@@ -299,7 +299,7 @@ def get_track_by_id(track_id: int | str) -> Track:
     track = None
     if wanted is not None:
         track = run_query(lambda: joined_tracks().where(Track.id == wanted).first())
-    if track is None:
+    if not isinstance(track, Track):
         raise TrackNotFoundError(f"no track with id {track_id}")
     return track
 

@@ -54,12 +54,11 @@ def main(
                 name = f"{prefix}{folder}"
                 ids = wanted[folder]
                 if name not in crates:
-                    created = mixxx_peewee.create_crate(name, dry_run=dry_run)
+                    # The crate and its tracks in one transaction: a failure leaves no crate.
+                    mixxx_peewee.create_crate(name, sorted(ids), dry_run=dry_run)
                     typer.echo(f"{name}: new crate, {len(ids)} tracks")
-                    if not dry_run:
-                        mixxx_peewee.add_tracks_to_crate(created.value, sorted(ids))
                     continue
-                have = {t["id"] for t in mixxx_peewee.get_crate_tracks(name, include_hidden=True)}
+                have = {t.id for t in mixxx_peewee.get_crate_tracks(name, include_hidden=True)}
                 add, drop = sorted(ids - have), sorted(have - ids)
                 if add:
                     mixxx_peewee.add_tracks_to_crate(name, add, dry_run=dry_run)

@@ -10,23 +10,27 @@ the moment Mixxx added each track to the history.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import typer
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
-def tracklist(entries: list[dict], *, times: bool) -> list[str]:
-    """Numbered ``Artist - Title`` lines, with ``[h:mm:ss]`` offsets when ``times``."""
-    from mixxx_peewee.fields import parse_mixxx_datetime
-
-    added = [parse_mixxx_datetime(str(e.get("pl_datetime_added") or "")) for e in entries]
+def tracklist(entries: list[Any], *, times: bool) -> list[str]:
+    """Numbered ``Artist - Title`` lines (from ``get_playlist_tracks``' Track models), with
+    ``[h:mm:ss]`` offsets when ``times``."""
+    # pl_datetime_added is an aware datetime, or the stored text when it is not a datetime.
+    added = [e.pl_datetime_added if isinstance(e.pl_datetime_added, dt.datetime) else None
+             for e in entries]  # fmt: skip
     start = next((a for a in added if a is not None), None)
     width = max(2, len(str(len(entries))))
     lines = []
     for number, (entry, when) in enumerate(zip(entries, added, strict=True), start=1):
-        artist, title = entry.get("artist") or "", entry.get("title") or entry.get("filename") or ""
+        filename = entry.location.filename if entry.location is not None else None
+        artist, title = entry.artist or "", entry.title or filename or ""
         text = f"{artist} - {title}" if artist else title
         stamp = ""
         if times and start is not None and when is not None:

@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("lookup",),
     ("beatgrids",),
     ("query",),
-    ("collections", "trackfilters"),
+    ("membership", "trackfilters"),
     ("trackreads", "locations"),
     ("trackedits",),
     ("relocate", "playlists", "crates", "cues", "backups", "restoring"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -215,3 +216,24 @@ def test_history_playlists_refuse_changes_unless_forced(db: Path) -> None:
             "SELECT count(*) FROM PlaylistTracks WHERE playlist_id = ?", (history["id"],)
         ).fetchone()[0]
     assert n == history["entry_count"] + 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_add_create_that_fails_leaves_no_new_one_behind(db: Path, kind: str) -> None:
+    before = sha256(db)
+    one_error(run(db, kind, "add", "Ghost", "1", "99999999", "--create"), "99999999")
+    assert sha256(db) == before
+    assert "Ghost" not in [r["name"] for r in parsed(run(db, kind, "list", "--format", "json"))]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_shown_tracks_print_exactly_as_tracks_list_does(db: Path, kind: str) -> None:
+    listed = {t["id"]: t for t in jsonl(run(db, "tracks", "list", "--format", "jsonl"))}
+    target = str(_unlocked(db, kind)["id"])
+    shown = parsed(run(db, kind, "show", target, "--format", "json"))
+    entry_keys = ("position", "pl_datetime_added", "entry_id") if kind == "playlists" else ()
+    assert shown and all(set(entry_keys) <= set(t) for t in shown)
+    for track in shown:
+        plain = {k: v for k, v in track.items() if k not in entry_keys}
+        if track["id"] in listed:  # visible tracks; same keys, same values, same JSON types
+            assert json.dumps(plain) == json.dumps(listed[track["id"]])

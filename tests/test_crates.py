@@ -94,7 +94,7 @@ def test_counts_leave_hidden_tracks_out_like_mixxx(opened: tuple[Path, list[int]
     assert (listed["track_count"], listed["hidden_count"]) == (2, 1)
     (every,) = [c for c in m.list_crates(include_hidden=True) if c["id"] == cid]
     assert every["track_count"] == 3
-    assert [t["id"] for t in m.get_crate_tracks(cid)] == sorted(ids[1:3])
+    assert [t.id for t in m.get_crate_tracks(cid)] == sorted(ids[1:3])
     assert len(m.get_crate_tracks(cid, include_hidden=True)) == 3
 
 
@@ -185,3 +185,31 @@ def test_ten_thousand_ids_in_one_call(tmp_path: Path) -> None:
     result = m.add_tracks_to_crate(cid, ids)
     assert result.counts == {"added": 10_000, "already": 0}
     assert members(cid) == set(ids)
+
+
+def test_crate_tracks_are_track_models_with_their_path(opened: tuple[Path, list[int]]) -> None:
+    _path, ids = opened
+    cid = m.create_crate("Models").value
+    m.add_tracks_to_crate(cid, ids[:3])
+    tracks = m.get_crate_tracks(cid)
+    assert all(isinstance(t, m.Track) for t in tracks)
+    for track in tracks:
+        model = m.Track.get_by_id(track.id)
+        assert (track.__data__, track.path) == (model.__data__, model.path)
+
+
+def test_create_crate_returns_the_new_crate(opened: tuple[Path, list[int]]) -> None:
+    result = m.create_crate("Made")
+    assert result.id == result.value == m.get_crate("Made").id
+    assert isinstance(result.object, m.Crate) and result.object.name == "Made"
+
+
+def test_create_crate_with_tracks_is_one_transaction(opened: tuple[Path, list[int]]) -> None:
+    _path, ids = opened
+    result = m.create_crate("Filled", [ids[1], ids[0], ids[1]])
+    assert result.counts == {"created": 1, "added": 2, "already": 0}
+    assert [t.id for t in m.get_crate_tracks(result.id, include_hidden=True)] == sorted(ids[:2])
+    with pytest.raises(m.TrackNotFoundError):
+        m.create_crate("Half", [ids[0], 999_999])
+    with pytest.raises(m.CrateNotFoundError):
+        m.get_crate("Half")

@@ -69,20 +69,74 @@ def test_entries_get_mixxx_datetime_added(opened: tuple[Path, list[int]]) -> Non
     _path, ids = opened
     pid = m.create_playlist("Stamps").value
     m.add_tracks_to_playlist(pid, ids[:2])
-    added = [t["pl_datetime_added"] for t in m.get_playlist_tracks(pid)]
-    assert all(len(v) == 19 and v[4] == "-" and v[10] == " " for v in added)
+    added = [t.pl_datetime_added for t in m.get_playlist_tracks(pid)]
+    assert all(v.tzinfo is not None for v in added)
+    assert all(len(v.raw) == 19 and v.raw[4] == "-" and v.raw[10] == " " for v in added)
 
 
-def test_playlist_tracks_have_the_keys_of_iter_tracks(opened: tuple[Path, list[int]]) -> None:
+def test_playlist_tracks_are_track_models_with_position_and_path(
+    opened: tuple[Path, list[int]],
+) -> None:
     _path, ids = opened
     pid = m.create_playlist("Keys").value
     m.add_tracks_to_playlist(pid, [ids[1], ids[0]])
     entries = m.get_playlist_tracks(pid)
-    assert [e["id"] for e in entries] == [ids[1], ids[0]]
-    assert [e["position"] for e in entries] == [1, 2]
-    assert entries[0]["location"].startswith("/")
-    streamed = next(iter(m.iter_tracks(hidden=None)))
-    assert set(streamed) <= set(entries[0])
+    assert all(isinstance(e, m.Track) for e in entries)
+    assert [e.id for e in entries] == [ids[1], ids[0]]
+    assert [e.position for e in entries] == [1, 2]
+    assert entries[0].path.startswith("/")
+    assert entries[0].artist == m.Track.get_by_id(ids[1]).artist
+    assert entries[0].entry_id != entries[1].entry_id
+
+
+def test_playlist_tracks_read_like_peewee_models(opened: tuple[Path, list[int]]) -> None:
+    _path, ids = opened
+    pid = m.create_playlist("Same").value
+    m.add_tracks_to_playlist(pid, ids[:5])
+    for track in m.get_playlist_tracks(pid):
+        model = m.Track.get_by_id(track.id)
+        assert track.__data__ == model.__data__
+        assert track.location.__data__ == m.TrackLocation.get_by_id(model.location.id).__data__
+        assert not track.is_dirty()
+
+
+def test_a_repeated_track_comes_as_separate_instances(opened: tuple[Path, list[int]]) -> None:
+    _path, ids = opened
+    pid = m.create_playlist("Twice").value
+    m.add_tracks_to_playlist(pid, [ids[0], ids[1], ids[0]])
+    first, _, third = m.get_playlist_tracks(pid)
+    assert first.id == third.id and first is not third
+    assert (first.position, third.position) == (1, 3)
+
+
+def test_an_entry_whose_track_is_gone_is_a_bare_track(opened: tuple[Path, list[int]]) -> None:
+    _path, ids = opened
+    pid = m.create_playlist("Orphan").value
+    m.add_tracks_to_playlist(pid, ids[:2])
+    m.db.execute_sql("DELETE FROM library WHERE id = ?", (ids[0],))
+    gone, kept = m.get_playlist_tracks(pid)
+    assert (gone.id, gone.path, gone.artist, gone.position) == (ids[0], None, None, 1)
+    assert kept.path is not None and kept.position == 2
+
+
+def test_create_playlist_returns_the_new_playlist(opened: tuple[Path, list[int]]) -> None:
+    result = m.create_playlist("Made")
+    assert result.id == result.value == m.get_playlist("Made").id
+    assert isinstance(result.object, m.Playlist) and result.object.name == "Made"
+    assert "object" not in result.to_dict()
+    planned = m.create_playlist("Planned", dry_run=True)
+    assert (planned.id, planned.object, planned.value) == (None, None, None)
+
+
+def test_create_playlist_with_tracks_is_one_transaction(opened: tuple[Path, list[int]]) -> None:
+    _path, ids = opened
+    result = m.create_playlist("Filled", [ids[2], ids[0]])
+    assert result.counts == {"created": 1, "added": 2}
+    assert track_order(result.id) == [ids[2], ids[0]]
+    with pytest.raises(m.TrackNotFoundError):
+        m.create_playlist("Half", [ids[0], 999_999])
+    with pytest.raises(m.PlaylistNotFoundError):
+        m.get_playlist("Half")
 
 
 def test_lookup_by_id_digits_or_exact_name(opened: tuple[Path, list[int]]) -> None:

@@ -1,21 +1,19 @@
-"""``playlists`` and ``crates``: both groups are built by one function.
+"""``playlists`` and ``crates``: one module-level function per command.
 
 A playlist and a crate differ only where Mixxx makes them differ: a playlist is ordered
 (``move``, ``add --position``, ``remove --position``, repeats allowed) and has Auto DJ and
-history kinds; a crate is a set. Everything else — list, show, create, rename, delete,
-add, remove, clear, export, import — is the same command over different library
-functions, named ``<verb>_<kind>``.
+history kinds; a crate is a set. The two groups share their arguments and helpers
+(listing, showing, writing, exporting, importing); each command calls its own library
+function. Library modules are imported inside the commands: ``--help`` stays fast.
 """
 
 from __future__ import annotations
 
 import enum
-import importlib
 import os
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import typer
@@ -28,36 +26,14 @@ from mixxx_peewee.cli.options import YES
 from mixxx_peewee.cli.options import ListFormat
 from mixxx_peewee.cli.options import TrackFormat
 from mixxx_peewee.cli.state import CliState
+from mixxx_peewee.errors import CrateNotFoundError
+from mixxx_peewee.errors import NotFoundError
+from mixxx_peewee.errors import PlaylistNotFoundError
+from mixxx_peewee.values import is_row_id
 
-__all__ = ["CRATES", "PLAYLISTS", "CollectionKind", "build_group", "register"]
+__all__ = ["crates_app", "playlists_app", "register"]
 
 _MISSING_SHOWN = 20  # entries not in the library listed one by one, then a count
-
-
-@dataclass(frozen=True)
-class CollectionKind:
-    """A kind of track collection and the library module that implements it."""
-
-    name: str  # "playlist" / "crate": the library functions are <verb>_<name>
-    plural: str
-    module: str
-    ordered: bool  # playlists: order, positions, repeats, Auto DJ and history
-
-    def ops(self) -> ModuleType:
-        """The library module (imported on first use: --help stays fast)."""
-        return importlib.import_module(self.module)
-
-    def function(self, pattern: str) -> Any:
-        """The library function ``pattern`` names, e.g. ``"create_{}"``."""
-        return getattr(self.ops(), pattern.format(self.name, plural=self.plural))
-
-    def write_options(self, history: bool) -> dict[str, Any]:
-        """Keyword arguments every write of this kind takes."""
-        return {"force_history": history} if self.ordered else {}
-
-
-PLAYLISTS = CollectionKind("playlist", "playlists", "mixxx_peewee.playlists", ordered=True)
-CRATES = CollectionKind("crate", "crates", "mixxx_peewee.crates", ordered=False)
 
 
 class ExportFormat(enum.StrEnum):
@@ -72,11 +48,109 @@ class ExportFormat(enum.StrEnum):
 
 _SUFFIX_FORMATS = {".m3u": "m3u8", ".m3u8": "m3u8", ".csv": "csv", ".json": "json",
                    ".jsonl": "jsonl", ".txt": "ids"}  # fmt: skip
+_ENTRY_COLUMNS = ("position",)  # what a playlist's track listings lead with
+
+playlists_app = typer.Typer(
+    help="List, show and change playlists; export and import them as M3U8.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+crates_app = typer.Typer(
+    help="List, show and change crates; export and import them as M3U8.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``playlists`` and ``crates`` to the root command."""
+    app.add_typer(playlists_app, name="playlists")
+    app.add_typer(crates_app, name="crates")
+
+
+# --- arguments and options both groups share -------------------------------------------
+
+
+def _checked_id(text: str, error: type[NotFoundError], what: str) -> str:
+    # An id SQLite cannot store names no row: say so instead of overflowing.
+    if text.isascii() and text.isdigit() and not is_row_id(int(text)):
+        raise error(f"no {what} {text!r}")
+    return text
+
+
+def _checked_playlist(text: str) -> str:
+    return _checked_id(text, PlaylistNotFoundError, "playlist")
+
+
+def _checked_crate(text: str) -> str:
+    return _checked_id(text, CrateNotFoundError, "crate")
+
+
+PLAYLIST_ARG = typer.Argument(
+    ..., metavar="PLAYLIST", help="Playlist id or exact name.", callback=_checked_playlist
+)
+CRATE_ARG = typer.Argument(
+    ..., metavar="CRATE", help="Crate id or exact name.", callback=_checked_crate
+)
+TRACKS_ARG = typer.Argument(
+    None, metavar="TRACK...", help="Track ids or file paths; '-' reads them from stdin."
+)
+HISTORY = typer.Option(False, "--force-history", help="Allow changing a history playlist.")
+# Crate commands accept (and ignore) the playlist-only options, hidden, as they always have.
+NO_HISTORY = typer.Option(
+    False, "--force-history", help="Allow changing a history playlist.", hidden=True
+)
+LIST_ALL_HIDDEN = typer.Option(
+    False, "--all", "-a", help="Also Auto DJ and history playlists.", hidden=True
+)
+ADD_POSITION_HIDDEN = typer.Option(
+    None, "--position", "-p", help="Insert at this 1-based position (default: append).",
+    hidden=True,
+)  # fmt: skip
+REMOVE_POSITION_HIDDEN = typer.Option(
+    None, "--position", "-p", help="Remove the entry at this position (repeatable).", hidden=True
+)
+EXPORT_OUTPUT = typer.Option(None, "--output", "-o", help="File to write (default: stdout).")
+EXPORT_FORMAT = typer.Option(
+    None, "--format", "-f", help="Format (default: from the file name, else m3u8)."
+)
+EXPORT_RELATIVE = typer.Option(
+    False, "--relative", help="M3U8 paths relative to the output file's folder."
+)
+IMPORT_FILE = typer.Argument(..., help="The playlist file (.m3u or .m3u8).")
+IMPORT_STRICT = typer.Option(
+    False, "--strict", help="Fail (writing nothing) if any entry is not in the library."
+)
+
+
+# --- helpers both groups share ---------------------------------------------------------
 
 
 def _hours(seconds: Any) -> str:
     whole = round(seconds or 0)
     return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def _emit_listing(rows: list[dict[str, Any]], fmt: ListFormat, columns: list[str]) -> None:
+    from mixxx_peewee.cli.output import emit_rows
+
+    columns = [*columns, "tracks", "duration", "locked"]
+    if fmt == ListFormat.table:
+        rows = [
+            {**r, "tracks": r["track_count"], "duration": _hours(r["duration"]),
+             "locked": "yes" if r["locked"] else ""}
+            for r in rows
+        ]  # fmt: skip
+    elif fmt == ListFormat.csv:
+        columns = list(rows[0]) if rows else columns
+    emit_rows(rows, fmt, columns)
+
+
+def _emit_tracks(tracks: list[Any], fmt: TrackFormat, extra: tuple[str, ...]) -> None:
+    from mixxx_peewee.cli.output import emit_tracks
+    from mixxx_peewee.cli.output import track_records
+
+    emit_tracks(track_records(tracks), fmt, extra=extra)
 
 
 def _merge(results: list[Any], operation: str, dry_run: bool) -> Any:
@@ -89,6 +163,41 @@ def _merge(results: list[Any], operation: str, dry_run: bool) -> Any:
         for key, value in result.counts.items():
             merged.count(key, value)
     return merged
+
+
+def _track_ids(state: CliState, tracks: list[str]) -> list[int]:
+    state.open()
+    from mixxx_peewee.cli.resolve import track_ids
+
+    return track_ids(tracks)
+
+
+def _fill(
+    target: str,
+    ids: list[int],
+    label: str,
+    find: Callable[[str], Any],
+    add: Callable[..., Any],
+    create: Callable[..., Any],
+) -> Callable[[bool], Any]:
+    """The operation adding ``ids`` to ``target``, or creating it with them when it is
+    missing (one library call, one transaction: a failure leaves nothing behind)."""
+    try:
+        existing: Any = find(target)
+    except NotFoundError:
+        existing = None
+
+    def operation(dry: bool) -> Any:
+        if existing is None:
+            result = create(target, ids, dry_run=dry)
+            if not dry:
+                result.operation = label
+            return result
+        if not ids:
+            return _merge([], label, dry)
+        return add(existing.id, ids, dry_run=dry)
+
+    return operation
 
 
 def _write_target(path: Path, write: Any) -> None:
@@ -119,368 +228,519 @@ def _umask() -> int:
     return mask
 
 
-def build_group(kind: CollectionKind) -> typer.Typer:
-    """The Typer group of one collection kind: the same commands over its library functions."""
-    what, Kind = kind.name, kind.name.capitalize()
-    group = typer.Typer(
-        help=f"List, show and change {kind.plural}; export and import them as M3U8.",
-        no_args_is_help=True,
-        rich_markup_mode=None,
-    )
+def _export(
+    state: CliState,
+    tracks: Callable[[], list[Any]],
+    output: Path | None,
+    fmt: ExportFormat | None,
+    relative: bool,
+    extra: tuple[str, ...],
+) -> None:
+    state.open()
+    from mixxx_peewee.cli.output import emit_tracks
+    from mixxx_peewee.cli.output import track_records
+    from mixxx_peewee.m3u import write_m3u8
 
-    def _checked(text: str) -> str:
-        # An id SQLite cannot store names no row: say so instead of overflowing.
-        if text.isascii() and text.isdigit() and int(text) > 2**63 - 1:
-            from mixxx_peewee import errors
+    chosen = fmt.value if fmt is not None else None
+    if chosen is None and output is not None:
+        chosen = _SUFFIX_FORMATS.get(output.suffix.lower())
+    chosen = chosen or "m3u8"
+    rows = list(track_records(t for t in tracks() if t.path is not None))
 
-            error = errors.PlaylistNotFoundError if kind.ordered else errors.CrateNotFoundError
-            raise error(f"no {what} {text!r}")
-        return text
+    def write(out: Any) -> int:
+        if chosen == "m3u8":
+            base = output.absolute().parent if output is not None else Path.cwd()
+            return write_m3u8(rows, out, relative_to=base if relative else None)
+        return emit_tracks(rows, chosen, out=out, extra=extra)
 
-    target_arg = typer.Argument(
-        ..., metavar=kind.name.upper(), help=f"{Kind} id or exact name.", callback=_checked
-    )
-    tracks_arg = typer.Argument(
-        None, metavar="TRACK...", help="Track ids or file paths; '-' reads them from stdin."
-    )
-    history_opt = typer.Option(
-        False, "--force-history", help="Allow changing a history playlist.", hidden=not kind.ordered
-    )
+    if output is None or str(output) == "-":
+        write(sys.stdout)
+    else:
+        _write_target(output, write)
+        state.note(f"exported {len(rows)} tracks to {output}")
 
-    def _target(name: str) -> Any:
-        return kind.function("get_{}")(name)
 
-    def fill(target: str, ids: list[int], options: dict[str, Any], label: str) -> Any:
-        """An operation adding ``ids`` to ``target``, creating it first when it is missing."""
-        from mixxx_peewee.errors import NotFoundError
+def _import(
+    state: CliState,
+    file: Path,
+    name: str | None,
+    strict: bool,
+    fill: Callable[[str, list[int]], Callable[[bool], Any]],
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    from mixxx_peewee.errors import ValidationError
+    from mixxx_peewee.m3u import match_entries
+    from mixxx_peewee.m3u import read_m3u
 
-        try:
-            existing: Any = _target(target)
-        except NotFoundError:
-            existing = None
-        add = kind.function("add_tracks_to_{}")
-        create = kind.function("create_{}")
-
-        def operation(dry: bool) -> Any:
-            if existing is not None:
-                if not ids:
-                    return _merge([], label, dry)
-                return add(existing.id, ids, dry_run=dry, **options)
-            made = create(target, dry_run=dry)
-            if dry:
-                made.add(f"add {len(ids)} tracks to the new {what} {target!r}")
-                made.count("added", len(ids))
-                return made
-            if not ids:
-                return made
-            try:
-                added = add(made.value, ids, **options)
-            except BaseException:
-                # One command, one change: take the empty new collection back out.
-                kind.function("delete_{}")(made.value)
-                raise
-            merged = _merge([made, added], label, dry)
-            merged.value = made.value
-            return merged
-
-        return operation
-
-    @group.command("list", help=f"List {kind.plural} with their track counts.")
-    def list_cmd(
-        ctx: typer.Context,
-        include_all: bool = typer.Option(
-            False,
-            "--all",
-            "-a",
-            help="Also Auto DJ and history playlists.",
-            hidden=not kind.ordered,
-        ),
-        fmt: ListFormat = LIST_FORMAT,
-    ) -> None:
-        state: CliState = ctx.obj
-        state.open()
-        from mixxx_peewee.cli.output import emit_rows
-
-        if kind.ordered:
-            rows = kind.function("list_{plural}")(include_hidden=include_all)
-        else:
-            rows = kind.function("list_{plural}")()
-        columns = ["id", "name", "kind"] if kind.ordered else ["id", "name"]
-        columns += ["tracks", "duration", "locked"]
-        if fmt == ListFormat.table:
-            rows = [
-                {**r, "tracks": r["track_count"], "duration": _hours(r["duration"]),
-                 "locked": "yes" if r["locked"] else ""}
-                for r in rows
-            ]  # fmt: skip
-        elif fmt == ListFormat.csv:
-            columns = list(rows[0]) if rows else columns
-        emit_rows(rows, fmt, columns)
-
-    @group.command("show", help=f"The tracks of a {what}{' in order' if kind.ordered else ''}.")
-    def show_cmd(
-        ctx: typer.Context, target: str = target_arg, fmt: TrackFormat = TRACK_FORMAT
-    ) -> None:
-        state: CliState = ctx.obj
-        state.open()
-        from mixxx_peewee.cli.output import emit_tracks
-
-        tracks = kind.function("get_{}_tracks")(target)
-        emit_tracks(tracks, fmt, extra=("position",) if kind.ordered else ())
-
-    @group.command("create", help=f"Create an empty {what}; prints its new id.")
-    def create_cmd(
-        ctx: typer.Context,
-        name: str = typer.Argument(..., help=f"Name of the new {what}."),
-        dry_run: bool = DRY_RUN,
-        as_json: bool = JSON_RESULT,
-    ) -> None:
-        state: CliState = ctx.obj
-        create = kind.function("create_{}")
-        result = state.write(
-            lambda dry: create(name, dry_run=dry), dry_run=dry_run, as_json=as_json
+    entries = read_m3u(file)  # a bad file fails before the library is opened
+    state.open()
+    matched = match_entries(state.progress(entries, total=len(entries), label="matching"))
+    shown = matched.missing[:_MISSING_SHOWN]
+    for entry in shown:
+        state.note(f"not in library: {file}: {entry}")
+    if len(matched.missing) > len(shown):
+        state.note(f"… and {len(matched.missing) - len(shown)} more not in the library")
+    if strict and matched.missing:
+        raise ValidationError(
+            f"{file}: {len(matched.missing)} of {len(entries)} entries are not in the "
+            "library; nothing imported (--strict)"
         )
-        if not dry_run and not as_json:
-            typer.echo(result.value)
+    target = name if name is not None else file.stem
+    state.write(fill(target, matched.track_ids), dry_run=dry_run, as_json=as_json)
+    if matched.missing and not as_json:
+        state.note(f"{len(matched.missing)} of {len(entries)} entries not in the library")
 
-    @group.command("rename", help=f"Rename a {what}.")
-    def rename_cmd(
-        ctx: typer.Context,
-        target: str = target_arg,
-        new_name: str = typer.Argument(..., help="The new name."),
-        dry_run: bool = DRY_RUN,
-        history: bool = history_opt,
-        as_json: bool = JSON_RESULT,
-    ) -> None:
-        state: CliState = ctx.obj
-        rename = kind.function("rename_{}")
-        options = kind.write_options(history)
-        state.write(
-            lambda dry: rename(target, new_name, dry_run=dry, **options),
-            dry_run=dry_run,
-            as_json=as_json,
-        )
 
-    def destructive(verb: str, help_text: str, question: str) -> None:
-        # delete and clear differ only in the library function and the question asked.
-        @group.command(verb, help=help_text)
-        def command(
-            ctx: typer.Context,
-            target: str = target_arg,
-            dry_run: bool = DRY_RUN,
-            yes: bool = YES,
-            history: bool = history_opt,
-            as_json: bool = JSON_RESULT,
-        ) -> None:
-            state: CliState = ctx.obj
-            operation = kind.function(f"{verb}_{{}}")
-            options = kind.write_options(history)
-            state.write(
-                lambda dry: operation(target, dry_run=dry, **options),
-                dry_run=dry_run,
-                confirm=question.format(target=target),
-                yes=yes,
-                as_json=as_json,
-            )
+# --- playlists -------------------------------------------------------------------------
 
-    destructive(
-        "delete", f"Delete a {what} and its entries (asks first).", f"Delete {what} {{target!r}}?"
+
+@playlists_app.command("list", help="List playlists with their track counts.")
+def playlists_list(
+    ctx: typer.Context,
+    include_all: bool = typer.Option(
+        False, "--all", "-a", help="Also Auto DJ and history playlists."
+    ),
+    fmt: ListFormat = LIST_FORMAT,
+) -> None:
+    """Example: mixxx-peewee playlists list --all --format json"""
+    state: CliState = ctx.obj
+    state.open()
+    from mixxx_peewee.playlists import list_playlists
+
+    _emit_listing(list_playlists(include_hidden=include_all), fmt, ["id", "name", "kind"])
+
+
+@playlists_app.command("show", help="The tracks of a playlist in order.")
+def playlists_show(
+    ctx: typer.Context, target: str = PLAYLIST_ARG, fmt: TrackFormat = TRACK_FORMAT
+) -> None:
+    """Example: mixxx-peewee playlists show "Friday" --format csv"""
+    state: CliState = ctx.obj
+    state.open()
+    from mixxx_peewee.playlists import get_playlist_tracks
+
+    _emit_tracks(get_playlist_tracks(target), fmt, _ENTRY_COLUMNS)
+
+
+@playlists_app.command("create", help="Create an empty playlist; prints its new id.")
+def playlists_create(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Name of the new playlist."),
+    dry_run: bool = DRY_RUN,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee playlists create "Friday" """
+    from mixxx_peewee.playlists import create_playlist
+
+    state: CliState = ctx.obj
+    result = state.write(
+        lambda dry: create_playlist(name, dry_run=dry), dry_run=dry_run, as_json=as_json
     )
-    destructive(
-        "clear",
-        f"Remove every track from a {what} (asks first).",
-        f"Remove every track from {what} {{target!r}}?",
+    if not dry_run and not as_json:
+        typer.echo(result.value)
+
+
+@playlists_app.command("rename", help="Rename a playlist.")
+def playlists_rename(
+    ctx: typer.Context,
+    target: str = PLAYLIST_ARG,
+    new_name: str = typer.Argument(..., help="The new name."),
+    dry_run: bool = DRY_RUN,
+    history: bool = HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee playlists rename "Friday" "Friday warm-up" """
+    from mixxx_peewee.playlists import rename_playlist
+
+    state: CliState = ctx.obj
+    state.write(
+        lambda dry: rename_playlist(target, new_name, dry_run=dry, force_history=history),
+        dry_run=dry_run,
+        as_json=as_json,
     )
 
-    @group.command("add", help=f"Add tracks to a {what} ('-' reads ids or paths from stdin).")
-    def add_cmd(
-        ctx: typer.Context,
-        target: str = target_arg,
-        tracks: list[str] | None = tracks_arg,
-        position: int | None = typer.Option(
-            None,
-            "--position",
-            "-p",
-            help="Insert at this 1-based position (default: append).",
-            hidden=not kind.ordered,
-        ),
-        create: bool = typer.Option(
-            False, "--create", help=f"Create the {what} first when there is none of that name."
-        ),
-        dry_run: bool = DRY_RUN,
-        history: bool = history_opt,
-        as_json: bool = JSON_RESULT,
-    ) -> None:
-        state: CliState = ctx.obj
-        if not tracks:
-            raise typer.BadParameter("give track ids or paths, or '-' to read them from stdin")
-        state.open()
-        from mixxx_peewee.cli.resolve import track_ids
 
-        ids = track_ids(tracks)
-        add = kind.function("add_tracks_to_{}")
-        options = kind.write_options(history)
-        if kind.ordered and position is not None:
-            options["position"] = position
-        if create:
-            state.write(fill(target, ids, options, f"add_{what}"), dry_run=dry_run, as_json=as_json)
-            return
-        state.write(
-            lambda dry: add(target, ids, dry_run=dry, **options),
-            dry_run=dry_run,
-            as_json=as_json,
+@playlists_app.command("delete", help="Delete a playlist and its entries (asks first).")
+def playlists_delete(
+    ctx: typer.Context,
+    target: str = PLAYLIST_ARG,
+    dry_run: bool = DRY_RUN,
+    yes: bool = YES,
+    history: bool = HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee playlists delete "Friday" --yes"""
+    from mixxx_peewee.playlists import delete_playlist
+
+    state: CliState = ctx.obj
+    state.write(
+        lambda dry: delete_playlist(target, dry_run=dry, force_history=history),
+        dry_run=dry_run,
+        confirm=f"Delete playlist {target!r}?",
+        yes=yes,
+        as_json=as_json,
+    )
+
+
+@playlists_app.command("clear", help="Remove every track from a playlist (asks first).")
+def playlists_clear(
+    ctx: typer.Context,
+    target: str = PLAYLIST_ARG,
+    dry_run: bool = DRY_RUN,
+    yes: bool = YES,
+    history: bool = HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee playlists clear "Friday" --yes"""
+    from mixxx_peewee.playlists import clear_playlist
+
+    state: CliState = ctx.obj
+    state.write(
+        lambda dry: clear_playlist(target, dry_run=dry, force_history=history),
+        dry_run=dry_run,
+        confirm=f"Remove every track from playlist {target!r}?",
+        yes=yes,
+        as_json=as_json,
+    )
+
+
+@playlists_app.command("add", help="Add tracks to a playlist ('-' reads ids or paths from stdin).")
+def playlists_add(
+    ctx: typer.Context,
+    target: str = PLAYLIST_ARG,
+    tracks: list[str] | None = TRACKS_ARG,
+    position: int | None = typer.Option(
+        None, "--position", "-p", help="Insert at this 1-based position (default: append)."
+    ),
+    create: bool = typer.Option(
+        False, "--create", help="Create the playlist first when there is none of that name."
+    ),
+    dry_run: bool = DRY_RUN,
+    history: bool = HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee playlists add "Friday" 12 15 --position 1"""
+    state: CliState = ctx.obj
+    if not tracks:
+        raise typer.BadParameter("give track ids or paths, or '-' to read them from stdin")
+    ids = _track_ids(state, tracks)
+    from mixxx_peewee import playlists
+
+    def add(playlist: Any, track_ids: list[int], *, dry_run: bool) -> Any:
+        return playlists.add_tracks_to_playlist(
+            playlist, track_ids, position=position, force_history=history, dry_run=dry_run
         )
 
-    @group.command("remove", help=f"Remove tracks from a {what}.")
-    def remove_cmd(
-        ctx: typer.Context,
-        target: str = target_arg,
-        tracks: list[str] | None = tracks_arg,
-        positions: list[int] | None = typer.Option(
-            None,
-            "--position",
-            "-p",
-            help="Remove the entry at this position (repeatable).",
-            hidden=not kind.ordered,
-        ),
-        dry_run: bool = DRY_RUN,
-        history: bool = history_opt,
-        as_json: bool = JSON_RESULT,
-    ) -> None:
-        state: CliState = ctx.obj
-        if not tracks and not positions:
-            raise typer.BadParameter("give track ids or paths ('-' reads stdin), or --position")
-        state.open()
-        from mixxx_peewee.cli.resolve import track_ids
+    if create:
+        fill = _fill(target, ids, "add_playlist", playlists.get_playlist, add,
+                     playlists.create_playlist)  # fmt: skip
+        state.write(fill, dry_run=dry_run, as_json=as_json)
+        return
+    state.write(lambda dry: add(target, ids, dry_run=dry), dry_run=dry_run, as_json=as_json)
 
-        ids = track_ids(tracks) if tracks else []
-        options = kind.write_options(history)
-        name = target
-        if not kind.ordered:
-            remove = kind.function("remove_tracks_from_{}")
-            operation = lambda dry: remove(name, ids, dry_run=dry)  # noqa: E731
-        else:
-            ops = kind.ops()
 
-            def operation(dry: bool) -> Any:
-                results = []
-                if positions:
-                    results.append(
-                        ops.remove_positions_from_playlist(name, positions, dry_run=dry, **options)
-                    )
-                for track in dict.fromkeys(ids):
-                    # Every occurrence of the track goes, as in Mixxx's "remove from playlist".
-                    results.append(
-                        ops.remove_track_from_playlist(name, track, dry_run=dry, **options)
-                    )
-                return _merge(results, "remove_from_playlist", dry)
+@playlists_app.command("remove", help="Remove tracks from a playlist.")
+def playlists_remove(
+    ctx: typer.Context,
+    target: str = PLAYLIST_ARG,
+    tracks: list[str] | None = TRACKS_ARG,
+    positions: list[int] | None = typer.Option(
+        None, "--position", "-p", help="Remove the entry at this position (repeatable)."
+    ),
+    dry_run: bool = DRY_RUN,
+    history: bool = HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee playlists remove "Friday" --position 3"""
+    state: CliState = ctx.obj
+    if not tracks and not positions:
+        raise typer.BadParameter("give track ids or paths ('-' reads stdin), or --position")
+    ids = _track_ids(state, tracks) if tracks else []
+    from mixxx_peewee import playlists
 
-        state.write(operation, dry_run=dry_run, as_json=as_json)
-
-    if kind.ordered:
-
-        @group.command("move", help="Move the entry at one position to another.")
-        def move_cmd(
-            ctx: typer.Context,
-            target: str = target_arg,
-            from_position: int = typer.Argument(..., help="Current 1-based position."),
-            to_position: int = typer.Argument(..., help="New 1-based position."),
-            dry_run: bool = DRY_RUN,
-            history: bool = history_opt,
-            as_json: bool = JSON_RESULT,
-        ) -> None:
-            state: CliState = ctx.obj
-            move = kind.function("move_{}_track")
-            options = kind.write_options(history)
-            state.write(
-                lambda dry: move(target, from_position, to_position, dry_run=dry, **options),
-                dry_run=dry_run,
-                as_json=as_json,
+    def operation(dry: bool) -> Any:
+        results = []
+        if positions:
+            results.append(
+                playlists.remove_positions_from_playlist(
+                    target, positions, dry_run=dry, force_history=history
+                )
             )
-
-    @group.command("export", help=f"Write a {what}'s tracks as M3U8, CSV, JSON or ids.")
-    def export_cmd(
-        ctx: typer.Context,
-        target: str = target_arg,
-        output: Path | None = typer.Option(
-            None, "--output", "-o", help="File to write (default: stdout)."
-        ),
-        fmt: ExportFormat | None = typer.Option(
-            None, "--format", "-f", help="Format (default: from the file name, else m3u8)."
-        ),
-        relative: bool = typer.Option(
-            False, "--relative", help="M3U8 paths relative to the output file's folder."
-        ),
-    ) -> None:
-        state: CliState = ctx.obj
-        state.open()
-        from mixxx_peewee.cli.output import emit_tracks
-        from mixxx_peewee.cli.output import track_row
-        from mixxx_peewee.m3u import write_m3u8
-
-        chosen = fmt.value if fmt is not None else None
-        if chosen is None and output is not None:
-            chosen = _SUFFIX_FORMATS.get(output.suffix.lower())
-        chosen = chosen or "m3u8"
-        tracks = kind.function("get_{}_tracks")(target)
-        rows = [track_row(t) for t in tracks if t.get("location") is not None]
-
-        def write(out: Any) -> int:
-            if chosen == "m3u8":
-                base = output.absolute().parent if output is not None else Path.cwd()
-                return write_m3u8(rows, out, relative_to=base if relative else None)
-            return emit_tracks(rows, chosen, out=out, extra=("position",) if kind.ordered else ())
-
-        if output is None or str(output) == "-":
-            write(sys.stdout)
-        else:
-            _write_target(output, write)
-            state.note(f"exported {len(rows)} tracks to {output}")
-
-    @group.command("import", help=f"Read an M3U/M3U8 file into a new or existing {what} (appends).")
-    def import_cmd(
-        ctx: typer.Context,
-        file: Path = typer.Argument(..., help="The playlist file (.m3u or .m3u8)."),
-        name: str | None = typer.Option(
-            None, "--name", "--to", help=f"{Kind} to fill (default: the file name)."
-        ),
-        strict: bool = typer.Option(
-            False, "--strict", help="Fail (writing nothing) if any entry is not in the library."
-        ),
-        dry_run: bool = DRY_RUN,
-        history: bool = history_opt,
-        as_json: bool = JSON_RESULT,
-    ) -> None:
-        state: CliState = ctx.obj
-        from mixxx_peewee.errors import ValidationError
-        from mixxx_peewee.m3u import match_entries
-        from mixxx_peewee.m3u import read_m3u
-
-        entries = read_m3u(file)  # a bad file fails before the library is opened
-        state.open()
-        matched = match_entries(state.progress(entries, total=len(entries), label="matching"))
-        shown = matched.missing[:_MISSING_SHOWN]
-        for entry in shown:
-            state.note(f"not in library: {file}: {entry}")
-        if len(matched.missing) > len(shown):
-            state.note(f"… and {len(matched.missing) - len(shown)} more not in the library")
-        if strict and matched.missing:
-            raise ValidationError(
-                f"{file}: {len(matched.missing)} of {len(entries)} entries are not in the "
-                "library; nothing imported (--strict)"
+        for track in dict.fromkeys(ids):
+            # Every occurrence of the track goes, as in Mixxx's "remove from playlist".
+            results.append(
+                playlists.remove_track_from_playlist(
+                    target, track, dry_run=dry, force_history=history
+                )
             )
-        target = name if name is not None else file.stem
-        options = kind.write_options(history)
-        operation = fill(target, matched.track_ids, options, f"import_{what}")
+        return _merge(results, "remove_from_playlist", dry)
 
-        state.write(operation, dry_run=dry_run, as_json=as_json)
-        if matched.missing and not as_json:
-            state.note(f"{len(matched.missing)} of {len(entries)} entries not in the library")
-
-    return group
+    state.write(operation, dry_run=dry_run, as_json=as_json)
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``playlists`` and ``crates`` to the root command."""
-    app.add_typer(build_group(PLAYLISTS), name="playlists")
-    app.add_typer(build_group(CRATES), name="crates")
+@playlists_app.command("move", help="Move the entry at one position to another.")
+def playlists_move(
+    ctx: typer.Context,
+    target: str = PLAYLIST_ARG,
+    from_position: int = typer.Argument(..., help="Current 1-based position."),
+    to_position: int = typer.Argument(..., help="New 1-based position."),
+    dry_run: bool = DRY_RUN,
+    history: bool = HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee playlists move "Friday" 7 1"""
+    from mixxx_peewee.playlists import move_playlist_track
+
+    state: CliState = ctx.obj
+    state.write(
+        lambda dry: move_playlist_track(
+            target, from_position, to_position, dry_run=dry, force_history=history
+        ),
+        dry_run=dry_run,
+        as_json=as_json,
+    )
+
+
+@playlists_app.command("export", help="Write a playlist's tracks as M3U8, CSV, JSON or ids.")
+def playlists_export(
+    ctx: typer.Context,
+    target: str = PLAYLIST_ARG,
+    output: Path | None = EXPORT_OUTPUT,
+    fmt: ExportFormat | None = EXPORT_FORMAT,
+    relative: bool = EXPORT_RELATIVE,
+) -> None:
+    """Example: mixxx-peewee playlists export "Friday" -o friday.m3u8 --relative"""
+    from mixxx_peewee.playlists import get_playlist_tracks
+
+    state: CliState = ctx.obj
+    _export(state, lambda: get_playlist_tracks(target), output, fmt, relative, _ENTRY_COLUMNS)
+
+
+@playlists_app.command(
+    "import", help="Read an M3U/M3U8 file into a new or existing playlist (appends)."
+)
+def playlists_import(
+    ctx: typer.Context,
+    file: Path = IMPORT_FILE,
+    name: str | None = typer.Option(
+        None, "--name", "--to", help="Playlist to fill (default: the file name)."
+    ),
+    strict: bool = IMPORT_STRICT,
+    dry_run: bool = DRY_RUN,
+    history: bool = HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee playlists import friday.m3u8 --to "Friday" """
+    from mixxx_peewee import playlists
+
+    def add(playlist: Any, track_ids: list[int], *, dry_run: bool) -> Any:
+        return playlists.add_tracks_to_playlist(
+            playlist, track_ids, force_history=history, dry_run=dry_run
+        )
+
+    def fill(target: str, ids: list[int]) -> Callable[[bool], Any]:
+        return _fill(target, ids, "import_playlist", playlists.get_playlist, add,
+                     playlists.create_playlist)  # fmt: skip
+
+    _import(ctx.obj, file, name, strict, fill, dry_run, as_json)
+
+
+# --- crates ----------------------------------------------------------------------------
+
+
+@crates_app.command("list", help="List crates with their track counts.")
+def crates_list(
+    ctx: typer.Context, include_all: bool = LIST_ALL_HIDDEN, fmt: ListFormat = LIST_FORMAT
+) -> None:
+    """Example: mixxx-peewee crates list --format csv"""
+    state: CliState = ctx.obj
+    state.open()
+    from mixxx_peewee.crates import list_crates
+
+    _emit_listing(list_crates(), fmt, ["id", "name"])
+
+
+@crates_app.command("show", help="The tracks of a crate.")
+def crates_show(
+    ctx: typer.Context, target: str = CRATE_ARG, fmt: TrackFormat = TRACK_FORMAT
+) -> None:
+    """Example: mixxx-peewee crates show "Peak time" --format ids"""
+    state: CliState = ctx.obj
+    state.open()
+    from mixxx_peewee.crates import get_crate_tracks
+
+    _emit_tracks(get_crate_tracks(target), fmt, ())
+
+
+@crates_app.command("create", help="Create an empty crate; prints its new id.")
+def crates_create(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Name of the new crate."),
+    dry_run: bool = DRY_RUN,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee crates create "Peak time" """
+    from mixxx_peewee.crates import create_crate
+
+    state: CliState = ctx.obj
+    result = state.write(
+        lambda dry: create_crate(name, dry_run=dry), dry_run=dry_run, as_json=as_json
+    )
+    if not dry_run and not as_json:
+        typer.echo(result.value)
+
+
+@crates_app.command("rename", help="Rename a crate.")
+def crates_rename(
+    ctx: typer.Context,
+    target: str = CRATE_ARG,
+    new_name: str = typer.Argument(..., help="The new name."),
+    dry_run: bool = DRY_RUN,
+    history: bool = NO_HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee crates rename "Peak time" "Peak" """
+    from mixxx_peewee.crates import rename_crate
+
+    state: CliState = ctx.obj
+    state.write(
+        lambda dry: rename_crate(target, new_name, dry_run=dry), dry_run=dry_run, as_json=as_json
+    )
+
+
+@crates_app.command("delete", help="Delete a crate and its entries (asks first).")
+def crates_delete(
+    ctx: typer.Context,
+    target: str = CRATE_ARG,
+    dry_run: bool = DRY_RUN,
+    yes: bool = YES,
+    history: bool = NO_HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee crates delete "Peak" --yes"""
+    from mixxx_peewee.crates import delete_crate
+
+    state: CliState = ctx.obj
+    state.write(
+        lambda dry: delete_crate(target, dry_run=dry),
+        dry_run=dry_run,
+        confirm=f"Delete crate {target!r}?",
+        yes=yes,
+        as_json=as_json,
+    )
+
+
+@crates_app.command("clear", help="Remove every track from a crate (asks first).")
+def crates_clear(
+    ctx: typer.Context,
+    target: str = CRATE_ARG,
+    dry_run: bool = DRY_RUN,
+    yes: bool = YES,
+    history: bool = NO_HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee crates clear "Peak" --yes"""
+    from mixxx_peewee.crates import clear_crate
+
+    state: CliState = ctx.obj
+    state.write(
+        lambda dry: clear_crate(target, dry_run=dry),
+        dry_run=dry_run,
+        confirm=f"Remove every track from crate {target!r}?",
+        yes=yes,
+        as_json=as_json,
+    )
+
+
+@crates_app.command("add", help="Add tracks to a crate ('-' reads ids or paths from stdin).")
+def crates_add(
+    ctx: typer.Context,
+    target: str = CRATE_ARG,
+    tracks: list[str] | None = TRACKS_ARG,
+    position: int | None = ADD_POSITION_HIDDEN,
+    create: bool = typer.Option(
+        False, "--create", help="Create the crate first when there is none of that name."
+    ),
+    dry_run: bool = DRY_RUN,
+    history: bool = NO_HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee crates add "Peak" 12 15 --create"""
+    state: CliState = ctx.obj
+    if not tracks:
+        raise typer.BadParameter("give track ids or paths, or '-' to read them from stdin")
+    ids = _track_ids(state, tracks)
+    from mixxx_peewee import crates
+
+    if create:
+        fill = _fill(target, ids, "add_crate", crates.get_crate, crates.add_tracks_to_crate,
+                     crates.create_crate)  # fmt: skip
+        state.write(fill, dry_run=dry_run, as_json=as_json)
+        return
+    state.write(
+        lambda dry: crates.add_tracks_to_crate(target, ids, dry_run=dry),
+        dry_run=dry_run,
+        as_json=as_json,
+    )
+
+
+@crates_app.command("remove", help="Remove tracks from a crate.")
+def crates_remove(
+    ctx: typer.Context,
+    target: str = CRATE_ARG,
+    tracks: list[str] | None = TRACKS_ARG,
+    positions: list[int] | None = REMOVE_POSITION_HIDDEN,
+    dry_run: bool = DRY_RUN,
+    history: bool = NO_HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee crates remove "Peak" 12"""
+    state: CliState = ctx.obj
+    if not tracks and not positions:
+        raise typer.BadParameter("give track ids or paths ('-' reads stdin), or --position")
+    ids = _track_ids(state, tracks) if tracks else []
+    from mixxx_peewee.crates import remove_tracks_from_crate
+
+    state.write(
+        lambda dry: remove_tracks_from_crate(target, ids, dry_run=dry),
+        dry_run=dry_run,
+        as_json=as_json,
+    )
+
+
+@crates_app.command("export", help="Write a crate's tracks as M3U8, CSV, JSON or ids.")
+def crates_export(
+    ctx: typer.Context,
+    target: str = CRATE_ARG,
+    output: Path | None = EXPORT_OUTPUT,
+    fmt: ExportFormat | None = EXPORT_FORMAT,
+    relative: bool = EXPORT_RELATIVE,
+) -> None:
+    """Example: mixxx-peewee crates export "Peak" -o peak.csv"""
+    from mixxx_peewee.crates import get_crate_tracks
+
+    state: CliState = ctx.obj
+    _export(state, lambda: get_crate_tracks(target), output, fmt, relative, ())
+
+
+@crates_app.command("import", help="Read an M3U/M3U8 file into a new or existing crate (appends).")
+def crates_import(
+    ctx: typer.Context,
+    file: Path = IMPORT_FILE,
+    name: str | None = typer.Option(
+        None, "--name", "--to", help="Crate to fill (default: the file name)."
+    ),
+    strict: bool = IMPORT_STRICT,
+    dry_run: bool = DRY_RUN,
+    history: bool = NO_HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee crates import peak.m3u8"""
+    from mixxx_peewee import crates
+
+    def fill(target: str, ids: list[int]) -> Callable[[bool], Any]:
+        return _fill(target, ids, "import_crate", crates.get_crate, crates.add_tracks_to_crate,
+                     crates.create_crate)  # fmt: skip
+
+    _import(ctx.obj, file, name, strict, fill, dry_run, as_json)

@@ -26,6 +26,7 @@ __all__ = [
     "emit_tracks",
     "jsonable",
     "listing_columns",
+    "track_records",
     "track_row",
 ]
 
@@ -196,6 +197,60 @@ def track_row(track: Mapping[str, Any]) -> dict[str, Any]:
             return {k: v for k, v in track.items() if k not in BLOB_COLUMNS}
     # Read without them (see listing_columns): nothing to drop.
     return track if isinstance(track, dict) else dict(track)
+
+
+# What get_playlist_tracks sets on its Track models besides their fields.
+_ENTRY_ATTRIBUTES = ("position", "pl_datetime_added", "entry_id")
+_LOCATION_KEYS = ("location", "filename", "directory", "filesize", "fs_deleted")
+
+
+def track_records(tracks: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    """``Track`` models (location joined) as the dicts track listings print.
+
+    The keys of :func:`~mixxx_peewee.tracks.iter_tracks` (the file's ``library`` columns,
+    ``location_id``, the location's columns), then ``position``, ``pl_datetime_added``,
+    ``entry_id`` when the model carries them; values as the file stores them, so a
+    playlist prints exactly as ``tracks list`` does. A bare track (no row) has only ``id``.
+    """
+    from mixxx_peewee.fields import MixxxDateTimeField
+    from mixxx_peewee.fields import SampleField
+    from mixxx_peewee.library import current_library
+    from mixxx_peewee.models import Track
+
+    live = current_library().schema.live.get("library", {})
+    # SQLite stores a whole REAL in an INTEGER (or NUMERIC) column as an integer.
+    integer = {name for name, c in live.items() if c.affinity in ("INTEGER", "NUMERIC")}
+    fields = [
+        (
+            f.name,
+            f.column_name,
+            f.db_value if isinstance(f, MixxxDateTimeField) else None,
+            isinstance(f, SampleField) and f.column_name in integer,
+        )
+        for f in Track._meta.sorted_fields
+        if f.name != "location"
+    ]
+    for track in tracks:
+        data = track.__data__
+        record: dict[str, Any] = {}
+        for name, column, stored, whole_as_int in fields:
+            if name not in data:
+                continue
+            value = data[name]
+            if stored is not None and value is not None:
+                value = stored(value)
+            elif whole_as_int and isinstance(value, float) and value.is_integer():
+                value = int(value) if -(2**63) <= value < 2**63 else value
+            record[column] = value
+        location = track.__rel__.get("location")
+        if location is not None:
+            record["location_id"] = location.id
+            record.update((key, getattr(location, key)) for key in _LOCATION_KEYS)
+        for key in _ENTRY_ATTRIBUTES:
+            if key in track.__dict__:
+                value = track.__dict__[key]
+                record[key] = value.raw if getattr(value, "raw", None) is not None else value
+        yield record
 
 
 def listing_columns(fmt: str, requested: str | None = None) -> list[str]:

@@ -181,17 +181,22 @@ def show(
     state.open()
     from mixxx_peewee.cli.output import emit_record
     from mixxx_peewee.cli.output import emit_tracks
+    from mixxx_peewee.cli.output import track_records
     from mixxx_peewee.cli.output import track_row
     from mixxx_peewee.cli.resolve import track_id
-    from mixxx_peewee.trackreads import get_track_row
+    from mixxx_peewee.errors import TrackNotFoundError
+    from mixxx_peewee.lookup import tracks_by_ids
 
-    found = get_track_row(track_id(track))
+    wanted = track_id(track)
+    model = tracks_by_ids([wanted]).get(wanted)
+    if model is None:
+        raise TrackNotFoundError(f"no track with id {wanted}")
+    found = next(track_records([model]))
     if fmt in (TrackFormat.table, TrackFormat.json):
         from mixxx_peewee.beatgrids import analysis_summary
-        from mixxx_peewee.trackreads import get_track_by_id
 
         record = track_row(found)
-        analysis = analysis_summary(get_track_by_id(found["id"]))
+        analysis = analysis_summary(model)
         if fmt == TrackFormat.json:
             record.update(analysis)
         else:
