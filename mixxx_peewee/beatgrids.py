@@ -82,7 +82,6 @@ from mixxx_peewee.values import chunked
 from mixxx_peewee.values import parse_track_ids
 
 __all__ = [
-    "ANALYSIS_COLUMNS",
     "ANALYSIS_INPUTS",
     "MAX_BPM",
     "AnalysisMismatch",
@@ -168,19 +167,20 @@ def analysis_summary(track: Track) -> dict[str, object]:
     return out
 
 
-# Optional iter_tracks keys computed from the blobs (listings that do not name them pay nothing).
-ANALYSIS_COLUMNS = (
-    "grid_kind", "grid_bpm", "first_beat", "first_beat_frame", "key_text", "key_source",
-)  # fmt: skip
-# The library columns they are computed from.
+# The library columns the listing columns below are computed from.
 ANALYSIS_INPUTS = ("beats_version", "beats", "keys_version", "keys", "samplerate")
 
 
 def analysis_values(
     beats_version: Any, beats: Any, keys_version: Any, keys: Any, samplerate: Any
 ) -> dict[str, object]:
-    """The :data:`ANALYSIS_COLUMNS` of one track from its raw columns (None where absent)."""
-    values: dict[str, object] = dict.fromkeys(ANALYSIS_COLUMNS)
+    """The listing columns of one track decoded from its raw :data:`ANALYSIS_INPUTS` columns:
+    ``grid_kind``, ``grid_bpm``, ``first_beat`` (seconds), ``first_beat_frame``,
+    ``key_text``, ``key_source`` (None where there is no grid or key map)."""
+    values: dict[str, object] = {
+        "grid_kind": None, "grid_bpm": None, "first_beat": None, "first_beat_frame": None,
+        "key_text": None, "key_source": None,
+    }  # fmt: skip
     grid = decode_beats(beats_version, beats).value
     if grid is not None:
         rate = samplerate if isinstance(samplerate, (int, float)) and samplerate > 0 else None

@@ -108,13 +108,47 @@ def format_mixxx_datetime(value: dt.datetime, style: str = DATETIME_SQL) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S")
 
 
+class ReadOnAccess(peewee.FieldAccessor):
+    """A value as SQLite stored it becomes the field's Python value when it is read.
+
+    Peewee's own cursor converts every value of every row; rows built from plain tuples
+    (thousands of playlist and crate members, :mod:`mixxx_peewee.membership`) keep what
+    SQLite returned, and the conversion runs only for the attributes a caller reads. The
+    fields' conversions are idempotent, so a value peewee already converted reads the same.
+    """
+
+    def __get__(self, instance: Any, instance_type: Any = None) -> Any:
+        if instance is None:
+            return self.field
+        value = instance.__data__.get(self.name)
+        return None if value is None else self.field.python_value(value)
+
+
+class _ParsedOnAccess(ReadOnAccess):
+    """Stored text becomes a :class:`MixxxDateTime` when the attribute is first read."""
+
+    def __get__(self, instance: Any, instance_type: Any = None) -> Any:
+        if instance is None:
+            return self.field
+        value = instance.__data__.get(self.name)
+        if isinstance(value, str):
+            parsed = self.field.python_value(value)
+            if parsed is not value:
+                instance.__data__[self.name] = parsed  # same bytes on save: parsed.raw
+            return parsed
+        return value
+
+
 class MixxxDateTimeField(MixxxColumn, peewee.Field):
     """A Mixxx datetime column: reads every form as aware UTC, writes the column's own form.
 
-    Text that is not a datetime is returned (and written back) unchanged.
+    Text that is not a datetime is returned (and written back) unchanged. Rows built
+    without peewee's converting cursor (playlist and crate members, by the thousand) keep
+    the stored text until the attribute is read.
     """
 
     field_type = "DATETIME"
+    accessor_class = _ParsedOnAccess
 
     def __init__(self, *args: Any, style: str = DATETIME_SQL, **kwargs: Any) -> None:
         self.style = style
@@ -142,6 +176,7 @@ class LooseIntegerField(MixxxColumn, peewee.Field):
     """An INTEGER column: integers (and whole REALs) as ``int``, anything else unchanged."""
 
     field_type = "INTEGER"
+    accessor_class = ReadOnAccess
 
     def adapt(self, value: Any) -> Any:
         """``int`` for whole numbers and bools; fractional REALs and text pass through."""
@@ -168,6 +203,8 @@ class SampleField(MixxxColumn, peewee.Field):
     """
 
     field_type = "REAL"
+
+    accessor_class = ReadOnAccess
 
     def db_value(self, value: Any) -> Any:
         """The value to store, as ``float``."""

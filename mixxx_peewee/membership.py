@@ -29,6 +29,7 @@ from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.fields import BlobField
 from mixxx_peewee.fields import LooseIntegerField
 from mixxx_peewee.fields import LooseTextField
+from mixxx_peewee.fields import MixxxDateTimeField
 from mixxx_peewee.fields import SampleField
 from mixxx_peewee.library import MixxxLibrary
 from mixxx_peewee.library import current_library
@@ -174,41 +175,38 @@ def planned_write(dry_run: bool, touches: Iterable[tuple[str, str]] = ()) -> Ite
             yield library
 
 
-# fields.py's read rules: these field types return a value of this type unchanged, so the
-# builder below skips their python_value (a call per value is most of a 10,000-track read).
-_KEPT_TYPE: dict[type, type] = {
-    LooseIntegerField: int,
-    SampleField: float,
-    peewee.AutoField: int,
-    peewee.ForeignKeyField: int,
-}
-_AS_STORED = (LooseTextField, BlobField)  # python_value returns the stored value
+# Values these fields hold are converted when an attribute is read (fields.ReadOnAccess),
+# or need no conversion: the builder below stores what SQLite returned.
+_AS_STORED = (
+    LooseTextField, BlobField, MixxxDateTimeField, LooseIntegerField, SampleField,
+    peewee.AutoField, peewee.ForeignKeyField,
+)  # fmt: skip
 
 
 def _builder(model: type[MixxxModel]) -> Callable[[Sequence[Any]], Any]:
     """A function making a ``model`` instance from its ``sorted_fields`` values, as read.
 
-    It sets what peewee's constructor sets (``__data__`` through each field's
-    ``python_value``, no dirty fields), without peewee's per-field ``setattr``: on the
-    benchmark row "playlist of 10,000 entries in order" peewee's own construction is ~4x
-    raw sqlite3, this ~2x.
+    It sets what peewee's constructor sets (``__data__``, no dirty fields, no relations)
+    without peewee's per-field ``setattr`` and ``python_value``: our fields convert when an
+    attribute is read (``fields.ReadOnAccess``). On the benchmark row "playlist of 10,000
+    entries in order" peewee's own construction is ~4x raw sqlite3; this costs about what a
+    dict per row costs.
     """
     fields = model._meta.sorted_fields
     names = [f.name for f in fields]
-    converted = [
-        (f.name, f.python_value, _KEPT_TYPE.get(type(f)))
-        for f in fields
-        if type(f) not in _AS_STORED
-    ]
+    converted = [(f.name, f.python_value) for f in fields if not isinstance(f, _AS_STORED)]
+    new = object.__new__
 
     def build(values: Sequence[Any]) -> Any:
-        data = dict(zip(names, values, strict=True))
-        for name, python_value, kept in converted:
-            value = data[name]
-            if value is not None and type(value) is not kept:
-                data[name] = python_value(value)
-        instance = model.__new__(model)
-        instance.__dict__.update(__data__=data, _dirty=set(), __rel__={})
+        data = dict(zip(names, values, strict=False))  # a joined row: our columns lead
+        for name, python_value in converted:
+            if data[name] is not None:
+                data[name] = python_value(data[name])
+        instance = new(model)
+        attributes = instance.__dict__
+        attributes["__data__"] = data
+        attributes["_dirty"] = set()
+        attributes["__rel__"] = {}
         return instance
 
     return build
@@ -221,7 +219,7 @@ def track_builder() -> Callable[[Sequence[Any]], Track]:
     location_at = len(Track._meta.sorted_fields)
 
     def build(row: Sequence[Any]) -> Track:
-        track: Track = build_track(row[:location_at])
+        track: Track = build_track(row)  # zip stops at the track's own fields
         track.__rel__["location"] = build_location(row[location_at:])
         return track
 

@@ -19,17 +19,13 @@ Models never create, alter or migrate tables: Mixxx owns its schema.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import ClassVar
 
 import peewee
 from peewee import CompositeKey
 
-from mixxx_peewee.analysis import Beats
-from mixxx_peewee.analysis import Decoded
-from mixxx_peewee.analysis import KeyMap
-from mixxx_peewee.analysis import decode_beats
-from mixxx_peewee.analysis import decode_keys
 from mixxx_peewee.connection import db
 from mixxx_peewee.errors import ColumnNotInFileError
 from mixxx_peewee.errors import ReadOnlyError
@@ -41,6 +37,11 @@ from mixxx_peewee.fields import LooseTextField
 from mixxx_peewee.fields import MixxxDateTimeField
 from mixxx_peewee.fields import ReferenceField
 from mixxx_peewee.fields import SampleField
+
+if TYPE_CHECKING:
+    from mixxx_peewee.analysis import Beats
+    from mixxx_peewee.analysis import Decoded
+    from mixxx_peewee.analysis import KeyMap
 
 __all__ = [
     "ALL_MODELS",
@@ -281,10 +282,14 @@ class Track(MixxxModel):
 
     def decoded_grid(self) -> Decoded[Beats]:
         """The ``beats`` blob decoded: a beat grid or map, or None and why; never raises."""
+        from mixxx_peewee.analysis import decode_beats  # the codec loads when first used
+
         return decode_beats(getattr(self, "beats_version", None), getattr(self, "beats", None))
 
     def decoded_keymap(self) -> Decoded[KeyMap]:
         """The ``keys`` blob decoded: a key map, or None and why; never raises."""
+        from mixxx_peewee.analysis import decode_keys  # the codec loads when first used
+
         return decode_keys(getattr(self, "keys_version", None), getattr(self, "keys", None))
 
     @property

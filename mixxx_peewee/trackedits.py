@@ -16,8 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from mixxx_peewee.beatgrids import bpm_edit
-from mixxx_peewee.beatgrids import key_edit
 from mixxx_peewee.errors import SchemaVersionError
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
@@ -191,6 +189,10 @@ def update_track(
     values = _validate_update(fields)
     current = get_track_by_id(track_id)
     track_id = current.id
+    if (fields.get("bpm") is not None or values.get("key_id")) and "beats" in Track._meta.fields:
+        # The grid and key-map planners decode blobs: the codec loads only for these edits.
+        from mixxx_peewee.beatgrids import bpm_edit
+        from mixxx_peewee.beatgrids import key_edit
     if fields.get("bpm") is not None and "beats" in Track._meta.fields:
         values.update(
             bpm_edit(

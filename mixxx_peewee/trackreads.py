@@ -17,9 +17,6 @@ from typing import Any
 
 import peewee
 
-from mixxx_peewee.beatgrids import ANALYSIS_COLUMNS
-from mixxx_peewee.beatgrids import ANALYSIS_INPUTS
-from mixxx_peewee.beatgrids import analysis_values
 from mixxx_peewee.connection import execute
 from mixxx_peewee.errors import ColumnNotInFileError
 from mixxx_peewee.errors import TrackNotFoundError
@@ -140,6 +137,13 @@ def _slot_sql(slot: _Slot) -> Any:
     return peewee.SQL("?", [slot])
 
 
+# Keys iter_tracks decodes from the blobs when a caller names them (beatgrids.analysis_values;
+# the codec loads only then): listings that do not ask pay nothing.
+ANALYSIS_COLUMNS = (
+    "grid_kind", "grid_bpm", "first_beat", "first_beat_frame", "key_text", "key_source",
+)  # fmt: skip
+
+
 def track_columns() -> list[str]:
     """The keys of :func:`iter_tracks` dicts in this file: library columns, then the location's."""
     names = [f.column_name for f in Track._meta.sorted_fields if f.column_name != "location"]
@@ -176,7 +180,7 @@ def iter_tracks(
 
     ``columns`` picks and orders the keys (see :func:`track_columns`); only those are read.
     It may also name the grid and key columns decoded from the blobs
-    (:data:`~mixxx_peewee.beatgrids.ANALYSIS_COLUMNS`: ``grid_kind``, ``grid_bpm``,
+    (:data:`ANALYSIS_COLUMNS`: ``grid_kind``, ``grid_bpm``,
     ``first_beat`` in seconds, ``first_beat_frame``, ``key_text``, ``key_source``).
     Rows come in chunks of ``chunk_size`` by keyset pagination; each chunk is read
     completely in its own statement, so a slow consumer never holds a read transaction.
@@ -194,6 +198,9 @@ def iter_tracks(
     computed = [n for n in wanted if n in ANALYSIS_COLUMNS]
     # The blobs behind computed columns are read after the named ones and sliced away.
     names = [n for n in wanted if n not in computed]
+    if computed:
+        from mixxx_peewee.beatgrids import ANALYSIS_INPUTS  # loads the codec: only when asked
+        from mixxx_peewee.beatgrids import analysis_values
     inputs = [n for n in ANALYSIS_INPUTS if n not in names] if computed else []
     select: list[Any] = [_selectable(n) for n in [*names, *inputs]]
     filters.setdefault("hidden", False)

@@ -522,11 +522,33 @@ def read_rows(label: str, path: Path, facts: dict[str, Any], repeat: int) -> lis
                 Side(op=lambda _: bench_raw.playlist_tracks(conn, facts["playlist_id"])),
             ),
             (
+                "reference: the same playlist (vs raw sqlite3 tuples, no record per entry)",
+                lambda: Side(
+                    op=lambda _: lib_function("playlists", "get_playlist_tracks")(
+                        facts["playlist_id"]
+                    )
+                ),
+                Side(
+                    op=lambda _: bench_raw.playlist_tracks(
+                        conn, facts["playlist_id"], records=False
+                    )
+                ),
+            ),
+            (
                 f"crate of {facts['big_crate_size']:,} tracks",
                 lambda: Side(
                     op=lambda _: lib_function("crates", "get_crate_tracks")(facts["big_crate_id"])
                 ),
                 Side(op=lambda _: bench_raw.crate_tracks(conn, facts["big_crate_id"])),
+            ),
+            (
+                "reference: the same crate (vs raw sqlite3 tuples, no record per track)",
+                lambda: Side(
+                    op=lambda _: lib_function("crates", "get_crate_tracks")(facts["big_crate_id"])
+                ),
+                Side(
+                    op=lambda _: bench_raw.crate_tracks(conn, facts["big_crate_id"], records=False)
+                ),
             ),
         ]
         for name, make_lib, raw in cases:

@@ -150,26 +150,37 @@ def search(conn: sqlite3.Connection, terms: list[str]) -> int:
     return len(conn.execute(sql + " ORDER BY library.id", params).fetchall())
 
 
-def playlist_tracks(conn: sqlite3.Connection, playlist_id: int) -> int:
-    """A playlist's tracks in position order with their paths."""
+def playlist_tracks(conn: sqlite3.Connection, playlist_id: int, *, records: bool = True) -> int:
+    """A playlist's tracks in position order with their paths; return the count.
+
+    ``records``: each entry as a dict of column name -> value plus its position (what the
+    library gives: a model per entry); otherwise sqlite3's bare tuples.
+    """
+    cols = track_columns(conn)
     sql = (
-        _select_tracks(track_columns(conn)).replace(
-            "SELECT ", "SELECT PlaylistTracks.position, ", 1
-        )
+        _select_tracks(cols).replace("SELECT ", "SELECT PlaylistTracks.position, ", 1)
         + " JOIN PlaylistTracks ON PlaylistTracks.track_id = library.id"
         " WHERE PlaylistTracks.playlist_id = ? ORDER BY PlaylistTracks.position"
     )
-    return len(conn.execute(sql, (playlist_id,)).fetchall())
+    return _count(conn.execute(sql, (playlist_id,)), ["position", *_names(cols)], records)
 
 
-def crate_tracks(conn: sqlite3.Connection, crate_id: int) -> int:
-    """A crate's visible tracks with their paths, in id order."""
+def crate_tracks(conn: sqlite3.Connection, crate_id: int, *, records: bool = True) -> int:
+    """A crate's visible tracks with their paths, in id order; ``records`` as above."""
+    cols = track_columns(conn)
     sql = (
-        _select_tracks(track_columns(conn))
-        + " JOIN crate_tracks ON crate_tracks.track_id = library.id"
+        _select_tracks(cols) + " JOIN crate_tracks ON crate_tracks.track_id = library.id"
         " WHERE crate_tracks.crate_id = ? AND " + VISIBLE + " ORDER BY library.id"
     )
-    return len(conn.execute(sql, (crate_id,)).fetchall())
+    return _count(conn.execute(sql, (crate_id,)), _names(cols), records)
+
+
+def _count(cursor: sqlite3.Cursor, names: list[str], records: bool) -> int:
+    """Fetch every row (one complete read), as dicts keyed by ``names`` when ``records``."""
+    rows = cursor.fetchall()
+    if records:
+        _records = [dict(zip(names, row, strict=True)) for row in rows]
+    return len(rows)
 
 
 def add_to_crate(conn: sqlite3.Connection, crate_id: int, track_ids: list[int]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,3 +95,8 @@ def opened(tracks_db: tuple[Path, list[int]]) -> tuple[Path, list[int]]:
     path, ids = tracks_db
     mixxx_peewee.open_library(path, journal_mode="keep")
     return path, ids
+
+
+def fields_of(model: Any) -> dict[str, Any]:
+    """What a model's fields read as (attribute access: converted values), by field name."""
+    return {name: getattr(model, name) for name in model._meta.fields if name != "location"}

@@ -49,6 +49,11 @@ LAYER = {name: index for index, row in enumerate(LAYERS) for name in row}
 LAZY_IMPORTS = {
     # pytest loads the plugin in every test session; peewee loads only when a fixture is used.
     ("pytest_plugin", "library"),
+    # The beats/keys codec loads when a blob is first decoded (`import mixxx_peewee`, `info`
+    # and plain listings never pay for it).
+    ("models", "analysis"),
+    ("trackreads", "beatgrids"),
+    ("trackedits", "beatgrids"),
 }
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import sha256
+from conftest import fields_of
 
 import mixxx_peewee as m
 from mixxx_peewee import crates
@@ -195,7 +196,7 @@ def test_crate_tracks_are_track_models_with_their_path(opened: tuple[Path, list[
     assert all(isinstance(t, m.Track) for t in tracks)
     for track in tracks:
         model = m.Track.get_by_id(track.id)
-        assert (track.__data__, track.path) == (model.__data__, model.path)
+        assert (fields_of(track), track.path) == (fields_of(model), model.path)
 
 
 def test_create_crate_returns_the_new_crate(opened: tuple[Path, list[int]]) -> None:

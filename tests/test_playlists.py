@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import sha256
+from conftest import fields_of
 
 import mixxx_peewee as m
 from mixxx_peewee import playlists
@@ -95,8 +96,8 @@ def test_playlist_tracks_read_like_peewee_models(opened: tuple[Path, list[int]])
     m.add_tracks_to_playlist(pid, ids[:5])
     for track in m.get_playlist_tracks(pid):
         model = m.Track.get_by_id(track.id)
-        assert track.__data__ == model.__data__
-        assert track.location.__data__ == m.TrackLocation.get_by_id(model.location.id).__data__
+        assert fields_of(track) == fields_of(model)
+        assert fields_of(track.location) == fields_of(m.TrackLocation.get_by_id(model.location.id))
         assert not track.is_dirty()
 
 
