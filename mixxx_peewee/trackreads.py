@@ -3,8 +3,7 @@
 Reads never hold a transaction while the caller works: :func:`iter_tracks` fetches
 bounded chunks by keyset pagination, each chunk one complete statement. A track read as a
 model (:func:`query_tracks`, :func:`get_track_by_id`) has its location joined
-(:func:`mixxx_peewee.lookup.joined_tracks`); :func:`iter_tracks` and :func:`get_track_row`
-give dicts of the values as stored, through one column mapping.
+(:func:`mixxx_peewee.lookup.joined_tracks`); :func:`iter_tracks` gives dicts of the values as stored.
 """
 
 from __future__ import annotations
@@ -44,7 +43,6 @@ __all__ = [
     "MISSING_FLAGGED",
     "MISSING_LINK_TARGET_ABSENT",
     "get_track_by_id",
-    "get_track_row",
     "iter_tracks",
     "missing_tracks",
     "query_tracks",
@@ -309,24 +307,6 @@ def get_track_by_id(track_id: int | str) -> Track:
     if not isinstance(track, Track):
         raise TrackNotFoundError(f"no track with id {track_id}")
     return track
-
-
-def get_track_row(track_id: int | str) -> dict[str, Any]:
-    """One track (hidden too) as :func:`iter_tracks` yields it: every key of
-    :func:`track_columns`, each value as stored (a model converts some: ``cuepoint`` 0 is
-    0.0 on ``Track``). Raises ValidationError (no id), TrackNotFoundError."""
-    wanted = _wanted_id(track_id)
-    names = track_columns()
-    row = None
-    if wanted is not None:
-        query = Track.select(*[_selectable(n) for n in names]).join(
-            TrackLocation, on=(Track.location == TrackLocation.id)
-        )
-        sql, params = query.where(Track.id == wanted).sql()
-        row = execute(sql, params).fetchone()
-    if row is None:
-        raise TrackNotFoundError(f"no track with id {track_id}")
-    return dict(zip(names, row, strict=True))
 
 
 def missing_tracks(*, hidden: bool | None = None) -> Iterator[tuple[dict[str, Any], str]]:

@@ -73,7 +73,8 @@ def test_library_and_raw_sides_return_the_same_rows(quick_run):
 def test_reference_rows_are_information_not_targets(quick_run):
     _, result = quick_run
     references = [r for r in result["rows"] if r["name"].startswith("reference: the same")]
-    assert len(references) == 3  # listing as tuples, ASCII-only search, unchecked removal
+    # listing, playlist and crate as tuples, ASCII-only search, unchecked removal
+    assert len(references) == 5
     for row in references:
         assert row["status"] == "INFO" and row["target"] == "-", row
 
