@@ -3,7 +3,8 @@
 Reads never hold a transaction while the caller works: :func:`iter_tracks` fetches
 bounded chunks by keyset pagination, each chunk one complete statement. A track read as a
 model (:func:`query_tracks`, :func:`get_track_by_id`) has its location joined
-(:func:`mixxx_peewee.lookup.joined_tracks`); :func:`iter_tracks` gives dicts of the values as stored.
+(:func:`mixxx_peewee.lookup.joined_tracks`); :func:`iter_tracks` gives dicts of the values
+as stored.
 """
 
 from __future__ import annotations
