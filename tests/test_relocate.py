@@ -104,7 +104,7 @@ def test_a_failure_inside_the_transaction_leaves_the_file_unchanged(
     library: mp.MixxxLibrary, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = sha256(library.path)
-    real_cursor = mp.db.cursor
+    real_connection = relocate.raw_connection
     real_transaction = relocate.write_transaction
     written = []
 
@@ -115,7 +115,7 @@ def test_a_failure_inside_the_transaction_leaves_the_file_unchanged(
         """Writes the track rows, then fails on the directories update."""
 
         def __init__(self) -> None:
-            self.inner = real_cursor()
+            self.inner = real_connection().cursor()
             self.rowcount = 0
 
         def executemany(self, sql: str, rows: list[tuple[object, ...]]) -> None:
@@ -135,7 +135,8 @@ def test_a_failure_inside_the_transaction_leaves_the_file_unchanged(
     @contextmanager
     def failing_transaction(touches: object) -> Iterator[object]:
         with real_transaction(touches) as lib:
-            monkeypatch.setattr(mp.db, "cursor", FailingCursor)
+            failing = type("Failing", (), {"cursor": lambda _self: FailingCursor()})()
+            monkeypatch.setattr(relocate, "raw_connection", lambda: failing)
             yield lib
 
     monkeypatch.setattr(relocate, "write_transaction", failing_transaction)
