@@ -19,6 +19,8 @@ import random
 import sqlite3
 from pathlib import Path
 
+from mixxx_peewee.analysis import encode_beat_map
+
 __all__ = ["BENCH_CRATE", "BENCH_PLAYLIST", "MUSIC_ROOT", "add_collections"]
 
 MUSIC_ROOT = "/home/dj/Music"
@@ -39,33 +41,16 @@ def _phrase(rng: random.Random, low: int, high: int) -> str:
     return " ".join(rng.choice(_WORDS) for _ in range(rng.randint(low, high))).capitalize()
 
 
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _field(number: int, wire: int, payload: bytes) -> bytes:
-    return _varint(number << 3 | wire) + payload
-
-
 def _beatmap(bpm: float, duration: float, samplerate: int, rng: random.Random) -> bytes:
     """A Mixxx ``BeatMap`` protobuf: one ``Beat{frame_position}`` per beat (a few KB)."""
     frames_per_beat = samplerate * 60.0 / bpm
-    out = bytearray()
+    frames = []
     frame = rng.uniform(0, frames_per_beat)
     end = duration * samplerate
     while frame < end:
-        beat = _field(1, 0, _varint(int(frame)))
-        out += _field(1, 2, _varint(len(beat)) + beat)
+        frames.append(frame)
         frame += frames_per_beat * rng.uniform(0.998, 1.002)
-    return bytes(out)
+    return encode_beat_map(frames)
 
 
 def add_collections(
