@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +43,50 @@ def run(db: Path | None, *args: str, input: str | None = None, env: Any = None) 
     return runner.invoke(app, argv, input=input, env=env)
 
 
-def ok(result: Result) -> Result:
+ROOT = FIXTURES.parent
+
+
+@dataclass
+class Ran:
+    """What a real ``mixxx-peewee`` process did (the fields ``ok``/``one_error`` read)."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None = None
+
+
+def cli(
+    db: Path | None,
+    *args: str,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    columns: int = 120,
+) -> Ran:
+    """Run ``python -m mixxx_peewee [--db db] args…`` as a real process (not a terminal:
+    stdout and stderr are pipes) with this checkout's package first on the path."""
+    argv = (["--db", str(db)] if db is not None else []) + list(args)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("MIXXX_", "PYTEST_"))}
+    base.update(
+        PYTHONPATH=os.pathsep.join([str(ROOT), base.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        MIXXX_PEEWEE_AUTO_BACKUP="0",
+        COLUMNS=str(columns),
+        PYTHONIOENCODING="utf-8",
+        **(env or {}),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "mixxx_peewee", *argv],
+        input=input,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=base,
+        timeout=120,
+    )
+    return Ran(proc.returncode, proc.stdout, proc.stderr)
+
+
+def ok(result: Result | Ran) -> Result | Ran:
     """Assert success (showing stderr otherwise)."""
     assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr, result.exception)
     return result
@@ -50,7 +97,7 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def one_error(result: Result, *expected: str) -> str:
+def one_error(result: Result | Ran, *expected: str) -> str:
     """Assert exit 1 with exactly one ``error:`` line on stderr mentioning each expected text."""
     assert result.exit_code == 1, (result.exit_code, result.stdout, result.stderr, result.exception)
     lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
@@ -61,11 +108,11 @@ def one_error(result: Result, *expected: str) -> str:
     return lines[0]
 
 
-def parsed(result: Result) -> Any:
+def parsed(result: Result | Ran) -> Any:
     """The JSON on stdout."""
     return json.loads(ok(result).stdout)
 
 
-def jsonl(result: Result) -> list[Any]:
+def jsonl(result: Result | Ran) -> list[Any]:
     """The JSON lines on stdout."""
     return [json.loads(line) for line in ok(result).stdout.splitlines()]
