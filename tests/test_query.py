@@ -207,7 +207,7 @@ _searchable: Path | None = None
     ],
 )
 def test_numeric_fields_take_the_one_range_syntax(text: str, expected: NumberRange) -> None:
-    assert parse_query(f"bpm:{text}") == [Term("bpm", "range", expected)]
+    assert parse_query(f"bitrate:{text}") == [Term("bitrate", "range", expected)]
     assert parse_range(text) == expected
 
 
