@@ -344,6 +344,8 @@ def _term(token: _Token, notes: list[str]) -> Term | None:
     negate = token.prefix == "-"
     name = token.field
     if name is None:
+        if token.value == "-" and not token.quoted:
+            return None  # a lone minus sign (Mixxx ignores it)
         return _as_text(token, notes, None)
     known = name in TEXT_FIELDS or name in NUMERIC_FIELDS or name in DATE_FIELDS or name == "key"
     if not known:
