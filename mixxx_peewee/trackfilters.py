@@ -32,6 +32,7 @@ from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import Track
 from mixxx_peewee.models import TrackLocation
 from mixxx_peewee.query import Term
+from mixxx_peewee.query import bpm_term
 from mixxx_peewee.query import compile_query
 from mixxx_peewee.query import numeric_target
 from mixxx_peewee.query import parse_query
@@ -89,6 +90,9 @@ def _datetime_param(value: Any, name: str) -> str:
 
 
 def _in_range(name: str, value: Any) -> Any:
+    if name == "bpm_range" and isinstance(value, str):
+        # Text means what bpm:TEXT means in a search (2.4+: half and double tempo too).
+        return compile_query([bpm_term(value)])
     numbers = parse_range(value, name)
     target = numeric_target(_RANGE_FILTERS[name])
     # A filter on a column this file lacks matches nothing.

@@ -16,13 +16,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import peewee
+from peewee import fn
 
 from mixxx_peewee.connection import execute
 from mixxx_peewee.errors import ColumnNotInFileError
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.lookup import get_playlist
 from mixxx_peewee.lookup import joined_tracks
 from mixxx_peewee.lookup import run_query
+from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import Track
 from mixxx_peewee.models import TrackLocation
 from mixxx_peewee.models import absent_message
@@ -184,8 +187,11 @@ def iter_tracks(
     Rows come in chunks of ``chunk_size`` by keyset pagination; each chunk is read
     completely in its own statement, so a slow consumer never holds a read transaction.
     Peewee builds the statement once; each chunk only binds new keyset values.
-    Filters are those of :func:`query_tracks`. Raises ValidationError, ColumnNotInFileError
-    when called (before the first row), database errors while iterating.
+    Filters are those of :func:`query_tracks`. With ``playlist`` and no ``sort`` the
+    tracks come in the playlist's running order, a track as often as it is in it (``sort``
+    orders them by a column instead, each entry still listed). Raises ValidationError,
+    ColumnNotInFileError, PlaylistNotFoundError when called (before the first row),
+    database errors while iterating.
     """
     if chunk_size < 1:
         raise ValidationError(f"chunk_size must be >= 1, not {chunk_size}")
@@ -203,16 +209,25 @@ def iter_tracks(
     inputs = [n for n in ANALYSIS_INPUTS if n not in names] if computed else []
     select: list[Any] = [_selectable(n) for n in [*names, *inputs]]
     filters.setdefault("hidden", False)
+    entries_of = None
+    if filters.get("playlist") is not None:
+        # Entries, not membership: the running order and every repeat (tracks list --playlist).
+        entries_of = get_playlist(filters.pop("playlist")).id
     where = track_where(search, filters)
     limit_left = None if limit is None else check_limit(limit)
     column = sort_column(sort)
     order_key = None if column is None else sort_key(column)
+    # The keyset's last key: the track id, or the entry's id when entries are listed.
+    tie: Any = Track.id if entries_of is None else PlaylistTrack.id
+    if entries_of is not None and order_key is None:
+        # Mixxx's stored order: by position (none last), then by entry id.
+        order_key = fn.COALESCE(PlaylistTrack.position, 2**62)
     width = len(names)
     # Keyset pagination needs the id (and the sort key): read after the named columns
     # when not among them, and sliced away.
-    id_at = names.index("id") if "id" in names else len(select)
+    id_at = names.index("id") if "id" in names and entries_of is None else len(select)
     if id_at == len(select):
-        select.append(Track.id)
+        select.append(tie)
     sort_at = len(select)
     if order_key is not None:
         select.append(order_key.alias("_sort_key"))
@@ -222,11 +237,15 @@ def iter_tracks(
         width = len(select)  # keep the inputs in the row; computed keys replace them below
     size_slot, value_slot, id_slot = _Slot(), _Slot(), _Slot()
     keys = [] if order_key is None else [order_key]
-    keys.append(Track.id)
+    keys.append(tie)
 
     def statement(after: Any) -> tuple[str, list[Any]]:
         query = Track.select(*select).join(TrackLocation, on=(Track.location == TrackLocation.id))
-        condition = all_of([where, after])
+        in_playlist = None
+        if entries_of is not None:
+            query = query.join(PlaylistTrack, on=(PlaylistTrack.track == Track.id))
+            in_playlist = PlaylistTrack.playlist == entries_of
+        condition = all_of([where, in_playlist, after])
         if condition is not None:
             query = query.where(condition)
         order = [k.desc() if descending else k.asc() for k in keys]
@@ -249,7 +268,7 @@ def iter_tracks(
                 bound = {size_slot: size}
             else:
                 if following is None:
-                    following = statement(_after(order_key, position, descending))
+                    following = statement(_after(order_key, tie, position, descending))
                 sql, params = following
                 bound = {size_slot: size, id_slot: last[-1]}
                 if order_key is not None:
@@ -279,13 +298,13 @@ def iter_tracks(
     return chunks()
 
 
-def _after(order_key: Any, last: tuple[Any, ...], descending: bool) -> Any:
+def _after(order_key: Any, tie: Any, last: tuple[Any, ...], descending: bool) -> Any:
     if order_key is None:
-        return Track.id < last[0] if descending else Track.id > last[0]
-    value, track_id = last
+        return tie < last[0] if descending else tie > last[0]
+    value, tie_value = last
     if descending:
-        return (order_key < value) | ((order_key == value) & (Track.id < track_id))
-    return (order_key > value) | ((order_key == value) & (Track.id > track_id))
+        return (order_key < value) | ((order_key == value) & (tie < tie_value))
+    return (order_key > value) | ((order_key == value) & (tie > tie_value))
 
 
 def _wanted_id(track_id: object) -> int | None:

@@ -13,7 +13,8 @@ the other numeric search fields) by :func:`parse_range`, with one meaning:
 - a pair ``120-130``, ``120..130`` or ``(120, 130)`` is inclusive at both ends;
 - ``120-`` / ``120..`` / ``(120, None)`` is >= 120, ``-130`` / ``..130`` / ``(None, 130)``
   is <= 130; ``>125``, ``>=125``, ``<125``, ``<=125`` mean what they say;
-- durations also take ``m:ss`` and ``h:mm:ss`` wherever a number goes.
+- durations also take ``m:ss``, ``h:mm:ss`` and Mixxx's ``1m30s``, ``1m30``, ``2m``,
+  ``90s`` and ``2:`` wherever a number goes.
 """
 
 from __future__ import annotations
@@ -132,6 +133,14 @@ _PAIR_RE = re.compile(r"^([^-.\s][^\s]*?)?\s*(-|\.\.)\s*([^\s]*)$")
 def _bound(text: str, duration: bool) -> float | None:
     """A number (or with ``duration``, ``m:ss``/``h:mm:ss``) from text; None if it is not one."""
     text = text.strip()
+    if duration:
+        # Mixxx's duration forms besides m:ss: 1m30s, 1m30, 2m, 90s, 2: (minutes).
+        spelled = re.fullmatch(r"(\d+)(?:m(\d{1,2})?s?|:)|(\d+(?:\.\d*)?)s", text)
+        if spelled:
+            minutes, seconds, only_seconds = spelled.groups()
+            if only_seconds is not None:
+                return float(only_seconds)
+            return int(minutes) * 60.0 + int(seconds or 0)
     if not re.fullmatch(_DURATION if duration else _NUMBER, text):
         return None
     *parts, seconds = text.split(":")

@@ -16,6 +16,7 @@ from test_tracks import fill
 import mixxx_peewee as mp
 from mixxx_peewee.query import Term
 from mixxx_peewee.query import parse_query
+from mixxx_peewee.query import parse_search
 from mixxx_peewee.sqlfunctions import fold_text
 from mixxx_peewee.values import NumberRange
 from mixxx_peewee.values import parse_range
@@ -207,7 +208,7 @@ _searchable: Path | None = None
     ],
 )
 def test_numeric_fields_take_the_one_range_syntax(text: str, expected: NumberRange) -> None:
-    assert parse_query(f"bpm:{text}") == [Term("bpm", "range", expected)]
+    assert parse_query(f"bitrate:{text}") == [Term("bitrate", "range", expected)]
     assert parse_range(text) == expected
 
 
@@ -219,3 +220,153 @@ def test_ranges_from_numbers_and_pairs() -> None:
     for bad in ("abc", "130-120", "1-2-3", "-", "", "3:20", True, (1, "a"), [1, 2, 3]):
         with pytest.raises(mp.ValidationError):
             parse_range(bad)
+
+
+# Cases from Mixxx's own parser tests (src/test/searchqueryparsertest.cpp), our code.
+
+
+def any_of(*groups: list[Term]) -> list[Term]:
+    return [Term(None, "any", tuple(tuple(g) for g in groups))]
+
+
+def words(*texts: str) -> list[Term]:
+    return [Term(None, "contains", t) for t in texts]
+
+
+def test_or_splits_groups_outside_quotes_only() -> None:
+    assert parse_query("house|  funk | big room") == any_of(
+        words("house"), words("funk"), words("big", "room")
+    )
+    assert parse_query("a OR b") == any_of(words("a"), words("b"))
+    assert parse_query('title:"a | x|y" house | techno') == any_of(
+        [Term("title", "contains", "a | x|y"), *words("house")], words("techno")
+    )
+    assert parse_query("duration:<39|duration:>=2:00")[0].op == "any"
+
+
+def test_or_needs_a_capital_word_with_boundaries() -> None:
+    assert parse_query("aOR") == words("aOR")
+    assert parse_query("ORa") == words("ORa")
+    assert parse_query("or") == words("or")
+    assert parse_query('"OR"') == words("OR")
+
+
+def test_an_empty_or_matches_nothing_with_a_note() -> None:
+    for text in ("|", "OR"):
+        parsed = parse_search(text)
+        assert parsed.terms == [Term(None, "any", ())]
+        assert parsed.notes
+
+
+def test_exact_match_needs_a_closed_quote() -> None:
+    assert parse_query('comment:="asdf"') == [Term("comment", "equals", "asdf")]
+    assert parse_query('comment:="asdf') == [Term("comment", "contains", "asdf")]
+
+
+def test_empty_values() -> None:
+    assert parse_query("comment:") == []
+    assert parse_query("bitrate:") == []
+    assert parse_query('genre:""') == [Term("genre", "empty", None)]
+    assert parse_query('crate:""') == [Term("crate", "empty", None)]
+    assert parse_query('played:""') == [Term("played", "empty", None)]
+    for text in ('bpm:""', "bpm:-", "bpm:0", "bpm:00.0"):
+        assert parse_query(text) == [Term("bpm", "empty", None)], text
+
+
+def test_quotes_keep_spaces_and_negation_applies_to_filters() -> None:
+    assert parse_query('comment:"asdf "') == [Term("comment", "contains", "asdf ")]
+    assert parse_query("-comment: asdf") == [Term("comment", "contains", "asdf", negate=True)]
+    assert parse_query("-bitrate:127") == [
+        Term("bitrate", "range", NumberRange(127.0, 128.0, include_high=False), negate=True)
+    ]
+    assert parse_query("-") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("1:30", 90.0), ("1m30s", 90.0), ("1m30", 90.0), ("90", 90.0), ("90s", 90.0), ("2m", 120.0)],
+)
+def test_duration_forms(text: str, seconds: float) -> None:
+    (term,) = parse_query(f"duration:{text}")
+    assert term.value.low == seconds
+
+
+def test_bpm_modes_follow_mixxx_2_4() -> None:
+    from mixxx_peewee.query import _tempo_ranges
+
+    assert parse_query("bpm:126") == [Term("bpm", "tempo", "126")]
+    assert _tempo_ranges("126", True) == (
+        NumberRange(125.95, 127.0, True, False),
+        NumberRange(62.95, 64.0, True, False),
+        NumberRange(251.95, 254.0, True, False),
+    )
+    assert _tempo_ranges("127", True)[1] == NumberRange(62.95, 64.5, True, False)
+    assert _tempo_ranges("127", False) == (NumberRange(127.0, 128.0, True, False),)
+    assert [r.low for r in _tempo_ranges("127.12", True)] == pytest.approx(
+        [127.115, 63.555, 254.235]
+    )
+    assert parse_query("bpm:=127.12") == [
+        Term("bpm", "bpm", (NumberRange(pytest.approx(127.115), pytest.approx(127.125)),))
+    ]
+    assert parse_query("~bpm:100") == [Term("bpm", "bpm", (NumberRange(94.0, 106.0),))]
+    assert parse_query("bpm:127.12-129") == [Term("bpm", "range", NumberRange(127.12, 129.0))]
+    invalid = parse_search("~bpm:=106")
+    assert invalid.terms == [Term("bpm", "bpm", ())] and invalid.notes
+
+
+def test_compatible_keys_match_mixxx_key_utils() -> None:
+    from mixxx_peewee.query import compatible_keys
+
+    assert compatible_keys(22) == (1, 15, 17, 22)  # Am: C, Dm, Em, Am
+    assert compatible_keys(6) == (1, 6, 11, 15)  # F: C, F, B♭, Dm
+    assert parse_query("~key:8A") == [Term("key", "keys", (1, 15, 17, 22))]
+    assert parse_query("key:foo") == [Term("key", "contains", "foo")]
+
+
+def test_dates_name_local_periods(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    import time
+
+    time.tzset()
+    try:
+        assert parse_query("added:2024-05") == [
+            Term("datetime_added", "date", ("2024-05-01 00:00:00", "2024-06-01 00:00:00"))
+        ]
+        assert parse_query("dateadded:>2024") == [
+            Term("datetime_added", "date", ("2025-01-01 00:00:00", None))
+        ]
+        assert parse_query("last_played:<=2024-02-29") == [
+            Term("last_played_at", "date", (None, "2024-03-01 00:00:00"))
+        ]
+        assert parse_query("added:12:07") == [Term("datetime_added", "contains", "12:07")]
+        (week,) = parse_query("lastplayed:lastweek")
+        assert week.op == "date" and week.value[1] is None
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_what_no_filter_reads_is_text_with_a_note() -> None:
+    for text in ("mood:happy", "~genre:house", "bpm:fast", "year:soon"):
+        parsed = parse_search(text)
+        assert parsed.terms == [Term(None, "contains", text)], text
+        assert len(parsed.notes) == 1, text
+
+
+def test_or_exact_empty_and_crates_on_a_library(library: mp.MixxxLibrary) -> None:
+    assert titles("genre:pop | genre:house") == titles("genre:pop") | titles("genre:house")
+    assert titles('title:="joga"') == {"Jóga"}  # accents and case folded
+    assert titles('title:="jog"') == set()
+    conn = mp.db.connection()
+    conn.execute("INSERT INTO crates (name) VALUES ('Peak Time')")
+    conn.execute("INSERT INTO crate_tracks (crate_id, track_id) SELECT id, 1 FROM crates")
+    assert titles("peak") == {"One More Time"}  # free words find crate names (Mixxx)
+    assert "One More Time" not in titles('crate:""')
+    assert titles("id:2") == {"Jóga"}
+
+
+def test_search_notes_name_columns_the_file_lacks(library: mp.MixxxLibrary) -> None:
+    from mixxx_peewee.query import search_notes
+
+    assert search_notes("house") == []
+    assert search_notes("mood:x") == ["mood: is not a search field; searched as the text 'mood:x'"]

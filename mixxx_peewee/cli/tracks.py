@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import typer
+from typer import _click
+from typer.core import TyperCommand
+from typer.core import TyperOption
 
 from mixxx_peewee.cli.options import DRY_RUN
 from mixxx_peewee.cli.options import FORCE
@@ -20,7 +23,7 @@ from mixxx_peewee.trackedits import EDITABLE_FIELDS
 from mixxx_peewee.values import NumberRange
 from mixxx_peewee.values import parse_range
 
-__all__ = ["edit_options", "register"]
+__all__ = ["QueryCommand", "edit_options", "register"]
 
 tracks_app = typer.Typer(
     help="List, search, show and edit tracks; hide them; find missing files.",
@@ -58,6 +61,46 @@ _COLUMNS = typer.Option(
 )
 
 
+class QueryCommand(TyperCommand):
+    """A command whose words are a Mixxx query: ``-word`` is negation, not an option.
+
+    A word that is exactly one of the command's option names (``-a``, ``--limit``,
+    ``-f``), or ``--name=value``, is that option (with its value, the next word, when it
+    takes one); every other word, wherever it stands, is query text, and so is everything
+    after ``--``. ``-artist:x`` and ``-remix`` are queries; ``-a`` is ``--all``.
+    """
+
+    def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
+        """Move the query words behind ``--`` so click reads only the real options."""
+        takes_value: dict[str, bool] = {}
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperOption):
+                for name in (*param.opts, *param.secondary_opts):
+                    takes_value[name] = not param.is_flag and not param.count
+        options: list[str] = []
+        words: list[str] = []
+        i = 0
+        while i < len(args):
+            word = args[i]
+            if word == "--":
+                words.extend(args[i + 1 :])
+                break
+            name = word.split("=", 1)[0] if word.startswith("--") else word
+            if name in takes_value:
+                options.append(word)
+                if takes_value[name] and "=" not in word and i + 1 < len(args):
+                    options.append(args[i + 1])
+                    i += 1
+            else:
+                words.append(word)
+            i += 1
+        return super().parse_args(ctx, [*options, "--", *words] if words else options)
+
+    def collect_usage_pieces(self, ctx: _click.Context) -> list[str]:
+        """``[OPTIONS] QUERY...`` (Typer would write ``{QUERY}...``)."""
+        return [self.options_metavar or "", "QUERY..."]
+
+
 def _stream(state: CliState, fmt: TrackFormat, columns: str | None, **query: Any) -> None:
     """``iter_tracks(**query)`` reading only what ``fmt`` (or ``--columns``) shows, printed."""
     from mixxx_peewee.cli.output import emit_tracks
@@ -81,14 +124,20 @@ def list_tracks(
     composer: str | None = typer.Option(None, help="Composer contains."),
     comment: str | None = typer.Option(None, help="Comment contains."),
     bpm: str | None = typer.Option(
-        None, help="BPM range: 120-126, 128-, ..100, >125, or 124 (124.0 up to 125)."
+        None,
+        help="BPM as bpm: in a search: 120-126, 128-, ..100, >125, =124 (124 as shown); "
+        "124 also finds half and double tempo on Mixxx 2.4+ files, as Mixxx does.",
     ),
     key: str | None = typer.Option(None, help="Key in any notation: Am, 8A, 1m, A minor."),
     rating: str | None = typer.Option(None, help="Rating range 0..5: 4, 3-5, >=4."),
     year: str | None = typer.Option(None, help="Year or range: 1999, 1990-1999, 2020-."),
     filetype: str | None = typer.Option(None, help="File type: mp3, flac, …"),
     crate: str | None = typer.Option(None, help="Only tracks in this crate (id or name)."),
-    playlist: str | None = typer.Option(None, help="Only tracks in this playlist (id or name)."),
+    playlist: str | None = typer.Option(
+        None,
+        help="The playlist's entries (id or name), in its running order with repeats; "
+        "--sort orders them by a column instead.",
+    ),
     missing: bool | None = typer.Option(
         None, "--missing/--present", help="Only tracks whose file is missing / present."
     ),
@@ -102,7 +151,10 @@ def list_tracks(
     fmt: TrackFormat = TRACK_FORMAT,
     columns: str | None = _COLUMNS,
 ) -> None:
-    """List tracks, filtered; streams in chunks, so it is fine on huge libraries."""
+    """List tracks, filtered; streams in chunks, so it is fine on huge libraries.
+
+    Example: mixxx-peewee tracks list --playlist "Friday set" -f m3u8
+    """
     state: CliState = ctx.obj
     state.open()
     filters: dict[str, Any] = {
@@ -121,9 +173,10 @@ def list_tracks(
         "added_after": added_after,
         "added_before": added_before,
     }
-    # Ranges mean what the search syntax's bpm:/rating:/year: mean (values.parse_range).
+    # Ranges mean what the search syntax's bpm:/rating:/year: mean (query.bpm_term,
+    # values.parse_range): --bpm TEXT is bpm:TEXT.
     if bpm is not None:
-        filters["bpm_range"] = parse_range(bpm, "BPM")
+        filters["bpm_range"] = bpm
     if rating is not None:
         filters["rating"] = _bounded(rating, "rating", 0, 5)
     if year is not None:
@@ -141,11 +194,15 @@ def list_tracks(
     )
 
 
-@tracks_app.command("search")
+@tracks_app.command("search", cls=QueryCommand)
 def search(
     ctx: typer.Context,
     query: list[str] = typer.Argument(
-        ..., help='Mixxx search-bar syntax: words, artist:"x y", bpm:120-126, -genre:pop.'
+        ...,
+        metavar="QUERY",
+        help='Mixxx search-bar syntax: words, -word, artist:"x y", genre:"", title:="x", '
+        "bpm:120-126, ~bpm:128, ~key:8A, added:>=2024-05, id:12, a | b. Options may stand "
+        "anywhere; a word after -- is always query text.",
     ),
     hidden: bool = _HIDDEN,
     include_hidden: bool = _ALL,
@@ -155,14 +212,23 @@ def search(
     fmt: TrackFormat = TRACK_FORMAT,
     columns: str | None = _COLUMNS,
 ) -> None:
-    """Search tracks the way Mixxx's search bar does (plus crate: and playlist:)."""
+    """Search tracks the way Mixxx's search bar does (plus playlist:).
+
+    What Mixxx's syntax does not support is searched as Mixxx would and explained in a
+    note on stderr (-q silences notes). Example: mixxx-peewee tracks search house -remix
+    """
     state: CliState = ctx.obj
     state.open()
+    from mixxx_peewee.query import search_notes
+
+    text = " ".join(query)
+    for note in search_notes(text):
+        state.note(f"note: {note}")
     _stream(
         state,
         fmt,
         columns,
-        search=" ".join(query),
+        search=text,
         hidden=_hidden_choice(hidden, include_hidden),
         sort=sort,
         descending=desc,
