@@ -17,6 +17,7 @@ __all__ = [
     "KEY_INVALID",
     "NOTATIONS",
     "guess_key_id",
+    "harmonic_rank",
     "is_major",
     "key_to_text",
     "parse_key",
@@ -127,3 +128,14 @@ def key_to_text(key_id: int, notation: str = "traditional") -> str:
         return f"{number}{'d' if is_major(key_id) else 'm'}"
     lancelot = (number - 5 - 1) % 12 + 1
     return f"{lancelot}{'B' if is_major(key_id) else 'A'}"
+
+
+def harmonic_rank(key_id: int) -> int:
+    """Where ``key_id`` sorts in harmonic (Camelot/Lancelot) order: 1A, 1B, 2A, … 12B.
+
+    Neighbours on the wheel sort next to each other; 0 (no key) sorts after every key.
+    """
+    if not 1 <= key_id <= 24:
+        return 99
+    lancelot = (_OPENKEY_NUMBER[key_id] - 5 - 1) % 12 + 1
+    return 2 * lancelot + (1 if is_major(key_id) else 0)

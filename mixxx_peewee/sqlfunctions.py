@@ -46,8 +46,13 @@ def _folded_contains(text: str, needle: str) -> bool:
 _cached_folded_contains = lru_cache(maxsize=16384)(_folded_contains)
 
 
+@lru_cache(maxsize=4096)
 def _guess_key_id(text: Any) -> int:
     return guess_key_id(text) if isinstance(text, str) else 0
+
+
+def _fold(text: Any) -> Any:
+    return _fold_non_ascii(text) if isinstance(text, str) else text
 
 
 def _path_missing(path: Any) -> int:
@@ -63,4 +68,5 @@ def register(database: peewee.SqliteDatabase) -> None:
         _folded_contains, "mixxx_folded_contains_long", 2, deterministic=True
     )
     database.register_function(_guess_key_id, "mixxx_guess_key_id", 1, deterministic=True)
+    database.register_function(_fold, "mixxx_fold", 1, deterministic=True)
     database.register_function(_path_missing, "mixxx_path_missing", 1)

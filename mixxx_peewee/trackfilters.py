@@ -24,6 +24,7 @@ from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.fields import DATETIME_SQL
 from mixxx_peewee.fields import format_mixxx_datetime
 from mixxx_peewee.fields import parse_mixxx_datetime
+from mixxx_peewee.keys import harmonic_rank
 from mixxx_peewee.keys import parse_key
 from mixxx_peewee.lookup import get_crate
 from mixxx_peewee.lookup import get_playlist
@@ -177,12 +178,34 @@ def sort_column(sort: str | None) -> Any:
 
 
 def sort_key(column: Any) -> Any:
-    """What to order by for ``column``: never NULL, so keyset pagination can compare it."""
-    # NULL breaks keyset comparisons; text sorts NULL as '', numbers as the lowest value.
+    """What to order by for ``column``, as Mixxx sorts it; never NULL (keyset pagination
+    compares it).
+
+    Text sorts case- and accent-insensitively (ASCII folded by SQLite, other text by one
+    cached call per value); ``key`` and ``key_id`` sort harmonically (1A, 1B, 2A, … 12B;
+    no key last); numbers sort NULL as the lowest value.
+    """
+    if column.name in ("key", "key_id"):
+        return _harmonic_key()
     text = (
         isinstance(column, (peewee.TextField, peewee.CharField)) or "Text" in type(column).__name__
     )
-    return fn.COALESCE(column, "" if text else -1e308)
+    if not text:
+        return fn.COALESCE(column, -1e308)
+    ascii_only = fn.length(column) == fn.length(column.cast("BLOB"))
+    folded = peewee.Case(None, [(ascii_only, fn.lower(column))], fn.mixxx_fold(column))
+    return fn.COALESCE(folded, "")
+
+
+def _harmonic_key() -> Any:
+    """The harmonic rank of each track's key (key_id, else its key text guessed)."""
+    key_id = Track._meta.fields.get("key_id")
+    guessed = fn.mixxx_guess_key_id(Track.key)
+    effective = (
+        guessed if key_id is None else peewee.Case(None, [(key_id.between(1, 24), key_id)], guessed)
+    )
+    ranks = [(k, harmonic_rank(k)) for k in range(1, 25)]
+    return peewee.Case(effective, ranks, harmonic_rank(0))
 
 
 def ordered(query: Any, sort: str | None, descending: bool) -> Any:

@@ -234,7 +234,7 @@ def test_edit_sets_url_tracktotal_and_bpm_lock(db: Path) -> None:
         "12",
         1,
     )
-    assert track["color"] == 0x00FF00
+    assert track["color"] == "#00FF00"  # colours are #RRGGBB in every format
     ok(run(db, "tracks", "edit", "3", "--no-bpm-lock", "--url", "", "--color", "none"))
     track = parsed(run(db, "tracks", "show", "3", "--format", "json"))
     assert (track["url"], track["bpm_lock"], track["color"]) == (None, 0, None)

@@ -231,11 +231,27 @@ def _root(
     busy_timeout: float = typer.Option(
         5.0, "--busy-timeout", help="Seconds to wait for Mixxx's lock before giving up.", min=0
     ),
+    key_notation: str = typer.Option(
+        "traditional",
+        "--key-notation",
+        envvar="MIXXX_PEEWEE_KEY_NOTATION",
+        help="Show keys as traditional (Am), openkey (1m) or lancelot (8A), in every format "
+        "(default: $MIXXX_PEEWEE_KEY_NOTATION, else traditional).",
+        show_envvar=False,
+    ),
 ) -> None:
     """Read and change a Mixxx library safely, even while Mixxx runs."""
     mode = journal_mode.lower()
     if mode not in ("wal", "delete", "keep"):
         raise typer.BadParameter("must be wal, delete or keep", param_hint="--journal-mode")
+    notation = key_notation.strip().lower()
+    if notation not in ("traditional", "openkey", "lancelot"):
+        raise typer.BadParameter(
+            "must be traditional, openkey or lancelot", param_hint="--key-notation"
+        )
+    from mixxx_peewee.cli.display import set_key_notation
+
+    set_key_notation(notation)
     ctx.obj = CliState(
         db=db,
         readonly=readonly,

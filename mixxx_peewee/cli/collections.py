@@ -126,21 +126,13 @@ IMPORT_STRICT = typer.Option(
 # --- helpers both groups share ---------------------------------------------------------
 
 
-def _hours(seconds: Any) -> str:
-    whole = round(seconds or 0)
-    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
-
-
 def _emit_listing(rows: list[dict[str, Any]], fmt: ListFormat, columns: list[str]) -> None:
     from mixxx_peewee.cli.output import emit_rows
 
     columns = [*columns, "tracks", "duration", "locked"]
     if fmt == ListFormat.table:
-        rows = [
-            {**r, "tracks": r["track_count"], "duration": _hours(r["duration"]),
-             "locked": "yes" if r["locked"] else ""}
-            for r in rows
-        ]  # fmt: skip
+        # Shown by the table's column rules: duration h:mm:ss, locked "yes".
+        rows = [{**r, "tracks": r["track_count"]} for r in rows]
     elif fmt == ListFormat.csv:
         columns = list(rows[0]) if rows else columns
     emit_rows(rows, fmt, columns)

@@ -17,10 +17,18 @@ from collections.abc import Sequence
 from typing import Any
 from typing import TextIO
 
+from mixxx_peewee.cli.display import COLOR_COLUMNS
+from mixxx_peewee.cli.display import DATETIME_COLUMNS
+from mixxx_peewee.cli.display import cached_key_text
+from mixxx_peewee.cli.display import iso_utc
+from mixxx_peewee.cli.display import key_notation
 from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.values import format_color
 
 __all__ = [
     "TRACK_TABLE_COLUMNS",
+    "data_row",
+    "data_rows",
     "emit_record",
     "emit_rows",
     "emit_tracks",
@@ -67,14 +75,17 @@ _dumps = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
 
 
 def _cell(value: Any) -> str:
+    """A value as CSV writes it: full precision, booleans 0/1, nothing for NULL."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
     if isinstance(value, float):
-        return f"{value:g}"
+        return repr(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return f"<{len(bytes(value))} bytes>"
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return str(iso_utc(value))
     return str(value)
 
 
@@ -89,11 +100,22 @@ def emit_rows(
 ) -> int:
     """Write ``rows`` to ``out`` (stdout) in ``fmt``; ``columns`` choose the table/CSV columns.
 
-    Returns the number of rows written. Streams for json lines, csv and ids.
+    Returns the number of rows written. Every format streams: a table prints its rows as
+    they come (see :mod:`mixxx_peewee.cli.table`). Values go through the one display rule
+    of their column first (:func:`data_row`: ISO 8601 UTC dates, ``#RRGGBB`` colours, keys
+    in the chosen notation).
     """
     out = out or sys.stdout
     fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
     count = 0
+    if fmt == "table":
+        from mixxx_peewee.cli.table import print_table
+
+        count = print_table(rows, columns, out, title=title)
+        out.flush()
+        return count
+    if fmt in ("json", "jsonl", "csv"):
+        rows = data_rows(rows)
     if fmt == "json":
         out.write("[")
         for row in rows:
@@ -121,73 +143,79 @@ def emit_rows(
 
         count = write_m3u8(rows, out)
     else:
-        count = _table(rows, columns, out, title)
+        raise ValidationError(f"unknown output format {fmt!r}")
     out.flush()
     return count
 
 
-# Short columns keep their full width when the terminal is narrow; text columns give way.
-_NARROW = frozenset(
-    {"id", "bpm", "key", "duration", "position", "tracks", "track_count", "rating", "reason",
-     "locked", "hotcue", "type", "seconds", "bytes", "kind"}
-)  # fmt: skip
+def data_rows(rows: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+    """Rows as :func:`data_row` gives them, for a listing: its rows share their columns, so
+    the columns to convert are found once (rows that are dicts are converted in place)."""
+    it = iter(rows)
+    first = next(it, None)
+    if first is None:
+        return
+    dates = [c for c in DATETIME_COLUMNS if c in first]
+    colors = [c for c in COLOR_COLUMNS if c in first]
+    has_key = "key" in first
+    if not (dates or colors or has_key):
+        yield first
+        yield from it
+        return
+    notation = key_notation()
+    for row in _chain(first, it):
+        if not isinstance(row, dict):
+            row = dict(row)
+        for column in dates:
+            value = row.get(column)
+            if value is not None:
+                row[column] = iso_utc(value)
+        for column in colors:
+            value = row.get(column)
+            if isinstance(value, int) and not isinstance(value, bool):
+                row[column] = format_color(value)
+        if has_key:
+            key_id, stored = row.get("key_id"), row.get("key")
+            if key_id or stored:
+                shown = cached_key_text(
+                    key_id if type(key_id) is int else 0,
+                    stored if isinstance(stored, str) else "",
+                    notation,
+                )
+                if shown:
+                    row["key"] = shown
+        yield row
 
 
-def _table(
-    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], out: TextIO, title: str | None
-) -> int:
-    from rich.console import Console
-    from rich.table import Table
-
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
-    console = Console(file=out, soft_wrap=False)
-    natural = [max([len(col), *(len(line[i]) for line in cells)]) for i, col in enumerate(columns)]
-    widths = _fit(columns, natural, console.width)
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for col, width in zip(columns, widths, strict=True):
-        # One line per row: long text is cut with … rather than folded over many lines.
-        table.add_column(col, overflow="ellipsis", no_wrap=True, width=width)
-    for line in cells:
-        table.add_row(*line)
-    console.print(table)
-    return len(cells)
-
-
-def _fit(columns: Sequence[str], natural: Sequence[int], total: int) -> list[int]:
-    """Column widths for a table ``total`` wide: short columns whole, text shares the rest."""
-    room = total - (3 * len(columns) + 1)  # borders and padding
-    widths = list(natural)
-    text = [i for i, col in enumerate(columns) if col not in _NARROW]
-    room -= sum(w for i, w in enumerate(natural) if i not in text)
-    if sum(natural[i] for i in text) <= room:
-        return widths
-    left = max(room, 6 * len(text))
-    # Water-filling: narrow text columns keep their width, wide ones share what remains.
-    for count, i in enumerate(sorted(text, key=lambda i: natural[i])):
-        share = left // (len(text) - count)
-        widths[i] = max(min(natural[i], share), min(natural[i], 6))
-        left -= widths[i]
-    return widths
+def data_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """``row`` as data formats write it: dates ISO 8601 UTC, colours ``#RRGGBB``, keys in the
+    chosen notation; numbers stay numbers."""
+    converted = next(data_rows([dict(row)]), None)
+    return {} if converted is None else dict(converted)
 
 
 def emit_record(record: Mapping[str, Any], fmt: str, *, out: TextIO | None = None) -> None:
-    """Write one key/value record: a two-column table, or one JSON object."""
+    """Write one key/value record: aligned ``key  value`` lines, or one JSON object."""
     out = out or sys.stdout
     fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
     if fmt in ("json", "jsonl"):
-        out.write(json.dumps(jsonable(record), ensure_ascii=False) + "\n")
+        out.write(json.dumps(jsonable(data_row(record)), ensure_ascii=False) + "\n")
         return
     if fmt == "csv":
         import csv
 
         writer = csv.writer(out)
         writer.writerow(["field", "value"])
-        for key, value in record.items():
+        for key, value in data_row(record).items():
             writer.writerow([key, _cell(value)])
         return
-    width = max((len(k) for k in record), default=0)
+    from mixxx_peewee.cli.table import cell_text
+    from mixxx_peewee.cli.table import display_width
+
+    width = max((display_width(k) for k in record), default=0)
     for key, value in record.items():
-        out.write(f"{key.ljust(width)}  {_cell(value)}\n")
+        pad = " " * (width - display_width(key))
+        out.write(f"{key}{pad}  {cell_text(key, value, record)}".rstrip() + "\n")
 
 
 def track_row(track: Mapping[str, Any]) -> dict[str, Any]:
@@ -268,19 +296,13 @@ def listing_columns(fmt: str, requested: str | None = None) -> list[str]:
         return names
     available = track_columns()
     if fmt == "table":
-        return [c for c in TRACK_TABLE_COLUMNS if c in available]
+        # key_id: the key column is shown in the chosen notation (see data_row).
+        return [c for c in (*TRACK_TABLE_COLUMNS, "key_id") if c in available]
     if fmt == "ids":
         return ["id"]
     if fmt == "m3u8":
         return ["location", "artist", "title", "duration"]
     return [c for c in available if c not in BLOB_COLUMNS]
-
-
-def _minutes(seconds: Any) -> str:
-    if not isinstance(seconds, (int, float)) or seconds <= 0:
-        return ""
-    whole = round(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def emit_tracks(
@@ -294,19 +316,21 @@ def emit_tracks(
 ) -> int:
     """Write track dicts in ``fmt``; ``extra`` columns (``position``, ``reason``) lead the table.
 
-    CSV has every column of the first track; the table a readable few, durations as m:ss.
+    CSV has every column of the first track; the table a readable few, streamed, ending
+    with a summary line (tracks, total duration) when ``out`` is a terminal.
     ``columns``: the rows hold exactly these (``--columns``), blobs included if asked for.
     """
     fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
     rows: Iterator[Mapping[str, Any]]
     rows = (track_row(t) for t in tracks) if columns is None else iter(tracks)
     if fmt == "table":
-        shown = (
-            {**row, "duration": _minutes(row.get("duration"))} if "duration" in row else row
-            for row in rows
-        )
+        totals = _Totals(rows)
         table = TRACK_TABLE_COLUMNS if columns is None else columns
-        return emit_rows(shown, fmt, [*extra, *table], out=out, title=title)
+        count = emit_rows(totals, fmt, [*extra, *table], out=out, title=title)
+        out = out or sys.stdout
+        if _is_terminal(out):
+            out.write(totals.summary() + "\n")
+        return count
     if fmt == "csv":
         first = next(rows, None)
         if first is None:
@@ -314,6 +338,38 @@ def emit_tracks(
         columns = [*extra, *(c for c in first if c not in extra)]
         return emit_rows(_chain(first, rows), fmt, columns, out=out)
     return emit_rows(rows, fmt, [], out=out)
+
+
+def _is_terminal(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Totals:
+    """Passes track rows through, counting them and adding up their durations."""
+
+    def __init__(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        self._rows = rows
+        self.count = 0
+        self.seconds = 0.0
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        for row in self._rows:
+            self.count += 1
+            seconds = row.get("duration")
+            if isinstance(seconds, (int, float)) and seconds > 0:
+                self.seconds += seconds
+            yield row
+
+    def summary(self) -> str:
+        """``1,234 tracks, 85:12:03``: what a listing ends with on a terminal."""
+        from mixxx_peewee.cli.display import format_duration
+
+        noun = "track" if self.count == 1 else "tracks"
+        total = format_duration(self.seconds) or "0:00"
+        return f"{self.count:,} {noun}, {total}"
 
 
 def _chain(

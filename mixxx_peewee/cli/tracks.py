@@ -108,9 +108,8 @@ def _stream(state: CliState, fmt: TrackFormat, columns: str | None, **query: Any
     from mixxx_peewee.trackreads import iter_tracks
 
     shown = listing_columns(fmt, columns)
+    # Every format streams: no progress bar (the rows themselves show progress).
     tracks = iter_tracks(columns=shown, **query)
-    if fmt == TrackFormat.table:
-        tracks = state.progress(tracks, total=None, label="reading tracks")
     emit_tracks(tracks, fmt, columns=None if columns is None else shown)
 
 
@@ -468,8 +467,6 @@ def missing(
 
     found = missing_tracks(hidden=_hidden_choice(hidden, include_hidden))
     rows: Iterator[dict[str, Any]] = ({"reason": reason, **track} for track, reason in found)
-    if fmt == TrackFormat.table:
-        rows = state.progress(rows, total=None, label="checking files")
     emit_tracks(rows, fmt, extra=("reason",))
 
 
