@@ -214,6 +214,13 @@ def _fit(columns: Sequence[str], natural: Sequence[int], total: int) -> list[int
     text = [i for i, col in enumerate(columns) if col not in _NARROW]
     room -= sum(w for i, w in enumerate(natural) if i not in text)
     if sum(natural[i] for i in text) <= room:
+        # Room to spare: text columns grow by up to half (later rows may be longer than
+        # the first ones the widths come from).
+        spare = room - sum(natural[i] for i in text)
+        for count, i in enumerate(sorted(text, key=lambda i: natural[i])):
+            grow = min(max(natural[i] // 2, 4), spare // (len(text) - count))
+            widths[i] += grow
+            spare -= grow
         return widths
     left = max(room, 6 * len(text))
     # Water-filling: narrow text columns keep their width, wide ones share what remains.

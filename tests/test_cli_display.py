@@ -1,0 +1,190 @@
+"""Issue 12, sections 1 and 4: listings stream in every format, and every value is shown
+by one rule (widths, dates, colours, keys, numbers), through the real command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_support import cli
+from cli_support import ok
+from cli_support import parsed
+from cli_support import sample_library
+
+from mixxx_peewee.cli.display import format_duration
+from mixxx_peewee.cli.display import iso_utc
+from mixxx_peewee.cli.table import SAMPLE
+from mixxx_peewee.cli.table import clip
+from mixxx_peewee.cli.table import clip_path
+from mixxx_peewee.cli.table import display_width
+from mixxx_peewee.cli.table import print_table
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return sample_library(tmp_path)
+
+
+def _set(db: Path, track_id: int, **columns: Any) -> None:
+    conn = sqlite3.connect(db)
+    with conn:
+        for name, value in columns.items():
+            conn.execute(f"UPDATE library SET {name} = ? WHERE id = ?", (value, track_id))
+    conn.close()
+
+
+def _ids(db: Path, count: int) -> list[int]:
+    conn = sqlite3.connect(db)
+    rows = conn.execute(
+        "SELECT id FROM library WHERE mixxx_deleted = 0 ORDER BY id LIMIT ?", (count,)
+    ).fetchall()
+    conn.close()
+    return [r[0] for r in rows]
+
+
+# --- the renderer streams ---------------------------------------------------------------
+
+
+def test_a_table_prints_rows_before_the_input_ends() -> None:
+    """Rows after the first sample are printed as they come: the input fails later, yet
+    everything before the failure is already written."""
+    printed = io.StringIO()
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for i in range(SAMPLE + 50):
+            yield {"id": i, "title": f"Track {i}"}
+        raise RuntimeError("the reader stopped")
+
+    with pytest.raises(RuntimeError):
+        print_table(rows(), ["id", "title"], printed)
+    lines = printed.getvalue().splitlines()
+    assert len(lines) == 2 + SAMPLE + 50  # header, rule, every row before the failure
+    assert lines[-1].split() == [str(SAMPLE + 49), "Track", str(SAMPLE + 49)]
+
+
+def test_widths_are_display_widths_and_cuts_keep_the_extension() -> None:
+    assert display_width("坂本龍一") == 8
+    assert display_width("Cafe\u0301") == 4  # a combining accent takes no cell
+    assert display_width(clip("坂本龍一 Tokyo Nights", 9)) <= 9
+    cut = clip_path("/music/A very long folder name/and a long file name.flac", 30)
+    assert display_width(cut) == 30 and cut.endswith(".flac") and "…" in cut
+    assert format_duration(59.6) == "1:00" and format_duration(3725) == "1:02:05"
+    assert format_duration(0) == format_duration(None) == ""
+    assert iso_utc("2024-01-02 03:04:05") == "2024-01-02T03:04:05Z"
+    assert iso_utc("2024-01-02T03:04:05.123Z") == "2024-01-02T03:04:05.123Z"
+    assert iso_utc("not a date") == "not a date"
+
+
+# --- through the real command line ------------------------------------------------------
+
+
+def test_cjk_text_is_aligned_by_display_width(db: Path) -> None:
+    first, second = _ids(db, 2)
+    _set(db, first, artist="坂本龍一", title="Energy Flow")
+    _set(db, second, artist="Bjork", title="Joga")
+    out = ok(cli(db, "tracks", "list", "--columns", "id,artist,title", "--limit", "2")).stdout
+    lines = out.splitlines()[2:]
+    starts = [
+        display_width(line[: line.index(t)])
+        for line, t in zip(lines, ["Energy", "Joga"], strict=True)
+    ]
+    assert starts[0] == starts[1], out
+
+
+def test_a_cut_path_keeps_its_extension_and_a_comment_stays_on_one_row(db: Path) -> None:
+    first, second = _ids(db, 2)
+    _set(db, first, comment="first line\nsecond line\r\nthird")
+    out = ok(
+        cli(db, "tracks", "list", "--columns", "id,comment,location", "--limit", "2", columns=60)
+    ).stdout
+    lines = out.splitlines()
+    assert len(lines) == 4, out  # header, rule, two rows: the comment broke no row
+    assert "first line↵second line↵third"[:10] in lines[2] and "↵" in lines[2]
+    assert all(display_width(line) <= 60 for line in lines)
+    conn = sqlite3.connect(db)
+    ext = (
+        conn.execute(
+            "SELECT l.location FROM library t JOIN track_locations l ON l.id = t.location"
+            " WHERE t.id = ?",
+            (second,),
+        )
+        .fetchone()[0]
+        .rsplit(".", 1)[1]
+    )
+    conn.close()
+    assert "…" in lines[3] and lines[3].endswith("." + ext)
+
+
+def test_csv_keeps_full_precision_and_writes_booleans_as_0_1(db: Path) -> None:
+    (first,) = _ids(db, 1)
+    _set(db, first, bpm=121.83740803351607)
+    rows = list(
+        csv.DictReader(io.StringIO(ok(cli(db, "tracks", "show", str(first), "-f", "csv")).stdout))
+    )
+    assert rows[0]["bpm"] == "121.83740803351607"
+    listing = list(
+        csv.DictReader(io.StringIO(ok(cli(db, "playlists", "list", "-f", "csv")).stdout))
+    )
+    assert listing and {r["locked"] for r in listing} <= {"0", "1"}
+
+
+def test_dates_are_iso_utc_in_data_and_local_time_in_tables(db: Path) -> None:
+    (first,) = _ids(db, 1)
+    _set(db, first, datetime_added="2024-01-02 03:04:05")
+    record = parsed(cli(db, "tracks", "show", str(first), "-f", "json"))
+    assert record["datetime_added"] == "2024-01-02T03:04:05Z"
+    shown = ok(cli(db, "tracks", "show", str(first), env={"TZ": "Asia/Tokyo"})).stdout
+    line = next(x for x in shown.splitlines() if x.startswith("datetime_added"))
+    assert line.split()[1:] == ["2024-01-02", "12:04"]  # Tokyo is UTC+9
+
+
+def test_colours_are_rrggbb_and_bpm_blank_when_not_analysed(db: Path) -> None:
+    first, second = _ids(db, 2)
+    _set(db, first, color=0x00FF00, bpm=0)
+    _set(db, second, bpm=127.96)
+    record = parsed(cli(db, "tracks", "show", str(first), "-f", "json"))
+    assert record["color"] == "#00FF00"
+    assert "#00FF00" in ok(cli(db, "tracks", "show", str(first))).stdout
+    out = ok(cli(db, "tracks", "list", "--columns", "id,bpm", "--limit", "2")).stdout
+    rows = [line.split() for line in out.splitlines()[2:]]
+    assert rows == [[str(first)], [str(second), "128.0"]]
+
+
+def test_keys_follow_the_chosen_notation_and_sort_harmonically(db: Path) -> None:
+    ids = _ids(db, 3)
+    # key_id: Am = 22 (8A), C = 1 (8B), Ebm = 16 (2A); the text is Mixxx's own, stale.
+    for track, key_id, text in zip(ids, (22, 1, 16), ("Am", "C", "Ebm"), strict=True):
+        _set(db, track, key_id=key_id, key=text)
+    where = f"id:{ids[0]} | id:{ids[1]} | id:{ids[2]}"
+    lancelot = ok(cli(db, "--key-notation", "lancelot", "tracks", "search", where, "-f", "jsonl",
+                      "--columns", "id,key", "--sort", "key"))  # fmt: skip
+    assert [json.loads(line) for line in lancelot.stdout.splitlines()] == [
+        {"id": ids[2], "key": "2A"},
+        {"id": ids[0], "key": "8A"},
+        {"id": ids[1], "key": "8B"},
+    ]
+    env = ok(cli(db, "tracks", "search", where, "--sort", "key", "--columns", "id,key",
+                 env={"MIXXX_PEEWEE_KEY_NOTATION": "openkey"}))  # fmt: skip
+    assert [line.split()[1] for line in env.stdout.splitlines()[2:]] == ["7m", "1m", "1d"]
+
+
+def test_text_sorts_ignore_case_and_accents(db: Path) -> None:
+    ids = _ids(db, 4)
+    for track, artist in zip(ids, ("zeta", "Émile", "alpha", "Beta"), strict=True):
+        _set(db, track, artist=artist)
+    where = " | ".join(f"id:{i}" for i in ids)
+    out = ok(cli(db, "tracks", "search", where, "--sort", "artist", "-f", "csv",
+                 "--columns", "artist"))  # fmt: skip
+    assert out.stdout.split() == ["artist", "alpha", "Beta", "Émile", "zeta"]
+
+
+def test_no_summary_line_when_piped(db: Path) -> None:
+    out = ok(cli(db, "tracks", "list", "--limit", "3")).stdout
+    lines = out.splitlines()
+    assert len(lines) == 5 and not lines[-1].endswith("tracks")
