@@ -76,6 +76,7 @@ INFO_RATIO = 1.3
 OPEN_MS = 20.0
 LOCK_MS = 250.0
 RELOCATE_LOCK_MS = 1000.0
+FIRST_ROW_MS = 300.0  # a listing's first row, in every format
 LOCK_RUNS = 3  # probed runs per side of each write (median); 1 with --quick
 MEMORY_GROWTH = 2.0
 
@@ -100,6 +101,7 @@ class Row:
     lib_rows: int | None = None
     raw_rows: int | None = None
     note: str = ""
+    first_ms: float | None = None  # time to the first row (listings as whole processes)
     lib_samples_ms: list[float] = field(default_factory=list)
     raw_samples_ms: list[float] = field(default_factory=list)
     lock_samples_ms: list[float] = field(default_factory=list)
@@ -762,6 +764,127 @@ def process_rows(label: str, path: Path, repeat: int, tracks: int) -> list[Row]:
     return [listing, info]
 
 
+def _streamed(argv: list[str], header_lines: int) -> tuple[float, float, float, int, str]:
+    """Run a listing process: ms to its first data row, ms to its end, max RSS (KB, from
+    GNU time when present), exit status, last stderr line."""
+    rss_file = None
+    if os.path.exists(TIME):
+        rss_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-rss-{os.getpid()}"
+        argv = [TIME, "-f", "%M", "-o", str(rss_file), *argv]
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = None
+    for count, _ in enumerate(iter(proc.stdout.readline, b""), start=1):
+        if count == header_lines + 1:
+            first = (time.perf_counter() - start) * 1000
+            break
+    proc.stdout.read()  # the rest, as a reader would
+    err = proc.stderr.read()
+    code = proc.wait()
+    total = (time.perf_counter() - start) * 1000
+    rss = 0.0
+    if rss_file is not None:
+        text = rss_file.read_text().strip().splitlines()
+        rss = float(text[-1]) if text and text[-1].isdigit() else 0.0
+        rss_file.unlink(missing_ok=True)
+    lines = err.decode(errors="replace").strip().splitlines()
+    return (first if first is not None else total), total, rss, code, lines[-1] if lines else ""
+
+
+def compare_listing(row: Row, argv: list[str], repeat: int, floor_ms: float) -> Row:
+    """The table format of a listing against the same listing as jsonl (both our CLI):
+    time to the first row and to the end, interleaved runs, medians.
+
+    The first-row target (``FIRST_ROW_MS``) is counted from when an interpreter that has
+    imported typer and peewee is ready (``floor_ms``, measured on this machine): no Python
+    command line can print before that, and on a slow machine it alone is ~300 ms.
+    """
+    table = [*argv, "--format", "table"]
+    data = [*argv, "--format", "jsonl"]
+    firsts: list[float] = []
+    lib_times: list[float] = []
+    raw_times: list[float] = []
+    for i in range(repeat):
+        order = [("table", table), ("jsonl", data)]
+        for which, command in order if i % 2 == 0 else reversed(order):
+            first, total, rss, code, err = _streamed(command, 2 if which == "table" else 0)
+            if code != 0:
+                row.status, row.note = "ERROR", f"{which} exit {code}: {err}"
+                return row
+            if which == "table":
+                firsts.append(first)
+                lib_times.append(total)
+                row.lib_peak_kb = max(row.lib_peak_kb or 0.0, rss)
+            else:
+                raw_times.append(total)
+                row.raw_peak_kb = max(row.raw_peak_kb or 0.0, rss)
+    row.lib_ms, row.raw_ms = statistics.median(lib_times), statistics.median(raw_times)
+    row.first_ms = statistics.median(firsts)
+    row.lib_samples_ms = [round(t, 3) for t in lib_times]
+    row.raw_samples_ms = [round(t, 3) for t in raw_times]
+    row.ratio = row.lib_ms / row.raw_ms
+    ok = row.ratio <= READ_RATIO and row.first_ms - floor_ms < FIRST_ROW_MS
+    row.target = f"≤{READ_RATIO:g}x jsonl, first row <{FIRST_ROW_MS:g} ms after start-up"
+    row.status = "PASS" if ok else "FAIL"
+    row.note = (
+        f"first row at {row.first_ms:.0f} ms = start-up {floor_ms:.0f} ms"
+        f" + {row.first_ms - floor_ms:.0f} ms"
+    )
+    return row
+
+
+def _long_playlist(path: Path, work: Path, entries: int) -> tuple[Path, int]:
+    """A copy of the library with one more playlist of ``entries`` entries (untimed setup)."""
+    copy = _work_copy(path, work, f"playlist{entries}")
+    conn = sqlite3.connect(copy)
+    with conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM library WHERE mixxx_deleted = 0")]
+        playlist = conn.execute(
+            "INSERT INTO Playlists (name, position, hidden, locked, date_created, date_modified)"
+            " VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM Playlists), 0, 0,"
+            " datetime('now'), datetime('now'))",
+            (f"Bench {entries:,} entries",),
+        ).lastrowid
+        conn.executemany(
+            "INSERT INTO PlaylistTracks (playlist_id, track_id, position, pl_datetime_added)"
+            " VALUES (?, ?, ?, datetime('now'))",
+            ((playlist, ids[(i * 7) % len(ids)], i + 1) for i in range(entries)),
+        )
+    conn.close()
+    assert playlist is not None
+    return copy, playlist
+
+
+def table_rows(label: str, path: Path, work: Path, repeat: int, tracks: int) -> list[Row]:
+    """Issue 12: the default table format against jsonl, as whole processes (first row and
+    end): the full listing, ``missing``, a ~10,000-hit search, a 16,000-entry playlist."""
+    cli = _cli()
+    floor = statistics.median(
+        _process([PY, "-c", "import typer, peewee"])[0] for _ in range(max(repeat, 3))
+    )
+    rows = [
+        compare_listing(Row(label, "table: tracks list (vs jsonl)"),
+                        [cli, "--db", str(path), "tracks", "list"], repeat, floor),
+        compare_listing(Row(label, "table: tracks missing (vs jsonl)"),
+                        [cli, "--db", str(path), "tracks", "missing"], repeat, floor),
+        compare_listing(Row(label, "table: tracks search love (vs jsonl)"),
+                        [cli, "--db", str(path), "tracks", "search", "love"], repeat, floor),
+    ]  # fmt: skip
+    entries = 16_000 if tracks >= 100_000 else tracks // 6
+    copy, playlist = _long_playlist(path, work, entries)
+    rows.append(
+        compare_listing(
+            Row(label, f"table: playlists show, {entries:,} entries (vs jsonl)"),
+            [cli, "--db", str(copy), "playlists", "show", str(playlist)],
+            repeat,
+            floor,
+        )
+    )
+    copy.unlink(missing_ok=True)
+    return rows
+
+
 def startup_rows(repeat: int, *, references: bool = True) -> list[Row]:
     """``mixxx-peewee --help`` against ``python -c 'import typer'``."""
     cli = _cli()
@@ -965,6 +1088,11 @@ def main(
     markdown_of: Path | None = typer.Option(
         None, "--markdown-of", help="Only print this JSON result as a Markdown table."
     ),
+    only: str = typer.Option(
+        "",
+        help="Only these groups of rows, comma-separated: startup, open, read, write, "
+        "process, table, analysis (default: all).",
+    ),
 ) -> None:
     """Measure mixxx_peewee against raw sqlite3; print one table and write JSON."""
     if markdown_of is not None:
@@ -986,7 +1114,11 @@ def main(
     # Whole processes import the package from bytecode, as after `pip install` (which
     # compiles it); with PYTHONDONTWRITEBYTECODE set, nothing else would write it.
     compileall.compile_dir(str(ROOT / "mixxx_peewee"), quiet=1)
-    rows.extend(startup_rows(1 if quick else max(repeat, 5), references=not quick))
+    groups = {g.strip() for g in only.split(",") if g.strip()} or {
+        "startup", "open", "read", "write", "process", "table", "analysis"
+    }  # fmt: skip
+    if "startup" in groups:
+        rows.extend(startup_rows(1 if quick else max(repeat, 5), references=not quick))
     for revision in rev_list:
         for tracks in size_list:
             if quick:
@@ -998,11 +1130,20 @@ def main(
             libraries.append({"path": str(path), **facts})
             label = f"rev {revision} · {tracks:,} tracks"
             typer.echo(f"{label}: {path.name} ({facts['file_mb']} MB)", err=True)
-            rows.extend(open_rows(label, path, repeat))
-            rows.extend(read_rows(label, path, facts, repeat))
-            rows.extend(write_rows(label, path, facts, work, repeat, tracks))
-            rows.extend(process_rows(label, path, repeat, tracks))
-            rows.extend(bench_analysis.rows_for(sys.modules[__name__], label, path, work, repeat))
+            if "open" in groups:
+                rows.extend(open_rows(label, path, repeat))
+            if "read" in groups:
+                rows.extend(read_rows(label, path, facts, repeat))
+            if "write" in groups:
+                rows.extend(write_rows(label, path, facts, work, repeat, tracks))
+            if "process" in groups:
+                rows.extend(process_rows(label, path, repeat, tracks))
+            if "table" in groups and (tracks >= 100_000 or quick):
+                rows.extend(table_rows(label, path, work, repeat, tracks))
+            if "analysis" in groups:
+                rows.extend(
+                    bench_analysis.rows_for(sys.modules[__name__], label, path, work, repeat)
+                )
     for revision in rev_list:
         rows.extend(
             memory_rows([r for r in rows if r.library.startswith(f"rev {revision} ")], size_list)
@@ -1010,7 +1151,14 @@ def main(
     shutil.rmtree(work, ignore_errors=True)
     info = {
         "machine": machine(),
-        "options": dict(sizes=size_list, revisions=rev_list, repeat=repeat, quick=quick, seed=seed),
+        "options": {
+            "sizes": size_list,
+            "revisions": rev_list,
+            "repeat": repeat,
+            "quick": quick,
+            "seed": seed,
+            "only": sorted(groups),
+        },
         "targets": dict(
             read_ratio=READ_RATIO,
             write_ratio=WRITE_RATIO,
