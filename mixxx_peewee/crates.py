@@ -25,6 +25,7 @@ from mixxx_peewee.lookup import get_crate
 from mixxx_peewee.lookup import joined_tracks
 from mixxx_peewee.membership import check_free_name
 from mixxx_peewee.membership import clean_name
+from mixxx_peewee.membership import digits_note
 from mixxx_peewee.membership import for_each_chunk
 from mixxx_peewee.membership import member_tracks
 from mixxx_peewee.membership import planned_write
@@ -138,6 +139,7 @@ def create_crate(
     clean = clean_name(name, "crate")
     wanted = None if track_ids is None else list(track_ids)
     result = WriteResult("create_crate", dry_run, notes=_notes(dry_run))
+    result.notes.extend(digits_note(clean, "crate"))
     with planned_write(dry_run, [("crates", "name"), *(_MEMBER_TOUCHES if wanted else [])]):
         _check_free_name(clean)
         ids, hidden = require_tracks(wanted or [])
@@ -179,6 +181,7 @@ def rename_crate(crate: int | str | Crate, new_name: str, *, dry_run: bool = Fal
     DuplicateNameError."""
     clean = clean_name(new_name, "crate")
     result = WriteResult("rename_crate", dry_run, notes=_notes(dry_run))
+    result.notes.extend(digits_note(clean, "crate"))
     with planned_write(dry_run, [("crates", "name")]):
         row = get_crate(crate)
         refuse_locked(row, "crate")

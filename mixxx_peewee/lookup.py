@@ -8,6 +8,7 @@ up as an exact name. Playlists that are not a user's (2.5's ``historyPlaceholder
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from collections.abc import Sequence
 from typing import Any
@@ -75,14 +76,39 @@ def resolve(
         row = None
         if row_id is not None and is_row_id(row_id):
             row = model.get_or_none(model.id == row_id)
+        hint = ""
         if row is None and isinstance(id_or_name, str):
             # Digits that are no id may still be a name ("2024").
             row = model.select().where(model.name == id_or_name).order_by(model.id).first()
+            if row is None:
+                row, hint = _by_other_form(model, id_or_name, visible)
         elif row_id is None:
             raise ValidationError(f"{what} must be an id or a name, not {id_or_name!r}")
     if row is None or not visible(row):
-        raise error(f"no {what} {id_or_name!r}")
+        raise error(f"no {what} {id_or_name!r}{hint}")
     return row
+
+
+def _by_other_form(model: type[M], name: str, visible: Callable[[M], bool]) -> tuple[M | None, str]:
+    """The row whose name is ``name`` in another Unicode form (NFC/NFD), or None and a
+    "did you mean" hint for names equal but for case."""
+    wanted = unicodedata.normalize("NFC", name)
+    folded = wanted.casefold()
+    same, alike = [], []
+    for row in model.select().order_by(model.id):
+        if not isinstance(row.name, str) or not visible(row):
+            continue
+        composed = unicodedata.normalize("NFC", row.name)
+        if composed == wanted:
+            same.append(row)
+        elif composed.casefold() == folded:
+            alike.append(row)
+    if same:
+        return same[0], ""
+    if alike:
+        names = " or ".join(repr(r.name) for r in alike[:3])
+        return None, f"; did you mean {names}? (names are case-sensitive)"
+    return None, ""
 
 
 def _is_user_playlist(row: Playlist) -> bool:

@@ -44,6 +44,7 @@ from mixxx_peewee.values import parse_track_ids
 __all__ = [
     "check_free_name",
     "clean_name",
+    "digits_note",
     "existing_track_ids",
     "for_each_chunk",
     "member_tracks",
@@ -70,16 +71,31 @@ def clean_name(name: object, what: str) -> str:
     return trimmed
 
 
+def digits_note(name: str, what: str) -> list[str]:
+    """A note for a name of digits only: every command reads digits as an id first."""
+    if not name.isdigit():
+        return []
+    return [
+        f"the {what} name {name!r} is all digits: commands read digits as an id first, "
+        f"so name this {what} by its id where another {what} has id {int(name)}"
+    ]
+
+
 def check_free_name(
     model: type[MixxxModel], what: str, name: str, *, except_id: int | None = None
 ) -> None:
-    """Raise DuplicateNameError when another row of ``model`` already has ``name`` (exact)."""
-    query = model.select(model.id).where(model.name == name)
+    """Raise DuplicateNameError when another row of ``model`` has ``name``, also when the two
+    differ only by Unicode normalisation (``Café`` typed decomposed on macOS)."""
+    wanted = unicodedata.normalize("NFC", name)
+    query = model.select(model.id, model.name).order_by(model.id)
     if except_id is not None:
         query = query.where(model.id != except_id)
-    row = query.order_by(model.id).first()
-    if row is not None:
-        raise DuplicateNameError(f"a {what} named {name!r} exists already (id {row.id})")
+    for row_id, existing in query.tuples():  # type: ignore[attr-defined]
+        if isinstance(existing, str) and unicodedata.normalize("NFC", existing) == wanted:
+            same = "" if existing == name else " (the same name in another Unicode form)"
+            raise DuplicateNameError(
+                f"a {what} named {existing!r} exists already (id {row_id}){same}"
+            )
 
 
 def refuse_locked(row: Any, what: str) -> None:

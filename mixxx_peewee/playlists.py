@@ -42,6 +42,7 @@ from mixxx_peewee.lookup import get_playlist
 from mixxx_peewee.lookup import joined_tracks
 from mixxx_peewee.membership import check_free_name
 from mixxx_peewee.membership import clean_name
+from mixxx_peewee.membership import digits_note
 from mixxx_peewee.membership import for_each_chunk
 from mixxx_peewee.membership import planned_write
 from mixxx_peewee.membership import refuse_locked
@@ -230,6 +231,7 @@ def create_playlist(
     clean = clean_name(name, "playlist")
     wanted = None if track_ids is None else list(track_ids)
     result = WriteResult("create_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
+    result.notes.extend(digits_note(clean, "playlist"))
     touches = _PLAYLIST_TOUCHES + (_ENTRY_TOUCHES if wanted else [])
     with planned_write(dry_run, touches):
         _check_free_name(clean)
@@ -270,6 +272,7 @@ def rename_playlist(
     DuplicateNameError."""
     clean = clean_name(new_name, "playlist")
     result = WriteResult("rename_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
+    result.notes.extend(digits_note(clean, "playlist"))
     with planned_write(dry_run, [("Playlists", "name")]):
         row = _writable(playlist, force_history)
         _refuse_auto_dj(row, "renamed")

@@ -31,7 +31,12 @@ from mixxx_peewee.trackedits import require_columns
 from mixxx_peewee.values import check_text
 from mixxx_peewee.values import chunked
 
-__all__ = ["RelocateCollisionError", "RelocationPlan", "relocate_tracks"]
+__all__ = [
+    "RelocateCollisionError",
+    "RelocateMissingTargetsError",
+    "RelocationPlan",
+    "relocate_tracks",
+]
 
 _PARAMS_PER_STATEMENT = 900  # target paths per IN (...) list: below SQLite's oldest limit (999)
 
@@ -45,6 +50,9 @@ class RelocationPlan:
     moves: list[tuple[int, str, str]] = field(default_factory=list)
     collisions: list[tuple[int, str, str]] = field(default_factory=list)
     directories: list[tuple[str, str]] = field(default_factory=list)
+    # How many target files exist on disk now (a typo in the new prefix: none do).
+    targets_present: int = 0
+    missing_targets: list[str] = field(default_factory=list, repr=False)
     # Every moved row's directory/filename match its location: the range UPDATE's premise.
     consistent: bool = field(default=True, repr=False, compare=False)
 
@@ -56,7 +64,17 @@ class RelocationPlan:
             "moves": [list(m) for m in self.moves],
             "collisions": [list(c) for c in self.collisions],
             "directories": [list(d) for d in self.directories],
+            "targets_present": self.targets_present,
+            "targets_missing": len(self.missing_targets),
         }
+
+
+class RelocateMissingTargetsError(ValidationError):
+    """Relocating would point tracks at files that do not exist; nothing was written."""
+
+    def __init__(self, message: str, plan: RelocationPlan) -> None:
+        super().__init__(message)
+        self.plan = plan
 
 
 class RelocateCollisionError(ValidationError):
@@ -102,6 +120,10 @@ def _plan_relocation(old: str, new: str) -> RelocationPlan:
         if (directory, filename) != _split(location):
             plan.consistent = False
     targets = [m[2] for m in plan.moves]
+    # Checked before any transaction (never while holding Mixxx up): a stat per target.
+    exists = os.path.exists
+    plan.missing_targets = [t for t in targets if not exists(t)]
+    plan.targets_present = len(targets) - len(plan.missing_targets)
     taken: dict[str, int] = {}
     for chunk in chunked(targets, _PARAMS_PER_STATEMENT):
         marks = ",".join("?" * len(chunk))
@@ -167,13 +189,17 @@ def relocate_tracks(
     *,
     dry_run: bool = False,
     force: bool = False,
+    allow_missing: bool = False,
 ) -> WriteResult:
     """Move every track under the folder ``old_prefix`` to ``new_prefix``; ``value`` is the plan.
 
     Rewrites ``location``, ``directory`` and ``filename`` together and updates
     ``directories``. A target path that another track has already is a collision: a dry
-    run lists them; a real run raises RelocateCollisionError and writes nothing. Raises
-    ValidationError, MixxxRunningError, ReadOnlyError, DatabaseBusyError.
+    run lists them; a real run raises RelocateCollisionError and writes nothing. A target
+    file that does not exist (a typo in ``new_prefix`` makes every track "missing") is
+    refused with RelocateMissingTargetsError unless ``allow_missing``; the plan counts the
+    targets on disk. Raises ValidationError, MixxxRunningError, ReadOnlyError,
+    DatabaseBusyError.
     """
     library = current_library()
     old = _normalise_prefix(old_prefix, "old prefix")
@@ -185,7 +211,8 @@ def relocate_tracks(
     require_columns(library, touches)
     plan = _plan_relocation(old, new)
     result = WriteResult("relocate-tracks", dry_run=dry_run, value=plan)
-    result.counts = {"tracks": len(plan.moves), "collisions": len(plan.collisions),
+    result.counts = {"tracks": len(plan.moves), "targets on disk": plan.targets_present,
+                     "collisions": len(plan.collisions),
                      "directories": len(plan.directories)}  # fmt: skip
     result.changes = [f"{o} -> {n}" for _, o, n in plan.moves]
     result.changes += [f"directory {o} -> {n}" for o, n in plan.directories]
@@ -194,9 +221,21 @@ def relocate_tracks(
             f"{len(plan.collisions)} target path(s) belong to other tracks already; "
             "relocation refused"
         )
+    missing = plan.missing_targets
+    if missing:
+        result.notes.append(
+            f"{len(missing):,} of {len(plan.moves):,} target files do not exist, e.g. "
+            f"{missing[0]}" + ("" if allow_missing else "; --allow-missing relocates anyway")
+        )
     result.notes.extend(guard_notes(TRACK_DATA, force=force, dry_run=dry_run))
     if dry_run:
         return result
+    if missing and not allow_missing:
+        raise RelocateMissingTargetsError(
+            f"{len(missing):,} of {len(plan.moves):,} target files do not exist (e.g. "
+            f"{missing[0]}): is {new} right? Nothing written; --allow-missing relocates anyway",
+            plan,
+        )
     if plan.collisions:
         first = plan.collisions[0]
         raise RelocateCollisionError(

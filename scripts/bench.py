@@ -665,8 +665,10 @@ def write_rows(
         (
             f"relocate {tracks:,} paths",
             lambda: lib_side(
+                # The library also stats every target (before its transaction): the typo
+                # check of issue 12; the generated files do not exist, so allow that.
                 lambda: lib_function("relocate", "relocate_tracks")(
-                    bench_data.MUSIC_ROOT, RELOCATED_ROOT
+                    bench_data.MUSIC_ROOT, RELOCATED_ROOT, allow_missing=True
                 )
             ),
             raw_side(lambda c: bench_raw.relocate(c, bench_data.MUSIC_ROOT, RELOCATED_ROOT)),

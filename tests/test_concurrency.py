@@ -348,9 +348,9 @@ def test_every_cli_write_command_beside_the_standin(live_db: Path, standin: Stan
         # Cues: set hotcue 3 (moved each round).
         _run_cli(live_db, "cues", "set", str(cue_track), f"{10 + r}.5", "--hotcue", "3", "--force")
         # Relocate a folder away and back.
-        _run_cli(live_db, "relocate", prefix, moved, "--yes", "--force")
+        _run_cli(live_db, "relocate", prefix, moved, "--yes", "--force", "--allow-missing")
         assert len(_prefix_with_tracks(live_db, moved)[1]) == len(under_prefix)
-        _run_cli(live_db, "relocate", moved, prefix, "--yes", "--force")
+        _run_cli(live_db, "relocate", moved, prefix, "--yes", "--force", "--allow-missing")
         # Backup (online backup API) into the test's folder.
         backup_path = live_db.parent / f"backup-{r}.sqlite"
         _run_cli(live_db, "backup", str(backup_path))

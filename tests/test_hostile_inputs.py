@@ -216,8 +216,8 @@ NAME_COMMANDS: list[tuple[str, list[str], bool]] = [
 ]
 PATH_COMMANDS: list[tuple[str, list[str], bool]] = [
     ("tracks show", ["tracks", "show", "{}"], False),
-    ("relocate old", ["relocate", "{}", "/elsewhere", "--yes", "--force"], True),
-    ("relocate new", ["relocate", "/music", "{}", "--yes", "--force"], True),
+    ("relocate old", ["relocate", "{}", "/elsewhere", "--yes", "--force", "--allow-missing"], True),
+    ("relocate new", ["relocate", "/music", "{}", "--yes", "--force", "--allow-missing"], True),
     ("backup", ["backup", "{}"], False),
     ("restore", ["restore", "{}", "--yes"], True),
     ("crates add", ["crates", "add", "1", "{}"], True),
@@ -324,7 +324,7 @@ def test_hostile_search_queries(db: Path, value: str) -> None:
     [
         [b"tracks", b"show", b"/music/\xff\xfe.mp3"],
         [b"tracks", b"search", b"artist:\xc3\x28"],
-        [b"relocate", b"/music/\xe9", b"/new", b"--yes", b"--force"],
+        [b"relocate", b"/music/\xe9", b"/new", b"--yes", b"--force", b"--allow-missing"],
         [b"backup", b"/nonexistent-\xff/backup.sqlite"],
     ],
     ids=["show", "search", "relocate", "backup"],

@@ -55,8 +55,8 @@ def directories() -> set[str]:
 def test_relocate_moves_every_track_under_the_folder_and_nothing_else(
     library: mp.MixxxLibrary,
 ) -> None:
-    result = mp.relocate_tracks("/old_music/", "/new music")
-    assert result.counts == {"tracks": 3, "collisions": 0, "directories": 2}
+    result = mp.relocate_tracks("/old_music/", "/new music", allow_missing=True)
+    assert result.counts == {"tracks": 3, "targets on disk": 0, "collisions": 0, "directories": 2}
     now = locations()
     assert now["a"] == ("/new music/a.mp3", "/new music", "a.mp3")
     assert now["b"] == ("/new music/Ünï %/b_c.flac", "/new music/Ünï %", "b_c.flac")
@@ -68,7 +68,7 @@ def test_relocate_moves_every_track_under_the_folder_and_nothing_else(
 
 def test_dry_run_returns_the_plan_and_writes_nothing(library: mp.MixxxLibrary) -> None:
     before = sha256(library.path)
-    result = mp.relocate_tracks("/old_music", "/new", dry_run=True)
+    result = mp.relocate_tracks("/old_music", "/new", dry_run=True, allow_missing=True)
     plan = result.value
     assert [(old, new) for _, old, new in plan.moves] == [
         ("/old_music/a.mp3", "/new/a.mp3"),
@@ -89,13 +89,13 @@ def test_collisions_are_all_reported_and_nothing_is_written(library: mp.MixxxLib
             (path,),
         )
     before = locations()
-    planned = mp.relocate_tracks("/old_music", "/elsewhere", dry_run=True)
+    planned = mp.relocate_tracks("/old_music", "/elsewhere", dry_run=True, allow_missing=True)
     assert [c[2] for c in planned.value.collisions] == [
         "/elsewhere/a.mp3",
         "/elsewhere/sub/deep/c.mp3",
     ]
     with pytest.raises(RelocateCollisionError, match="2 track") as caught:
-        mp.relocate_tracks("/old_music", "/elsewhere")
+        mp.relocate_tracks("/old_music", "/elsewhere", allow_missing=True)
     assert len(caught.value.plan.collisions) == 2
     assert locations() == before
 
@@ -141,7 +141,7 @@ def test_a_failure_inside_the_transaction_leaves_the_file_unchanged(
 
     monkeypatch.setattr(relocate, "write_transaction", failing_transaction)
     with pytest.raises(Boom):
-        mp.relocate_tracks("/old_music", "/new")
+        mp.relocate_tracks("/old_music", "/new", allow_missing=True)
     monkeypatch.undo()
     assert written == [3]  # the failure came after the track rows were written
     assert locations()["a"][0] == "/old_music/a.mp3"
@@ -153,37 +153,45 @@ def test_relocate_is_refused_while_mixxx_runs_unless_forced(library: mp.MixxxLib
     previous = set_mixxx_detector(lambda path: [MixxxProcess(99, True)])
     try:
         with pytest.raises(mp.MixxxRunningError):
-            mp.relocate_tracks("/old_music", "/new")
-        assert mp.relocate_tracks("/old_music", "/new", force=True).counts["tracks"] == 3
+            mp.relocate_tracks("/old_music", "/new", allow_missing=True)
+        assert (
+            mp.relocate_tracks("/old_music", "/new", force=True, allow_missing=True).counts[
+                "tracks"
+            ]
+            == 3
+        )
     finally:
         set_mixxx_detector(previous)
 
 
 def test_relocating_a_single_file_path_renames_it(library: mp.MixxxLibrary) -> None:
-    mp.relocate_tracks("/elsewhere/d.mp3", "/elsewhere/renamed ✓.mp3")
+    mp.relocate_tracks("/elsewhere/d.mp3", "/elsewhere/renamed ✓.mp3", allow_missing=True)
     assert locations()["d"] == ("/elsewhere/renamed ✓.mp3", "/elsewhere", "renamed ✓.mp3")
 
 
 def test_bad_prefixes_are_refused(library: mp.MixxxLibrary) -> None:
     with pytest.raises(mp.ValidationError):
-        mp.relocate_tracks("", "/x")
+        mp.relocate_tracks("", "/x", allow_missing=True)
     with pytest.raises(mp.ValidationError):
-        mp.relocate_tracks("/old_music/", "/old_music")
+        mp.relocate_tracks("/old_music/", "/old_music", allow_missing=True)
 
 
 def test_relocate_on_a_read_only_open_is_refused_but_plans(replay_db: Path) -> None:
     fill(replay_db, TRACKS)
     mp.open_library(replay_db, readonly=True)
-    assert mp.relocate_tracks("/old_music", "/n", dry_run=True).counts["tracks"] == 3
+    assert (
+        mp.relocate_tracks("/old_music", "/n", dry_run=True, allow_missing=True).counts["tracks"]
+        == 3
+    )
     with pytest.raises(mp.ReadOnlyError):
-        mp.relocate_tracks("/old_music", "/n")
+        mp.relocate_tracks("/old_music", "/n", allow_missing=True)
 
 
 def test_relocating_many_paths_is_one_short_transaction(tmp_path: Path) -> None:
     path = mp.testing.make_sample_library(tmp_path / "mixxxdb.sqlite", revision=39)
     fill(path, [(f"/lib/{i // 100}/t{i}.mp3", {"title": str(i)}) for i in range(5000)])
     mp.open_library(path)
-    result = mp.relocate_tracks("/lib", "/mnt/lib")
+    result = mp.relocate_tracks("/lib", "/mnt/lib", allow_missing=True)
     assert result.counts["tracks"] == 5000
     assert mp.get_track_by_location("/mnt/lib/49/t4999.mp3") is not None
     assert mp.get_track_by_location("/lib/49/t4999.mp3") is None
@@ -196,7 +204,7 @@ def test_relocate_moves_only_paths_under_the_folder_around_its_sort_neighbours(
     neighbours = ["/m-x/a.mp3", "/m.x/b.mp3", "/m0/c.mp3", "/m/d.mp3", "/m/e/f.mp3", "/m"]
     fill(path, [(p, {"title": p}) for p in neighbours])
     mp.open_library(path)
-    result = mp.relocate_tracks("/m", "/n")
+    result = mp.relocate_tracks("/m", "/n", allow_missing=True)
     assert result.counts["tracks"] == 3
     now = locations()
     assert now["/m/d.mp3"] == ("/n/d.mp3", "/n", "d.mp3")
@@ -224,7 +232,7 @@ def test_a_track_added_under_the_folder_after_planning_aborts_the_relocation(
 
     monkeypatch.setattr(relocate, "_plan_relocation", plan_then_add)
     with pytest.raises(mp.ValidationError, match="changed while planning"):
-        mp.relocate_tracks("/old_music", "/new")
+        mp.relocate_tracks("/old_music", "/new", allow_missing=True)
     assert locations()["a"][0] == "/old_music/a.mp3"
     assert directories() == {"/old_music", "/old_music/sub", "/old_musicX"}
 
@@ -235,6 +243,6 @@ def test_relocate_rewrites_a_directory_that_disagreed_with_its_location(
     mp.db.execute_sql(
         "UPDATE track_locations SET directory = 'stale' WHERE location = '/old_music/a.mp3'"
     )
-    mp.relocate_tracks("/old_music", "/new")
+    mp.relocate_tracks("/old_music", "/new", allow_missing=True)
     assert locations()["a"] == ("/new/a.mp3", "/new", "a.mp3")
     assert locations()["c"] == ("/new/sub/deep/c.mp3", "/new/sub/deep", "c.mp3")

@@ -477,12 +477,19 @@ def relocate(
     dry_run: bool = DRY_RUN,
     yes: bool = YES,
     force: bool = FORCE,
+    allow_missing: bool = typer.Option(
+        False,
+        "--allow-missing",
+        help="Relocate even when target files do not exist (they will show as missing).",
+    ),
     as_json: bool = JSON_RESULT,
 ) -> None:
     """Point every track under OLD_PREFIX to NEW_PREFIX (files moved outside Mixxx).
 
     A real path-prefix match: /music/a does not touch /music/ab. Refused when a new
-    path belongs to another track already; --dry-run lists every change.
+    path belongs to another track already, or when target files do not exist (a typo:
+    --allow-missing relocates anyway); --dry-run lists every change and counts the
+    targets on disk. Example: mixxx-peewee relocate /media/old/Music /media/new/Music -n
     """
     state: CliState = ctx.obj
     from mixxx_peewee.relocate import relocate_tracks
@@ -491,7 +498,9 @@ def relocate(
     def operation(dry: bool) -> Any:
         # A pulsing bar on a terminal while 100,000 paths are planned or rewritten.
         with state.progress_callback("planning" if dry else "relocating"):
-            return relocate_tracks(old_prefix, new_prefix, dry_run=dry, force=force)
+            return relocate_tracks(
+                old_prefix, new_prefix, dry_run=dry, force=force, allow_missing=allow_missing
+            )
 
     state.write(
         operation,
@@ -501,20 +510,31 @@ def relocate(
         confirm=f"Relocate tracks under {old_prefix} to {new_prefix}?",
         yes=yes,
         as_json=as_json,
-        check=_no_collisions,
+        check=lambda plan: _refusals(plan, allow_missing),
     )
 
 
-def _no_collisions(plan: Any) -> None:
+def _refusals(plan: Any, allow_missing: bool) -> None:
+    """Refuse before asking: collisions, and target files that do not exist."""
     from mixxx_peewee.relocate import RelocateCollisionError
+    from mixxx_peewee.relocate import RelocateMissingTargetsError
 
-    collisions = getattr(plan.value, "collisions", None)
+    relocation = plan.value
+    collisions = getattr(relocation, "collisions", None)
     if collisions:
         first = collisions[0]
         raise RelocateCollisionError(
             f"{len(collisions)} track(s) would collide with tracks already at the target, "
             f"e.g. {first[1]} -> {first[2]}; nothing written",
-            plan.value,
+            relocation,
+        )
+    missing = getattr(relocation, "missing_targets", None)
+    if missing and not allow_missing:
+        raise RelocateMissingTargetsError(
+            f"{len(missing):,} of {len(relocation.moves):,} target files do not exist (e.g. "
+            f"{missing[0]}): is {relocation.new_prefix} right? Nothing written; "
+            "--allow-missing relocates anyway",
+            relocation,
         )
 
 
