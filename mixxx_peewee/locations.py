@@ -84,6 +84,13 @@ def get_tracks_by_locations(paths: Iterable[str | os.PathLike[str]]) -> dict[str
     for text in direct:
         result[text] = _first_found(direct[text], found)
     pending = [t for t in pending if result[t] is None]
+    if pending:
+        # A path whose parts are in different Unicode forms (a composed folder, a file
+        # name decomposed by macOS): found by its file name, compared composed.
+        mixed = _by_file_name(pending)
+        for text, track in mixed.items():
+            result[text] = track
+        pending = [t for t in pending if result[t] is None]
     targets = {t: os.path.realpath(t) for t in pending}
     resolved = {
         t: [c for c in _location_candidates(targets[t]) if c not in direct[t]] for t in pending
@@ -97,6 +104,33 @@ def get_tracks_by_locations(paths: Iterable[str | os.PathLike[str]]) -> dict[str
         for text in linked:
             result[text] = links.get(os.path.normcase(targets[text]))
     return result
+
+
+def _by_file_name(paths: list[str]) -> dict[str, Track]:
+    """``{path: Track}`` for paths stored in a mixed Unicode form: the rows with that file
+    name in either form whose location equals the path once both are composed (NFC)."""
+    names: dict[str, list[str]] = {}
+    for text in paths:
+        for candidate in _location_candidates(text):
+            composed = unicodedata.normalize("NFC", candidate)
+            names.setdefault(candidate.rsplit("/", 1)[-1], []).append(composed)
+    forms = {
+        form
+        for name in names
+        for form in (unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name))
+        if is_sqlite_text(form)
+    }
+    found: dict[str, Track] = {}
+    for chunk in chunked(sorted(forms)):
+        query = joined_tracks().where(TrackLocation.filename.in_(list(chunk)))
+        for track in _read(query):
+            stored = unicodedata.normalize("NFC", track.path or "")
+            for text in paths:
+                if text not in found and stored in {
+                    unicodedata.normalize("NFC", c) for c in _location_candidates(text)
+                }:
+                    found[text] = track
+    return found
 
 
 def _stored_links_by_target() -> dict[str, Track]:

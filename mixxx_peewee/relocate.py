@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -107,18 +108,34 @@ def _under(prefix: str) -> tuple[str, str, int]:
 
 def _plan_relocation(old: str, new: str) -> RelocationPlan:
     plan = RelocationPlan(old, new)
-    exact, slash, width = _under(old)
     new_base = "" if new == "/" and old != "/" else new
+    # The prefix as typed, else in the other Unicode form (macOS types decomposed names;
+    # Linux stores what it was given): the folder the user means, however it is stored.
+    forms = list(dict.fromkeys([old, *(unicodedata.normalize(f, old) for f in ("NFC", "NFD"))]))
+    matched: list[str] = []
+    for form in forms:
+        exact, slash, width = _under(form)
+        cut = len(form) if form != "/" else 0
+        rows = execute(
+            "SELECT id, location, directory, filename FROM track_locations"
+            " WHERE location = ? OR substr(location, 1, ?) = ? ORDER BY id",
+            (exact, width, slash),
+        ).fetchall()
+        if rows:
+            matched.append(form)
+        for location_id, location, directory, filename in rows:
+            plan.moves.append((location_id, location, new_base + location[cut:]))
+            if (directory, filename) != _split(location):
+                plan.consistent = False
+        if form == old and rows:
+            break  # found as typed: the other forms are other folders
+    if len(matched) == 1:
+        plan.old_prefix = matched[0]  # the stored form: the range update goes by it
+    elif len(matched) > 1:
+        plan.consistent = False  # rows in several forms: updated one by one
+    old = plan.old_prefix
+    exact, slash, width = _under(old)
     cut = len(old) if old != "/" else 0
-    rows = execute(
-        "SELECT id, location, directory, filename FROM track_locations"
-        " WHERE location = ? OR substr(location, 1, ?) = ? ORDER BY id",
-        (exact, width, slash),
-    ).fetchall()
-    for location_id, location, directory, filename in rows:
-        plan.moves.append((location_id, location, new_base + location[cut:]))
-        if (directory, filename) != _split(location):
-            plan.consistent = False
     targets = [m[2] for m in plan.moves]
     # Checked before any transaction (never while holding Mixxx up): a stat per target.
     exists = os.path.exists

@@ -100,3 +100,16 @@ def opened(tracks_db: tuple[Path, list[int]]) -> tuple[Path, list[int]]:
 def fields_of(model: Any) -> dict[str, Any]:
     """What a model's fields read as (attribute access: converted values), by field name."""
     return {name: getattr(model, name) for name in model._meta.fields if name != "location"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, every real-Mixxx test runs in one worker, one after another.
+
+    They share module-scoped Mixxx runs and the 2.5.0 chroot's mounts; the rest of the
+    suite is spread over the other workers meanwhile (``--dist loadgroup``).
+    """
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if item.get_closest_marker("mixxx") is not None:
+            item.add_marker(pytest.mark.xdist_group("real-mixxx"))
