@@ -138,11 +138,11 @@ def _emit_listing(rows: list[dict[str, Any]], fmt: ListFormat, columns: list[str
     emit_rows(rows, fmt, columns)
 
 
-def _emit_tracks(tracks: list[Any], fmt: TrackFormat, extra: tuple[str, ...]) -> None:
-    from mixxx_peewee.cli.output import emit_tracks
-    from mixxx_peewee.cli.output import track_records
+def _emit_tracks(fmt: TrackFormat, extra: tuple[str, ...], **query: Any) -> None:
+    """The tracks ``query`` selects (``iter_tracks``' filters), streamed as they are read."""
+    from mixxx_peewee.cli.output import stream_tracks
 
-    emit_tracks(track_records(tracks), fmt, extra=extra)
+    stream_tracks(fmt, extra=extra, **query)
 
 
 def _merge(results: list[Any], operation: str, dry_run: bool) -> Any:
@@ -310,9 +310,8 @@ def playlists_show(
     """Example: mixxx-peewee playlists show "Friday" --format csv"""
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.playlists import get_playlist_tracks
-
-    _emit_tracks(get_playlist_tracks(target), fmt, _ENTRY_COLUMNS)
+    # Every entry in the running order, hidden tracks too (as get_playlist_tracks gives them).
+    _emit_tracks(fmt, _ENTRY_COLUMNS, playlist=target, hidden=None)
 
 
 @playlists_app.command("create", help="Create an empty playlist; prints its new id.")
@@ -560,9 +559,8 @@ def crates_show(
     """Example: mixxx-peewee crates show "Peak time" --format ids"""
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.crates import get_crate_tracks
-
-    _emit_tracks(get_crate_tracks(target), fmt, ())
+    # By id, hidden tracks left out (as get_crate_tracks gives them).
+    _emit_tracks(fmt, (), crate=target)
 
 
 @crates_app.command("create", help="Create an empty crate; prints its new id.")

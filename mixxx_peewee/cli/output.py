@@ -34,6 +34,7 @@ __all__ = [
     "emit_tracks",
     "jsonable",
     "listing_columns",
+    "stream_tracks",
     "track_records",
     "track_row",
 ]
@@ -281,9 +282,14 @@ def track_records(tracks: Iterable[Any]) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def listing_columns(fmt: str, requested: str | None = None) -> list[str]:
+def listing_columns(fmt: str, requested: str | None = None, *, entries: bool = False) -> list[str]:
     """The :func:`~mixxx_peewee.trackreads.iter_tracks` columns a track listing in ``fmt``
-    shows (``requested``: the ``--columns`` text, comma-separated): only those are read."""
+    shows (``requested``: the ``--columns`` text, comma-separated): only those are read.
+
+    ``entries``: a playlist's entries are listed; the table leads with their position, the
+    data formats end with the entry's columns (``position``, ``pl_datetime_added``, ``entry_id``).
+    """
+    from mixxx_peewee.trackreads import ENTRY_COLUMNS
     from mixxx_peewee.trackreads import track_columns
 
     fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
@@ -297,12 +303,29 @@ def listing_columns(fmt: str, requested: str | None = None) -> list[str]:
     available = track_columns()
     if fmt == "table":
         # key_id: the key column is shown in the chosen notation (see data_row).
-        return [c for c in (*TRACK_TABLE_COLUMNS, "key_id") if c in available]
+        shown = [c for c in (*TRACK_TABLE_COLUMNS, "key_id") if c in available]
+        return ["position", *shown] if entries else shown
     if fmt == "ids":
         return ["id"]
     if fmt == "m3u8":
         return ["location", "artist", "title", "duration"]
-    return [c for c in available if c not in BLOB_COLUMNS]
+    data = [c for c in available if c not in BLOB_COLUMNS]
+    return [*data, *ENTRY_COLUMNS] if entries else data
+
+
+def stream_tracks(
+    fmt: str, requested: str | None = None, *, extra: Sequence[str] = (), **query: Any
+) -> int:
+    """``iter_tracks(**query)`` reading only what ``fmt`` (or ``--columns``) shows, printed
+    as the rows come; the number printed. ``extra`` columns lead the table and CSV."""
+    from mixxx_peewee.trackreads import iter_tracks
+
+    entries = query.get("playlist") is not None and "position" in extra
+    shown = listing_columns(fmt, requested, entries=entries)
+    tracks = iter_tracks(columns=shown, **query)
+    if requested is not None:
+        return emit_tracks(tracks, fmt, columns=shown)
+    return emit_tracks(tracks, fmt, extra=extra)
 
 
 def emit_tracks(

@@ -103,14 +103,10 @@ class QueryCommand(TyperCommand):
 
 def _stream(state: CliState, fmt: TrackFormat, columns: str | None, **query: Any) -> None:
     """``iter_tracks(**query)`` reading only what ``fmt`` (or ``--columns``) shows, printed."""
-    from mixxx_peewee.cli.output import emit_tracks
-    from mixxx_peewee.cli.output import listing_columns
-    from mixxx_peewee.trackreads import iter_tracks
+    from mixxx_peewee.cli.output import stream_tracks
 
-    shown = listing_columns(fmt, columns)
     # Every format streams: no progress bar (the rows themselves show progress).
-    tracks = iter_tracks(columns=shown, **query)
-    emit_tracks(tracks, fmt, columns=None if columns is None else shown)
+    stream_tracks(fmt, columns, **query)
 
 
 @tracks_app.command("list")
@@ -463,9 +459,11 @@ def missing(
     state: CliState = ctx.obj
     state.open()
     from mixxx_peewee.cli.output import emit_tracks
+    from mixxx_peewee.cli.output import listing_columns
     from mixxx_peewee.trackreads import missing_tracks
 
-    found = missing_tracks(hidden=_hidden_choice(hidden, include_hidden))
+    shown = listing_columns(fmt)  # only what the format shows is read
+    found = missing_tracks(hidden=_hidden_choice(hidden, include_hidden), columns=shown)
     rows: Iterator[dict[str, Any]] = ({"reason": reason, **track} for track, reason in found)
     emit_tracks(rows, fmt, extra=("reason",))
 
