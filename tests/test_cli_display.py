@@ -188,3 +188,90 @@ def test_no_summary_line_when_piped(db: Path) -> None:
     out = ok(cli(db, "tracks", "list", "--limit", "3")).stdout
     lines = out.splitlines()
     assert len(lines) == 5 and not lines[-1].endswith("tracks")
+
+
+# --- sorted listings and a playlist's entries stream too --------------------------------
+
+
+def _open(db: Path) -> Any:
+    import mixxx_peewee as mp
+
+    return mp.open_library(db)
+
+
+def test_a_sorted_listing_in_small_chunks_keeps_the_order_of_one_query(db: Path) -> None:
+    import mixxx_peewee as mp
+
+    with _open(db):
+        for sort, desc in (("artist", False), ("key", True), ("bpm", False), ("title", True)):
+            whole = [t.id for t in mp.query_tracks(sort=sort, descending=desc)]
+            streamed = mp.iter_tracks(columns=["id"], sort=sort, descending=desc, chunk_size=3)
+            assert [t["id"] for t in streamed] == whole
+            limited = mp.iter_tracks(columns=["id"], sort=sort, descending=desc, limit=7)
+            assert [t["id"] for t in limited] == whole[:7]
+
+
+def test_a_track_deleted_while_a_sorted_listing_runs_is_left_out(db: Path) -> None:
+    import mixxx_peewee as mp
+
+    with _open(db):
+        whole = [t.id for t in mp.query_tracks(sort="artist")]
+        listing = mp.iter_tracks(columns=["id", "artist"], sort="artist", chunk_size=4)
+        seen = [next(listing)["id"] for _ in range(4)]
+        # No read transaction is open between chunks: another connection writes freely.
+        conn = sqlite3.connect(db)
+        with conn:
+            conn.execute("DELETE FROM library WHERE id = ?", (whole[6],))
+        conn.close()
+        seen += [t["id"] for t in listing]
+    assert seen == [i for i in whole if i != whole[6]]
+
+
+def test_a_playlists_entries_carry_their_position_and_repeats(db: Path) -> None:
+    import mixxx_peewee as mp
+
+    a, b, c = _ids(db, 3)
+    with _open(db):
+        pid = mp.create_playlist("Repeats", [b, a, b, c]).id
+        rows = list(
+            mp.iter_tracks(playlist=pid, columns=["position", "id", "entry_id"], chunk_size=2)
+        )
+        assert [(r["position"], r["id"]) for r in rows] == [(1, b), (2, a), (3, b), (4, c)]
+        assert len({r["entry_id"] for r in rows}) == 4
+        with pytest.raises(mp.ValidationError, match="needs a playlist"):
+            mp.iter_tracks(columns=["id", "position"])
+    out = ok(cli(db, "playlists", "show", "Repeats", "--format", "csv")).stdout
+    shown = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["position"], r["id"]) for r in shown] == [
+        ("1", str(b)), ("2", str(a)), ("3", str(b)), ("4", str(c))
+    ]  # fmt: skip
+    assert shown[0]["pl_datetime_added"].endswith("Z")
+    table = ok(cli(db, "playlists", "show", "Repeats")).stdout.splitlines()
+    assert table[0].split()[:2] == ["position", "id"] and len(table) == 2 + 4
+
+
+def test_missing_reads_only_the_columns_asked_for(db: Path) -> None:
+    import mixxx_peewee as mp
+
+    with _open(db):
+        everything = list(mp.missing_tracks(hidden=None))
+        few = list(mp.missing_tracks(hidden=None, columns=["id", "title"]))
+    assert everything and len(few) == len(everything)
+    assert [(set(t), r) for t, r in few] == [({"id", "title"}, r) for _t, r in everything]
+    assert [t["id"] for t, _ in few] == [t["id"] for t, _ in everything]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_track_listing_on_a_terminal_ends_with_a_summary_line() -> None:
+    from mixxx_peewee.cli.output import emit_tracks
+
+    rows = [{"id": i, "title": f"T{i}", "duration": 1800.4} for i in range(1, 4)]
+    screen, pipe = _Terminal(), io.StringIO()
+    emit_tracks(rows, "table", out=screen, columns=["id", "title", "duration"])
+    emit_tracks(rows, "table", out=pipe, columns=["id", "title", "duration"])
+    assert screen.getvalue().splitlines()[-1] == "3 tracks, 1:30:01"
+    assert pipe.getvalue().splitlines() == screen.getvalue().splitlines()[:-1]
