@@ -447,6 +447,7 @@ def _word(text: str, *, first: bool = False) -> str:
 
 def _work_copy(master: Path, work: Path, name: str) -> Path:
     dest = work / f"{name}.sqlite"
+    dest.parent.mkdir(parents=True, exist_ok=True)  # another run may have removed it
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{dest}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(master, dest)

@@ -151,6 +151,8 @@ def test_colours_are_rrggbb_and_bpm_blank_when_not_analysed(db: Path) -> None:
     record = parsed(cli(db, "tracks", "show", str(first), "-f", "json"))
     assert record["color"] == "#00FF00"
     assert "#00FF00" in ok(cli(db, "tracks", "show", str(first))).stdout
+    edit = ok(cli(db, "tracks", "edit", str(first), "--color", "#ff8000", "--dry-run"))
+    assert f"track {first}: color #00FF00 -> #FF8000" in edit.stdout + edit.stderr
     out = ok(cli(db, "tracks", "list", "--columns", "id,bpm", "--limit", "2")).stdout
     rows = [line.split() for line in out.splitlines()[2:]]
     assert rows == [[str(first)], [str(second), "128.0"]]
