@@ -24,6 +24,8 @@ from mixxx_peewee.cli.table import clip
 from mixxx_peewee.cli.table import clip_path
 from mixxx_peewee.cli.table import display_width
 from mixxx_peewee.cli.table import print_table
+from mixxx_peewee.keys import guess_key_id
+from mixxx_peewee.keys import harmonic_rank
 
 
 @pytest.fixture
@@ -277,3 +279,16 @@ def test_a_track_listing_on_a_terminal_ends_with_a_summary_line() -> None:
     emit_tracks(rows, "table", out=pipe, columns=["id", "title", "duration"])
     assert screen.getvalue().splitlines()[-1] == "3 tracks, 1:30:01"
     assert pipe.getvalue().splitlines() == screen.getvalue().splitlines()[:-1]
+
+
+def test_sorting_by_key_follows_the_camelot_wheel_with_no_key_last(db: Path) -> None:
+    import mixxx_peewee as mp
+
+    with _open(db):
+        rows = list(mp.iter_tracks(columns=["key_id", "key"], sort="key", chunk_size=7))
+    ranks = [
+        harmonic_rank(r["key_id"] if 1 <= (r["key_id"] or 0) <= 24 else guess_key_id(r["key"]))
+        for r in rows
+    ]
+    assert ranks == sorted(ranks) and ranks[-1] == harmonic_rank(0)
+    assert ranks[0] < harmonic_rank(0)
