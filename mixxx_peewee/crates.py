@@ -37,6 +37,7 @@ from mixxx_peewee.models import Crate
 from mixxx_peewee.models import CrateTrack
 from mixxx_peewee.models import Track
 from mixxx_peewee.plan import WriteResult
+from mixxx_peewee.plan import plural
 from mixxx_peewee.running import STRUCTURE
 from mixxx_peewee.values import parse_track_ids
 
@@ -162,7 +163,9 @@ def _report_added(
 ) -> None:
     result.counts.update(added=len(new), already=already)
     if new:
-        result.add(f"add {len(new)} tracks to {where}")
+        result.add(f"add {plural(len(new), 'track')} to {where}")
+    if already:
+        result.notes.append(f"{plural(already, 'track')} already in {where}")
     if hidden:
         result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
 
@@ -292,7 +295,7 @@ def remove_tracks_from_crate(
     result.value = row.id
     result.counts.update(removed=len(members), absent=len(absent))
     if members:
-        result.add(f"remove {len(members)} tracks from {_label(row)}")
+        result.add(f"remove {plural(len(members), 'track')} from {_label(row)}")
     return result
 
 
@@ -308,5 +311,5 @@ def clear_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteResu
     result.value = row.id
     result.count("removed", members)
     if members:
-        result.add(f"remove all {members} tracks from {_label(row)}")
+        result.add(f"remove all {plural(members, 'track')} from {_label(row)}")
     return result

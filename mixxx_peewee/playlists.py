@@ -54,6 +54,7 @@ from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import Track
 from mixxx_peewee.plan import WriteResult
+from mixxx_peewee.plan import plural
 from mixxx_peewee.running import STRUCTURE
 from mixxx_peewee.values import chunked
 
@@ -253,7 +254,7 @@ def create_playlist(
 
 
 def _report_added(result: WriteResult, ids: list[int], hidden: int, where: str) -> None:
-    result.add(f"add {len(ids)} tracks to {where}")
+    result.add(f"add {plural(len(ids), 'track')} to {where}")
     result.count("added", len(ids))
     if hidden:
         result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
@@ -300,7 +301,7 @@ def delete_playlist(
         if not dry_run:
             PlaylistTrack.delete().where(PlaylistTrack.playlist == row.id).execute()
             Playlist.delete().where(Playlist.id == row.id).execute()
-    result.add(f"delete {_label(row)} and its {entries} entries")
+    result.add(f"delete {_label(row)} and its {plural(entries, 'entry')}")
     result.count("deleted")
     result.count("entries_removed", entries)
     return result
@@ -502,7 +503,7 @@ def remove_positions_from_playlist(
     result.count("removed", len(unique))
     if unique:
         shown = ", ".join(str(p) for p in unique[:20]) + (" …" if len(unique) > 20 else "")
-        result.add(f"remove {len(unique)} entries from {_label(row)} at position {shown}")
+        result.add(f"remove {plural(len(unique), 'entry')} from {_label(row)} at position {shown}")
     return result
 
 
@@ -558,5 +559,5 @@ def clear_playlist(
     result.value = row.id
     result.count("removed", entries)
     if entries:
-        result.add(f"remove all {entries} entries from {_label(row)}")
+        result.add(f"remove all {plural(entries, 'entry')} from {_label(row)}")
     return result

@@ -232,6 +232,7 @@ def _export(
     from mixxx_peewee.cli.output import emit_tracks
     from mixxx_peewee.cli.output import track_records
     from mixxx_peewee.m3u import write_m3u8
+    from mixxx_peewee.plan import plural
 
     chosen = fmt.value if fmt is not None else None
     if chosen is None and output is not None:
@@ -249,7 +250,7 @@ def _export(
         write(sys.stdout)
     else:
         _write_target(output, write)
-        state.note(f"exported {len(rows)} tracks to {output}")
+        state.note(f"exported {plural(len(rows), 'track')} to {output}")
 
 
 def _import(

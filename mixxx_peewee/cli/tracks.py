@@ -516,6 +516,7 @@ def relocate(
 
 def _refusals(plan: Any, allow_missing: bool) -> None:
     """Refuse before asking: collisions, and target files that do not exist."""
+    from mixxx_peewee.plan import plural
     from mixxx_peewee.relocate import RelocateCollisionError
     from mixxx_peewee.relocate import RelocateMissingTargetsError
 
@@ -524,7 +525,7 @@ def _refusals(plan: Any, allow_missing: bool) -> None:
     if collisions:
         first = collisions[0]
         raise RelocateCollisionError(
-            f"{len(collisions)} track(s) would collide with tracks already at the target, "
+            f"{plural(len(collisions), 'track')} would collide with tracks already at the target, "
             f"e.g. {first[1]} -> {first[2]}; nothing written",
             relocation,
         )
