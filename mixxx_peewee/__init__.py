@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from mixxx_peewee.crates import remove_track_from_crate as remove_track_from_crate
     from mixxx_peewee.crates import remove_tracks_from_crate as remove_tracks_from_crate
     from mixxx_peewee.crates import rename_crate as rename_crate
+    from mixxx_peewee.crates import replace_crate_tracks as replace_crate_tracks
     from mixxx_peewee.cues import delete_cue as delete_cue
     from mixxx_peewee.cues import list_cues as list_cues
     from mixxx_peewee.cues import set_hotcue as set_hotcue
@@ -73,6 +74,7 @@ if TYPE_CHECKING:
     )
     from mixxx_peewee.playlists import remove_track_from_playlist as remove_track_from_playlist
     from mixxx_peewee.playlists import rename_playlist as rename_playlist
+    from mixxx_peewee.playlists import replace_playlist_tracks as replace_playlist_tracks
     from mixxx_peewee.relocate import relocate_tracks as relocate_tracks
     from mixxx_peewee.restoring import restore as restore
     from mixxx_peewee.running import find_mixxx_processes as find_mixxx_processes
@@ -138,6 +140,7 @@ _LAZY: dict[str, str] = {
     "remove_positions_from_playlist": "playlists",
     "move_playlist_track": "playlists",
     "clear_playlist": "playlists",
+    "replace_playlist_tracks": "playlists",
     # crates.py
     "list_crates": "crates",
     "get_crate": "lookup",
@@ -150,6 +153,7 @@ _LAZY: dict[str, str] = {
     "remove_track_from_crate": "crates",
     "remove_tracks_from_crate": "crates",
     "clear_crate": "crates",
+    "replace_crate_tracks": "crates",
     # cues.py
     "list_cues": "cues",
     "set_hotcue": "cues",

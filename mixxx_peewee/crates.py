@@ -53,6 +53,7 @@ __all__ = [
     "remove_track_from_crate",
     "remove_tracks_from_crate",
     "rename_crate",
+    "replace_crate_tracks",
 ]
 
 _MEMBER_TOUCHES = [("crate_tracks", "crate_id"), ("crate_tracks", "track_id")]
@@ -296,6 +297,38 @@ def remove_tracks_from_crate(
     result.counts.update(removed=len(members), absent=len(absent))
     if members:
         result.add(f"remove {plural(len(members), 'track')} from {_label(row)}")
+    return result
+
+
+def replace_crate_tracks(
+    crate: int | str | Crate, track_ids: Iterable[int], *, dry_run: bool = False
+) -> WriteResult:
+    """Make a crate hold exactly ``track_ids`` (one transaction); counts ``added`` and
+    ``removed``. Raises CrateNotFoundError, TrackNotFoundError (nothing written), LockedError.
+    """
+    wanted = list(track_ids)
+    result = WriteResult("replace_crate_tracks", dry_run, notes=_notes(dry_run))
+    with planned_write(dry_run, _MEMBER_TOUCHES):
+        row = get_crate(crate)
+        refuse_locked(row, "crate")
+        ids, hidden = require_tracks(wanted)
+        keep = set(ids)
+        members = CrateTrack.select(CrateTrack.track).where(CrateTrack.crate == row.id)
+        have = {t for (t,) in members.tuples()}  # type: ignore[attr-defined]
+        new, gone = sorted(keep - have), sorted(have - keep)
+        if not dry_run:
+            if gone:
+                delete = _members_of(row.id)
+                for_each_chunk(lambda in_list: delete.where(CrateTrack.track.in_(in_list)), gone)
+            _insert_members(row.id, new)
+    result.value = row.id
+    result.counts.update(added=len(new), removed=len(gone), kept=len(keep & have))
+    if new:
+        result.add(f"add {plural(len(new), 'track')} to {_label(row)}")
+    if gone:
+        result.add(f"remove {plural(len(gone), 'track')} from {_label(row)}")
+    if hidden:
+        result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
     return result
 
 

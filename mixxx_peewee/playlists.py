@@ -73,6 +73,7 @@ __all__ = [
     "remove_positions_from_playlist",
     "remove_track_from_playlist",
     "rename_playlist",
+    "replace_playlist_tracks",
 ]
 
 AUTO_DJ_NAME = "Auto DJ"
@@ -543,6 +544,39 @@ def move_playlist_track(
     if source != target:
         result.add(f"move track {entry[1]} in {_label(row)} from {source} to {target}")
         result.count("moved")
+    return result
+
+
+def replace_playlist_tracks(
+    playlist: int | str | Playlist, track_ids: Iterable[int], *, force_history: bool = False,
+    dry_run: bool = False,
+) -> WriteResult:  # fmt: skip
+    """Make a playlist's entries exactly ``track_ids``, in that order (one transaction).
+
+    Nothing is written when the entries are those already. Raises PlaylistNotFoundError,
+    TrackNotFoundError (nothing written), LockedError.
+    """
+    wanted = list(track_ids)
+    result = WriteResult(
+        "replace_playlist_tracks", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
+    )
+    with planned_write(dry_run, _ENTRY_TOUCHES):
+        row = _writable(playlist, force_history)
+        ids, hidden = require_tracks(wanted)
+        query = _entries_of(row.id).order_by(PlaylistTrack.position, PlaylistTrack.id)
+        current = [track for (track,) in query.select(PlaylistTrack.track).tuples()]
+        if current != ids and not dry_run:
+            PlaylistTrack.delete().where(PlaylistTrack.playlist == row.id).execute()
+            _insert_entries(row.id, ids, 1)
+    result.value = row.id
+    if current != ids:
+        result.add(
+            f"replace the {plural(len(current), 'entry')} of {_label(row)} with "
+            f"{plural(len(ids), 'track')}"
+        )
+        result.counts.update(removed=len(current), added=len(ids))
+        if hidden:
+            result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
     return result
 
 
