@@ -43,6 +43,7 @@ from mixxx_peewee.values import is_row_id
 from mixxx_peewee.values import parse_id
 
 __all__ = [
+    "ENTRY_COLUMNS",
     "MISSING_FILE_GONE",
     "MISSING_FLAGGED",
     "MISSING_LINK_TARGET_ABSENT",
@@ -168,6 +169,20 @@ def _selectable(name: str) -> Any:
     raise ValidationError(f"unknown track column {name!r}; this file has: {known}")
 
 
+# Columns of a playlist's entries, listed with iter_tracks(playlist=...) (in that order).
+ENTRY_COLUMNS = ("position", "pl_datetime_added", "entry_id")
+
+
+def _entry_or_track_column(name: str, in_playlist: bool) -> Any:
+    if name in ENTRY_COLUMNS:
+        if not in_playlist:
+            raise ValidationError(f"column {name!r} exists only when listing a playlist's entries")
+        if name == "entry_id":
+            return PlaylistTrack.id.alias("entry_id")
+        return PlaylistTrack._meta.fields[name]
+    return _selectable(name)
+
+
 def iter_tracks(
     *,
     search: str | None = None,
@@ -189,7 +204,9 @@ def iter_tracks(
     Peewee builds the statement once; each chunk only binds new keyset values.
     Filters are those of :func:`query_tracks`. With ``playlist`` and no ``sort`` the
     tracks come in the playlist's running order, a track as often as it is in it (``sort``
-    orders them by a column instead, each entry still listed). Raises ValidationError,
+    orders them by a column instead, each entry still listed), and ``columns`` may also
+    name the entry's :data:`ENTRY_COLUMNS` (``position``, ``pl_datetime_added``,
+    ``entry_id``). Raises ValidationError,
     ColumnNotInFileError, PlaylistNotFoundError when called (before the first row),
     database errors while iterating.
     """
@@ -207,7 +224,8 @@ def iter_tracks(
         from mixxx_peewee.beatgrids import ANALYSIS_INPUTS  # loads the codec: only when asked
         from mixxx_peewee.beatgrids import analysis_values
     inputs = [n for n in ANALYSIS_INPUTS if n not in names] if computed else []
-    select: list[Any] = [_selectable(n) for n in [*names, *inputs]]
+    in_playlist = filters.get("playlist") is not None
+    select: list[Any] = [_entry_or_track_column(n, in_playlist) for n in [*names, *inputs]]
     filters.setdefault("hidden", False)
     entries_of = None
     if filters.get("playlist") is not None:

@@ -18,9 +18,12 @@ from typing import Any
 
 import typer
 
+from mixxx_peewee.cli.options import COLUMNS
 from mixxx_peewee.cli.options import DRY_RUN
 from mixxx_peewee.cli.options import JSON_RESULT
+from mixxx_peewee.cli.options import LIMIT
 from mixxx_peewee.cli.options import LIST_FORMAT
+from mixxx_peewee.cli.options import SORT_DESC
 from mixxx_peewee.cli.options import TRACK_FORMAT
 from mixxx_peewee.cli.options import YES
 from mixxx_peewee.cli.options import ListFormat
@@ -149,13 +152,6 @@ def _emit_listing(rows: list[dict[str, Any]], fmt: ListFormat, columns: list[str
     elif fmt == ListFormat.csv:
         columns = list(rows[0]) if rows else columns
     emit_rows(rows, fmt, columns)
-
-
-def _emit_tracks(tracks: list[Any], fmt: TrackFormat, extra: tuple[str, ...]) -> None:
-    from mixxx_peewee.cli.output import emit_tracks
-    from mixxx_peewee.cli.output import track_records
-
-    emit_tracks(track_records(tracks), fmt, extra=extra)
 
 
 def _merge(results: list[Any], operation: str, dry_run: bool) -> Any:
@@ -347,16 +343,32 @@ def playlists_list(
     _emit_listing(list_playlists(include_hidden=include_all), fmt, ["id", "name", "kind"])
 
 
-@playlists_app.command("show", help="The tracks of a playlist in order.")
+@playlists_app.command("show", help="The tracks of a playlist in order (streamed).")
 def playlists_show(
-    ctx: typer.Context, target: str = PLAYLIST_ARG, fmt: TrackFormat = TRACK_FORMAT
+    ctx: typer.Context,
+    target: str = PLAYLIST_ARG,
+    sort: str | None = typer.Option(
+        None, "--sort", help="Sort by this track column (default: the playlist's order)."
+    ),
+    desc: bool = SORT_DESC,
+    limit: int | None = LIMIT,
+    fmt: TrackFormat = TRACK_FORMAT,
+    columns: str | None = COLUMNS,
 ) -> None:
-    """Example: mixxx-peewee playlists show "Friday" --format csv"""
+    """Every entry, hidden tracks too, with its position; repeats as often as they are in it.
+
+    Example: mixxx-peewee playlists show "Friday" --format csv --limit 20
+    """
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.playlists import get_playlist_tracks
+    from mixxx_peewee.cli.output import stream_tracks
+    from mixxx_peewee.playlists import get_playlist
+    from mixxx_peewee.trackreads import ENTRY_COLUMNS
 
-    _emit_tracks(get_playlist_tracks(target), fmt, _ENTRY_COLUMNS)
+    found = get_playlist(target)  # the one id-or-name rule, before any row is printed
+    stream_tracks(fmt, columns, extra=_ENTRY_COLUMNS, data_extra=ENTRY_COLUMNS,
+                  playlist=found.id, hidden=None, sort=sort, descending=desc,
+                  limit=limit)  # fmt: skip
 
 
 @playlists_app.command("create", help="Create an empty playlist; prints its new id.")
@@ -611,16 +623,31 @@ def crates_list(
     _emit_listing(list_crates(), fmt, ["id", "name"])
 
 
-@crates_app.command("show", help="The tracks of a crate.")
+@crates_app.command("show", help="The tracks of a crate (streamed).")
 def crates_show(
-    ctx: typer.Context, target: str = CRATE_ARG, fmt: TrackFormat = TRACK_FORMAT
+    ctx: typer.Context,
+    target: str = CRATE_ARG,
+    sort: str | None = typer.Option(
+        None, "--sort", help="Sort by this track column (default: id)."
+    ),
+    desc: bool = SORT_DESC,
+    limit: int | None = LIMIT,
+    include_hidden: bool = typer.Option(False, "--all", "-a", help="Hidden tracks too."),
+    fmt: TrackFormat = TRACK_FORMAT,
+    columns: str | None = COLUMNS,
 ) -> None:
-    """Example: mixxx-peewee crates show "Peak time" --format ids"""
+    """The crate's tracks (hidden ones with --all), as export writes them.
+
+    Example: mixxx-peewee crates show "Peak time" --format ids
+    """
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.crates import get_crate_tracks
+    from mixxx_peewee.cli.output import stream_tracks
+    from mixxx_peewee.crates import get_crate
 
-    _emit_tracks(get_crate_tracks(target), fmt, ())
+    found = get_crate(target)
+    stream_tracks(fmt, columns, crate=found.id, hidden=None if include_hidden else False,
+                  sort=sort, descending=desc, limit=limit)  # fmt: skip
 
 
 @crates_app.command("create", help="Create an empty crate; prints its new id.")

@@ -34,6 +34,7 @@ __all__ = [
     "emit_tracks",
     "jsonable",
     "listing_columns",
+    "stream_tracks",
     "track_records",
     "track_row",
 ]
@@ -279,6 +280,34 @@ def track_records(tracks: Iterable[Any]) -> Iterator[dict[str, Any]]:
                 value = track.__dict__[key]
                 record[key] = value.raw if getattr(value, "raw", None) is not None else value
         yield record
+
+
+def stream_tracks(
+    fmt: str,
+    columns: str | None,
+    *,
+    extra: Sequence[str] = (),
+    data_extra: Sequence[str] | None = None,
+    **query: Any,
+) -> int:
+    """``iter_tracks(**query)`` printed in ``fmt``, reading only what it shows: the one
+    path of every track listing (``tracks list/search``, ``playlists/crates show``).
+
+    ``columns``: the ``--columns`` text; ``extra``: columns that lead the table's default
+    ones (a playlist's ``position``); ``data_extra``: those that lead the data formats'
+    (default: ``extra``).
+    """
+    from mixxx_peewee.trackreads import iter_tracks
+
+    fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
+    shown = listing_columns(fmt, columns)
+    if columns is None and fmt not in ("ids", "m3u8"):
+        lead = extra if fmt == "table" or data_extra is None else data_extra
+        shown = [*lead, *(c for c in shown if c not in lead)]
+    tracks = iter_tracks(columns=shown, **query)
+    if columns is None:
+        return emit_tracks(tracks, fmt, extra=extra)
+    return emit_tracks(tracks, fmt, columns=shown)
 
 
 def listing_columns(fmt: str, requested: str | None = None) -> list[str]:

@@ -11,9 +11,12 @@ from typer import _click
 from typer.core import TyperCommand
 from typer.core import TyperOption
 
+from mixxx_peewee.cli.options import COLUMNS
 from mixxx_peewee.cli.options import DRY_RUN
 from mixxx_peewee.cli.options import FORCE
 from mixxx_peewee.cli.options import JSON_RESULT
+from mixxx_peewee.cli.options import LIMIT
+from mixxx_peewee.cli.options import SORT_DESC
 from mixxx_peewee.cli.options import TRACK_FORMAT
 from mixxx_peewee.cli.options import YES
 from mixxx_peewee.cli.options import TrackFormat
@@ -48,17 +51,14 @@ def _hidden_choice(hidden: bool, include_hidden: bool) -> bool | None:
     return None if include_hidden else False
 
 
-_SORT = typer.Option(None, "--sort", help="Sort by this track column (default: id).")
-_DESC = typer.Option(False, "--desc", help="Sort descending.")
-_LIMIT = typer.Option(None, "--limit", min=0, help="At most this many tracks.")
+_SORT = typer.Option(
+    None, "--sort", help="Sort by this track column (default: id; key sorts harmonically)."
+)
+_DESC = SORT_DESC
+_LIMIT = LIMIT
 _HIDDEN = typer.Option(False, "--hidden", help="Only hidden tracks.")
 _ALL = typer.Option(False, "--all", "-a", help="Hidden tracks too.")
-_COLUMNS = typer.Option(
-    None,
-    "--columns",
-    help="Comma-separated columns to show, in this order (table, json, jsonl, csv); "
-    "only these are read. An unknown name lists the file's columns.",
-)
+_COLUMNS = COLUMNS
 
 
 class QueryCommand(TyperCommand):
@@ -103,14 +103,10 @@ class QueryCommand(TyperCommand):
 
 def _stream(state: CliState, fmt: TrackFormat, columns: str | None, **query: Any) -> None:
     """``iter_tracks(**query)`` reading only what ``fmt`` (or ``--columns``) shows, printed."""
-    from mixxx_peewee.cli.output import emit_tracks
-    from mixxx_peewee.cli.output import listing_columns
-    from mixxx_peewee.trackreads import iter_tracks
+    from mixxx_peewee.cli.output import stream_tracks
 
-    shown = listing_columns(fmt, columns)
     # Every format streams: no progress bar (the rows themselves show progress).
-    tracks = iter_tracks(columns=shown, **query)
-    emit_tracks(tracks, fmt, columns=None if columns is None else shown)
+    stream_tracks(fmt, columns, **query)
 
 
 @tracks_app.command("list")
