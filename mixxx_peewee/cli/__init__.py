@@ -136,7 +136,7 @@ class _FullHelpGroup(TyperGroup):
                 formatter.write_dl(rows)
 
 
-def plain_help(command: _click.Command) -> None:
+def plain_help(command: _click.Command, *, recursive: bool = True) -> None:
     """Give ``command`` (and its sub-commands) plain placeholders and uncut command lists."""
     for param in command.params:
         if type(param) is TyperArgument:
@@ -145,7 +145,7 @@ def plain_help(command: _click.Command) -> None:
             param.__class__ = _PlainOption
     if type(command) is TyperGroup:
         command.__class__ = _FullHelpGroup
-    if isinstance(command, TyperGroup):
+    if recursive and isinstance(command, TyperGroup):
         for sub in command.commands.values():
             plain_help(sub)
 
@@ -189,8 +189,7 @@ class _ErrorsToOneLine(_FullHelpGroup):
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
-        coercion.install(self, recursive=False)  # the root options (see cli/coercion.py)
-        plain_help(self)
+        self._late_params_done = False
         lazy = _LazyCommands()
         lazy.update(self.commands)
         self.commands = lazy
@@ -198,6 +197,12 @@ class _ErrorsToOneLine(_FullHelpGroup):
     def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
         """Keep the command line: a root option given after a command gets a hint."""
         ctx.meta[_ARGV] = list(args)
+        if not self._late_params_done:
+            # Typer appends --install/--show-completion after building the group: now all
+            # the root options are there for plain conversion (cli/coercion.py) and help.
+            self._late_params_done = True
+            coercion.install(self, recursive=False)
+            plain_help(self, recursive=False)  # its commands are built on first use
         return super().parse_args(ctx, args)
 
     def shell_complete(self, ctx: _click.Context, incomplete: str) -> list[Any]:
