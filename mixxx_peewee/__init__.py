@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from mixxx_peewee.cues import list_cues as list_cues
     from mixxx_peewee.cues import set_hotcue as set_hotcue
     from mixxx_peewee.cues import set_main_cue as set_main_cue
+    from mixxx_peewee.duplicates import DuplicateGroup as DuplicateGroup
+    from mixxx_peewee.duplicates import find_duplicates as find_duplicates
     from mixxx_peewee.inspection import SchemaReport as SchemaReport
     from mixxx_peewee.inspection import Verdict as Verdict
     from mixxx_peewee.inspection import inspect_schema as inspect_schema
@@ -76,6 +78,8 @@ if TYPE_CHECKING:
     from mixxx_peewee.relocate import relocate_tracks as relocate_tracks
     from mixxx_peewee.restoring import restore as restore
     from mixxx_peewee.running import find_mixxx_processes as find_mixxx_processes
+    from mixxx_peewee.stats import LibraryStats as LibraryStats
+    from mixxx_peewee.stats import library_stats as library_stats
     from mixxx_peewee.trackedits import hide_tracks as hide_tracks
     from mixxx_peewee.trackedits import unhide_tracks as unhide_tracks
     from mixxx_peewee.trackedits import update_track as update_track
@@ -164,6 +168,11 @@ _LAZY: dict[str, str] = {
     "list_backups": "backups",
     "restore": "restoring",
     "auto_backup": "backups",
+    # stats.py, duplicates.py
+    "library_stats": "stats",
+    "LibraryStats": "stats",
+    "find_duplicates": "duplicates",
+    "DuplicateGroup": "duplicates",
     # running.py
     "find_mixxx_processes": "running",
     # plan.py

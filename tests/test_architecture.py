@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("membership", "trackfilters"),
     ("trackreads", "locations"),
     ("trackedits",),
-    ("relocate", "playlists", "crates", "cues", "backups", "restoring"),
+    ("relocate", "playlists", "crates", "cues", "backups", "restoring", "stats", "duplicates"),
     ("m3u",),
     ("compat",),
     ("testing",),
