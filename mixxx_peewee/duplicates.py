@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from mixxx_peewee.connection import execute
@@ -88,7 +89,7 @@ def _chain(buckets: dict[Any, list[tuple[float, int]]], tolerance: float, reason
         if len(rows) < 2:
             continue  # most buckets: one track, nothing to sort
         rows.sort()
-        for (before, first), (after, second) in zip(rows, rows[1:], strict=False):
+        for (before, first), (after, second) in pairwise(rows):
             if after - before <= tolerance:
                 into.join(first, second, reason)
 
