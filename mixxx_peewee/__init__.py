@@ -89,6 +89,8 @@ if TYPE_CHECKING:
     from mixxx_peewee.trackreads import query_tracks as query_tracks
     from mixxx_peewee.trackreads import search_tracks as search_tracks
     from mixxx_peewee.trackreads import track_columns as track_columns
+    from mixxx_peewee.usage import TrackUsage as TrackUsage
+    from mixxx_peewee.usage import track_usage as track_usage
 
 __version__ = "0.1.0"
 
@@ -173,6 +175,8 @@ _LAZY: dict[str, str] = {
     "LibraryStats": "stats",
     "find_duplicates": "duplicates",
     "DuplicateGroup": "duplicates",
+    "track_usage": "usage",
+    "TrackUsage": "usage",
     # running.py
     "find_mixxx_processes": "running",
     # plan.py
