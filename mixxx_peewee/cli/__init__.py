@@ -40,6 +40,10 @@ _COMMANDS: dict[str, tuple[str, str]] = {
         "Path, schema version, matched revision, journal mode, verdict and row counts.",
     ),
     "check": ("info", "Compare the file with Mixxx's schema; exit 0 only when writing is allowed."),
+    "stats": (
+        "info",
+        "Tracks, hours, genres, BPM and key spread, missing, hidden and analysed tracks.",
+    ),
     "relocate": (
         "tracks",
         "Point every track under OLD_PREFIX to NEW_PREFIX (files moved outside Mixxx).",

@@ -95,6 +95,16 @@ CRATE_ARG = typer.Argument(
 TRACKS_ARG = typer.Argument(
     None, metavar="TRACK...", help="Track ids or file paths; '-' reads them from stdin."
 )
+SHOW_SORT = typer.Option(
+    None, "--sort", help="Sort by this track column (default: running order / id)."
+)
+SHOW_DESC = typer.Option(False, "--desc", help="Sort descending (reverse order).")
+SHOW_LIMIT = typer.Option(None, "--limit", min=0, help="At most this many tracks.")
+SHOW_COLUMNS = typer.Option(
+    None,
+    "--columns",
+    help="Comma-separated track columns to show, in this order (table, json, jsonl, csv).",
+)
 HISTORY = typer.Option(False, "--force-history", help="Allow changing a history playlist.")
 # Crate commands accept (and ignore) the playlist-only options, hidden, as they always have.
 NO_HISTORY = typer.Option(
@@ -138,11 +148,42 @@ def _emit_listing(rows: list[dict[str, Any]], fmt: ListFormat, columns: list[str
     emit_rows(rows, fmt, columns)
 
 
-def _emit_tracks(tracks: list[Any], fmt: TrackFormat, extra: tuple[str, ...]) -> None:
+def _emit_tracks(
+    tracks: list[Any], fmt: TrackFormat, extra: tuple[str, ...], columns: str | None = None
+) -> None:
     from mixxx_peewee.cli.output import emit_tracks
+    from mixxx_peewee.cli.output import listing_columns
     from mixxx_peewee.cli.output import track_records
 
-    emit_tracks(track_records(tracks), fmt, extra=extra)
+    if columns is None:
+        emit_tracks(track_records(tracks), fmt, extra=extra)
+        return
+    shown = [c for c in listing_columns(fmt, columns) if c not in extra]
+    from mixxx_peewee.trackreads import track_columns
+
+    known = set(track_columns())
+    unknown = [c for c in shown if c not in known]
+    if unknown:
+        from mixxx_peewee.errors import ValidationError
+
+        raise ValidationError(
+            f"unknown track column {unknown[0]!r}; this file has: {', '.join(sorted(known))}"
+        )
+    wanted = [*extra, *shown]
+    rows = ({c: r.get(c) for c in wanted} for r in track_records(tracks))
+    emit_tracks(rows, fmt, extra=extra, columns=shown)
+
+
+def _stream_members(fmt: TrackFormat, columns: str | None, **query: Any) -> None:
+    """A crate's or playlist's tracks as ``tracks list --crate/--playlist`` streams them."""
+    from mixxx_peewee.cli.output import emit_tracks
+    from mixxx_peewee.cli.output import listing_columns
+    from mixxx_peewee.trackreads import iter_tracks
+
+    shown = listing_columns(fmt, columns)
+    emit_tracks(
+        iter_tracks(columns=shown, **query), fmt, columns=None if columns is None else shown
+    )
 
 
 def _merge(results: list[Any], operation: str, dry_run: bool) -> Any:
@@ -305,14 +346,32 @@ def playlists_list(
 
 @playlists_app.command("show", help="The tracks of a playlist in order.")
 def playlists_show(
-    ctx: typer.Context, target: str = PLAYLIST_ARG, fmt: TrackFormat = TRACK_FORMAT
+    ctx: typer.Context,
+    target: str = PLAYLIST_ARG,
+    sort: str | None = SHOW_SORT,
+    desc: bool = SHOW_DESC,
+    limit: int | None = SHOW_LIMIT,
+    fmt: TrackFormat = TRACK_FORMAT,
+    columns: str | None = SHOW_COLUMNS,
 ) -> None:
-    """Example: mixxx-peewee playlists show "Friday" --format csv"""
+    """Entries in running order with their position; --sort orders them by a column.
+
+    Example: mixxx-peewee playlists show "Crowd pleasers" --sort bpm --limit 10
+    """
     state: CliState = ctx.obj
     state.open()
+    if sort is not None:
+        # Sorted entries are those of tracks list --playlist X --sort: one rule, streamed.
+        _stream_members(fmt, columns, playlist=target, sort=sort, descending=desc, limit=limit)
+        return
     from mixxx_peewee.playlists import get_playlist_tracks
 
-    _emit_tracks(get_playlist_tracks(target), fmt, _ENTRY_COLUMNS)
+    entries = get_playlist_tracks(target)
+    if desc:
+        entries.reverse()
+    if limit is not None:
+        entries = entries[:limit]
+    _emit_tracks(entries, fmt, _ENTRY_COLUMNS, columns)
 
 
 @playlists_app.command("create", help="Create an empty playlist; prints its new id.")
@@ -555,14 +614,21 @@ def crates_list(
 
 @crates_app.command("show", help="The tracks of a crate.")
 def crates_show(
-    ctx: typer.Context, target: str = CRATE_ARG, fmt: TrackFormat = TRACK_FORMAT
+    ctx: typer.Context,
+    target: str = CRATE_ARG,
+    sort: str | None = SHOW_SORT,
+    desc: bool = SHOW_DESC,
+    limit: int | None = SHOW_LIMIT,
+    fmt: TrackFormat = TRACK_FORMAT,
+    columns: str | None = SHOW_COLUMNS,
 ) -> None:
-    """Example: mixxx-peewee crates show "Peak time" --format ids"""
+    """By id unless --sort names a column; streamed like tracks list --crate.
+
+    Example: mixxx-peewee crates show "Bangers" --sort bpm --desc --format ids
+    """
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.crates import get_crate_tracks
-
-    _emit_tracks(get_crate_tracks(target), fmt, ())
+    _stream_members(fmt, columns, crate=target, sort=sort, descending=desc, limit=limit)
 
 
 @crates_app.command("create", help="Create an empty crate; prints its new id.")
