@@ -14,7 +14,9 @@ from mixxx_peewee.errors import __all__ as _error_names
 
 # The same names as _LAZY, for type checkers ("as" marks a re-export; see test_public_api).
 if TYPE_CHECKING:
+    from mixxx_peewee.backups import BackupInfo as BackupInfo
     from mixxx_peewee.backups import auto_backup as auto_backup
+    from mixxx_peewee.backups import backup_details as backup_details
     from mixxx_peewee.backups import backup as backup
     from mixxx_peewee.backups import list_backups as list_backups
     from mixxx_peewee.beatgrids import analysis_report as analysis_report
@@ -168,6 +170,8 @@ _LAZY: dict[str, str] = {
     # backups.py, restoring.py
     "backup": "backups",
     "list_backups": "backups",
+    "backup_details": "backups",
+    "BackupInfo": "backups",
     "restore": "restoring",
     "auto_backup": "backups",
     # stats.py, duplicates.py

@@ -265,6 +265,7 @@ class _ErrorsToOneLine(_FullHelpGroup):
             raise typer.Exit(1) from None
         finally:
             if isinstance(ctx.obj, CliState):
+                _note_backups(ctx.obj)
                 ctx.obj.close()
 
 
@@ -312,6 +313,15 @@ def _show_version(value: bool) -> None:
 
         typer.echo(f"mixxx-peewee {__version__}")
         raise typer.Exit()
+
+
+def _note_backups(state: CliState) -> None:
+    """``note: daily backup made: PATH`` once, for the write that made it (-q silences it)."""
+    library = state.library
+    if library is not None:
+        for path in library.backups_made:
+            state.note(f"note: daily backup made: {path}")
+        library.backups_made.clear()
 
 
 def _warning_as_note(message: Warning | str, *args: Any, **kwargs: Any) -> None:
