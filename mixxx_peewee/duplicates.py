@@ -128,7 +128,7 @@ def find_duplicates(
         raise ValidationError(f"rules are {BY_NAME!r} and {BY_SIZE!r}, not {sorted(unknown)!r}")
     sql, params = _ROWS_SQL, []
     if hidden is not None:
-        sql += " WHERE library.mixxx_deleted = ?"
+        sql += " WHERE coalesce(library.mixxx_deleted, 0) = ?"
         params.append(1 if hidden else 0)
     # Buckets by key (a dict, not a sort of every row): only shared keys are compared.
     by_name: dict[Any, list[tuple[float, int]]] = {}

@@ -129,7 +129,7 @@ def _missing_on_disk(paths: list[Any]) -> int:
 # separate scans took twice as long (bench row "stats", scripts/bench.py).
 _STATS_SQL = """
 WITH t AS MATERIALIZED (
-  SELECT library.mixxx_deleted AS d, library.duration AS s, trim(library.genre) AS g,
+  SELECT coalesce(library.mixxx_deleted, 0) AS d, library.duration AS s, trim(library.genre) AS g,
          CASE WHEN library.beats IS NOT NULL AND library.bpm > 0 THEN library.bpm END AS b,
          CASE WHEN library.key_id BETWEEN 1 AND 24 THEN library.key_id END AS k,
          track_locations.fs_deleted AS f
@@ -145,7 +145,7 @@ UNION ALL SELECT 'key', count(*), k, NULL, NULL, NULL FROM t
 """
 _PATHS_SQL = (
     "SELECT track_locations.location FROM library JOIN track_locations "
-    "ON library.location = track_locations.id WHERE library.mixxx_deleted = 0"
+    "ON library.location = track_locations.id WHERE coalesce(library.mixxx_deleted, 0) = 0"
 )
 
 
