@@ -16,8 +16,8 @@ from mixxx_peewee.errors import __all__ as _error_names
 if TYPE_CHECKING:
     from mixxx_peewee.backups import BackupInfo as BackupInfo
     from mixxx_peewee.backups import auto_backup as auto_backup
-    from mixxx_peewee.backups import backup_details as backup_details
     from mixxx_peewee.backups import backup as backup
+    from mixxx_peewee.backups import backup_details as backup_details
     from mixxx_peewee.backups import list_backups as list_backups
     from mixxx_peewee.beatgrids import analysis_report as analysis_report
     from mixxx_peewee.beatgrids import repair_analysis as repair_analysis

@@ -90,7 +90,7 @@ def test_tracks_show_lists_crates_playlists_and_cues(tmp_path: Path) -> None:
     assert {c["name"] for c in cued_json["crates"]} == crates
     assert len(cued_json["cues"]) == n_cues
     for cue in cued_json["cues"]:
-        assert cue["color"] is None or cue["color"].startswith("#") and len(cue["color"]) == 7
+        assert cue["color"] is None or (cue["color"].startswith("#") and len(cue["color"]) == 7)
         minutes, seconds = cue["time"].split(":")
         assert abs(int(minutes) * 60 + float(seconds) - cue["position"]) < 0.001
     table = ok(cli(db, "tracks", "show", str(cued))).stdout
@@ -107,7 +107,7 @@ def test_duplicates_are_found_and_given_as_data(tmp_path: Path) -> None:
         "ON library.location = track_locations.id WHERE mixxx_deleted = 0 AND title != '' "
         "AND title NOT LIKE '%original%' AND duration > 60 ORDER BY library.id LIMIT 1"
     ).fetchone()
-    track_id, artist, title, duration, filesize = original
+    track_id, artist, title, duration, _size = original
     # A second copy: same artist and title in capitals with (Original Mix), 1 s longer.
     conn.execute(
         "INSERT INTO track_locations (location, filename, directory, filesize, fs_deleted, "
@@ -138,17 +138,18 @@ def test_stats_equal_independent_sqlite_counts(tmp_path: Path) -> None:
     db = sample_library(tmp_path)
     conn = sqlite3.connect(db)
     join = "FROM library JOIN track_locations ON library.location = track_locations.id"
+    visible = "coalesce(mixxx_deleted, 0) = 0"  # NULL is visible, as in Mixxx's views
     tracks, seconds, grids, keys, flagged = conn.execute(
         "SELECT count(*), total(max(duration, 0)), total(beats IS NOT NULL AND bpm > 0), "
-        f"total(key_id BETWEEN 1 AND 24), total(fs_deleted = 1) {join} WHERE mixxx_deleted = 0"
+        f"total(key_id BETWEEN 1 AND 24), total(fs_deleted = 1) {join} WHERE {visible}"
     ).fetchone()
     hidden = conn.execute("SELECT count(*) FROM library WHERE mixxx_deleted = 1").fetchone()[0]
     top = conn.execute(
-        f"SELECT count(*) {join} WHERE mixxx_deleted = 0 AND trim(genre) != '' "
+        f"SELECT count(*) {join} WHERE {visible} AND trim(genre) != '' "
         "GROUP BY lower(trim(genre)) ORDER BY 1 DESC LIMIT 1"
     ).fetchone()[0]
     per_key = dict(conn.execute(
-        f"SELECT key_id, count(*) {join} WHERE mixxx_deleted = 0 AND key_id BETWEEN 1 AND 24 "
+        f"SELECT key_id, count(*) {join} WHERE {visible} AND key_id BETWEEN 1 AND 24 "
         "GROUP BY key_id").fetchall())  # fmt: skip
     conn.close()
     data = parsed(cli(db, "stats", "--format", "json", "--top", "3"))

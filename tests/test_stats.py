@@ -50,7 +50,9 @@ def test_match_key_folds_case_accents_spaces_and_original_mix() -> None:
     assert match_key("x", "") is None and match_key("x", None) is None
 
 
-def test_duplicates_by_title_within_tolerance_and_by_size(empty: tuple[Path, sqlite3.Connection]) -> None:  # fmt: skip
+def test_duplicates_by_title_within_tolerance_and_by_size(
+    empty: tuple[Path, sqlite3.Connection],
+) -> None:
     db, conn = empty
     a = _add(conn, "Björk", "Jóga", 300.0, size=1)
     b = _add(conn, "BJORK", "Joga (Original Mix)", 301.5, size=2)
@@ -68,8 +70,8 @@ def test_duplicates_by_title_within_tolerance_and_by_size(empty: tuple[Path, sql
         ((c, d), (BY_SIZE,)),
     ]
     assert far not in {i for g in groups for i in g.track_ids}
-    assert [g.track_ids for g in mp.find_duplicates(tolerance=25)][0] == (a, b, far)
-    assert [g.track_ids for g in mp.find_duplicates(hidden=None)][0] == (a, b, hidden)
+    assert mp.find_duplicates(tolerance=25)[0].track_ids == (a, b, far)
+    assert mp.find_duplicates(hidden=None)[0].track_ids == (a, b, hidden)
     assert [g.track_ids for g in mp.find_duplicates(rules=[BY_SIZE])] == [(c, d)]
     assert mp.find_duplicates(tolerance=1) == [mp.DuplicateGroup(1, (BY_SIZE,), (c, d))]
     for bad in (-1, float("nan"), "2", True):
