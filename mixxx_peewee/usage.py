@@ -74,7 +74,7 @@ def track_usage(track_id: int) -> TrackUsage:
 
     def read() -> tuple[list[tuple[int, str]], list[tuple[int, str, int, int]]]:
         with read_transaction():
-            return list(crates.tuples()), list(places.tuples())
+            return [tuple(r) for r in crates.tuples()], [tuple(r) for r in places.tuples()]
 
     crate_rows, place_rows = run_query(read)
     playlists: dict[int, PlaylistUse] = {}

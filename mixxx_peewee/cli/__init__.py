@@ -141,7 +141,12 @@ class _FullHelpGroup(TyperGroup):
 
 
 def plain_help(command: _click.Command, *, recursive: bool = True) -> None:
-    """Give ``command`` (and its sub-commands) plain placeholders and uncut command lists."""
+    """Give ``command`` (and its sub-commands) plain placeholders, uncut command lists, and
+    the ``Example:`` of its docstring when ``help=`` replaced the docstring."""
+    doc = inspect.getdoc(command.callback) if command.callback is not None else None
+    if doc and "Example:" in doc and command.help and "Example:" not in command.help:
+        example = doc[doc.index("Example:") :]
+        command.help = f"{command.help}\n\n{' '.join(example.split())}"
     for param in command.params:
         if type(param) is TyperArgument:
             param.__class__ = _PlainArgument

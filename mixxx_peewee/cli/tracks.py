@@ -604,8 +604,8 @@ class DuplicateRule(enum.StrEnum):
     """Which rule ``tracks duplicates`` applies."""
 
     both = "both"
-    title = "title"
-    size = "size"
+    by_title = "title"  # not "title": that would shadow str.title
+    by_size = "size"
 
 
 _DUPLICATE_COLUMNS = ("id", "artist", "title", "duration", "filesize", "location")
