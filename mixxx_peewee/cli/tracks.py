@@ -657,4 +657,5 @@ def duplicates(
     columns = list(_DUPLICATE_COLUMNS) if fmt == TrackFormat.table else None
     emit_tracks(rows(), fmt, extra=("group", "reason"), columns=columns)
     tracks = sum(len(g.track_ids) for g in groups)
-    state.note(f"{len(groups):,} group(s) of likely duplicates, {tracks:,} tracks")
+    noun = "group" if len(groups) == 1 else "groups"
+    state.note(f"{len(groups):,} {noun} of likely duplicates, {tracks:,} tracks")
