@@ -1189,7 +1189,7 @@ def feature_rows(label: str, path: Path, repeat: int) -> list[Row]:
                 Side(op=lambda _: raw_stats(conn)),
             ),
             (
-                "reference: the same stats (vs five plain aggregate queries)",
+                "reference: stats (vs raw as five plain aggregate queries)",
                 lambda: Side(op=lambda _: lib_function("stats", "library_stats")()),
                 Side(op=lambda _: raw_stats(conn, one_pass=False)),
             ),
