@@ -14,8 +14,10 @@ from mixxx_peewee.errors import __all__ as _error_names
 
 # The same names as _LAZY, for type checkers ("as" marks a re-export; see test_public_api).
 if TYPE_CHECKING:
+    from mixxx_peewee.backups import BackupInfo as BackupInfo
     from mixxx_peewee.backups import auto_backup as auto_backup
     from mixxx_peewee.backups import backup as backup
+    from mixxx_peewee.backups import backup_details as backup_details
     from mixxx_peewee.backups import list_backups as list_backups
     from mixxx_peewee.beatgrids import analysis_report as analysis_report
     from mixxx_peewee.beatgrids import repair_analysis as repair_analysis
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
     from mixxx_peewee.cues import list_cues as list_cues
     from mixxx_peewee.cues import set_hotcue as set_hotcue
     from mixxx_peewee.cues import set_main_cue as set_main_cue
+    from mixxx_peewee.duplicates import DuplicateGroup as DuplicateGroup
+    from mixxx_peewee.duplicates import find_duplicates as find_duplicates
     from mixxx_peewee.inspection import SchemaReport as SchemaReport
     from mixxx_peewee.inspection import Verdict as Verdict
     from mixxx_peewee.inspection import inspect_schema as inspect_schema
@@ -78,6 +82,8 @@ if TYPE_CHECKING:
     from mixxx_peewee.relocate import relocate_tracks as relocate_tracks
     from mixxx_peewee.restoring import restore as restore
     from mixxx_peewee.running import find_mixxx_processes as find_mixxx_processes
+    from mixxx_peewee.stats import LibraryStats as LibraryStats
+    from mixxx_peewee.stats import library_stats as library_stats
     from mixxx_peewee.trackedits import hide_tracks as hide_tracks
     from mixxx_peewee.trackedits import unhide_tracks as unhide_tracks
     from mixxx_peewee.trackedits import update_track as update_track
@@ -87,6 +93,8 @@ if TYPE_CHECKING:
     from mixxx_peewee.trackreads import query_tracks as query_tracks
     from mixxx_peewee.trackreads import search_tracks as search_tracks
     from mixxx_peewee.trackreads import track_columns as track_columns
+    from mixxx_peewee.usage import TrackUsage as TrackUsage
+    from mixxx_peewee.usage import track_usage as track_usage
 
 __version__ = "0.1.0"
 
@@ -166,8 +174,17 @@ _LAZY: dict[str, str] = {
     # backups.py, restoring.py
     "backup": "backups",
     "list_backups": "backups",
+    "backup_details": "backups",
+    "BackupInfo": "backups",
     "restore": "restoring",
     "auto_backup": "backups",
+    # stats.py, duplicates.py
+    "library_stats": "stats",
+    "LibraryStats": "stats",
+    "find_duplicates": "duplicates",
+    "DuplicateGroup": "duplicates",
+    "track_usage": "usage",
+    "TrackUsage": "usage",
     # running.py
     "find_mixxx_processes": "running",
     # plan.py

@@ -357,7 +357,7 @@ def playlists_show(
 ) -> None:
     """Every entry, hidden tracks too, with its position; repeats as often as they are in it.
 
-    Example: mixxx-peewee playlists show "Friday" --format csv --limit 20
+    Example: mixxx-peewee playlists show "Crowd pleasers" --sort bpm --limit 10
     """
     state: CliState = ctx.obj
     state.open()
@@ -638,7 +638,7 @@ def crates_show(
 ) -> None:
     """The crate's tracks (hidden ones with --all), as export writes them.
 
-    Example: mixxx-peewee crates show "Peak time" --format ids
+    Example: mixxx-peewee crates show "Bangers" --sort bpm --desc --format ids
     """
     state: CliState = ctx.obj
     state.open()
