@@ -48,7 +48,9 @@ def test_playlists_show_sorts_limits_and_chooses_columns(tmp_path: Path) -> None
                      for r in running[:3]]  # fmt: skip
     by_bpm = jsonl(cli(db, "playlists", "show", "2", "--sort", "bpm", "--desc", "--limit", "4",
                        "--columns", "id,bpm", "-f", "jsonl"))  # fmt: skip
-    assert [set(r) for r in by_bpm] == [{"id", "bpm"}] * 4
+    # Sorted, each entry still says where it stands in the running order.
+    assert [set(r) for r in by_bpm] == [{"position", "id", "bpm"}] * 4
+    assert {r["position"] for r in by_bpm} <= {r["position"] for r in running}
     bpms = [r["bpm"] for r in by_bpm]
     assert bpms == sorted(bpms, reverse=True)
     assert bpms[0] == max(r["bpm"] for r in running)

@@ -301,8 +301,9 @@ def stream_tracks(
 
     fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
     shown = listing_columns(fmt, columns)
-    if columns is None and fmt not in ("ids", "m3u8"):
-        lead = extra if fmt == "table" or data_extra is None else data_extra
+    if fmt not in ("ids", "m3u8"):
+        # --columns still leads with ``extra`` (a playlist entry's position).
+        lead = extra if fmt == "table" or data_extra is None or columns else data_extra
         shown = [*lead, *(c for c in shown if c not in lead)]
     tracks = iter_tracks(columns=shown, **query)
     if columns is None:
