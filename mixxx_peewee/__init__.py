@@ -14,8 +14,10 @@ from mixxx_peewee.errors import __all__ as _error_names
 
 # The same names as _LAZY, for type checkers ("as" marks a re-export; see test_public_api).
 if TYPE_CHECKING:
+    from mixxx_peewee.backups import BackupInfo as BackupInfo
     from mixxx_peewee.backups import auto_backup as auto_backup
     from mixxx_peewee.backups import backup as backup
+    from mixxx_peewee.backups import backup_details as backup_details
     from mixxx_peewee.backups import list_backups as list_backups
     from mixxx_peewee.beatgrids import analysis_report as analysis_report
     from mixxx_peewee.beatgrids import repair_analysis as repair_analysis
@@ -32,10 +34,13 @@ if TYPE_CHECKING:
     from mixxx_peewee.crates import remove_track_from_crate as remove_track_from_crate
     from mixxx_peewee.crates import remove_tracks_from_crate as remove_tracks_from_crate
     from mixxx_peewee.crates import rename_crate as rename_crate
+    from mixxx_peewee.crates import replace_crate_tracks as replace_crate_tracks
     from mixxx_peewee.cues import delete_cue as delete_cue
     from mixxx_peewee.cues import list_cues as list_cues
     from mixxx_peewee.cues import set_hotcue as set_hotcue
     from mixxx_peewee.cues import set_main_cue as set_main_cue
+    from mixxx_peewee.duplicates import DuplicateGroup as DuplicateGroup
+    from mixxx_peewee.duplicates import find_duplicates as find_duplicates
     from mixxx_peewee.inspection import SchemaReport as SchemaReport
     from mixxx_peewee.inspection import Verdict as Verdict
     from mixxx_peewee.inspection import inspect_schema as inspect_schema
@@ -73,9 +78,12 @@ if TYPE_CHECKING:
     )
     from mixxx_peewee.playlists import remove_track_from_playlist as remove_track_from_playlist
     from mixxx_peewee.playlists import rename_playlist as rename_playlist
+    from mixxx_peewee.playlists import replace_playlist_tracks as replace_playlist_tracks
     from mixxx_peewee.relocate import relocate_tracks as relocate_tracks
     from mixxx_peewee.restoring import restore as restore
     from mixxx_peewee.running import find_mixxx_processes as find_mixxx_processes
+    from mixxx_peewee.stats import LibraryStats as LibraryStats
+    from mixxx_peewee.stats import library_stats as library_stats
     from mixxx_peewee.trackedits import hide_tracks as hide_tracks
     from mixxx_peewee.trackedits import unhide_tracks as unhide_tracks
     from mixxx_peewee.trackedits import update_track as update_track
@@ -85,6 +93,8 @@ if TYPE_CHECKING:
     from mixxx_peewee.trackreads import query_tracks as query_tracks
     from mixxx_peewee.trackreads import search_tracks as search_tracks
     from mixxx_peewee.trackreads import track_columns as track_columns
+    from mixxx_peewee.usage import TrackUsage as TrackUsage
+    from mixxx_peewee.usage import track_usage as track_usage
 
 __version__ = "0.1.0"
 
@@ -138,6 +148,7 @@ _LAZY: dict[str, str] = {
     "remove_positions_from_playlist": "playlists",
     "move_playlist_track": "playlists",
     "clear_playlist": "playlists",
+    "replace_playlist_tracks": "playlists",
     # crates.py
     "list_crates": "crates",
     "get_crate": "lookup",
@@ -150,6 +161,7 @@ _LAZY: dict[str, str] = {
     "remove_track_from_crate": "crates",
     "remove_tracks_from_crate": "crates",
     "clear_crate": "crates",
+    "replace_crate_tracks": "crates",
     # cues.py
     "list_cues": "cues",
     "set_hotcue": "cues",
@@ -162,8 +174,17 @@ _LAZY: dict[str, str] = {
     # backups.py, restoring.py
     "backup": "backups",
     "list_backups": "backups",
+    "backup_details": "backups",
+    "BackupInfo": "backups",
     "restore": "restoring",
     "auto_backup": "backups",
+    # stats.py, duplicates.py
+    "library_stats": "stats",
+    "LibraryStats": "stats",
+    "find_duplicates": "duplicates",
+    "DuplicateGroup": "duplicates",
+    "track_usage": "usage",
+    "TrackUsage": "usage",
     # running.py
     "find_mixxx_processes": "running",
     # plan.py

@@ -77,6 +77,7 @@ from mixxx_peewee.library import guard_notes
 from mixxx_peewee.library import write_transaction
 from mixxx_peewee.models import Track
 from mixxx_peewee.plan import WriteResult
+from mixxx_peewee.plan import plural
 from mixxx_peewee.running import TRACK_DATA
 from mixxx_peewee.values import chunked
 from mixxx_peewee.values import parse_track_ids
@@ -444,7 +445,7 @@ def scale_bpm(
         ("skipped_no_grid", "they have no usable beat grid"),
     ):
         if result.counts.get(key):
-            result.notes.append(f"skipped {result.counts[key]} tracks: {why}")
+            result.notes.append(f"skipped {plural(result.counts[key], 'track')}: {why}")
     result.notes.extend(guard_notes(TRACK_DATA, force=force, dry_run=dry_run))
     if dry_run or not updates:
         return result

@@ -37,6 +37,7 @@ from mixxx_peewee.models import Crate
 from mixxx_peewee.models import CrateTrack
 from mixxx_peewee.models import Track
 from mixxx_peewee.plan import WriteResult
+from mixxx_peewee.plan import plural
 from mixxx_peewee.running import STRUCTURE
 from mixxx_peewee.values import parse_track_ids
 
@@ -52,6 +53,7 @@ __all__ = [
     "remove_track_from_crate",
     "remove_tracks_from_crate",
     "rename_crate",
+    "replace_crate_tracks",
 ]
 
 _MEMBER_TOUCHES = [("crate_tracks", "crate_id"), ("crate_tracks", "track_id")]
@@ -162,7 +164,9 @@ def _report_added(
 ) -> None:
     result.counts.update(added=len(new), already=already)
     if new:
-        result.add(f"add {len(new)} tracks to {where}")
+        result.add(f"add {plural(len(new), 'track')} to {where}")
+    if already:
+        result.notes.append(f"{plural(already, 'track')} already in {where}")
     if hidden:
         result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
 
@@ -292,7 +296,39 @@ def remove_tracks_from_crate(
     result.value = row.id
     result.counts.update(removed=len(members), absent=len(absent))
     if members:
-        result.add(f"remove {len(members)} tracks from {_label(row)}")
+        result.add(f"remove {plural(len(members), 'track')} from {_label(row)}")
+    return result
+
+
+def replace_crate_tracks(
+    crate: int | str | Crate, track_ids: Iterable[int], *, dry_run: bool = False
+) -> WriteResult:
+    """Make a crate hold exactly ``track_ids`` (one transaction); counts ``added`` and
+    ``removed``. Raises CrateNotFoundError, TrackNotFoundError (nothing written), LockedError.
+    """
+    wanted = list(track_ids)
+    result = WriteResult("replace_crate_tracks", dry_run, notes=_notes(dry_run))
+    with planned_write(dry_run, _MEMBER_TOUCHES):
+        row = get_crate(crate)
+        refuse_locked(row, "crate")
+        ids, hidden = require_tracks(wanted)
+        keep = set(ids)
+        members = CrateTrack.select(CrateTrack.track).where(CrateTrack.crate == row.id)
+        have = {t for (t,) in members.tuples()}  # type: ignore[attr-defined]
+        new, gone = sorted(keep - have), sorted(have - keep)
+        if not dry_run:
+            if gone:
+                delete = _members_of(row.id)
+                for_each_chunk(lambda in_list: delete.where(CrateTrack.track.in_(in_list)), gone)
+            _insert_members(row.id, new)
+    result.value = row.id
+    result.counts.update(added=len(new), removed=len(gone), kept=len(keep & have))
+    if new:
+        result.add(f"add {plural(len(new), 'track')} to {_label(row)}")
+    if gone:
+        result.add(f"remove {plural(len(gone), 'track')} from {_label(row)}")
+    if hidden:
+        result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
     return result
 
 
@@ -308,5 +344,5 @@ def clear_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteResu
     result.value = row.id
     result.count("removed", members)
     if members:
-        result.add(f"remove all {members} tracks from {_label(row)}")
+        result.add(f"remove all {plural(members, 'track')} from {_label(row)}")
     return result

@@ -35,6 +35,7 @@ __all__ = [
     "CUE_TYPES",
     "DEFAULT_CUE_COLOR",
     "MAX_HOTCUES",
+    "clock_text",
     "delete_cue",
     "list_cues",
     "set_hotcue",
@@ -100,6 +101,13 @@ def _stored_color(color: int | str, mode: str) -> int:
             )
         return _PALETTE_IDS[rgb]
     return rgb
+
+
+def _track_duration(track: int) -> float | None:
+    """The track's duration in seconds (None when unknown)."""
+    row = execute("SELECT duration FROM library WHERE id = ?", (track,)).fetchone()
+    value = row[0] if row else None
+    return float(value) if isinstance(value, (int, float)) and value > 0 else None
 
 
 def _track_samplerate(track_id: object) -> tuple[int, float | None]:
@@ -173,7 +181,19 @@ def _samples(seconds: object, rate: float | None, track: int) -> float:
             f"track {track} has no known samplerate (not yet analysed by Mixxx): "
             "cannot convert seconds to samples"
         )
+    duration = _track_duration(track)
+    if duration is not None and seconds > duration:
+        raise ValidationError(
+            f"position {clock_text(seconds)} is beyond the end of track {track} "
+            f"({clock_text(duration)})"
+        )
     return float(seconds) * rate * 2.0
+
+
+def clock_text(seconds: float) -> str:
+    """Seconds as ``m:ss.mmm``, the form ``cues list`` prints and ``cues set`` reads."""
+    minutes, rest = divmod(float(seconds), 60)
+    return f"{int(minutes)}:{rest:06.3f}"
 
 
 def _check_label(label: object) -> str:
@@ -209,12 +229,15 @@ def _cue_touches(mode: str) -> list[tuple[str, str]]:
 def set_hotcue(
     track_id: int, number: int, seconds: float, *, label: str | None = None,
     color: int | str | None = None, dry_run: bool = False, force: bool = False,
+    replace: bool = False,
 ) -> WriteResult:  # fmt: skip
     """Set hotcue ``number`` (1-based, as Mixxx shows it) at ``seconds``; ``value`` = cue id.
 
-    Replaces that hotcue's row if there is one; ``label``/``color`` ``None`` keep its
-    label and colour (a new hotcue gets no label and Mixxx's default colour).
-    Raises TrackNotFoundError, ValidationError, MixxxRunningError (unless ``force``).
+    Moves that hotcue if there is one (``label``/``color`` ``None`` keep its label and
+    colour; a new hotcue gets no label and Mixxx's default colour). A saved loop or another
+    kind of cue on that number is replaced only with ``replace``. Raises
+    TrackNotFoundError, ValidationError (also for a position beyond the track's end),
+    MixxxRunningError (unless ``force``).
     """
     if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_HOTCUES:
         raise ValidationError(f"hotcue number must be 1..{MAX_HOTCUES}, not {number!r}")
@@ -229,10 +252,17 @@ def set_hotcue(
         color_value = None if color is None else _stored_color(color, mode)
         select_color = ", color" if mode != "none" else ", NULL"
         existing = execute(
-            f"SELECT id, label{select_color} FROM cues WHERE track_id = ? AND hotcue = ?"
+            f"SELECT id, label{select_color}, type FROM cues WHERE track_id = ? AND hotcue = ?"
             " ORDER BY id",
             (track, number - 1),
         ).fetchall()
+        other = [CUE_TYPES.get(row[3], f"type {row[3]}") for row in existing if row[3] != HOTCUE]
+        if other and not replace:
+            raise ValidationError(
+                f"hotcue {number} of track {track} is a {other[0]}"
+                f"{' (a saved loop)' if other[0] == 'loop' else ''}, not a hotcue; "
+                "--replace replaces it"
+            )
         values: dict[str, Any] = {
             "type": HOTCUE,
             "position": samples,
@@ -247,8 +277,14 @@ def set_hotcue(
             if values["color"] is None:
                 values["color"] = fresh
         result.value = _write_cue(track, existing, values, dry_run)
-    verb = "replace" if existing else "set"
-    result.add(f"{verb} hotcue {number} of track {track} at {float(seconds):.3f} s")
+    if existing and existing[0][3] != HOTCUE:
+        was = CUE_TYPES.get(existing[0][3], f"cue of type {existing[0][3]}")
+        verb = f"replace the {was} on"
+    else:
+        verb = "move" if existing else "set"
+    color_text = format_color(values.get("color")) if mode == "rgb" else None
+    shown = f" ({color_text})" if color_text else ""
+    result.add(f"{verb} hotcue {number}{shown} of track {track} at {clock_text(float(seconds))}")
     result.count("set")
     return result
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 from mixxx_peewee import sqlfunctions
@@ -130,6 +131,8 @@ class MixxxLibrary:
     before_write: BeforeWrite | None = auto_backup_before_write
     # A read-only open of a WAL file made the -wal/-shm files itself: remove them on close.
     release_wal_files: bool = False
+    # Backups the before_write hook made during this open (the CLI names them in a note).
+    backups_made: list[Path] = field(default_factory=list)
 
     @property
     def wal(self) -> bool:
@@ -292,7 +295,9 @@ def write_transaction(touches: Iterable[tuple[str, str]] = ()) -> Iterator[Mixxx
     library = current_library()
     _check_writable(library, touches)
     if library.before_write is not None and not db.in_transaction():
-        library.before_write(library)  # outside the transaction: it must not hold the lock
+        made = library.before_write(library)  # outside the transaction: it must not hold the lock
+        if isinstance(made, Path):
+            library.backups_made.append(made)
     with immediate_transaction():
         yield library
 

@@ -76,8 +76,8 @@ def digits_note(name: str, what: str) -> list[str]:
     if not name.isdigit():
         return []
     return [
-        f"the {what} name {name!r} is all digits: commands read digits as an id first, "
-        f"so name this {what} by its id where another {what} has id {int(name)}"
+        f"the {what} name {name!r} is all digits, which commands read as an id first: "
+        f"should a {what} ever have id {int(name)}, name this one by its own id"
     ]
 
 

@@ -14,7 +14,16 @@ from dataclasses import field
 from dataclasses import replace
 from typing import Any
 
-__all__ = ["WriteResult"]
+__all__ = ["WriteResult", "plural"]
+
+_IRREGULAR = {"entry": "entries", "directory": "directories", "match": "matches"}
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 track``, ``2 tracks``, ``1,000 entries``: a count with its noun, rightly inflected."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count:,} {_IRREGULAR.get(noun, noun + 's')}"
 
 
 @dataclass

@@ -54,6 +54,7 @@ from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import Track
 from mixxx_peewee.plan import WriteResult
+from mixxx_peewee.plan import plural
 from mixxx_peewee.running import STRUCTURE
 from mixxx_peewee.values import chunked
 
@@ -72,6 +73,7 @@ __all__ = [
     "remove_positions_from_playlist",
     "remove_track_from_playlist",
     "rename_playlist",
+    "replace_playlist_tracks",
 ]
 
 AUTO_DJ_NAME = "Auto DJ"
@@ -253,7 +255,7 @@ def create_playlist(
 
 
 def _report_added(result: WriteResult, ids: list[int], hidden: int, where: str) -> None:
-    result.add(f"add {len(ids)} tracks to {where}")
+    result.add(f"add {plural(len(ids), 'track')} to {where}")
     result.count("added", len(ids))
     if hidden:
         result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
@@ -300,7 +302,7 @@ def delete_playlist(
         if not dry_run:
             PlaylistTrack.delete().where(PlaylistTrack.playlist == row.id).execute()
             Playlist.delete().where(Playlist.id == row.id).execute()
-    result.add(f"delete {_label(row)} and its {entries} entries")
+    result.add(f"delete {_label(row)} and its {plural(entries, 'entry')}")
     result.count("deleted")
     result.count("entries_removed", entries)
     return result
@@ -502,7 +504,7 @@ def remove_positions_from_playlist(
     result.count("removed", len(unique))
     if unique:
         shown = ", ".join(str(p) for p in unique[:20]) + (" …" if len(unique) > 20 else "")
-        result.add(f"remove {len(unique)} entries from {_label(row)} at position {shown}")
+        result.add(f"remove {plural(len(unique), 'entry')} from {_label(row)} at position {shown}")
     return result
 
 
@@ -545,6 +547,39 @@ def move_playlist_track(
     return result
 
 
+def replace_playlist_tracks(
+    playlist: int | str | Playlist, track_ids: Iterable[int], *, force_history: bool = False,
+    dry_run: bool = False,
+) -> WriteResult:  # fmt: skip
+    """Make a playlist's entries exactly ``track_ids``, in that order (one transaction).
+
+    Nothing is written when the entries are those already. Raises PlaylistNotFoundError,
+    TrackNotFoundError (nothing written), LockedError.
+    """
+    wanted = list(track_ids)
+    result = WriteResult(
+        "replace_playlist_tracks", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
+    )
+    with planned_write(dry_run, _ENTRY_TOUCHES):
+        row = _writable(playlist, force_history)
+        ids, hidden = require_tracks(wanted)
+        query = _entries_of(row.id).order_by(PlaylistTrack.position, PlaylistTrack.id)
+        current = [track for (track,) in query.select(PlaylistTrack.track).tuples()]
+        if current != ids and not dry_run:
+            PlaylistTrack.delete().where(PlaylistTrack.playlist == row.id).execute()
+            _insert_entries(row.id, ids, 1)
+    result.value = row.id
+    if current != ids:
+        result.add(
+            f"replace the {plural(len(current), 'entry')} of {_label(row)} with "
+            f"{plural(len(ids), 'track')}"
+        )
+        result.counts.update(removed=len(current), added=len(ids))
+        if hidden:
+            result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
+    return result
+
+
 def clear_playlist(
     playlist: int | str | Playlist, *, force_history: bool = False, dry_run: bool = False
 ) -> WriteResult:
@@ -558,5 +593,5 @@ def clear_playlist(
     result.value = row.id
     result.count("removed", entries)
     if entries:
-        result.add(f"remove all {entries} entries from {_label(row)}")
+        result.add(f"remove all {plural(entries, 'entry')} from {_label(row)}")
     return result

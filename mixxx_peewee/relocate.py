@@ -27,6 +27,7 @@ from mixxx_peewee.library import current_library
 from mixxx_peewee.library import guard_notes
 from mixxx_peewee.library import write_transaction
 from mixxx_peewee.plan import WriteResult
+from mixxx_peewee.plan import plural
 from mixxx_peewee.running import TRACK_DATA
 from mixxx_peewee.trackedits import require_columns
 from mixxx_peewee.values import check_text
@@ -256,7 +257,8 @@ def relocate_tracks(
     if plan.collisions:
         first = plan.collisions[0]
         raise RelocateCollisionError(
-            f"{len(plan.collisions)} track(s) would collide with tracks already at the target, "
+            f"{plural(len(plan.collisions), 'track')} would collide with tracks already at the "
+            "target, "
             f"e.g. {first[1]} -> {first[2]}; nothing written",
             plan,
         )

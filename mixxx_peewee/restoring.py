@@ -25,6 +25,7 @@ from mixxx_peewee.inspection import inspect_schema
 from mixxx_peewee.library import current_library
 from mixxx_peewee.models import adapt_models
 from mixxx_peewee.plan import WriteResult
+from mixxx_peewee.plan import plural
 from mixxx_peewee.running import EXCLUSIVE
 from mixxx_peewee.running import check_mixxx_guard
 from mixxx_peewee.snapshots import BACKUP_DIRNAME
@@ -88,7 +89,9 @@ def restore(
         )
     result.counts["tracks"] = tracks
     result.add(f"back up the current library to {library.path.parent / BACKUP_DIRNAME}/")
-    result.add(f"replace the library with {source_path} (revision {revision}, {tracks} tracks)")
+    result.add(
+        f"replace the library with {source_path} (revision {revision}, {plural(tracks, 'track')})"
+    )
     if dry_run:
         return result
     if db.in_transaction():

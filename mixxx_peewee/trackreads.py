@@ -147,14 +147,6 @@ ANALYSIS_COLUMNS = (
 )  # fmt: skip
 
 
-# What a playlist's entry adds to its track (iter_tracks with ``playlist``), as stored.
-ENTRY_COLUMNS: dict[str, Any] = {
-    "position": PlaylistTrack.position,
-    "pl_datetime_added": PlaylistTrack.pl_datetime_added.alias("pl_datetime_added"),
-    "entry_id": PlaylistTrack.id.alias("entry_id"),
-}
-
-
 def track_columns() -> list[str]:
     """The keys of :func:`iter_tracks` dicts in this file: library columns, then the location's."""
     names = [f.column_name for f in Track._meta.sorted_fields if f.column_name != "location"]
@@ -175,6 +167,20 @@ def _selectable(name: str) -> Any:
             raise ColumnNotInFileError(absent_message(Track, key))
     known = ", ".join([*track_columns(), *ANALYSIS_COLUMNS])
     raise ValidationError(f"unknown track column {name!r}; this file has: {known}")
+
+
+# Columns of a playlist's entries, listed with iter_tracks(playlist=...) (in that order).
+ENTRY_COLUMNS = ("position", "pl_datetime_added", "entry_id")
+
+
+def _entry_or_track_column(name: str, in_playlist: bool) -> Any:
+    if name in ENTRY_COLUMNS:
+        if not in_playlist:
+            raise ValidationError(f"column {name!r} exists only when listing a playlist's entries")
+        if name == "entry_id":
+            return PlaylistTrack.id.alias("entry_id")
+        return PlaylistTrack._meta.fields[name]
+    return _selectable(name)
 
 
 def iter_tracks(
@@ -198,9 +204,9 @@ def iter_tracks(
     Peewee builds the statement once; each chunk only binds new keyset values.
     Filters are those of :func:`query_tracks`. With ``playlist`` and no ``sort`` the
     tracks come in the playlist's running order, a track as often as it is in it (``sort``
-    orders them by a column instead, each entry still listed); ``columns`` may then also
+    orders them by a column instead, each entry still listed), and ``columns`` may also
     name the entry's :data:`ENTRY_COLUMNS` (``position``, ``pl_datetime_added``,
-    ``entry_id``, as stored). Raises ValidationError,
+    ``entry_id``). Raises ValidationError,
     ColumnNotInFileError, PlaylistNotFoundError when called (before the first row),
     database errors while iterating.
     """
@@ -218,10 +224,8 @@ def iter_tracks(
         from mixxx_peewee.beatgrids import ANALYSIS_INPUTS  # loads the codec: only when asked
         from mixxx_peewee.beatgrids import analysis_values
     inputs = [n for n in ANALYSIS_INPUTS if n not in names] if computed else []
-    entry_names = [n for n in names if n in ENTRY_COLUMNS]
-    if entry_names and filters.get("playlist") is None:
-        raise ValidationError(f"column {entry_names[0]!r} needs a playlist to list")
-    select: list[Any] = [ENTRY_COLUMNS.get(n) or _selectable(n) for n in [*names, *inputs]]
+    in_playlist = filters.get("playlist") is not None
+    select: list[Any] = [_entry_or_track_column(n, in_playlist) for n in [*names, *inputs]]
     filters.setdefault("hidden", False)
     entries_of = None
     if filters.get("playlist") is not None:

@@ -41,6 +41,7 @@ __all__ = [
     "parse_color",
     "parse_id",
     "parse_range",
+    "parse_seconds",
     "parse_track_ids",
 ]
 
@@ -150,6 +151,24 @@ def _bound(text: str, duration: bool) -> float | None:
         value += int(part) * multiplier
         multiplier *= 60
     return value
+
+
+def parse_seconds(value: object, name: str = "position") -> float:
+    """Seconds from a number or text: ``95.5``, ``1:35.500`` (as ``cues list`` prints),
+    ``1:02:03.5``, ``1m30s``; raises ValidationError."""
+    if isinstance(value, bool):
+        raise ValidationError(f"{name} must be seconds or m:ss.mmm, not {value!r}")
+    if isinstance(value, (int, float)):
+        number: float | None = float(value)
+    elif isinstance(value, str):
+        number = _bound(value, duration=True)
+    else:
+        number = None
+    if number is None or not _finite(number) or number < 0:
+        raise ValidationError(
+            f"{name} must be seconds >= 0 or m:ss.mmm (e.g. 95.5 or 1:35.500), not {value!r}"
+        )
+    return number
 
 
 def _exactly(number: float) -> NumberRange:

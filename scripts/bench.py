@@ -38,6 +38,7 @@ import datetime
 import gc
 import hashlib
 import inspect
+import itertools
 import json
 import os
 import platform
@@ -1085,6 +1086,136 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# --- library tools (issue 12 section 5): stats and duplicates -------------------------
+
+_STATS_JOIN = "FROM library JOIN track_locations ON library.location = track_locations.id"
+
+
+def raw_stats(conn: sqlite3.Connection, *, one_pass: bool = True) -> dict[str, Any]:
+    """What ``library_stats()`` computes, straight from sqlite3: the same statement (or,
+    ``one_pass=False``, the five plain aggregates a script would write), same Python folds."""
+    from mixxx_peewee import stats as lib_stats
+
+    result: dict[str, Any] = {"genres": [], "bpm": [], "key": []}
+    if one_pass:
+        rows = conn.execute(lib_stats._STATS_SQL).fetchall()
+    else:
+        visible = "coalesce(mixxx_deleted, 0) = 0"
+        grid = "beats IS NOT NULL AND bpm > 0"
+        rows = [
+            ("total", *conn.execute(
+                f"SELECT count(*), total(max(duration, 0)), total({grid}), "
+                f"total(key_id BETWEEN 1 AND 24), total(fs_deleted = 1) {_STATS_JOIN} "
+                f"WHERE {visible}").fetchone()),
+            ("hidden", conn.execute(
+                f"SELECT count(*) {_STATS_JOIN} WHERE mixxx_deleted = 1").fetchone()[0],
+             None, None, None, None),
+            *(("genre", n, g, None, None, None) for g, n in conn.execute(
+                f"SELECT min(trim(genre)), count(*) {_STATS_JOIN} WHERE {visible} AND "
+                "coalesce(trim(genre), '') != '' GROUP BY trim(genre) COLLATE NOCASE")),
+            *(("bpm", n, b, None, None, None) for b, n in conn.execute(
+                f"SELECT CAST(bpm AS INTEGER) AS b, count(*) {_STATS_JOIN} WHERE {visible} "
+                f"AND {grid} GROUP BY b")),
+            *(("key", n, k, None, None, None) for k, n in conn.execute(
+                f"SELECT key_id, count(*) {_STATS_JOIN} WHERE {visible} AND "
+                "key_id BETWEEN 1 AND 24 GROUP BY key_id")),
+        ]  # fmt: skip
+    for kind, count, value, *rest in rows:
+        if kind == "total":
+            result["total"] = (count, value, *rest)
+        elif kind == "hidden":
+            result["hidden"] = count
+        else:
+            result["genres" if kind == "genre" else kind].append((value, count))
+    result["genres"].sort(key=lambda gn: (-gn[1], gn[0].casefold()))
+    return result
+
+
+def raw_duplicates(conn: sqlite3.Connection, tolerance: float = 2.0) -> list[list[int]]:
+    """What ``find_duplicates()`` does, in a plain script: the same rows, folded in Python
+    (casefold, accents stripped, "(Original Mix)" dropped), buckets by key, chains by
+    duration, groups joined."""
+    import re
+    import unicodedata
+
+    original = re.compile(r"\s*(?:[(\[]\s*original(?: mix| version)?\s*[)\]]|-\s+original mix)\s*$")
+
+    def fold(text: str | None) -> str:
+        text = text or ""
+        if not text.isascii():
+            text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                           if not unicodedata.combining(c))  # fmt: skip
+        return " ".join(text.casefold().split())
+
+    by_name: dict[Any, list[tuple[float, int]]] = {}
+    by_size: dict[Any, list[tuple[float, int]]] = {}
+    for track_id, artist, title, duration, size in conn.execute(
+        "SELECT library.id, artist, title, duration, filesize "
+        f"{_STATS_JOIN} WHERE coalesce(mixxx_deleted, 0) = 0"
+    ):
+        if not isinstance(duration, (int, float)) or duration <= 0:
+            continue
+        name = fold(title)
+        if "original" in name:
+            name = original.sub("", name).strip()
+        if name:
+            by_name.setdefault((fold(artist), name), []).append((duration, track_id))
+        if isinstance(size, int) and size > 0:
+            by_size.setdefault(size, []).append((duration, track_id))
+    parent: dict[int, int] = {}
+
+    def find(i: int) -> int:
+        while parent.setdefault(i, i) != i:
+            i = parent[i]
+        return i
+
+    for buckets in (by_name, by_size):
+        for rows in buckets.values():
+            if len(rows) > 1:
+                rows.sort()
+                for (d1, a), (d2, b) in itertools.pairwise(rows):
+                    if d2 - d1 <= tolerance:
+                        parent[find(b)] = find(a)
+    groups: dict[int, list[int]] = {}
+    for i in parent:
+        groups.setdefault(find(i), []).append(i)
+    return sorted(sorted(g) for g in groups.values())
+
+
+def feature_rows(label: str, path: Path, repeat: int) -> list[Row]:
+    """``stats`` and ``tracks duplicates`` (issue 12): the library call against a raw
+    sqlite3 script doing the same SQL and Python work, in-process, library read-only."""
+    from mixxx_peewee.library import open_library
+
+    open_library(path, readonly=True)
+    conn = bench_raw.connect(str(path), readonly=True)
+    rows = []
+    try:
+        cases: list[tuple[str, Callable[[], Side], Side]] = [
+            (
+                "stats: tracks, hours, genres, BPM, keys, analysed, missing flags",
+                lambda: Side(op=lambda _: lib_function("stats", "library_stats")()),
+                Side(op=lambda _: raw_stats(conn)),
+            ),
+            (
+                "reference: stats (vs raw as five plain aggregate queries)",
+                lambda: Side(op=lambda _: lib_function("stats", "library_stats")()),
+                Side(op=lambda _: raw_stats(conn, one_pass=False)),
+            ),
+            (
+                "tracks duplicates (artist+title within 2 s, size+duration)",
+                lambda: Side(op=lambda _: lib_function("duplicates", "find_duplicates")()),
+                Side(op=lambda _: raw_duplicates(conn)),
+            ),
+        ]
+        for name, make_lib, raw in cases:
+            rows.append(_guarded(Row(label, name), make_lib, raw, repeat, ratio=READ_RATIO))
+    finally:
+        conn.close()
+        _close_lib()
+    return rows
+
+
 @app.command()
 def main(
     sizes: str = typer.Option("10000,100000", help="Library sizes (tracks), comma-separated."),
@@ -1102,7 +1233,7 @@ def main(
     only: str = typer.Option(
         "",
         help="Only these groups of rows, comma-separated: startup, open, read, write, "
-        "process, table, analysis (default: all).",
+        "process, table, analysis, features (default: all).",
     ),
 ) -> None:
     """Measure mixxx_peewee against raw sqlite3; print one table and write JSON."""
@@ -1126,7 +1257,7 @@ def main(
     # compiles it); with PYTHONDONTWRITEBYTECODE set, nothing else would write it.
     compileall.compile_dir(str(ROOT / "mixxx_peewee"), quiet=1)
     groups = {g.strip() for g in only.split(",") if g.strip()} or {
-        "startup", "open", "read", "write", "process", "table", "analysis"
+        "startup", "open", "read", "write", "process", "table", "analysis", "features"
     }  # fmt: skip
     if "startup" in groups:
         rows.extend(startup_rows(1 if quick else max(repeat, 5), references=not quick))
@@ -1155,6 +1286,8 @@ def main(
                 rows.extend(
                     bench_analysis.rows_for(sys.modules[__name__], label, path, work, repeat)
                 )
+            if "features" in groups and (tracks >= 100_000 or quick):
+                rows.extend(feature_rows(label, path, repeat))
     for revision in rev_list:
         rows.extend(
             memory_rows([r for r in rows if r.library.startswith(f"rev {revision} ")], size_list)

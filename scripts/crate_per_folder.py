@@ -12,6 +12,7 @@ is changed in its own short transaction, safe while Mixxx runs.
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
@@ -21,7 +22,11 @@ app = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 def folder_members(root: str, tracks: list[dict]) -> dict[str, set[int]]:
-    """``{sub-folder name: track ids}`` for visible tracks stored under ``root``."""
+    """``{sub-folder name: track ids}`` for visible tracks stored under ``root``.
+
+    A folder name stored in two Unicode forms (NFC from Linux, NFD from macOS) is one
+    folder, named composed: the library treats such names as one crate name too.
+    """
     prefix = root.rstrip("/") + "/"
     members: dict[str, set[int]] = defaultdict(set)
     for track in tracks:
@@ -29,7 +34,7 @@ def folder_members(root: str, tracks: list[dict]) -> dict[str, set[int]]:
         if location.startswith(prefix):
             sub = location[len(prefix) :].split("/", 1)
             if len(sub) == 2:  # a file directly in root belongs to no sub-folder
-                members[sub[0]].add(track["id"])
+                members[unicodedata.normalize("NFC", sub[0])].add(track["id"])
     return dict(members)
 
 
@@ -49,7 +54,10 @@ def main(
             wanted = folder_members(
                 os.path.abspath(os.path.expanduser(root)), list(mixxx_peewee.iter_tracks())
             )
-            crates = {c["name"]: c for c in mixxx_peewee.list_crates(include_hidden=True)}
+            crates = {
+                unicodedata.normalize("NFC", c["name"]): c
+                for c in mixxx_peewee.list_crates(include_hidden=True)
+            }
             for folder in sorted(wanted):
                 name = f"{prefix}{folder}"
                 ids = wanted[folder]

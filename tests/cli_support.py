@@ -72,8 +72,8 @@ def cli(
         MIXXX_PEEWEE_AUTO_BACKUP="0",
         COLUMNS=str(columns),
         PYTHONIOENCODING="utf-8",
-        **(env or {}),
     )
+    base.update(env or {})  # env may override the defaults above (MIXXX_PEEWEE_AUTO_BACKUP)
     proc = subprocess.run(
         [sys.executable, "-m", "mixxx_peewee", *argv],
         input=input,

@@ -242,7 +242,7 @@ def test_a_playlists_entries_carry_their_position_and_repeats(db: Path) -> None:
         )
         assert [(r["position"], r["id"]) for r in rows] == [(1, b), (2, a), (3, b), (4, c)]
         assert len({r["entry_id"] for r in rows}) == 4
-        with pytest.raises(mp.ValidationError, match="needs a playlist"):
+        with pytest.raises(mp.ValidationError, match="only when listing a playlist"):
             mp.iter_tracks(columns=["id", "position"])
     out = ok(cli(db, "playlists", "show", "Repeats", "--format", "csv")).stdout
     shown = list(csv.DictReader(io.StringIO(out)))

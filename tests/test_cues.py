@@ -33,13 +33,13 @@ def test_hotcue_is_stored_in_engine_samples_0_based(opened: tuple[Path, list[int
     _path, ids = opened
     track = ids[0]
     rate = m.db.execute_sql("SELECT samplerate FROM library WHERE id = ?", (track,)).fetchone()[0]
-    m.set_hotcue(track, 1, 12.3456789, label="Drop")
+    m.set_hotcue(track, 1, 1.23456789, label="Drop")
     (row,) = stored(track)
-    assert row == (1, 12.3456789 * rate * 2, 0, 0, "Drop")
+    assert row == (1, 1.23456789 * rate * 2, 0, 0, "Drop")
     (cue,) = m.list_cues(track)
     assert cue["hotcue"] == 1 and cue["type_name"] == "hotcue"
-    assert cue["position"] == pytest.approx(12.3456789, abs=1e-12)
-    assert cue["position_samples"] == 12.3456789 * rate * 2  # never truncated
+    assert cue["position"] == pytest.approx(1.23456789, abs=1e-12)
+    assert cue["position_samples"] == 1.23456789 * rate * 2  # never truncated
 
 
 def test_setting_a_hotcue_again_replaces_its_row(opened: tuple[Path, list[int]]) -> None:
@@ -179,6 +179,6 @@ def test_a_failure_mid_write_leaves_the_file_unchanged(
 
     monkeypatch.setattr(cues, "_write_cue", write_then_fail)
     with pytest.raises(RuntimeError, match="injected"):
-        m.set_main_cue(ids[0], 3.0)
+        m.set_main_cue(ids[0], 1.0)
     m.current_library().close()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before

@@ -8,6 +8,7 @@ usage errors are Typer's own (exit 2).
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 import traceback
 import warnings
@@ -17,8 +18,11 @@ from typing import Any
 
 import typer
 from typer import _click
+from typer._click.exceptions import NoSuchOption
+from typer.core import TyperArgument
 from typer.core import TyperCommand
 from typer.core import TyperGroup
+from typer.core import TyperOption
 
 from mixxx_peewee.cli import coercion
 from mixxx_peewee.cli.state import CliState
@@ -36,6 +40,10 @@ _COMMANDS: dict[str, tuple[str, str]] = {
         "Path, schema version, matched revision, journal mode, verdict and row counts.",
     ),
     "check": ("info", "Compare the file with Mixxx's schema; exit 0 only when writing is allowed."),
+    "stats": (
+        "info",
+        "Tracks, hours, genres, BPM and key spread, missing, hidden and analysed tracks.",
+    ),
     "relocate": (
         "tracks",
         "Point every track under OLD_PREFIX to NEW_PREFIX (files moved outside Mixxx).",
@@ -75,7 +83,80 @@ def build_module_commands(module: str) -> dict[str, _click.Command]:
     commands = dict(typer.main.get_group(sub).commands)
     for command in commands.values():
         coercion.install(command)
+        plain_help(command)
     return commands
+
+
+# Typer's own placeholders ({track}, <str>, <list[int]>) read like code: help shows what to type.
+_TYPE_WORDS = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "int range": "INTEGER",
+               "float range": "NUMBER", "path": "PATH", "file": "FILE", "directory": "DIR",
+               "list[str]": "TEXT", "list[int]": "INTEGER", "list[float]": "NUMBER"}  # fmt: skip
+
+
+class _PlainArgument(TyperArgument):
+    """An argument shown as ``TRACK``, ``[DEST]`` or ``TRACK...`` (click's convention)."""
+
+    def _plain_name(self) -> str:
+        return (self.metavar or self.name or "ARG").removesuffix("...").upper()
+
+    def _usage_display_name(self) -> str:
+        name = self._plain_name()
+        name = name if self.required else f"[{name}]"
+        return f"{name}..." if self.nargs != 1 else name
+
+    def _rich_display_name(self) -> str:
+        return self._plain_name() + ("..." if self.nargs != 1 else "")
+
+    def display_type_rich(self, ctx: _click.Context) -> str:
+        """No type after an argument's name: its help says what it is."""
+        return ""
+
+
+class _PlainOption(TyperOption):
+    """An option's value shown as ``TEXT``, ``INTEGER``, ``PATH`` or ``[a|b|c]``."""
+
+    def display_type_rich(self, ctx: _click.Context) -> str:
+        """``TEXT`` for Typer's ``<str>``, ``[table|json]`` for a choice."""
+        label = super().display_type_rich(ctx) or ""
+        label = label.removeprefix("<").removesuffix(">")
+        if label in _TYPE_WORDS:
+            return _TYPE_WORDS[label]
+        return f"[{label}]" if "|" in label else label.upper()
+
+
+class _FullHelpGroup(TyperGroup):
+    """A command group listing its commands with their whole first help line."""
+
+    def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        """``name  help`` rows, the help wrapped, never cut off with "..."."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                text = inspect.cleandoc(command.short_help or command.help or "")
+                rows.append((name, text.split("\n\n")[0].replace("\n", " ")))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def plain_help(command: _click.Command, *, recursive: bool = True) -> None:
+    """Give ``command`` (and its sub-commands) plain placeholders, uncut command lists, and
+    the ``Example:`` of its docstring when ``help=`` replaced the docstring."""
+    doc = inspect.getdoc(command.callback) if command.callback is not None else None
+    if doc and "Example:" in doc and command.help and "Example:" not in command.help:
+        example = doc[doc.index("Example:") :]
+        command.help = f"{command.help}\n\n{' '.join(example.split())}"
+    for param in command.params:
+        if type(param) is TyperArgument:
+            param.__class__ = _PlainArgument
+        elif type(param) is TyperOption:
+            param.__class__ = _PlainOption
+    if type(command) is TyperGroup:
+        command.__class__ = _FullHelpGroup
+    if recursive and isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            plain_help(sub)
 
 
 class _LazyCommands(MutableMapping[str, _click.Command]):
@@ -112,15 +193,36 @@ class _LazyCommands(MutableMapping[str, _click.Command]):
         return len(_COMMANDS) + sum(1 for n in self._extra if n not in _COMMANDS)
 
 
-class _ErrorsToOneLine(TyperGroup):
+class _ErrorsToOneLine(_FullHelpGroup):
     """Root group: library errors become one ``error:`` line and exit 1."""
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
-        coercion.install(self, recursive=False)  # the root options (see cli/coercion.py)
+        self._late_params_done = False
         lazy = _LazyCommands()
         lazy.update(self.commands)
         self.commands = lazy
+
+    def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
+        """Keep the command line: a root option given after a command gets a hint."""
+        ctx.meta[_ARGV] = list(args)
+        if not self._late_params_done:
+            # Typer appends --install/--show-completion after building the group: now all
+            # the root options are there for plain conversion (cli/coercion.py) and help.
+            self._late_params_done = True
+            coercion.install(self, recursive=False)
+            plain_help(self, recursive=False)  # its commands are built on first use
+        return super().parse_args(ctx, args)
+
+    def shell_complete(self, ctx: _click.Context, incomplete: str) -> list[Any]:
+        """Complete command names from the lazy table (their help without building them)."""
+        lazy = self.commands
+        assert isinstance(lazy, _LazyCommands)
+        lazy.listing = True  # called for the root's own words only: names and root options
+        try:
+            return super().shell_complete(ctx, incomplete)
+        finally:
+            lazy.listing = False
 
     def list_commands(self, ctx: _click.Context) -> list[str]:
         """The command names in --help order, without building the commands."""
@@ -132,7 +234,7 @@ class _ErrorsToOneLine(TyperGroup):
         assert isinstance(lazy, _LazyCommands)
         lazy.listing = True
         try:
-            super().format_commands(ctx, formatter)
+            super().format_commands(ctx, formatter)  # the one-line help of _COMMANDS
         finally:
             lazy.listing = False
 
@@ -143,6 +245,12 @@ class _ErrorsToOneLine(TyperGroup):
                 # Library warnings (a skipped automatic backup) reach the user as notes.
                 warnings.showwarning = _warning_as_note
                 return super().invoke(ctx)
+        except NoSuchOption as exc:
+            hint = _root_option_hint(self, ctx, exc.option_name)
+            if hint:
+                exc.message = f"{exc.message}; {hint}"
+                exc.possibilities = None  # click's guesses among the command's own options
+            raise
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except BrokenPipeError:
@@ -162,7 +270,63 @@ class _ErrorsToOneLine(TyperGroup):
             raise typer.Exit(1) from None
         finally:
             if isinstance(ctx.obj, CliState):
+                _note_backups(ctx.obj)
                 ctx.obj.close()
+
+
+_ARGV = "mixxx_peewee.argv"  # ctx.meta key: the root's own arguments
+
+
+def _root_option_hint(group: _click.Command, ctx: _click.Context, name: str) -> str:
+    """``put --db before the command: mixxx-peewee --db X tracks list`` when ``name`` is a
+    root option given after a command (click only knows it is no option of the command)."""
+    takes_value: dict[str, bool] = {}
+    for param in group.params:
+        if isinstance(param, TyperOption) and param.expose_value:
+            for opt in (*param.opts, *param.secondary_opts):
+                takes_value[opt] = not param.is_flag and not param.count
+    if name not in takes_value:
+        return ""
+    argv: list[str] = ctx.meta.get(_ARGV, [])
+    first = next((i for i, w in enumerate(argv) if w in _COMMANDS), None)
+    if first is None:
+        return f"put {name} before the command"
+    before, after = argv[:first], argv[first:]
+    moved: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(after):
+        word = after[i]
+        option = word.split("=", 1)[0] if word.startswith("--") else word
+        if option in takes_value and (i == 0 or after[i - 1] != "--"):
+            moved.append(word)
+            if takes_value[option] and "=" not in word and i + 1 < len(after):
+                moved.append(after[i + 1])
+                i += 1
+        else:
+            rest.append(word)
+        i += 1
+    import shlex
+
+    line = shlex.join([*before, *moved, *rest])
+    return f"put {name} before the command: {ctx.info_name or 'mixxx-peewee'} {line}"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from mixxx_peewee import __version__
+
+        typer.echo(f"mixxx-peewee {__version__}")
+        raise typer.Exit()
+
+
+def _note_backups(state: CliState) -> None:
+    """``note: daily backup made: PATH`` once, for the write that made it (-q silences it)."""
+    library = state.library
+    if library is not None:
+        for path in library.backups_made:
+            state.note(f"note: daily backup made: {path}")
+        library.backups_made.clear()
 
 
 def _warning_as_note(message: Warning | str, *args: Any, **kwargs: Any) -> None:
@@ -201,7 +365,7 @@ app = typer.Typer(
     name="mixxx-peewee",
     help="Read and change a Mixxx library (mixxxdb.sqlite) safely, even while Mixxx runs.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (Typer's own)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: loading rich would double --help's start-up time
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -230,6 +394,14 @@ def _root(
     ),
     busy_timeout: float = typer.Option(
         5.0, "--busy-timeout", help="Seconds to wait for Mixxx's lock before giving up.", min=0
+    ),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_show_version,
+        is_eager=True,
+        expose_value=True,
+        help="Print the package version and exit.",
     ),
     key_notation: str = typer.Option(
         "traditional",

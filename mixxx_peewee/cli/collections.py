@@ -18,9 +18,12 @@ from typing import Any
 
 import typer
 
+from mixxx_peewee.cli.options import COLUMNS
 from mixxx_peewee.cli.options import DRY_RUN
 from mixxx_peewee.cli.options import JSON_RESULT
+from mixxx_peewee.cli.options import LIMIT
 from mixxx_peewee.cli.options import LIST_FORMAT
+from mixxx_peewee.cli.options import SORT_DESC
 from mixxx_peewee.cli.options import TRACK_FORMAT
 from mixxx_peewee.cli.options import YES
 from mixxx_peewee.cli.options import ListFormat
@@ -117,7 +120,20 @@ EXPORT_FORMAT = typer.Option(
 EXPORT_RELATIVE = typer.Option(
     False, "--relative", help="M3U8 paths relative to the output file's folder."
 )
+EXPORT_FORCE = typer.Option(False, "--force", help="Overwrite the output file if it exists.")
 IMPORT_FILE = typer.Argument(..., help="The playlist file (.m3u or .m3u8).")
+IMPORT_APPEND = typer.Option(False, "--append", help="Into an existing one: add the file's tracks.")
+IMPORT_REPLACE = typer.Option(
+    False, "--replace", help="Into an existing one: make it hold exactly the file's tracks."
+)
+
+
+def _import_mode(append: bool, replace: bool) -> str | None:
+    if append and replace:
+        raise typer.BadParameter("give --append or --replace, not both")
+    return "append" if append else "replace" if replace else None
+
+
 IMPORT_STRICT = typer.Option(
     False, "--strict", help="Fail (writing nothing) if any entry is not in the library."
 )
@@ -136,13 +152,6 @@ def _emit_listing(rows: list[dict[str, Any]], fmt: ListFormat, columns: list[str
     elif fmt == ListFormat.csv:
         columns = list(rows[0]) if rows else columns
     emit_rows(rows, fmt, columns)
-
-
-def _emit_tracks(fmt: TrackFormat, extra: tuple[str, ...], **query: Any) -> None:
-    """The tracks ``query`` selects (``iter_tracks``' filters), streamed as they are read."""
-    from mixxx_peewee.cli.output import stream_tracks
-
-    stream_tracks(fmt, extra=extra, **query)
 
 
 def _merge(results: list[Any], operation: str, dry_run: bool) -> Any:
@@ -171,13 +180,23 @@ def _fill(
     find: Callable[[str], Any],
     add: Callable[..., Any],
     create: Callable[..., Any],
+    replace: Callable[..., Any],
+    mode: str | None,
 ) -> Callable[[bool], Any]:
-    """The operation adding ``ids`` to ``target``, or creating it with them when it is
-    missing (one library call, one transaction: a failure leaves nothing behind)."""
+    """The operation filling ``target`` with ``ids``: creating it when it is missing;
+    when it exists, ``mode`` "append" adds them, "replace" makes it exactly them, and no
+    mode is refused (one library call, one transaction: a failure leaves nothing behind)."""
+    from mixxx_peewee.errors import ValidationError
+
     try:
         existing: Any = find(target)
     except NotFoundError:
         existing = None
+    if existing is not None and mode is None:
+        raise ValidationError(
+            f"{existing.name!r} (id {existing.id}) exists already: --append adds the file's "
+            "tracks to it, --replace makes it hold exactly the file's tracks"
+        )
 
     def operation(dry: bool) -> Any:
         if existing is None:
@@ -185,6 +204,8 @@ def _fill(
             if not dry:
                 result.operation = label
             return result
+        if mode == "replace":
+            return replace(existing.id, ids, dry_run=dry)
         if not ids:
             return _merge([], label, dry)
         return add(existing.id, ids, dry_run=dry)
@@ -227,15 +248,33 @@ def _export(
     fmt: ExportFormat | None,
     relative: bool,
     extra: tuple[str, ...],
+    force: bool = False,
 ) -> None:
+    from mixxx_peewee.errors import ValidationError
+
     state.open()
     from mixxx_peewee.cli.output import emit_tracks
     from mixxx_peewee.cli.output import track_records
     from mixxx_peewee.m3u import write_m3u8
+    from mixxx_peewee.plan import plural
 
     chosen = fmt.value if fmt is not None else None
-    if chosen is None and output is not None:
-        chosen = _SUFFIX_FORMATS.get(output.suffix.lower())
+    to_file = output is not None and str(output) != "-"
+    if to_file and chosen is None:
+        assert output is not None
+        suffix = output.suffix.lower()
+        if suffix == ".pls":
+            raise ValidationError(f"{output}: PLS is not supported; write .m3u8 (or .m3u)")
+        chosen = _SUFFIX_FORMATS.get(suffix)
+        if chosen is None:
+            raise ValidationError(
+                f"{output}: no format for {suffix or 'a name without extension'!r}; use "
+                ".m3u8, .m3u, .csv, .json, .jsonl or .txt, or give --format"
+            )
+    if to_file and not force:
+        assert output is not None
+        if output.exists() or output.is_symlink():
+            raise ValidationError(f"{output} exists already; --force overwrites it")
     chosen = chosen or "m3u8"
     rows = list(track_records(t for t in tracks() if t.path is not None))
 
@@ -249,7 +288,7 @@ def _export(
         write(sys.stdout)
     else:
         _write_target(output, write)
-        state.note(f"exported {len(rows)} tracks to {output}")
+        state.note(f"exported {plural(len(rows), 'track')} to {output}")
 
 
 def _import(
@@ -261,6 +300,7 @@ def _import(
     dry_run: bool,
     as_json: bool,
 ) -> None:
+    """Match the file's entries with the library, then run ``fill(name, ids)``."""
     from mixxx_peewee.errors import ValidationError
     from mixxx_peewee.m3u import match_entries
     from mixxx_peewee.m3u import read_m3u
@@ -303,15 +343,32 @@ def playlists_list(
     _emit_listing(list_playlists(include_hidden=include_all), fmt, ["id", "name", "kind"])
 
 
-@playlists_app.command("show", help="The tracks of a playlist in order.")
+@playlists_app.command("show", help="The tracks of a playlist in order (streamed).")
 def playlists_show(
-    ctx: typer.Context, target: str = PLAYLIST_ARG, fmt: TrackFormat = TRACK_FORMAT
+    ctx: typer.Context,
+    target: str = PLAYLIST_ARG,
+    sort: str | None = typer.Option(
+        None, "--sort", help="Sort by this track column (default: the playlist's order)."
+    ),
+    desc: bool = SORT_DESC,
+    limit: int | None = LIMIT,
+    fmt: TrackFormat = TRACK_FORMAT,
+    columns: str | None = COLUMNS,
 ) -> None:
-    """Example: mixxx-peewee playlists show "Friday" --format csv"""
+    """Every entry, hidden tracks too, with its position; repeats as often as they are in it.
+
+    Example: mixxx-peewee playlists show "Crowd pleasers" --sort bpm --limit 10
+    """
     state: CliState = ctx.obj
     state.open()
-    # Every entry in the running order, hidden tracks too (as get_playlist_tracks gives them).
-    _emit_tracks(fmt, _ENTRY_COLUMNS, playlist=target, hidden=None)
+    from mixxx_peewee.cli.output import stream_tracks
+    from mixxx_peewee.playlists import get_playlist
+    from mixxx_peewee.trackreads import ENTRY_COLUMNS
+
+    found = get_playlist(target)  # the one id-or-name rule, before any row is printed
+    stream_tracks(fmt, columns, extra=_ENTRY_COLUMNS, data_extra=ENTRY_COLUMNS,
+                  playlist=found.id, hidden=None, sort=sort, descending=desc,
+                  limit=limit)  # fmt: skip
 
 
 @playlists_app.command("create", help="Create an empty playlist; prints its new id.")
@@ -425,7 +482,8 @@ def playlists_add(
 
     if create:
         fill = _fill(target, ids, "add_playlist", playlists.get_playlist, add,
-                     playlists.create_playlist)  # fmt: skip
+                     playlists.create_playlist, playlists.replace_playlist_tracks,
+                     "append")  # fmt: skip
         state.write(fill, dry_run=dry_run, as_json=as_json)
         return
     state.write(lambda dry: add(target, ids, dry_run=dry), dry_run=dry_run, as_json=as_json)
@@ -500,16 +558,20 @@ def playlists_export(
     output: Path | None = EXPORT_OUTPUT,
     fmt: ExportFormat | None = EXPORT_FORMAT,
     relative: bool = EXPORT_RELATIVE,
+    force: bool = EXPORT_FORCE,
 ) -> None:
     """Example: mixxx-peewee playlists export "Friday" -o friday.m3u8 --relative"""
     from mixxx_peewee.playlists import get_playlist_tracks
 
     state: CliState = ctx.obj
-    _export(state, lambda: get_playlist_tracks(target), output, fmt, relative, _ENTRY_COLUMNS)
+    _export(
+        state, lambda: get_playlist_tracks(target), output, fmt, relative, _ENTRY_COLUMNS, force
+    )
 
 
 @playlists_app.command(
-    "import", help="Read an M3U/M3U8 file into a new or existing playlist (appends)."
+    "import",
+    help="Read an M3U/M3U8 file into a new playlist, or an existing one with --append/--replace.",
 )
 def playlists_import(
     ctx: typer.Context,
@@ -517,12 +579,14 @@ def playlists_import(
     name: str | None = typer.Option(
         None, "--name", "--to", help="Playlist to fill (default: the file name)."
     ),
+    append: bool = IMPORT_APPEND,
+    replace_all: bool = IMPORT_REPLACE,
     strict: bool = IMPORT_STRICT,
     dry_run: bool = DRY_RUN,
     history: bool = HISTORY,
     as_json: bool = JSON_RESULT,
 ) -> None:
-    """Example: mixxx-peewee playlists import friday.m3u8 --to "Friday" """
+    """Example: mixxx-peewee playlists import friday.m3u8 --to "Friday" --replace"""
     from mixxx_peewee import playlists
 
     def add(playlist: Any, track_ids: list[int], *, dry_run: bool) -> Any:
@@ -530,9 +594,16 @@ def playlists_import(
             playlist, track_ids, force_history=history, dry_run=dry_run
         )
 
+    def replace(playlist: Any, track_ids: list[int], *, dry_run: bool) -> Any:
+        return playlists.replace_playlist_tracks(
+            playlist, track_ids, force_history=history, dry_run=dry_run
+        )
+
+    mode = _import_mode(append, replace_all)
+
     def fill(target: str, ids: list[int]) -> Callable[[bool], Any]:
         return _fill(target, ids, "import_playlist", playlists.get_playlist, add,
-                     playlists.create_playlist)  # fmt: skip
+                     playlists.create_playlist, replace, mode)  # fmt: skip
 
     _import(ctx.obj, file, name, strict, fill, dry_run, as_json)
 
@@ -552,15 +623,31 @@ def crates_list(
     _emit_listing(list_crates(), fmt, ["id", "name"])
 
 
-@crates_app.command("show", help="The tracks of a crate.")
+@crates_app.command("show", help="The tracks of a crate (streamed).")
 def crates_show(
-    ctx: typer.Context, target: str = CRATE_ARG, fmt: TrackFormat = TRACK_FORMAT
+    ctx: typer.Context,
+    target: str = CRATE_ARG,
+    sort: str | None = typer.Option(
+        None, "--sort", help="Sort by this track column (default: id)."
+    ),
+    desc: bool = SORT_DESC,
+    limit: int | None = LIMIT,
+    include_hidden: bool = typer.Option(False, "--all", "-a", help="Hidden tracks too."),
+    fmt: TrackFormat = TRACK_FORMAT,
+    columns: str | None = COLUMNS,
 ) -> None:
-    """Example: mixxx-peewee crates show "Peak time" --format ids"""
+    """The crate's tracks (hidden ones with --all), as export writes them.
+
+    Example: mixxx-peewee crates show "Bangers" --sort bpm --desc --format ids
+    """
     state: CliState = ctx.obj
     state.open()
-    # By id, hidden tracks left out (as get_crate_tracks gives them).
-    _emit_tracks(fmt, (), crate=target)
+    from mixxx_peewee.cli.output import stream_tracks
+    from mixxx_peewee.crates import get_crate
+
+    found = get_crate(target)
+    stream_tracks(fmt, columns, crate=found.id, hidden=None if include_hidden else False,
+                  sort=sort, descending=desc, limit=limit)  # fmt: skip
 
 
 @crates_app.command("create", help="Create an empty crate; prints its new id.")
@@ -665,7 +752,7 @@ def crates_add(
 
     if create:
         fill = _fill(target, ids, "add_crate", crates.get_crate, crates.add_tracks_to_crate,
-                     crates.create_crate)  # fmt: skip
+                     crates.create_crate, crates.replace_crate_tracks, "append")  # fmt: skip
         state.write(fill, dry_run=dry_run, as_json=as_json)
         return
     state.write(
@@ -706,31 +793,39 @@ def crates_export(
     output: Path | None = EXPORT_OUTPUT,
     fmt: ExportFormat | None = EXPORT_FORMAT,
     relative: bool = EXPORT_RELATIVE,
+    force: bool = EXPORT_FORCE,
 ) -> None:
     """Example: mixxx-peewee crates export "Peak" -o peak.csv"""
     from mixxx_peewee.crates import get_crate_tracks
 
     state: CliState = ctx.obj
-    _export(state, lambda: get_crate_tracks(target), output, fmt, relative, ())
+    _export(state, lambda: get_crate_tracks(target), output, fmt, relative, (), force)
 
 
-@crates_app.command("import", help="Read an M3U/M3U8 file into a new or existing crate (appends).")
+@crates_app.command(
+    "import",
+    help="Read an M3U/M3U8 file into a new crate, or an existing one with --append/--replace.",
+)
 def crates_import(
     ctx: typer.Context,
     file: Path = IMPORT_FILE,
     name: str | None = typer.Option(
         None, "--name", "--to", help="Crate to fill (default: the file name)."
     ),
+    append: bool = IMPORT_APPEND,
+    replace_all: bool = IMPORT_REPLACE,
     strict: bool = IMPORT_STRICT,
     dry_run: bool = DRY_RUN,
     history: bool = NO_HISTORY,
     as_json: bool = JSON_RESULT,
 ) -> None:
-    """Example: mixxx-peewee crates import peak.m3u8"""
+    """Example: mixxx-peewee crates import peak.m3u8 --append"""
     from mixxx_peewee import crates
+
+    mode = _import_mode(append, replace_all)
 
     def fill(target: str, ids: list[int]) -> Callable[[bool], Any]:
         return _fill(target, ids, "import_crate", crates.get_crate, crates.add_tracks_to_crate,
-                     crates.create_crate)  # fmt: skip
+                     crates.create_crate, crates.replace_crate_tracks, mode)  # fmt: skip
 
     _import(ctx.obj, file, name, strict, fill, dry_run, as_json)

@@ -47,26 +47,49 @@ def list_cmd(ctx: typer.Context, track: str = _TRACK, fmt: ListFormat = LIST_FOR
 
 
 def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    minutes, rest = divmod(seconds, 60)
-    return f"{int(minutes)}:{rest:06.3f}"
+    from mixxx_peewee.cues import clock_text
+
+    return "" if seconds is None else clock_text(seconds)
+
+
+def _position(text: str) -> str:
+    """Check POSITION at parse time: a bad one is a usage error, like any bad value."""
+    from mixxx_peewee.errors import ValidationError
+    from mixxx_peewee.values import parse_seconds
+
+    try:
+        parse_seconds(text)
+    except ValidationError:
+        raise typer.BadParameter(
+            f"{text!r} is not a position: seconds (95.5) or m:ss.mmm (1:35.500)"
+        ) from None
+    return text
 
 
 @cues_app.command("set")
 def set_cmd(
     ctx: typer.Context,
     track: str = _TRACK,
-    seconds: float = typer.Argument(..., help="Position in seconds from the track start."),
+    position: str = typer.Argument(
+        ...,
+        help="Position: seconds (95.5) or m:ss.mmm as cues list prints it (1:35.500).",
+        callback=_position,
+    ),
     hotcue: int | None = typer.Option(None, "--hotcue", "-c", help="Hotcue number 1..36."),
     main: bool = typer.Option(False, "--main", help="Set the main cue instead of a hotcue."),
     label: str | None = typer.Option(None, "--label", help="Hotcue label (kept if omitted)."),
     color: str | None = typer.Option(None, "--color", help="Hotcue colour #RRGGBB."),
+    replace: bool = typer.Option(
+        False, "--replace", help="Replace a saved loop or other cue on that hotcue number."
+    ),
     dry_run: bool = DRY_RUN,
     force: bool = FORCE,
     as_json: bool = JSON_RESULT,
 ) -> None:
-    """Set a hotcue (--hotcue N) or the main cue (--main) at SECONDS."""
+    """Set a hotcue (--hotcue N) or the main cue (--main) at POSITION.
+
+    Example: mixxx-peewee cues set 7 1:35.500 --hotcue 1 --label Drop --color "#FF0000"
+    """
     if (hotcue is None) == (not main):
         raise typer.BadParameter("give exactly one of --hotcue N or --main")
     if main and (label is not None or color is not None):
@@ -77,15 +100,24 @@ def set_cmd(
     from mixxx_peewee.cues import set_hotcue
     from mixxx_peewee.cues import set_main_cue
     from mixxx_peewee.running import TRACK_DATA
+    from mixxx_peewee.values import parse_seconds
 
     wanted = track_id(track)
+    seconds = parse_seconds(position)
 
     def operation(dry: bool) -> WriteResult:
         if main:
             return set_main_cue(wanted, seconds, dry_run=dry, force=force)
         assert hotcue is not None
         return set_hotcue(
-            wanted, hotcue, seconds, label=label, color=color, dry_run=dry, force=force
+            wanted,
+            hotcue,
+            seconds,
+            label=label,
+            color=color,
+            dry_run=dry,
+            force=force,
+            replace=replace,
         )
 
     state.write(operation, dry_run=dry_run, guard=TRACK_DATA, force=force, as_json=as_json)

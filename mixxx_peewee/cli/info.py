@@ -140,7 +140,87 @@ def _repair_analysis(state: CliState, *, dry_run: bool, force: bool) -> None:
     )
 
 
+def stats(
+    ctx: typer.Context,
+    top: int = typer.Option(10, "--top", min=0, help="How many genres to list."),
+    files: bool = typer.Option(
+        False, "--files", help="Count missing files on disk (a stat per track) too."
+    ),
+    fmt: str = _FORMAT,
+) -> None:
+    """Tracks, hours, genres, BPM and key spread, missing, hidden and analysed tracks.
+
+    Missing tracks are those Mixxx's scanner flagged; --files also checks every file.
+    Example: mixxx-peewee stats --top 5 --format json
+    """
+    state: CliState = ctx.obj
+    state.open()
+    from mixxx_peewee.cli.display import key_notation
+    from mixxx_peewee.keys import key_to_text
+    from mixxx_peewee.stats import library_stats
+
+    found = library_stats(top_genres=top, check_files=files)
+    notation = key_notation()
+    if fmt == "json":
+        data = found.to_dict()
+        data["keys"] = [
+            {"key": key_to_text(k, notation), **entry}
+            for (k, _), entry in zip(found.keys, data["keys"], strict=True)
+        ]
+        if not files:
+            del data["missing_files"]
+        emit_record(data, "json")
+        return
+    if fmt != "table":
+        raise typer.BadParameter("must be table or json", param_hint="--format")
+    for line in _stats_lines(found, notation):
+        typer.echo(line)
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f} %" if whole else "0 %"
+
+
+def _bar(count: int, most: int, width: int = 30) -> str:
+    return "█" * max(1, round(width * count / most)) if count and most else ""
+
+
+def _stats_lines(found: Any, notation: str) -> list[str]:
+    """The ``stats`` report as a DJ reads it: totals, then genres, BPM and keys with bars."""
+    from mixxx_peewee.cli.display import format_duration
+    from mixxx_peewee.keys import key_to_text
+
+    n = found.tracks
+    lines = [
+        f"tracks        {n:,} ({found.hidden:,} hidden)",
+        f"playing time  {found.hours:,.1f} hours ({format_duration(found.seconds) or '0:00'})",
+        f"beat grid     {found.with_grid:,} ({_percent(found.with_grid, n)})",
+        f"key           {found.with_key:,} ({_percent(found.with_key, n)})",
+        f"missing       {found.flagged_missing:,} flagged by Mixxx's scanner",
+    ]
+    if found.missing_files is not None:
+        lines.append(f"not on disk   {found.missing_files:,} ({_percent(found.missing_files, n)})")
+    lines.append(f"genres        {found.genre_count:,} ({found.no_genre:,} tracks without)")
+    most = max((c for _, c in found.genres), default=0)
+    width = max((len(g) for g, _ in found.genres), default=0)
+    lines += [f"  {g:<{width}}  {c:>7,}  {_bar(c, most)}" for g, c in found.genres]
+    spread = ", ".join(
+        f"{'median' if p == 50 else f'p{p}'} {v}" for p, v in found.bpm_percentiles.items()
+    )
+    lines.append(f"BPM           {spread or 'no beat grids'}")
+    most = max((b.tracks for b in found.bpm_buckets), default=0)
+    lines += [
+        f"  {b.low:>3}-{b.low + b.width - 1:<3}  {b.tracks:>7,}  {_bar(b.tracks, most)}"
+        for b in found.bpm_buckets
+    ]
+    lines.append(f"keys ({notation})")
+    most = max((c for _, c in found.keys), default=0)
+    lines += [f"  {key_to_text(k, notation):<4}  {c:>7,}  {_bar(c, most)}" for k, c in found.keys]
+    return lines
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``info`` and ``check`` to the root command."""
+    """Add ``info``, ``check`` and ``stats`` to the root command."""
     app.command("info")(info)
     app.command("check")(check)
+    app.command("stats")(stats)

@@ -24,24 +24,45 @@ def backup(
     list_them: bool = typer.Option(False, "--list", help="List existing backups instead."),
     fmt: ListFormat = LIST_FORMAT,
 ) -> None:
-    """Back the library up with SQLite's online backup API (safe while Mixxx runs)."""
+    """Back the library up with SQLite's online backup API (safe while Mixxx runs).
+
+    --list shows every backup with its date, size and track count.
+    Example: mixxx-peewee backup --list
+    """
     state: CliState = ctx.obj
     state.open()
     from mixxx_peewee.backups import backup as make_backup
 
     if list_them:
-        from mixxx_peewee.backups import list_backups
+        from mixxx_peewee.backups import backup_details
         from mixxx_peewee.cli.output import emit_rows
 
         rows = [
-            {"id": str(path), "path": str(path), "bytes": path.stat().st_size}
-            for path in list_backups(dest)
+            {
+                "id": str(b.path),
+                "modified": b.modified,
+                "size": b.size if fmt != ListFormat.table else _size_text(b.size),
+                "tracks": b.tracks,
+                "kind": "auto" if b.automatic else "manual",
+                "path": str(b.path),
+            }
+            for b in backup_details(dest)
         ]
-        emit_rows(rows, fmt, ["path", "bytes"])
+        emit_rows(rows, fmt, ["modified", "size", "tracks", "kind", "path"])
         return
     with state.progress_callback("backing up") as report:
         made = make_backup(dest, progress=report)
     typer.echo(str(made))
+
+
+def _size_text(size: int) -> str:
+    """``12.3 MB``: a file size as people read it (decimal units, as file managers show)."""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"  # pragma: no cover
 
 
 def restore(

@@ -7,10 +7,13 @@ import enum
 import typer
 
 __all__ = [
+    "COLUMNS",
     "DRY_RUN",
     "FORCE",
     "JSON_RESULT",
+    "LIMIT",
     "LIST_FORMAT",
+    "SORT_DESC",
     "TRACK_FORMAT",
     "YES",
     "ListFormat",
@@ -54,4 +57,12 @@ FORCE = typer.Option(
 )
 JSON_RESULT = typer.Option(
     False, "--json", help="Print what changed (or would change) as one JSON object."
+)
+SORT_DESC = typer.Option(False, "--desc", help="Sort descending.")
+LIMIT = typer.Option(None, "--limit", min=0, help="At most this many tracks.")
+COLUMNS = typer.Option(
+    None,
+    "--columns",
+    help="Comma-separated columns to show, in this order (table, json, jsonl, csv); "
+    "only these are read. An unknown name lists the file's columns.",
 )

@@ -282,14 +282,38 @@ def track_records(tracks: Iterable[Any]) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def listing_columns(fmt: str, requested: str | None = None, *, entries: bool = False) -> list[str]:
-    """The :func:`~mixxx_peewee.trackreads.iter_tracks` columns a track listing in ``fmt``
-    shows (``requested``: the ``--columns`` text, comma-separated): only those are read.
+def stream_tracks(
+    fmt: str,
+    columns: str | None,
+    *,
+    extra: Sequence[str] = (),
+    data_extra: Sequence[str] | None = None,
+    **query: Any,
+) -> int:
+    """``iter_tracks(**query)`` printed in ``fmt``, reading only what it shows: the one
+    path of every track listing (``tracks list/search``, ``playlists/crates show``).
 
-    ``entries``: a playlist's entries are listed; the table leads with their position, the
-    data formats end with the entry's columns (``position``, ``pl_datetime_added``, ``entry_id``).
+    ``columns``: the ``--columns`` text; ``extra``: columns that lead the table's default
+    ones (a playlist's ``position``); ``data_extra``: those that lead the data formats'
+    (default: ``extra``).
     """
-    from mixxx_peewee.trackreads import ENTRY_COLUMNS
+    from mixxx_peewee.trackreads import iter_tracks
+
+    fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
+    shown = listing_columns(fmt, columns)
+    if fmt not in ("ids", "m3u8"):
+        # --columns still leads with ``extra`` (a playlist entry's position).
+        lead = extra if fmt == "table" or data_extra is None or columns else data_extra
+        shown = [*lead, *(c for c in shown if c not in lead)]
+    tracks = iter_tracks(columns=shown, **query)
+    if columns is None:
+        return emit_tracks(tracks, fmt, extra=extra)
+    return emit_tracks(tracks, fmt, columns=shown)
+
+
+def listing_columns(fmt: str, requested: str | None = None) -> list[str]:
+    """The :func:`~mixxx_peewee.trackreads.iter_tracks` columns a track listing in ``fmt``
+    shows (``requested``: the ``--columns`` text, comma-separated): only those are read."""
     from mixxx_peewee.trackreads import track_columns
 
     fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
@@ -303,29 +327,12 @@ def listing_columns(fmt: str, requested: str | None = None, *, entries: bool = F
     available = track_columns()
     if fmt == "table":
         # key_id: the key column is shown in the chosen notation (see data_row).
-        shown = [c for c in (*TRACK_TABLE_COLUMNS, "key_id") if c in available]
-        return ["position", *shown] if entries else shown
+        return [c for c in (*TRACK_TABLE_COLUMNS, "key_id") if c in available]
     if fmt == "ids":
         return ["id"]
     if fmt == "m3u8":
         return ["location", "artist", "title", "duration"]
-    data = [c for c in available if c not in BLOB_COLUMNS]
-    return [*data, *ENTRY_COLUMNS] if entries else data
-
-
-def stream_tracks(
-    fmt: str, requested: str | None = None, *, extra: Sequence[str] = (), **query: Any
-) -> int:
-    """``iter_tracks(**query)`` reading only what ``fmt`` (or ``--columns``) shows, printed
-    as the rows come; the number printed. ``extra`` columns lead the table and CSV."""
-    from mixxx_peewee.trackreads import iter_tracks
-
-    entries = query.get("playlist") is not None and "position" in extra
-    shown = listing_columns(fmt, requested, entries=entries)
-    tracks = iter_tracks(columns=shown, **query)
-    if requested is not None:
-        return emit_tracks(tracks, fmt, columns=shown)
-    return emit_tracks(tracks, fmt, extra=extra)
+    return [c for c in available if c not in BLOB_COLUMNS]
 
 
 def emit_tracks(

@@ -23,6 +23,8 @@ from typing import TypeVar
 
 import typer
 
+from mixxx_peewee.plan import plural
+
 if TYPE_CHECKING:
     from mixxx_peewee.library import MixxxLibrary
     from mixxx_peewee.plan import WriteResult
@@ -118,6 +120,13 @@ class CliState:
         if dry_run:
             self.report(plan, as_json=as_json)
             return plan
+        if not plan.changes:
+            # Nothing to change: say so, and never open the file writable for nothing (a
+            # writable open may switch its journal mode).
+            from dataclasses import replace
+
+            self.report(replace(plan, dry_run=False), as_json=as_json)
+            return plan
         library = self.open()
         if self.readonly:
             from mixxx_peewee.errors import ReadOnlyError
@@ -184,9 +193,11 @@ class CliState:
             if summary and len(result.changes) > 1:
                 self.note(summary)
         else:
-            self.note(f"{summary} (-v lists all {len(result.changes)} changes)")
-        if not result.changes and not summary:
-            self.note(f"{result.operation}: nothing changed")
+            self.note(f"{summary} (-v lists all {plural(len(result.changes), 'change')})")
+        if not result.changes:
+            self.note(
+                f"{summary}; nothing changed" if summary else f"{result.operation}: nothing changed"
+            )
 
     def progress(self, items: Iterable[T], *, total: int | None, label: str) -> Iterator[T]:
         """Iterate ``items``, with a progress bar on stderr only when it is a terminal."""
@@ -232,7 +243,8 @@ def _stderr_console() -> Any:
 
 def _summary(result: WriteResult) -> str:
     if not result.counts:
-        return f"{result.operation}: {len(result.changes)} changes" if result.changes else ""
+        changes = plural(len(result.changes), "change")
+        return f"{result.operation}: {changes}" if result.changes else ""
     parts = ", ".join(f"{key} {value}" for key, value in result.counts.items())
     return f"{result.operation}: {parts}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import inspect
 from collections.abc import Iterator
 from typing import Any
@@ -11,9 +12,12 @@ from typer import _click
 from typer.core import TyperCommand
 from typer.core import TyperOption
 
+from mixxx_peewee.cli.options import COLUMNS
 from mixxx_peewee.cli.options import DRY_RUN
 from mixxx_peewee.cli.options import FORCE
 from mixxx_peewee.cli.options import JSON_RESULT
+from mixxx_peewee.cli.options import LIMIT
+from mixxx_peewee.cli.options import SORT_DESC
 from mixxx_peewee.cli.options import TRACK_FORMAT
 from mixxx_peewee.cli.options import YES
 from mixxx_peewee.cli.options import TrackFormat
@@ -48,17 +52,14 @@ def _hidden_choice(hidden: bool, include_hidden: bool) -> bool | None:
     return None if include_hidden else False
 
 
-_SORT = typer.Option(None, "--sort", help="Sort by this track column (default: id).")
-_DESC = typer.Option(False, "--desc", help="Sort descending.")
-_LIMIT = typer.Option(None, "--limit", min=0, help="At most this many tracks.")
+_SORT = typer.Option(
+    None, "--sort", help="Sort by this track column (default: id; key sorts harmonically)."
+)
+_DESC = SORT_DESC
+_LIMIT = LIMIT
 _HIDDEN = typer.Option(False, "--hidden", help="Only hidden tracks.")
 _ALL = typer.Option(False, "--all", "-a", help="Hidden tracks too.")
-_COLUMNS = typer.Option(
-    None,
-    "--columns",
-    help="Comma-separated columns to show, in this order (table, json, jsonl, csv); "
-    "only these are read. An unknown name lists the file's columns.",
-)
+_COLUMNS = COLUMNS
 
 
 class QueryCommand(TyperCommand):
@@ -237,7 +238,10 @@ def show(
     track: str = typer.Argument(..., help="Track id or file path."),
     fmt: TrackFormat = TRACK_FORMAT,
 ) -> None:
-    """Every column of one track (hidden tracks too)."""
+    """Every column of one track (hidden tracks too), its crates, playlists and cues.
+
+    Example: mixxx-peewee tracks show 7 --format json
+    """
     state: CliState = ctx.obj
     state.open()
     from mixxx_peewee.cli.output import emit_record
@@ -255,16 +259,68 @@ def show(
     found = next(track_records([model]))
     if fmt in (TrackFormat.table, TrackFormat.json):
         from mixxx_peewee.beatgrids import analysis_summary
+        from mixxx_peewee.cues import list_cues
+        from mixxx_peewee.usage import track_usage
 
         record = track_row(found)
         analysis = analysis_summary(model)
+        usage = track_usage(wanted)
+        cues = [_cue_entry(cue) for cue in list_cues(wanted)]
         if fmt == TrackFormat.json:
             record.update(analysis)
+            record["crates"] = [{"id": i, "name": name} for i, name in usage.crates]
+            record["playlists"] = [
+                {"id": p.id, "name": p.name, "kind": p.kind, "positions": list(p.positions)}
+                for p in usage.playlists
+            ]
+            record["cues"] = cues
         else:
             record.update(_analysis_lines(analysis))
+            record["crates"] = ", ".join(f"{name} ({i})" for i, name in usage.crates)
+            record["playlists"] = "; ".join(_playlist_text(p) for p in usage.playlists)
+            for n, cue in enumerate(cues, 1):
+                record[f"cue {n}"] = _cue_text(cue)
         emit_record(record, fmt)
     else:
         emit_tracks([found], fmt)
+
+
+def _cue_time(seconds: float | None) -> str | None:
+    """``m:ss.mmm`` as ``cues list`` prints positions."""
+    if seconds is None:
+        return None
+    minutes, rest = divmod(max(seconds, 0.0), 60)
+    return f"{int(minutes)}:{rest:06.3f}"
+
+
+def _cue_entry(cue: dict[str, Any]) -> dict[str, Any]:
+    """A cue as ``tracks show`` gives it: type, number, seconds and m:ss.mmm, label, colour."""
+    return {
+        "id": cue["id"],
+        "type": cue["type_name"],
+        "number": cue["hotcue"],
+        "position": cue["position"],
+        "time": _cue_time(cue["position"]),
+        "length": cue["length"],
+        "label": cue["label"],
+        "color": cue["color"],
+    }
+
+
+def _cue_text(cue: dict[str, Any]) -> str:
+    """``hotcue 1 at 0:12.500 "Drop" #FF0000``: one cue on one line."""
+    kind = f"{cue['type']} {cue['number']}" if cue["number"] is not None else cue["type"]
+    where = f" at {cue['time']}" if cue["time"] is not None else " (no position)"
+    label = f' "{cue["label"]}"' if cue["label"] else ""
+    color = f" {cue['color']}" if cue["color"] else ""
+    return f"{kind}{where}{label}{color}"
+
+
+def _playlist_text(use: Any) -> str:
+    """``Friday (3) #4, #12``: a playlist, its id and the track's positions in it."""
+    kind = f" [{use.kind}]" if use.kind != "normal" else ""
+    places = ", ".join(f"#{n}" for n in use.positions)
+    return f"{use.name} ({use.id}){kind} {places}"
 
 
 def _analysis_lines(analysis: dict[str, Any]) -> dict[str, str]:
@@ -514,6 +570,7 @@ def relocate(
 
 def _refusals(plan: Any, allow_missing: bool) -> None:
     """Refuse before asking: collisions, and target files that do not exist."""
+    from mixxx_peewee.plan import plural
     from mixxx_peewee.relocate import RelocateCollisionError
     from mixxx_peewee.relocate import RelocateMissingTargetsError
 
@@ -522,7 +579,7 @@ def _refusals(plan: Any, allow_missing: bool) -> None:
     if collisions:
         first = collisions[0]
         raise RelocateCollisionError(
-            f"{len(collisions)} track(s) would collide with tracks already at the target, "
+            f"{plural(len(collisions), 'track')} would collide with tracks already at the target, "
             f"e.g. {first[1]} -> {first[2]}; nothing written",
             relocation,
         )
@@ -540,3 +597,64 @@ def register(app: typer.Typer) -> None:
     """Add ``tracks`` and ``relocate`` to the root command."""
     app.add_typer(tracks_app, name="tracks")
     app.command("relocate")(relocate)
+
+
+class DuplicateRule(enum.StrEnum):
+    """Which rule ``tracks duplicates`` applies."""
+
+    both = "both"
+    by_title = "title"  # not "title": that would shadow str.title
+    by_size = "size"
+
+
+_DUPLICATE_COLUMNS = ("id", "artist", "title", "duration", "filesize", "location")
+
+
+@tracks_app.command("duplicates")
+def duplicates(
+    ctx: typer.Context,
+    tolerance: float = typer.Option(
+        2.0, "--tolerance", min=0, help="Seconds two durations may differ (default 2)."
+    ),
+    by: DuplicateRule = typer.Option(
+        DuplicateRule.both,
+        "--by",
+        case_sensitive=False,
+        help="title: same artist and title; size: same file size; both (default).",
+    ),
+    hidden: bool = _HIDDEN,
+    include_hidden: bool = _ALL,
+    fmt: TrackFormat = TRACK_FORMAT,
+) -> None:
+    """Groups of likely duplicates: the same artist and title, or the same file size.
+
+    Artist and title are compared ignoring case, accents, spacing and an "(Original Mix)"
+    suffix; durations must be within --tolerance seconds. Each row carries its group
+    number and the rule that matched. Example: mixxx-peewee tracks duplicates --tolerance 1
+    """
+    state: CliState = ctx.obj
+    state.open()
+    from mixxx_peewee.cli.output import emit_tracks
+    from mixxx_peewee.cli.output import track_records
+    from mixxx_peewee.duplicates import BY_NAME
+    from mixxx_peewee.duplicates import BY_SIZE
+    from mixxx_peewee.duplicates import find_duplicates
+    from mixxx_peewee.lookup import tracks_by_ids
+
+    rules = {"both": (BY_NAME, BY_SIZE), "title": (BY_NAME,), "size": (BY_SIZE,)}[by.value]
+    groups = find_duplicates(
+        tolerance=tolerance, hidden=_hidden_choice(hidden, include_hidden), rules=rules
+    )
+    models = tracks_by_ids([i for g in groups for i in g.track_ids])
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for group in groups:
+            found = [models[i] for i in group.track_ids if i in models]
+            for record in track_records(found):
+                yield {"group": group.group, "reason": group.reason, **record}
+
+    columns = list(_DUPLICATE_COLUMNS) if fmt == TrackFormat.table else None
+    emit_tracks(rows(), fmt, extra=("group", "reason"), columns=columns)
+    tracks = sum(len(g.track_ids) for g in groups)
+    noun = "group" if len(groups) == 1 else "groups"
+    state.note(f"{len(groups):,} {noun} of likely duplicates, {tracks:,} tracks")

@@ -1,0 +1,178 @@
+"""Help text: plain placeholders, uncut command lists, and every example in it and in the
+README runs (against a copy of the sample library)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_support import ROOT
+from cli_support import cli
+from cli_support import run
+from cli_support import sample_library
+
+from mixxx_peewee import cli as cli_module
+
+ODD_PLACEHOLDER = re.compile(r"\{[^}]*\}|<[a-z][^>]*>")
+
+
+def _helps(path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+    """``(command words, --help text)`` of the root and every command under it."""
+    result = run(None, *path, "--help", env={"COLUMNS": "80"})
+    assert result.exit_code == 0, (path, result.stdout, result.stderr)
+    yield path, result.stdout
+    if "Commands:" in result.stdout:
+        for line in result.stdout.split("Commands:\n", 1)[1].splitlines():
+            if line.startswith("  ") and line[2] != " ":
+                yield from _helps((*path, line.split()[0]))
+
+
+HELPS = dict(_helps())
+
+
+def test_every_command_has_help() -> None:
+    names = {" ".join(path) for path in HELPS}
+    assert {"tracks duplicates", "stats", "playlists show", "crates show"} <= names
+    assert len(names) > 40
+
+
+@pytest.mark.parametrize("path", sorted(HELPS), ids=lambda p: " ".join(p) or "root")
+def test_help_has_no_odd_placeholders(path: tuple[str, ...]) -> None:
+    text = HELPS[path]
+    assert not ODD_PLACEHOLDER.findall(text), ODD_PLACEHOLDER.findall(text)
+
+
+def test_top_level_descriptions_are_not_cut_off() -> None:
+    text = " ".join(HELPS[()].split("Commands:\n", 1)[1].split())
+    for name, (_module, summary) in cli_module._COMMANDS.items():
+        assert f"{name} {summary}" in text
+    for path, help_text in HELPS.items():
+        if "Commands:" in help_text:
+            rows = help_text.split("Commands:\n", 1)[1]
+            assert "..." not in rows, path
+
+
+def help_examples() -> list[str]:
+    """Every example command line in every command's help."""
+    found = []
+    for text in HELPS.values():
+        joined = " ".join(text.split())  # an example may wrap
+        ends = r"(?=$| Example:| Options:| Arguments:)"
+        for match in re.finditer(rf"Example: (mixxx-peewee .*?){ends}", joined):
+            found.append(match.group(1).strip())
+    return sorted(set(found))
+
+
+def _prepare(db: Path, example: list[str]) -> None:
+    """Make the playlist or crate an example names (not the new name of a rename, not the
+    one a create or import makes), with eight tracks, in the library copy ``db``."""
+    if len(example) < 3 or example[0] not in ("playlists", "crates"):
+        if "--playlist" in example:
+            example = ["playlists", "show", example[example.index("--playlist") + 1]]
+        else:
+            return
+    group, command, target = example[0], example[1], example[2]
+    if command in ("create", "import", "list") or "--create" in example:
+        return
+    ids = ["12", "15", "20", "25", "30", "35", "40", "45"]
+    assert run(db, group, "add", target, *ids, "--create").exit_code == 0
+
+
+def _words(line: str) -> list[str]:
+    words = shlex.split(line)
+    assert words[0] == "mixxx-peewee"
+    words = words[1:]
+    if "--db" in words:  # a placeholder path: the copy is given instead
+        at = words.index("--db")
+        del words[at : at + 2]
+    return words
+
+
+def test_help_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    examples = help_examples()
+    assert len(examples) > 25
+    base = sample_library(tmp_path / "base")
+    failures = []
+    for n, example in enumerate(examples):
+        where = tmp_path / f"ex{n}"
+        where.mkdir()
+        db = where / "mixxxdb.sqlite"
+        shutil.copy2(base, db)
+        _prepare(db, _words(example))
+        monkeypatch.chdir(where)
+        # Files an import example reads.
+        for name in ("friday.m3u8", "peak.m3u8"):
+            (where / name).write_text("#EXTM3U\n/music/nowhere.mp3\n", encoding="utf-8")
+        if " export " in f" {example} ":
+            for name in ("friday.m3u8", "peak.csv"):
+                (where / name).unlink(missing_ok=True)
+        result = run(db, *_words(example))
+        if result.exit_code != 0:
+            failures.append((example, result.exit_code, result.stdout[-300:], result.stderr))
+    assert not failures
+
+
+def _shell_blocks(text: str) -> Iterator[list[str]]:
+    """The lines of each fenced block that is not ```python (shell, console, plain)."""
+    block: list[str] | None = None
+    language = ""
+    for line in text.splitlines():
+        if line.startswith("```"):
+            if block is None:
+                block, language = [], line[3:].strip()
+            else:
+                if language != "python":
+                    yield block
+                block = None
+        elif block is not None:
+            block.append(line)
+
+
+def readme_examples() -> list[tuple[str, bool]]:
+    """``(command line, expected to fail)`` of each ``$ mixxx-peewee`` line in README blocks,
+    in order (a tour: later lines use what earlier ones made)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = []
+    for lines in _shell_blocks(text):
+        for i, line in enumerate(lines):
+            if not line.startswith("$ mixxx-peewee"):
+                continue
+            output = []
+            for after in lines[i + 1 :]:
+                if after.startswith("$ "):
+                    break
+                output.append(after)
+            failing = any(o.startswith("error:") for o in output)
+            found.append((line[2:].split("  #", 1)[0].strip(), failing))
+    return found
+
+
+def test_readme_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    examples = readme_examples()
+    assert len(examples) >= 10
+    db = sample_library(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    failures = []
+    for line, failing in examples:
+        stdin = None
+        if "< /dev/null" in line:
+            line = line.replace("< /dev/null", "")
+            stdin = ""
+        out = None
+        for part in line.split(" | "):
+            result = run(db, *_words(part), input=out if out is not None else stdin)
+            out = result.stdout
+        assert result is not None
+        if result.exit_code != (1 if failing else 0):
+            failures.append((line, result.exit_code, result.stdout[-300:], result.stderr))
+    assert not failures
+
+
+def test_an_example_runs_as_a_real_process(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    result = cli(db, *_words('mixxx-peewee playlists show "Crowd pleasers" --limit 2'))
+    assert result.exit_code == 0, result.stderr
