@@ -1,7 +1,8 @@
 """Reading tracks: list and search them, stream them in chunks, one by id, missing files.
 
 Reads never hold a transaction while the caller works: :func:`iter_tracks` fetches
-bounded chunks by keyset pagination, each chunk one complete statement. A track read as a
+bounded chunks (keyset pages in id order; a sorted listing reads its order once, then its
+rows by id), each chunk one complete statement. A track read as a
 model (:func:`query_tracks`, :func:`get_track_by_id`) has its location joined
 (:func:`mixxx_peewee.lookup.joined_tracks`); :func:`iter_tracks` gives dicts of the values
 as stored.
@@ -199,9 +200,11 @@ def iter_tracks(
     It may also name the grid and key columns decoded from the blobs
     (:data:`ANALYSIS_COLUMNS`: ``grid_kind``, ``grid_bpm``,
     ``first_beat`` in seconds, ``first_beat_frame``, ``key_text``, ``key_source``).
-    Rows come in chunks of ``chunk_size`` by keyset pagination; each chunk is read
-    completely in its own statement, so a slow consumer never holds a read transaction.
-    Peewee builds the statement once; each chunk only binds new keyset values.
+    Rows come in chunks of ``chunk_size``, each read completely in its own statement, so a
+    slow consumer never holds a read transaction: in id order by keyset pagination; sorted
+    (or a playlist's entries) by reading the order once, the ids alone, then the rows by id.
+    Peewee builds each statement once; each chunk only binds new values. A track deleted
+    while the listing runs is left out.
     Filters are those of :func:`query_tracks`. With ``playlist`` and no ``sort`` the
     tracks come in the playlist's running order, a track as often as it is in it (``sort``
     orders them by a column instead, each entry still listed), and ``columns`` may also
