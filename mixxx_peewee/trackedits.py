@@ -33,6 +33,7 @@ from mixxx_peewee.running import STRUCTURE
 from mixxx_peewee.running import TRACK_DATA
 from mixxx_peewee.trackreads import get_track_by_id
 from mixxx_peewee.values import chunked
+from mixxx_peewee.values import format_color
 from mixxx_peewee.values import parse_color
 from mixxx_peewee.values import parse_track_ids
 
@@ -213,6 +214,8 @@ def update_track(
         if old != value:
             if isinstance(value, bytes) or isinstance(old, bytes):
                 shown = f"<{len(old or b'')} bytes> -> <{len(value or b'')} bytes>"
+            elif name in ("color", "coverart_color"):  # as every listing shows colours
+                shown = f"{format_color(old)} -> {format_color(value)}"
             else:
                 shown = f"{old!r} -> {value!r}"
             result.add(f"track {track_id}: {name} {shown}")

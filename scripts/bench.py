@@ -448,6 +448,7 @@ def _word(text: str, *, first: bool = False) -> str:
 
 def _work_copy(master: Path, work: Path, name: str) -> Path:
     dest = work / f"{name}.sqlite"
+    dest.parent.mkdir(parents=True, exist_ok=True)  # another run may have removed it
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{dest}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(master, dest)
@@ -795,17 +796,20 @@ def _streamed(argv: list[str], header_lines: int) -> tuple[float, float, float, 
     return (first if first is not None else total), total, rss, code, lines[-1] if lines else ""
 
 
-def compare_listing(row: Row, argv: list[str], repeat: int, floor_ms: float) -> Row:
+def compare_listing(row: Row, argv: list[str], repeat: int) -> Row:
     """The table format of a listing against the same listing as jsonl (both our CLI):
     time to the first row and to the end, interleaved runs, medians.
 
     The first-row target (``FIRST_ROW_MS``) is counted from when an interpreter that has
-    imported typer and peewee is ready (``floor_ms``, measured on this machine): no Python
-    command line can print before that, and on a slow machine it alone is ~300 ms.
+    imported typer and peewee is ready: no Python command line can print before that, and
+    on a slow machine it alone is ~300 ms. That start-up is measured right after every
+    table run (a shared machine's load drifts); the row reports the median difference.
     """
     table = [*argv, "--format", "table"]
     data = [*argv, "--format", "jsonl"]
     firsts: list[float] = []
+    data_firsts: list[float] = []
+    after_start: list[float] = []
     lib_times: list[float] = []
     raw_times: list[float] = []
     for i in range(repeat):
@@ -817,22 +821,26 @@ def compare_listing(row: Row, argv: list[str], repeat: int, floor_ms: float) -> 
                 return row
             if which == "table":
                 firsts.append(first)
+                after_start.append(first - _process([PY, "-c", "import typer, peewee"])[0])
                 lib_times.append(total)
                 row.lib_peak_kb = max(row.lib_peak_kb or 0.0, rss)
             else:
+                data_firsts.append(first)
                 raw_times.append(total)
                 row.raw_peak_kb = max(row.raw_peak_kb or 0.0, rss)
     row.lib_ms, row.raw_ms = statistics.median(lib_times), statistics.median(raw_times)
     row.first_ms = statistics.median(firsts)
+    floor_ms = row.first_ms - statistics.median(after_start)
+    data_first = statistics.median(data_firsts) - floor_ms
     row.lib_samples_ms = [round(t, 3) for t in lib_times]
     row.raw_samples_ms = [round(t, 3) for t in raw_times]
     row.ratio = row.lib_ms / row.raw_ms
-    ok = row.ratio <= READ_RATIO and row.first_ms - floor_ms < FIRST_ROW_MS
-    row.target = f"≤{READ_RATIO:g}x jsonl, first row <{FIRST_ROW_MS:g} ms after start-up"
+    ok = row.ratio <= READ_RATIO and max(row.first_ms - floor_ms, data_first) < FIRST_ROW_MS
+    row.target = f"≤{READ_RATIO:g}x jsonl, first rows <{FIRST_ROW_MS:g} ms after start-up"
     row.status = "PASS" if ok else "FAIL"
     row.note = (
         f"first row at {row.first_ms:.0f} ms = start-up {floor_ms:.0f} ms"
-        f" + {row.first_ms - floor_ms:.0f} ms"
+        f" + {row.first_ms - floor_ms:.0f} ms (jsonl: + {data_first:.0f} ms)"
     )
     return row
 
@@ -861,18 +869,20 @@ def _long_playlist(path: Path, work: Path, entries: int) -> tuple[Path, int]:
 
 def table_rows(label: str, path: Path, work: Path, repeat: int, tracks: int) -> list[Row]:
     """Issue 12: the default table format against jsonl, as whole processes (first row and
-    end): the full listing, ``missing``, a ~10,000-hit search, a 16,000-entry playlist."""
+    end): the full listing, ``missing``, a ~10,000-hit search, a listing sorted by artist,
+    a 16,000-entry playlist."""
     cli = _cli()
-    floor = statistics.median(
-        _process([PY, "-c", "import typer, peewee"])[0] for _ in range(max(repeat, 3))
-    )
     rows = [
         compare_listing(Row(label, "table: tracks list (vs jsonl)"),
-                        [cli, "--db", str(path), "tracks", "list"], repeat, floor),
+                        [cli, "--db", str(path), "tracks", "list"], repeat),
         compare_listing(Row(label, "table: tracks missing (vs jsonl)"),
-                        [cli, "--db", str(path), "tracks", "missing"], repeat, floor),
+                        [cli, "--db", str(path), "tracks", "missing"], repeat),
         compare_listing(Row(label, "table: tracks search love (vs jsonl)"),
-                        [cli, "--db", str(path), "tracks", "search", "love"], repeat, floor),
+                        [cli, "--db", str(path), "tracks", "search", "love"], repeat),
+        # A sort no index serves: the order is read once, then the rows by id in chunks.
+        compare_listing(Row(label, "table: tracks list --sort artist (vs jsonl)"),
+                        [cli, "--db", str(path), "tracks", "list", "--sort", "artist"],
+                        repeat),
     ]  # fmt: skip
     entries = 16_000 if tracks >= 100_000 else tracks // 6
     copy, playlist = _long_playlist(path, work, entries)
@@ -881,7 +891,6 @@ def table_rows(label: str, path: Path, work: Path, repeat: int, tracks: int) -> 
             Row(label, f"table: playlists show, {entries:,} entries (vs jsonl)"),
             [cli, "--db", str(copy), "playlists", "show", str(playlist)],
             repeat,
-            floor,
         )
     )
     copy.unlink(missing_ok=True)

@@ -27,6 +27,11 @@ EVERY_MEASUREMENT = (
     "process: tracks list --format jsonl",
     "process: info",
     "process: --help",
+    "table: tracks list (vs jsonl)",
+    "table: tracks missing",
+    "table: tracks search",
+    "table: tracks list --sort artist",
+    "table: playlists show",
 )
 
 

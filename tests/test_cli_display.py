@@ -24,6 +24,8 @@ from mixxx_peewee.cli.table import clip
 from mixxx_peewee.cli.table import clip_path
 from mixxx_peewee.cli.table import display_width
 from mixxx_peewee.cli.table import print_table
+from mixxx_peewee.keys import guess_key_id
+from mixxx_peewee.keys import harmonic_rank
 
 
 @pytest.fixture
@@ -151,6 +153,8 @@ def test_colours_are_rrggbb_and_bpm_blank_when_not_analysed(db: Path) -> None:
     record = parsed(cli(db, "tracks", "show", str(first), "-f", "json"))
     assert record["color"] == "#00FF00"
     assert "#00FF00" in ok(cli(db, "tracks", "show", str(first))).stdout
+    edit = ok(cli(db, "tracks", "edit", str(first), "--color", "#ff8000", "--dry-run"))
+    assert f"track {first}: color #00FF00 -> #FF8000" in edit.stdout + edit.stderr
     out = ok(cli(db, "tracks", "list", "--columns", "id,bpm", "--limit", "2")).stdout
     rows = [line.split() for line in out.splitlines()[2:]]
     assert rows == [[str(first)], [str(second), "128.0"]]
@@ -188,3 +192,103 @@ def test_no_summary_line_when_piped(db: Path) -> None:
     out = ok(cli(db, "tracks", "list", "--limit", "3")).stdout
     lines = out.splitlines()
     assert len(lines) == 5 and not lines[-1].endswith("tracks")
+
+
+# --- sorted listings and a playlist's entries stream too --------------------------------
+
+
+def _open(db: Path) -> Any:
+    import mixxx_peewee as mp
+
+    return mp.open_library(db)
+
+
+def test_a_sorted_listing_in_small_chunks_keeps_the_order_of_one_query(db: Path) -> None:
+    import mixxx_peewee as mp
+
+    with _open(db):
+        for sort, desc in (("artist", False), ("key", True), ("bpm", False), ("title", True)):
+            whole = [t.id for t in mp.query_tracks(sort=sort, descending=desc)]
+            streamed = mp.iter_tracks(columns=["id"], sort=sort, descending=desc, chunk_size=3)
+            assert [t["id"] for t in streamed] == whole
+            limited = mp.iter_tracks(columns=["id"], sort=sort, descending=desc, limit=7)
+            assert [t["id"] for t in limited] == whole[:7]
+
+
+def test_a_track_deleted_while_a_sorted_listing_runs_is_left_out(db: Path) -> None:
+    import mixxx_peewee as mp
+
+    with _open(db):
+        whole = [t.id for t in mp.query_tracks(sort="artist")]
+        listing = mp.iter_tracks(columns=["id", "artist"], sort="artist", chunk_size=4)
+        seen = [next(listing)["id"] for _ in range(4)]
+        # No read transaction is open between chunks: another connection writes freely.
+        conn = sqlite3.connect(db)
+        with conn:
+            conn.execute("DELETE FROM library WHERE id = ?", (whole[6],))
+        conn.close()
+        seen += [t["id"] for t in listing]
+    assert seen == [i for i in whole if i != whole[6]]
+
+
+def test_a_playlists_entries_carry_their_position_and_repeats(db: Path) -> None:
+    import mixxx_peewee as mp
+
+    a, b, c = _ids(db, 3)
+    with _open(db):
+        pid = mp.create_playlist("Repeats", [b, a, b, c]).id
+        rows = list(
+            mp.iter_tracks(playlist=pid, columns=["position", "id", "entry_id"], chunk_size=2)
+        )
+        assert [(r["position"], r["id"]) for r in rows] == [(1, b), (2, a), (3, b), (4, c)]
+        assert len({r["entry_id"] for r in rows}) == 4
+        with pytest.raises(mp.ValidationError, match="only when listing a playlist"):
+            mp.iter_tracks(columns=["id", "position"])
+    out = ok(cli(db, "playlists", "show", "Repeats", "--format", "csv")).stdout
+    shown = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["position"], r["id"]) for r in shown] == [
+        ("1", str(b)), ("2", str(a)), ("3", str(b)), ("4", str(c))
+    ]  # fmt: skip
+    assert shown[0]["pl_datetime_added"].endswith("Z")
+    table = ok(cli(db, "playlists", "show", "Repeats")).stdout.splitlines()
+    assert table[0].split()[:2] == ["position", "id"] and len(table) == 2 + 4
+
+
+def test_missing_reads_only_the_columns_asked_for(db: Path) -> None:
+    import mixxx_peewee as mp
+
+    with _open(db):
+        everything = list(mp.missing_tracks(hidden=None))
+        few = list(mp.missing_tracks(hidden=None, columns=["id", "title"]))
+    assert everything and len(few) == len(everything)
+    assert [(set(t), r) for t, r in few] == [({"id", "title"}, r) for _t, r in everything]
+    assert [t["id"] for t, _ in few] == [t["id"] for t, _ in everything]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_track_listing_on_a_terminal_ends_with_a_summary_line() -> None:
+    from mixxx_peewee.cli.output import emit_tracks
+
+    rows = [{"id": i, "title": f"T{i}", "duration": 1800.4} for i in range(1, 4)]
+    screen, pipe = _Terminal(), io.StringIO()
+    emit_tracks(rows, "table", out=screen, columns=["id", "title", "duration"])
+    emit_tracks(rows, "table", out=pipe, columns=["id", "title", "duration"])
+    assert screen.getvalue().splitlines()[-1] == "3 tracks, 1:30:01"
+    assert pipe.getvalue().splitlines() == screen.getvalue().splitlines()[:-1]
+
+
+def test_sorting_by_key_follows_the_camelot_wheel_with_no_key_last(db: Path) -> None:
+    import mixxx_peewee as mp
+
+    with _open(db):
+        rows = list(mp.iter_tracks(columns=["key_id", "key"], sort="key", chunk_size=7))
+    ranks = [
+        harmonic_rank(r["key_id"] if 1 <= (r["key_id"] or 0) <= 24 else guess_key_id(r["key"]))
+        for r in rows
+    ]
+    assert ranks == sorted(ranks) and ranks[-1] == harmonic_rank(0)
+    assert ranks[0] < harmonic_rank(0)

@@ -407,9 +407,12 @@ def _root(
         "traditional",
         "--key-notation",
         envvar="MIXXX_PEEWEE_KEY_NOTATION",
-        help="Show keys as traditional (Am), openkey (1m) or lancelot (8A), in every format "
+        metavar="[traditional|openkey|lancelot]",
+        help="Show keys as traditional (Am), openkey (1m) or lancelot (8A), in every format; "
+        "--sort key is harmonic (Camelot order) in any notation "
         "(default: $MIXXX_PEEWEE_KEY_NOTATION, else traditional).",
         show_envvar=False,
+        show_default=False,
     ),
 ) -> None:
     """Read and change a Mixxx library safely, even while Mixxx runs."""
@@ -431,6 +434,7 @@ def _root(
         quiet=quiet,
         journal_mode=mode,
         busy_timeout_ms=int(busy_timeout * 1000),
+        key_notation=notation,
     )
 
 

@@ -60,6 +60,7 @@ class CliState:
     quiet: bool = False
     journal_mode: str = "wal"
     busy_timeout_ms: int = 5000
+    key_notation: str = "traditional"  # --key-notation: how every listing shows keys
     library: MixxxLibrary | None = field(default=None, repr=False)
 
     @property

@@ -515,9 +515,11 @@ def missing(
     state: CliState = ctx.obj
     state.open()
     from mixxx_peewee.cli.output import emit_tracks
+    from mixxx_peewee.cli.output import listing_columns
     from mixxx_peewee.trackreads import missing_tracks
 
-    found = missing_tracks(hidden=_hidden_choice(hidden, include_hidden))
+    shown = listing_columns(fmt)  # only what the format shows is read
+    found = missing_tracks(hidden=_hidden_choice(hidden, include_hidden), columns=shown)
     rows: Iterator[dict[str, Any]] = ({"reason": reason, **track} for track, reason in found)
     emit_tracks(rows, fmt, extra=("reason",))
 
