@@ -176,14 +176,21 @@ class CliState:
             sys.stdout.write(json.dumps(_jsonable(result.to_dict()), ensure_ascii=False) + "\n")
             return
         if result.dry_run:
-            lines = result.changes or ["nothing to change"]
-            for line in lines:
+            for line in result.changes or ["nothing to change"]:
                 typer.echo(line)
+            for line in result.unchanged:
+                self.note(line)
             summary = _summary(result)
-            if summary:
-                self.note(f"dry run: {summary}; nothing written")
-            else:
-                self.note("dry run: nothing written")
+            self.note(
+                f"dry run: {summary}; nothing written" if summary else "dry run: nothing written"
+            )
+            return
+        if not result.changes:
+            # Say what was so already, then that nothing changed ("2 tracks already in …").
+            said = result.unchanged or [_operation(result)]
+            for line in said[:-1]:
+                self.note(line)
+            self.note(f"{said[-1]}; nothing changed")
             return
         summary = _summary(result)
         if self.verbose or len(result.changes) <= _SHOWN_CHANGES:
@@ -193,10 +200,8 @@ class CliState:
                 self.note(summary)
         else:
             self.note(f"{summary} (-v lists all {plural(len(result.changes), 'change')})")
-        if not result.changes:
-            self.note(
-                f"{summary}; nothing changed" if summary else f"{result.operation}: nothing changed"
-            )
+        for line in result.unchanged:
+            self.note(line)
 
     def progress(self, items: Iterable[T], *, total: int | None, label: str) -> Iterator[T]:
         """Iterate ``items``, with a progress bar on stderr only when it is a terminal."""
@@ -240,12 +245,17 @@ def _stderr_console() -> Any:
     return Console(file=sys.stderr)
 
 
+def _operation(result: WriteResult) -> str:
+    """The operation's name as words: ``add tracks to crate``."""
+    return result.operation.replace("_", " ").replace("-", " ")
+
+
 def _summary(result: WriteResult) -> str:
     if not result.counts:
         changes = plural(len(result.changes), "change")
-        return f"{result.operation}: {changes}" if result.changes else ""
-    parts = ", ".join(f"{key} {value}" for key, value in result.counts.items())
-    return f"{result.operation}: {parts}"
+        return f"{_operation(result)}: {changes}" if result.changes else ""
+    parts = ", ".join(f"{key.replace('_', ' ')} {value:,}" for key, value in result.counts.items())
+    return f"{_operation(result)}: {parts}"
 
 
 def _jsonable(value: Any) -> Any:
