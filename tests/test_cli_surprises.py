@@ -72,9 +72,13 @@ def test_names_match_across_unicode_forms_and_case_gets_a_hint(db: Path) -> None
     assert sha256(db) == before
 
 
-def test_a_name_of_digits_gets_a_note(db: Path) -> None:
-    made = ok(cli(db, "playlists", "create", "2024"))
-    assert "all digits" in made.stderr
+def test_a_name_of_digits_is_refused(db: Path) -> None:
+    """Digits are ids in every other command: a new or renamed name of digits is refused."""
+    cid, _ = _unlocked_crate(db)
+    before = sha256(db)
+    one_error(cli(db, "playlists", "create", "2024"), "digits only", "id")
+    one_error(cli(db, "crates", "rename", str(cid), "2024"), "digits only")
+    assert sha256(db) == before
 
 
 def test_a_mixed_form_path_is_found(db: Path) -> None:
