@@ -61,6 +61,7 @@ class CliState:
     journal_mode: str = "wal"
     busy_timeout_ms: int = 5000
     library: MixxxLibrary | None = field(default=None, repr=False)
+    _shown_notes: set[str] = field(default_factory=set, repr=False)  # shown before a question
 
     @property
     def path_hint(self) -> str | None:
@@ -103,7 +104,7 @@ class CliState:
         dry_run: bool,
         guard: str | None = None,
         force: bool = False,
-        confirm: str | None = None,
+        confirm: str | Callable[[WriteResult], str] | None = None,
         yes: bool = False,
         as_json: bool = False,
         check: Callable[[WriteResult], None] | None = None,
@@ -138,12 +139,18 @@ class CliState:
 
             check_mixxx_guard(guard, library.path, force=force)
         if confirm is not None:
+            question = confirm(plan) if callable(confirm) else confirm
             if not yes and is_terminal(sys.stdin):
+                # The plan before the question: its notes (a missing target, Mixxx running)
+                # and its first changes, so the answer is an informed one.
+                for note in plan.notes:
+                    self.note(f"note: {note}")
+                self._shown_notes.update(plan.notes)
                 for line in plan.changes[:_SHOWN_CHANGES]:
                     self.note(f"  {line}")
                 if len(plan.changes) > _SHOWN_CHANGES:
-                    self.note(f"  … and {len(plan.changes) - _SHOWN_CHANGES} more")
-            self.confirm(confirm, yes=yes)
+                    self.note(f"  … and {len(plan.changes) - _SHOWN_CHANGES:,} more")
+            self.confirm(question, yes=yes)
         self.open(write=True)
         result = operation(False)
         self.report(result, as_json=as_json)
@@ -171,7 +178,8 @@ class CliState:
         free for the value the command made (a new id), printed by the command itself.
         """
         for note in result.notes:
-            self.note(f"note: {note}")
+            if note not in self._shown_notes:
+                self.note(f"note: {note}")
         if as_json:
             sys.stdout.write(json.dumps(_jsonable(result.to_dict()), ensure_ascii=False) + "\n")
             return
