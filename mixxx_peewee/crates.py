@@ -67,7 +67,9 @@ def _label(row: Crate) -> str:
 
 
 def _notes(dry_run: bool) -> list[str]:
-    # Crate writes are safe beside a running Mixxx: the guard only adds a note.
+    # Crate writes are safe beside a running Mixxx: the guard only adds a note, about the
+    # sidebar (a new, renamed or deleted crate). Members need none: Mixxx re-reads them
+    # when the crate is opened.
     return guard_notes(STRUCTURE, force=False, dry_run=dry_run)
 
 
@@ -256,7 +258,7 @@ def add_tracks_to_crate(
     Raises CrateNotFoundError, TrackNotFoundError (nothing written), LockedError.
     """
     wanted = list(track_ids)
-    result = WriteResult("add_tracks_to_crate", dry_run, notes=_notes(dry_run))
+    result = WriteResult("add_tracks_to_crate", dry_run)
     with planned_write(dry_run, _MEMBER_TOUCHES):
         row = get_crate(crate)
         refuse_locked(row, "crate")
@@ -287,7 +289,7 @@ def remove_tracks_from_crate(
     TrackNotFoundError (nothing written). Raises CrateNotFoundError, LockedError.
     """
     wanted = parse_track_ids(track_ids)
-    result = WriteResult("remove_tracks_from_crate", dry_run, notes=_notes(dry_run))
+    result = WriteResult("remove_tracks_from_crate", dry_run)
     with planned_write(dry_run, _MEMBER_TOUCHES):
         row = get_crate(crate)
         refuse_locked(row, "crate")
@@ -315,7 +317,7 @@ def replace_crate_tracks(
     ``removed``. Raises CrateNotFoundError, TrackNotFoundError (nothing written), LockedError.
     """
     wanted = list(track_ids)
-    result = WriteResult("replace_crate_tracks", dry_run, notes=_notes(dry_run))
+    result = WriteResult("replace_crate_tracks", dry_run)
     with planned_write(dry_run, _MEMBER_TOUCHES):
         row = get_crate(crate)
         refuse_locked(row, "crate")
@@ -344,7 +346,7 @@ def replace_crate_tracks(
 
 def clear_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteResult:
     """Remove every track from a crate. Raises CrateNotFoundError, LockedError."""
-    result = WriteResult("clear_crate", dry_run, notes=_notes(dry_run))
+    result = WriteResult("clear_crate", dry_run)
     with planned_write(dry_run, _MEMBER_TOUCHES):
         row = get_crate(crate)
         refuse_locked(row, "crate")

@@ -369,9 +369,7 @@ def add_tracks_to_playlist(
     TrackNotFoundError (nothing written), LockedError, ValidationError.
     """
     wanted = list(track_ids)
-    result = WriteResult(
-        "add_tracks_to_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
-    )
+    result = WriteResult("add_tracks_to_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
         ids, hidden = require_tracks(wanted)
@@ -459,9 +457,7 @@ def remove_track_from_playlist(
     A track that is in the library but not in the playlist removes nothing. Raises
     PlaylistNotFoundError, TrackNotFoundError, LockedError.
     """
-    result = WriteResult(
-        "remove_track_from_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
-    )
+    result = WriteResult("remove_track_from_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
         total = _contiguous_count(row.id)
@@ -510,9 +506,7 @@ def remove_positions_from_playlist(
     Raises PlaylistNotFoundError, LockedError, ValidationError (a position outside 1..n).
     """
     wanted = list(positions)
-    result = WriteResult(
-        "remove_positions_from_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
-    )
+    result = WriteResult("remove_positions_from_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
         entries = _entry_tracks(row.id)
@@ -544,9 +538,7 @@ def remove_tracks_from_playlist(
     LockedError, ValidationError (a position outside 1..n).
     """
     tracks, wanted = parse_track_ids(track_ids), list(positions)
-    result = WriteResult(
-        "remove_tracks_from_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
-    )
+    result = WriteResult("remove_tracks_from_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
         entries = _entry_tracks(row.id)
@@ -593,9 +585,7 @@ def move_playlist_track(
 
     Raises PlaylistNotFoundError, LockedError, ValidationError.
     """
-    result = WriteResult(
-        "move_playlist_track", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
-    )
+    result = WriteResult("move_playlist_track", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
         count = _ensure_contiguous(row, result, dry_run)
@@ -632,9 +622,7 @@ def replace_playlist_tracks(
     TrackNotFoundError (nothing written), LockedError.
     """
     wanted = list(track_ids)
-    result = WriteResult(
-        "replace_playlist_tracks", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
-    )
+    result = WriteResult("replace_playlist_tracks", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
         ids, hidden = require_tracks(wanted)
@@ -661,7 +649,7 @@ def clear_playlist(
     playlist: int | str | Playlist, *, force_history: bool = False, dry_run: bool = False
 ) -> WriteResult:
     """Remove every entry of a playlist. Raises PlaylistNotFoundError, LockedError."""
-    result = WriteResult("clear_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
+    result = WriteResult("clear_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
         entries = _entries_of(row.id).count()

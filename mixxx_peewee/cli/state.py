@@ -177,7 +177,9 @@ class CliState:
         A dry run's plan is the data the user asked for; after a real write stdout stays
         free for the value the command made (a new id), printed by the command itself.
         """
-        for note in result.notes:
+        # A write that changes nothing has no caveats: its notes (Mixxx running, hidden
+        # tracks, a column only cleared) are about changes it does not make.
+        for note in result.notes if result.changes else []:
             if note not in self._shown_notes:
                 self.note(f"note: {note}")
         if as_json:
