@@ -388,8 +388,8 @@ def add_tracks_to_playlist(
     if repeated:
         # Mixxx allows repeats in a playlist; say so rather than add them silently.
         result.notes.append(
-            f"{plural(len(repeated), 'track')} {'is' if len(repeated) == 1 else 'are'} in "
-            f"{_label(row)} already and will be listed again"
+            f"{plural(len(repeated), 'track')} already in {_label(row)}: listed again "
+            "(a playlist may repeat a track)"
         )
     return result
 

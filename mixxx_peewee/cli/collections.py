@@ -281,7 +281,11 @@ def _export(
         if output.exists() or output.is_symlink():
             raise ValidationError(f"{output} exists already; --force overwrites it")
     chosen = chosen or "m3u8"
-    rows = list(track_records(t for t in tracks() if t.path is not None))
+    listed = tracks()
+    rows = list(track_records(t for t in listed if t.path is not None))
+    if len(rows) < len(listed):
+        # A track without a location row has no path to write: say so, never drop it silently.
+        state.note(f"note: {plural(len(listed) - len(rows), 'track')} without a file path left out")
 
     def write(out: Any) -> int:
         if chosen == "m3u8":
