@@ -319,3 +319,15 @@ def test_cue_set_where_it_is_says_so(db: Path) -> None:
     assert "change hotcue 4 'Drop' (#00FF00)" in renamed.stderr
     gone = ok(run(db, "cues", "delete", str(track), "-c", "4"))
     assert "(at 1:00.250)" in gone.stderr
+
+
+def test_plural_and_series_read_right() -> None:
+    from mixxx_peewee.plan import plural
+    from mixxx_peewee.plan import series
+
+    assert [plural(n, "track") for n in (0, 1, 2, 1000)] == [
+        "0 tracks", "1 track", "2 tracks", "1,000 tracks"
+    ]  # fmt: skip
+    assert plural(1, "entry") == "1 entry" and plural(3, "entry") == "3 entries"
+    assert [series(v) for v in ([], [2], [2, 5], [2, 5, 7])] == ["", "2", "2 and 5", "2, 5 and 7"]
+    assert series(list(range(25)), limit=3) == "0, 1, 2 and 22 more"

@@ -451,3 +451,17 @@ def test_a_name_of_digits_is_found_when_no_playlist_has_that_id(mixxx_db: Path) 
     m.db.execute_sql("UPDATE Playlists SET name = '2024' WHERE id = ?", (pid,))  # as Mixxx may
     assert m.get_playlist("2024").id == pid
     assert m.get_playlist(str(pid)).id == pid
+
+
+def test_removing_tracks_and_positions_is_one_change_renumbered(
+    opened: tuple[Path, list[int]],
+) -> None:
+    _path, ids = opened
+    pid = m.create_playlist("Mixed", [ids[0], ids[1], ids[2], ids[0], ids[3]]).value
+    result = m.remove_tracks_from_playlist(pid, [ids[0], ids[4]], positions=[3])
+    assert result.counts == {"removed": 3, "absent": 1}
+    assert track_order(pid) == [ids[1], ids[3]]
+    assert any("not in playlist 'Mixed'" in line for line in result.unchanged)
+    with pytest.raises(m.ValidationError, match="outside"):
+        m.remove_tracks_from_playlist(pid, positions=[3])
+    assert track_order(pid) == [ids[1], ids[3]]
