@@ -172,7 +172,7 @@ def _report_added(
         result.add(f"add {plural(len(new), 'track')} to {where}")
     if already:
         result.keep(f"{plural(already, 'track')} already in {where}")
-    if hidden:
+    if hidden and new:
         result.notes.append(hidden_note(hidden))
 
 
@@ -339,7 +339,7 @@ def replace_crate_tracks(
         result.add(f"remove {plural(len(gone), 'track')} from {_label(row)}")
     if not new and not gone:
         result.keep(f"{_label(row)} holds exactly these {plural(len(keep), 'track')} already")
-    if hidden:
+    if hidden and new:
         result.notes.append(hidden_note(hidden))
     return result
 

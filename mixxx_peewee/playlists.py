@@ -264,7 +264,7 @@ def _report_added(result: WriteResult, ids: list[int], hidden: int, where: str) 
     if ids:
         result.add(f"add {plural(len(ids), 'track')} to {where}")
     result.count("added", len(ids))
-    if hidden:
+    if hidden and ids:
         result.notes.append(hidden_note(hidden))
 
 

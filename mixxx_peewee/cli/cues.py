@@ -52,12 +52,28 @@ def _clock(seconds: float | None) -> str:
     return "" if seconds is None else clock_text(seconds)
 
 
+def _position(text: str) -> str:
+    """A usage error (exit 2) for a position that is neither seconds nor m:ss.mmm."""
+    from mixxx_peewee.errors import ValidationError
+    from mixxx_peewee.values import parse_seconds
+
+    try:
+        parse_seconds(text)
+    except ValidationError:
+        raise typer.BadParameter(
+            f"{text!r} is not seconds or m:ss.mmm (e.g. 95.5 or 1:35.500)"
+        ) from None
+    return text
+
+
 @cues_app.command("set")
 def set_cmd(
     ctx: typer.Context,
     track: str = _TRACK,
     position: str = typer.Argument(
-        ..., help="Position: seconds (95.5) or m:ss.mmm as cues list prints it (1:35.500)."
+        ...,
+        help="Position: seconds (95.5) or m:ss.mmm as cues list prints it (1:35.500).",
+        callback=_position,
     ),
     hotcue: int | None = typer.Option(None, "--hotcue", "-c", help="Hotcue number 1..36."),
     main: bool = typer.Option(False, "--main", help="Set the main cue instead of a hotcue."),

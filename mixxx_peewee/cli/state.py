@@ -177,11 +177,12 @@ class CliState:
         A dry run's plan is the data the user asked for; after a real write stdout stays
         free for the value the command made (a new id), printed by the command itself.
         """
-        # A write that changes nothing has no caveats: its notes (Mixxx running, hidden
-        # tracks, a column only cleared) are about changes it does not make.
-        for note in result.notes if result.changes else []:
-            if note not in self._shown_notes:
-                self.note(f"note: {note}")
+        for note in result.notes:
+            # A write that changes nothing needs no running-Mixxx caveat (the guard's notes,
+            # running.check_mixxx_guard); a note on why nothing changed still shows.
+            if note in self._shown_notes or (not result.changes and _is_guard_note(note)):
+                continue
+            self.note(f"note: {note}")
         if as_json:
             sys.stdout.write(json.dumps(_jsonable(result.to_dict()), ensure_ascii=False) + "\n")
             return
@@ -253,6 +254,10 @@ def _stderr_console() -> Any:
     from rich.console import Console
 
     return Console(file=sys.stderr)
+
+
+def _is_guard_note(note: str) -> bool:
+    return note.startswith(("Mixxx is running", "would be refused: Mixxx is running"))
 
 
 def _operation(result: WriteResult) -> str:
