@@ -218,7 +218,7 @@ def delete_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteRes
             Crate.delete().where(Crate.id == row.id).execute()
     result.add(
         f"delete {_label(row)}"
-        + (f" ({plural(members, 'track')} in it)" if members else " (empty)")
+        + (f" and its {plural(members, 'membership')}" if members else " (empty)")
     )
     result.count("deleted")
     result.count("removed", members)

@@ -309,7 +309,10 @@ def delete_playlist(
         if not dry_run:
             PlaylistTrack.delete().where(PlaylistTrack.playlist == row.id).execute()
             Playlist.delete().where(Playlist.id == row.id).execute()
-    result.add(f"delete {_label(row)} and its {plural(entries, 'entry')}")
+    result.add(
+        f"delete {_label(row)}"
+        + (f" and its {plural(entries, 'entry')}" if entries else " (empty)")
+    )
     result.count("deleted")
     result.count("entries_removed", entries)
     return result
