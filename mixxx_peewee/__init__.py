@@ -77,6 +77,7 @@ if TYPE_CHECKING:
         remove_positions_from_playlist as remove_positions_from_playlist,
     )
     from mixxx_peewee.playlists import remove_track_from_playlist as remove_track_from_playlist
+    from mixxx_peewee.playlists import remove_tracks_from_playlist as remove_tracks_from_playlist
     from mixxx_peewee.playlists import rename_playlist as rename_playlist
     from mixxx_peewee.playlists import replace_playlist_tracks as replace_playlist_tracks
     from mixxx_peewee.relocate import relocate_tracks as relocate_tracks
@@ -145,6 +146,7 @@ _LAZY: dict[str, str] = {
     "add_track_to_playlist": "playlists",
     "add_tracks_to_playlist": "playlists",
     "remove_track_from_playlist": "playlists",
+    "remove_tracks_from_playlist": "playlists",
     "remove_positions_from_playlist": "playlists",
     "move_playlist_track": "playlists",
     "clear_playlist": "playlists",

@@ -25,13 +25,15 @@ from mixxx_peewee.lookup import get_crate
 from mixxx_peewee.lookup import joined_tracks
 from mixxx_peewee.membership import check_free_name
 from mixxx_peewee.membership import clean_name
-from mixxx_peewee.membership import digits_note
 from mixxx_peewee.membership import for_each_chunk
+from mixxx_peewee.membership import hidden_note
 from mixxx_peewee.membership import member_tracks
 from mixxx_peewee.membership import planned_write
+from mixxx_peewee.membership import refuse_digits
 from mixxx_peewee.membership import refuse_locked
 from mixxx_peewee.membership import require_tracks
 from mixxx_peewee.membership import run_for_each
+from mixxx_peewee.membership import same_name
 from mixxx_peewee.membership import stored_rows
 from mixxx_peewee.models import Crate
 from mixxx_peewee.models import CrateTrack
@@ -65,7 +67,9 @@ def _label(row: Crate) -> str:
 
 
 def _notes(dry_run: bool) -> list[str]:
-    # Crate writes are safe beside a running Mixxx: the guard only adds a note.
+    # Crate writes are safe beside a running Mixxx: the guard only adds a note, about the
+    # sidebar (a new, renamed or deleted crate). Members need none: Mixxx re-reads them
+    # when the crate is opened.
     return guard_notes(STRUCTURE, force=False, dry_run=dry_run)
 
 
@@ -125,8 +129,10 @@ def get_crate_tracks(crate: int | str | Crate, *, include_hidden: bool = False) 
     return member_tracks(query.order_by(Track.id))
 
 
-def _check_free_name(name: str, *, except_id: int | None = None) -> None:
-    check_free_name(Crate, "crate", name, except_id=except_id)
+def _check_new_name(name: str, *, except_id: int | None = None) -> list[str]:
+    """Refuse digits and a name taken (in any Unicode form); notes for names alike but for case."""
+    refuse_digits(name, "crate")
+    return check_free_name(Crate, "crate", name, except_id=except_id)
 
 
 def create_crate(
@@ -141,9 +147,8 @@ def create_crate(
     clean = clean_name(name, "crate")
     wanted = None if track_ids is None else list(track_ids)
     result = WriteResult("create_crate", dry_run, notes=_notes(dry_run))
-    result.notes.extend(digits_note(clean, "crate"))
     with planned_write(dry_run, [("crates", "name"), *(_MEMBER_TOUCHES if wanted else [])]):
-        _check_free_name(clean)
+        result.notes.extend(_check_new_name(clean))
         ids, hidden = require_tracks(wanted or [])
         new = sorted(set(ids))
         if not dry_run:
@@ -166,9 +171,9 @@ def _report_added(
     if new:
         result.add(f"add {plural(len(new), 'track')} to {where}")
     if already:
-        result.notes.append(f"{plural(already, 'track')} already in {where}")
-    if hidden:
-        result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
+        result.keep(f"{plural(already, 'track')} already in {where}")
+    if hidden and new:
+        result.notes.append(hidden_note(hidden))
 
 
 def _insert_members(crate_id: int, track_ids: list[int]) -> None:
@@ -185,14 +190,14 @@ def rename_crate(crate: int | str | Crate, new_name: str, *, dry_run: bool = Fal
     DuplicateNameError."""
     clean = clean_name(new_name, "crate")
     result = WriteResult("rename_crate", dry_run, notes=_notes(dry_run))
-    result.notes.extend(digits_note(clean, "crate"))
     with planned_write(dry_run, [("crates", "name")]):
         row = get_crate(crate)
         refuse_locked(row, "crate")
         result.value = row.id
-        if row.name == clean:
+        if same_name(row.name, clean):
+            result.keep(f"{_label(row)} has that name already")
             return result
-        _check_free_name(clean, except_id=row.id)
+        result.notes.extend(_check_new_name(clean, except_id=row.id))
         if not dry_run:
             Crate.update(name=clean).where(Crate.id == row.id).execute()
     result.add(f"rename {_label(row)} to {clean!r}")
@@ -211,7 +216,10 @@ def delete_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteRes
         if not dry_run:
             _members_of(row.id).execute()
             Crate.delete().where(Crate.id == row.id).execute()
-    result.add(f"delete {_label(row)} and its {members} memberships")
+    result.add(
+        f"delete {_label(row)}"
+        + (f" and its {plural(members, 'membership')}" if members else " (empty)")
+    )
     result.count("deleted")
     result.count("removed", members)
     return result
@@ -250,7 +258,7 @@ def add_tracks_to_crate(
     Raises CrateNotFoundError, TrackNotFoundError (nothing written), LockedError.
     """
     wanted = list(track_ids)
-    result = WriteResult("add_tracks_to_crate", dry_run, notes=_notes(dry_run))
+    result = WriteResult("add_tracks_to_crate", dry_run)
     with planned_write(dry_run, _MEMBER_TOUCHES):
         row = get_crate(crate)
         refuse_locked(row, "crate")
@@ -281,7 +289,7 @@ def remove_tracks_from_crate(
     TrackNotFoundError (nothing written). Raises CrateNotFoundError, LockedError.
     """
     wanted = parse_track_ids(track_ids)
-    result = WriteResult("remove_tracks_from_crate", dry_run, notes=_notes(dry_run))
+    result = WriteResult("remove_tracks_from_crate", dry_run)
     with planned_write(dry_run, _MEMBER_TOUCHES):
         row = get_crate(crate)
         refuse_locked(row, "crate")
@@ -297,6 +305,8 @@ def remove_tracks_from_crate(
     result.counts.update(removed=len(members), absent=len(absent))
     if members:
         result.add(f"remove {plural(len(members), 'track')} from {_label(row)}")
+    if absent:
+        result.keep(f"{plural(len(absent), 'track')} not in {_label(row)}")
     return result
 
 
@@ -307,7 +317,7 @@ def replace_crate_tracks(
     ``removed``. Raises CrateNotFoundError, TrackNotFoundError (nothing written), LockedError.
     """
     wanted = list(track_ids)
-    result = WriteResult("replace_crate_tracks", dry_run, notes=_notes(dry_run))
+    result = WriteResult("replace_crate_tracks", dry_run)
     with planned_write(dry_run, _MEMBER_TOUCHES):
         row = get_crate(crate)
         refuse_locked(row, "crate")
@@ -327,14 +337,16 @@ def replace_crate_tracks(
         result.add(f"add {plural(len(new), 'track')} to {_label(row)}")
     if gone:
         result.add(f"remove {plural(len(gone), 'track')} from {_label(row)}")
-    if hidden:
-        result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
+    if not new and not gone:
+        result.keep(f"{_label(row)} holds exactly these {plural(len(keep), 'track')} already")
+    if hidden and new:
+        result.notes.append(hidden_note(hidden))
     return result
 
 
 def clear_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteResult:
     """Remove every track from a crate. Raises CrateNotFoundError, LockedError."""
-    result = WriteResult("clear_crate", dry_run, notes=_notes(dry_run))
+    result = WriteResult("clear_crate", dry_run)
     with planned_write(dry_run, _MEMBER_TOUCHES):
         row = get_crate(crate)
         refuse_locked(row, "crate")
@@ -345,4 +357,6 @@ def clear_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteResu
     result.count("removed", members)
     if members:
         result.add(f"remove all {plural(members, 'track')} from {_label(row)}")
+    else:
+        result.keep(f"{_label(row)} is empty already")
     return result

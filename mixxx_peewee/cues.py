@@ -191,9 +191,13 @@ def _samples(seconds: object, rate: float | None, track: int) -> float:
 
 
 def clock_text(seconds: float) -> str:
-    """Seconds as ``m:ss.mmm``, the form ``cues list`` prints and ``cues set`` reads."""
-    minutes, rest = divmod(float(seconds), 60)
-    return f"{int(minutes)}:{rest:06.3f}"
+    """Seconds as ``m:ss.mmm`` (``h:mm:ss.mmm`` from an hour), the form ``cues list`` prints
+    and ``cues set`` reads."""
+    millis = round(float(seconds) * 1000)  # rounded once: 59.9996 s is 1:00.000, not 0:60.000
+    minutes, rest = divmod(millis, 60_000)
+    hours, minutes = divmod(minutes, 60)
+    clock = f"{minutes}:{rest / 1000:06.3f}"
+    return f"{hours}:{minutes:02d}:{rest / 1000:06.3f}" if hours else clock
 
 
 def _check_label(label: object) -> str:
@@ -219,6 +223,18 @@ def _write_cue(
     marks = ", ".join("?" * (len(columns) + 1))
     sql = f"INSERT INTO cues (track_id, {', '.join(columns)}) VALUES ({marks})"
     return execute(sql, (track, *params)).lastrowid
+
+
+def _same_cue(existing: list[tuple[Any, ...]], values: dict[str, Any]) -> bool:
+    """Whether the one hotcue row there already holds ``values`` (label, colour, position)."""
+    if len(existing) != 1 or existing[0][3] != HOTCUE:
+        return False
+    _id, label, color, _type, position = existing[0]
+    return bool(
+        position == values["position"]
+        and label == values["label"]
+        and color == values.get("color", color)
+    )
 
 
 def _cue_touches(mode: str) -> list[tuple[str, str]]:
@@ -252,7 +268,8 @@ def set_hotcue(
         color_value = None if color is None else _stored_color(color, mode)
         select_color = ", color" if mode != "none" else ", NULL"
         existing = execute(
-            f"SELECT id, label{select_color}, type FROM cues WHERE track_id = ? AND hotcue = ?"
+            f"SELECT id, label{select_color}, type, position FROM cues"
+            " WHERE track_id = ? AND hotcue = ?"
             " ORDER BY id",
             (track, number - 1),
         ).fetchall()
@@ -276,15 +293,26 @@ def set_hotcue(
             values["color"] = color_value if color_value is not None else kept
             if values["color"] is None:
                 values["color"] = fresh
-        result.value = _write_cue(track, existing, values, dry_run)
+        unchanged = _same_cue(existing, values)
+        result.value = existing[0][0] if unchanged else _write_cue(track, existing, values, dry_run)
+    color_text = format_color(values.get("color")) if mode == "rgb" else None
+    shown = f" ({color_text})" if color_text else ""
+    if unchanged:
+        result.keep(
+            f"hotcue {number}{shown} of track {track} is at {clock_text(float(seconds))} already"
+        )
+        return result
     if existing and existing[0][3] != HOTCUE:
         was = CUE_TYPES.get(existing[0][3], f"cue of type {existing[0][3]}")
         verb = f"replace the {was} on"
+    elif existing:
+        verb = "change" if existing[0][4] == values["position"] else "move"
     else:
-        verb = "move" if existing else "set"
-    color_text = format_color(values.get("color")) if mode == "rgb" else None
-    shown = f" ({color_text})" if color_text else ""
-    result.add(f"{verb} hotcue {number}{shown} of track {track} at {clock_text(float(seconds))}")
+        verb = "set"
+    named = f" {values['label']!r}" if values["label"] else ""
+    result.add(
+        f"{verb} hotcue {number}{named}{shown} of track {track} at {clock_text(float(seconds))}"
+    )
     result.count("set")
     return result
 
@@ -304,8 +332,13 @@ def set_main_cue(
         track, rate = _track_samplerate(track_id)
         samples = _samples(seconds, rate, track)
         existing = execute(
-            "SELECT id FROM cues WHERE track_id = ? AND type = ? ORDER BY id", (track, MAIN_CUE)
+            "SELECT id, position FROM cues WHERE track_id = ? AND type = ? ORDER BY id",
+            (track, MAIN_CUE),
         ).fetchall()
+        if len(existing) == 1 and existing[0][1] == samples:
+            result.value = existing[0][0]
+            result.keep(f"the main cue of track {track} is at {clock_text(seconds)} already")
+            return result
         values: dict[str, Any] = {
             "type": MAIN_CUE, "position": samples, "length": 0.0, "hotcue": -1,
         }  # fmt: skip
@@ -317,7 +350,9 @@ def set_main_cue(
         if not dry_run:
             # Mixxx keeps the main cue in both places; older readers use the column.
             execute("UPDATE library SET cuepoint = ? WHERE id = ?", (samples, track))
-    result.add(f"set main cue of track {track} at {float(seconds):.3f} s")
+    result.add(
+        f"{'move' if existing else 'set'} the main cue of track {track} to {clock_text(seconds)}"
+    )
     result.count("set")
     return result
 
@@ -344,19 +379,17 @@ def delete_cue(
     result = WriteResult("delete_cue", dry_run, notes=notes)
     touches = [("cues", "id")] + ([("library", "cuepoint")] if main else [])
     with planned_write(dry_run, touches):
-        track, _rate = _track_samplerate(track_id)
+        track, rate = _track_samplerate(track_id)
         if hotcue is not None:
             where, params, what = "hotcue = ?", (hotcue - 1,), f"hotcue {hotcue}"
         elif cue_id is not None:
             where, params, what = "id = ?", (cue_id,), f"cue {cue_id}"
         else:
             where, params, what = "type = ?", (MAIN_CUE,), "main cue"
-        ids = [
-            r[0]
-            for r in execute(
-                f"SELECT id FROM cues WHERE track_id = ? AND {where}", (track, *params)
-            )
-        ]
+        rows = execute(
+            f"SELECT id, position FROM cues WHERE track_id = ? AND {where}", (track, *params)
+        ).fetchall()
+        ids = [r[0] for r in rows]
         if not ids:
             raise NotFoundError(f"track {track} has no {what}")
         if not dry_run:
@@ -364,6 +397,9 @@ def delete_cue(
             if main:
                 execute("UPDATE library SET cuepoint = 0 WHERE id = ?", (track,))
     result.value = ids
-    result.add(f"delete {what} of track {track}")
+    at = _seconds(rows[0][1], rate) if len(rows) == 1 else None
+    result.add(
+        f"delete {what} of track {track}" + (f" (at {clock_text(at)})" if at is not None else "")
+    )
     result.count("deleted", len(ids))
     return result

@@ -109,11 +109,12 @@ def get_tracks_by_locations(paths: Iterable[str | os.PathLike[str]]) -> dict[str
 def _by_file_name(paths: list[str]) -> dict[str, Track]:
     """``{path: Track}`` for paths stored in a mixed Unicode form: the rows with that file
     name in either form whose location equals the path once both are composed (NFC)."""
-    names: dict[str, list[str]] = {}
+    names: set[str] = set()
+    wanted: dict[str, str] = {}  # a candidate, composed -> the path asked for
     for text in paths:
         for candidate in _location_candidates(text):
-            composed = unicodedata.normalize("NFC", candidate)
-            names.setdefault(candidate.rsplit("/", 1)[-1], []).append(composed)
+            wanted.setdefault(unicodedata.normalize("NFC", candidate), text)
+            names.add(candidate.rsplit("/", 1)[-1])
     forms = {
         form
         for name in names
@@ -124,12 +125,9 @@ def _by_file_name(paths: list[str]) -> dict[str, Track]:
     for chunk in chunked(sorted(forms)):
         query = joined_tracks().where(TrackLocation.filename.in_(list(chunk)))
         for track in _read(query):
-            stored = unicodedata.normalize("NFC", track.path or "")
-            for text in paths:
-                if text not in found and stored in {
-                    unicodedata.normalize("NFC", c) for c in _location_candidates(text)
-                }:
-                    found[text] = track
+            asked = wanted.get(unicodedata.normalize("NFC", track.path or ""))
+            if asked is not None and asked not in found:
+                found[asked] = track
     return found
 
 

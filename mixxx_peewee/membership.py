@@ -39,19 +39,22 @@ from mixxx_peewee.models import Track
 from mixxx_peewee.models import TrackLocation
 from mixxx_peewee.values import chunked
 from mixxx_peewee.values import is_row_id
+from mixxx_peewee.values import parse_id
 from mixxx_peewee.values import parse_track_ids
 
 __all__ = [
     "check_free_name",
     "clean_name",
-    "digits_note",
     "existing_track_ids",
     "for_each_chunk",
+    "hidden_note",
     "member_tracks",
     "planned_write",
+    "refuse_digits",
     "refuse_locked",
     "require_tracks",
     "run_for_each",
+    "same_name",
     "stored_rows",
     "track_builder",
 ]
@@ -71,31 +74,56 @@ def clean_name(name: object, what: str) -> str:
     return trimmed
 
 
-def digits_note(name: str, what: str) -> list[str]:
-    """A note for a name of digits only: every command reads digits as an id first."""
-    if not name.isdigit():
-        return []
-    return [
-        f"the {what} name {name!r} is all digits, which commands read as an id first: "
-        f"should a {what} ever have id {int(name)}, name this one by its own id"
-    ]
+def same_name(stored: object, name: str) -> bool:
+    """Whether ``stored`` is ``name``, also in another Unicode form (NFC/NFD)."""
+    if not isinstance(stored, str):
+        return False
+    return unicodedata.normalize("NFC", stored) == unicodedata.normalize("NFC", name)
+
+
+def hidden_note(hidden: int) -> str:
+    """The note for hidden tracks among those a write adds."""
+    if hidden == 1:
+        return "1 of them is a hidden track: Mixxx does not show it"
+    return f"{hidden:,} of them are hidden tracks: Mixxx does not show them"
+
+
+def refuse_digits(name: str, what: str) -> None:
+    """Raise ValidationError for a new name of digits only: every command reads digits as an
+    id first, so ``crates show 2024`` would find the crate with id 2024, not this one."""
+    if parse_id(name) is not None:
+        raise ValidationError(
+            f"a {what} name of digits only ({name!r}) is refused: every command reads digits "
+            f"as a {what} id; add a word (e.g. 'Set {name}')"
+        )
 
 
 def check_free_name(
     model: type[MixxxModel], what: str, name: str, *, except_id: int | None = None
-) -> None:
+) -> list[str]:
     """Raise DuplicateNameError when another row of ``model`` has ``name``, also when the two
-    differ only by Unicode normalisation (``Café`` typed decomposed on macOS)."""
+    differ only by Unicode normalisation (``Café`` typed decomposed on macOS); notes naming
+    rows whose names differ from it only by case (allowed, as in Mixxx, but easy to confuse)."""
     wanted = unicodedata.normalize("NFC", name)
+    folded = wanted.casefold()
     query = model.select(model.id, model.name).order_by(model.id)
     if except_id is not None:
         query = query.where(model.id != except_id)
+    alike = []
     for row_id, existing in query.tuples():  # type: ignore[attr-defined]
-        if isinstance(existing, str) and unicodedata.normalize("NFC", existing) == wanted:
+        if not isinstance(existing, str):
+            continue
+        composed = unicodedata.normalize("NFC", existing)
+        if composed == wanted:
             same = "" if existing == name else " (the same name in another Unicode form)"
             raise DuplicateNameError(
                 f"a {what} named {existing!r} exists already (id {row_id}){same}"
             )
+        if composed.casefold() == folded:
+            alike.append(f"{existing!r} (id {row_id})")
+    if not alike:
+        return []
+    return [f"a {what} named {alike[0]} differs from {name!r} only by case"]
 
 
 def refuse_locked(row: Any, what: str) -> None:

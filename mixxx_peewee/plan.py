@@ -14,7 +14,7 @@ from dataclasses import field
 from dataclasses import replace
 from typing import Any
 
-__all__ = ["WriteResult", "plural"]
+__all__ = ["WriteResult", "plural", "series"]
 
 _IRREGULAR = {"entry": "entries", "directory": "directories", "match": "matches"}
 
@@ -26,6 +26,16 @@ def plural(count: int, noun: str) -> str:
     return f"{count:,} {_IRREGULAR.get(noun, noun + 's')}"
 
 
+def series(values: list[Any], *, limit: int = 20) -> str:
+    """``2``, ``2 and 5``, ``2, 5 and 7``; past ``limit`` values, ``… and N more``."""
+    shown = [str(v) for v in values[:limit]]
+    if len(values) > limit:
+        return f"{', '.join(shown)} and {len(values) - limit:,} more"
+    if len(shown) < 2:
+        return "".join(shown)
+    return f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
 @dataclass
 class WriteResult:
     """What a write did (or, with ``dry_run``, would do)."""
@@ -35,6 +45,8 @@ class WriteResult:
     changes: list[str] = field(default_factory=list)  # one human line per change
     counts: dict[str, int] = field(default_factory=dict)  # e.g. {"added": 3, "already": 1}
     notes: list[str] = field(default_factory=list)  # warnings (Mixxx running, beats blob, …)
+    # What was so already and is left as it is ("2 tracks already in crate 'House'").
+    unchanged: list[str] = field(default_factory=list)
     value: Any = None  # what the operation made: a new id, a plan object, …
     object: Any = field(default=None, repr=False, compare=False)  # the row a create made
 
@@ -48,6 +60,10 @@ class WriteResult:
     def add(self, line: str) -> None:
         """Record one change line."""
         self.changes.append(line)
+
+    def keep(self, line: str) -> None:
+        """Record one line about what was so already (nothing to change there)."""
+        self.unchanged.append(line)
 
     def count(self, key: str, n: int = 1) -> None:
         """Add ``n`` to the counter ``key``."""

@@ -42,12 +42,14 @@ from mixxx_peewee.lookup import get_playlist
 from mixxx_peewee.lookup import joined_tracks
 from mixxx_peewee.membership import check_free_name
 from mixxx_peewee.membership import clean_name
-from mixxx_peewee.membership import digits_note
 from mixxx_peewee.membership import for_each_chunk
+from mixxx_peewee.membership import hidden_note
 from mixxx_peewee.membership import planned_write
+from mixxx_peewee.membership import refuse_digits
 from mixxx_peewee.membership import refuse_locked
 from mixxx_peewee.membership import require_tracks
 from mixxx_peewee.membership import run_for_each
+from mixxx_peewee.membership import same_name
 from mixxx_peewee.membership import stored_rows
 from mixxx_peewee.membership import track_builder
 from mixxx_peewee.models import Playlist
@@ -55,8 +57,10 @@ from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import Track
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.plan import plural
+from mixxx_peewee.plan import series
 from mixxx_peewee.running import STRUCTURE
 from mixxx_peewee.values import chunked
+from mixxx_peewee.values import parse_track_ids
 
 __all__ = [
     "AUTO_DJ_NAME",
@@ -72,6 +76,7 @@ __all__ = [
     "move_playlist_track",
     "remove_positions_from_playlist",
     "remove_track_from_playlist",
+    "remove_tracks_from_playlist",
     "rename_playlist",
     "replace_playlist_tracks",
 ]
@@ -215,10 +220,12 @@ def _refuse_auto_dj(row: Playlist, action: str) -> None:
         raise LockedError(f"the Auto DJ playlist (id {row.id}) cannot be {action}")
 
 
-def _check_free_name(name: str, *, except_id: int | None = None) -> None:
-    if name == AUTO_DJ_NAME:
+def _check_new_name(name: str, *, except_id: int | None = None) -> list[str]:
+    """Refuse digits and a name taken (in any Unicode form); notes for names alike but for case."""
+    if same_name(AUTO_DJ_NAME, name):
         raise DuplicateNameError(f"{AUTO_DJ_NAME!r} is the name of Mixxx's Auto DJ playlist")
-    check_free_name(Playlist, "playlist", name, except_id=except_id)
+    refuse_digits(name, "playlist")
+    return check_free_name(Playlist, "playlist", name, except_id=except_id)
 
 
 def create_playlist(
@@ -233,10 +240,9 @@ def create_playlist(
     clean = clean_name(name, "playlist")
     wanted = None if track_ids is None else list(track_ids)
     result = WriteResult("create_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
-    result.notes.extend(digits_note(clean, "playlist"))
     touches = _PLAYLIST_TOUCHES + (_ENTRY_TOUCHES if wanted else [])
     with planned_write(dry_run, touches):
-        _check_free_name(clean)
+        result.notes.extend(_check_new_name(clean))
         ids, hidden = require_tracks(wanted or [])
         position = (Playlist.select(fn.MAX(Playlist.position)).scalar() or 0) + 1
         if not dry_run:
@@ -255,10 +261,11 @@ def create_playlist(
 
 
 def _report_added(result: WriteResult, ids: list[int], hidden: int, where: str) -> None:
-    result.add(f"add {plural(len(ids), 'track')} to {where}")
+    if ids:
+        result.add(f"add {plural(len(ids), 'track')} to {where}")
     result.count("added", len(ids))
-    if hidden:
-        result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
+    if hidden and ids:
+        result.notes.append(hidden_note(hidden))
 
 
 def _no(dry_run: bool) -> dict[str, bool]:
@@ -274,14 +281,14 @@ def rename_playlist(
     DuplicateNameError."""
     clean = clean_name(new_name, "playlist")
     result = WriteResult("rename_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
-    result.notes.extend(digits_note(clean, "playlist"))
     with planned_write(dry_run, [("Playlists", "name")]):
         row = _writable(playlist, force_history)
         _refuse_auto_dj(row, "renamed")
         result.value = row.id
-        if row.name == clean:
+        if same_name(row.name, clean):
+            result.keep(f"{_label(row)} has that name already")
             return result
-        _check_free_name(clean, except_id=row.id)
+        result.notes.extend(_check_new_name(clean, except_id=row.id))
         if not dry_run:
             Playlist.update(name=clean).where(Playlist.id == row.id).execute()
     result.add(f"rename {_label(row)} to {clean!r}")
@@ -302,21 +309,24 @@ def delete_playlist(
         if not dry_run:
             PlaylistTrack.delete().where(PlaylistTrack.playlist == row.id).execute()
             Playlist.delete().where(Playlist.id == row.id).execute()
-    result.add(f"delete {_label(row)} and its {plural(entries, 'entry')}")
+    result.add(
+        f"delete {_label(row)}"
+        + (f" and its {plural(entries, 'entry')}" if entries else " (empty)")
+    )
     result.count("deleted")
     result.count("entries_removed", entries)
     return result
 
 
-def _ensure_contiguous(playlist_id: int, result: WriteResult, dry_run: bool) -> int:
+def _ensure_contiguous(row: Playlist, result: WriteResult, dry_run: bool) -> int:
     """The number of entries; renumbers them 1..n first when their positions are not."""
-    if (contiguous := _contiguous_count(playlist_id)) is not None:
+    if (contiguous := _contiguous_count(row.id)) is not None:
         return contiguous
-    count = _entries_of(playlist_id).count()
+    count = _entries_of(row.id).count()
     if count:
-        result.notes.append(f"positions were not 1..{count}; renumbered keeping their order")
+        result.add(f"renumber the entries of {_label(row)} 1..{count} (they were not), in order")
         if not dry_run:
-            _renumber(playlist_id)
+            _renumber(row.id)
     return int(count)
 
 
@@ -362,14 +372,13 @@ def add_tracks_to_playlist(
     TrackNotFoundError (nothing written), LockedError, ValidationError.
     """
     wanted = list(track_ids)
-    result = WriteResult(
-        "add_tracks_to_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
-    )
+    result = WriteResult("add_tracks_to_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
         ids, hidden = require_tracks(wanted)
-        count = _ensure_contiguous(row.id, result, dry_run)
+        count = _ensure_contiguous(row, result, dry_run)
         at = count + 1 if position is None else _check_position(position, count + 1, row)
+        repeated = _entries_among(row.id, ids) if count else set()
         if ids and not dry_run:
             if at <= count:
                 PlaylistTrack.update(position=PlaylistTrack.position + len(ids)).where(
@@ -379,7 +388,24 @@ def add_tracks_to_playlist(
     result.value = row.id
     where = "at the end" if at == count + 1 else f"at position {at}"
     _report_added(result, ids, hidden, f"{_label(row)} {where}")
+    if repeated:
+        # Mixxx allows repeats in a playlist; say so rather than add them silently.
+        result.notes.append(
+            f"{plural(len(repeated), 'track')} already in {_label(row)}: listed again "
+            "(a playlist may repeat a track)"
+        )
     return result
+
+
+def _entries_among(playlist_id: int, ids: list[int]) -> set[int]:
+    """Those of ``ids`` that have an entry in the playlist already."""
+
+    def entries(in_list: Any) -> Any:
+        return PlaylistTrack.select(PlaylistTrack.track).where(
+            (PlaylistTrack.playlist == playlist_id) & PlaylistTrack.track.in_(in_list)
+        )
+
+    return {track for (track,) in for_each_chunk(entries, sorted(set(ids)))}
 
 
 def _check_position(position: object, highest: int, row: Playlist) -> int:
@@ -434,9 +460,7 @@ def remove_track_from_playlist(
     A track that is in the library but not in the playlist removes nothing. Raises
     PlaylistNotFoundError, TrackNotFoundError, LockedError.
     """
-    result = WriteResult(
-        "remove_track_from_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
-    )
+    result = WriteResult("remove_track_from_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
         total = _contiguous_count(row.id)
@@ -463,10 +487,10 @@ def remove_track_from_playlist(
     result.value = row.id
     result.count("removed", len(positions))
     if positions:
-        shown = ", ".join(str(p) for p in positions)
-        result.add(f"remove track {track_id} from {_label(row)} at position {shown}")
+        where = f"position{'s' if len(positions) > 1 else ''} {series(positions)}"
+        result.add(f"remove track {track_id} from {_label(row)} at {where}")
     else:
-        result.notes.append(f"track {track_id} is not in {_label(row)}")
+        result.keep(f"track {track_id} is not in {_label(row)}")
     return result
 
 
@@ -485,9 +509,7 @@ def remove_positions_from_playlist(
     Raises PlaylistNotFoundError, LockedError, ValidationError (a position outside 1..n).
     """
     wanted = list(positions)
-    result = WriteResult(
-        "remove_positions_from_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
-    )
+    result = WriteResult("remove_positions_from_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
         entries = _entry_tracks(row.id)
@@ -503,8 +525,54 @@ def remove_positions_from_playlist(
     result.value = row.id
     result.count("removed", len(unique))
     if unique:
-        shown = ", ".join(str(p) for p in unique[:20]) + (" …" if len(unique) > 20 else "")
-        result.add(f"remove {plural(len(unique), 'entry')} from {_label(row)} at position {shown}")
+        where = f"position{'s' if len(unique) > 1 else ''} {series(unique)}"
+        result.add(f"remove {plural(len(unique), 'entry')} from {_label(row)} at {where}")
+    return result
+
+
+def remove_tracks_from_playlist(
+    playlist: int | str | Playlist, track_ids: Iterable[int] = (), *,
+    positions: Iterable[int] = (), force_history: bool = False, dry_run: bool = False,
+) -> WriteResult:  # fmt: skip
+    """Remove every entry of ``track_ids`` and the entries at 1-based ``positions`` in one
+    transaction; the rest close up. Counts ``removed`` and ``absent`` (tracks not in it).
+
+    Raises PlaylistNotFoundError, TrackNotFoundError (an unknown id that is no entry),
+    LockedError, ValidationError (a position outside 1..n).
+    """
+    tracks, wanted = parse_track_ids(track_ids), list(positions)
+    result = WriteResult("remove_tracks_from_playlist", dry_run)  # members: Mixxx re-reads them
+    with planned_write(dry_run, _ENTRY_TOUCHES):
+        row = _writable(playlist, force_history)
+        entries = _entry_tracks(row.id)
+        if wanted and not entries:
+            _empty(row)
+        for p in wanted:
+            _check_position(p, len(entries), row)
+        asked = set(tracks)
+        found: dict[int, list[int]] = {}
+        for position, (_entry, track) in enumerate(entries, 1):
+            if track in asked:
+                found.setdefault(track, []).append(position)
+        absent = [t for t in dict.fromkeys(tracks) if t not in found]
+        require_tracks(absent)  # unknown ids are an error, absent ones are not
+        unique = sorted(set(wanted).union(*found.values()))
+        if unique and not dry_run:
+            doomed = [entries[p - 1][0] for p in unique]
+            contiguous = _contiguous_count(row.id) == len(entries)
+            _remove_entries(row.id, unique, doomed, len(entries), contiguous)
+    result.value = row.id
+    result.counts.update(removed=len(unique), absent=len(absent))
+    if wanted:
+        at = sorted(set(wanted))
+        where = f"position{'s' if len(at) > 1 else ''} {series(at)}"
+        result.add(f"remove {plural(len(at), 'entry')} from {_label(row)} at {where}")
+    for track, at in found.items():
+        where = f"position{'s' if len(at) > 1 else ''} {series(at)}"
+        result.add(f"remove track {track} from {_label(row)} at {where}")
+    if absent:
+        which = f"track {absent[0]}" if len(absent) == 1 else f"tracks {series(absent)}"
+        result.keep(f"{which} {'is' if len(absent) == 1 else 'are'} not in {_label(row)}")
     return result
 
 
@@ -520,12 +588,10 @@ def move_playlist_track(
 
     Raises PlaylistNotFoundError, LockedError, ValidationError.
     """
-    result = WriteResult(
-        "move_playlist_track", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
-    )
+    result = WriteResult("move_playlist_track", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
-        count = _ensure_contiguous(row.id, result, dry_run)
+        count = _ensure_contiguous(row, result, dry_run)
         if not count:
             _empty(row)
         source = _check_position(from_position, count, row)
@@ -544,6 +610,8 @@ def move_playlist_track(
     if source != target:
         result.add(f"move track {entry[1]} in {_label(row)} from {source} to {target}")
         result.count("moved")
+    else:
+        result.keep(f"track {entry[1]} is at position {source} of {_label(row)} already")
     return result
 
 
@@ -557,9 +625,7 @@ def replace_playlist_tracks(
     TrackNotFoundError (nothing written), LockedError.
     """
     wanted = list(track_ids)
-    result = WriteResult(
-        "replace_playlist_tracks", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run))
-    )
+    result = WriteResult("replace_playlist_tracks", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
         ids, hidden = require_tracks(wanted)
@@ -576,7 +642,9 @@ def replace_playlist_tracks(
         )
         result.counts.update(removed=len(current), added=len(ids))
         if hidden:
-            result.notes.append(f"{hidden} of them are hidden tracks: Mixxx does not show them")
+            result.notes.append(hidden_note(hidden))
+    else:
+        result.keep(f"{_label(row)} holds exactly these {plural(len(ids), 'entry')} already")
     return result
 
 
@@ -584,7 +652,7 @@ def clear_playlist(
     playlist: int | str | Playlist, *, force_history: bool = False, dry_run: bool = False
 ) -> WriteResult:
     """Remove every entry of a playlist. Raises PlaylistNotFoundError, LockedError."""
-    result = WriteResult("clear_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
+    result = WriteResult("clear_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
         entries = _entries_of(row.id).count()
@@ -594,4 +662,6 @@ def clear_playlist(
     result.count("removed", entries)
     if entries:
         result.add(f"remove all {plural(entries, 'entry')} from {_label(row)}")
+    else:
+        result.keep(f"{_label(row)} is empty already")
     return result

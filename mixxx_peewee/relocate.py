@@ -138,9 +138,7 @@ def _plan_relocation(old: str, new: str) -> RelocationPlan:
     exact, slash, width = _under(old)
     cut = len(old) if old != "/" else 0
     targets = [m[2] for m in plan.moves]
-    # Checked before any transaction (never while holding Mixxx up): a stat per target.
-    exists = os.path.exists
-    plan.missing_targets = [t for t in targets if not exists(t)]
+    plan.missing_targets = _missing_on_disk(new, targets)
     plan.targets_present = len(targets) - len(plan.missing_targets)
     taken: dict[str, int] = {}
     for chunk in chunked(targets, _PARAMS_PER_STATEMENT):
@@ -155,6 +153,16 @@ def _plan_relocation(old: str, new: str) -> RelocationPlan:
     ).fetchall()
     plan.directories = [(d, new_base + d[cut:] or "/") for (d,) in dirs]
     return plan
+
+
+def _missing_on_disk(new_prefix: str, targets: list[str]) -> list[str]:
+    """The targets that are no file on disk, checked before any transaction (never while
+    holding Mixxx up): one stat when the new folder itself is missing (a typo), else one
+    per target (about 0.3 s for 100,000 on a warm disk)."""
+    if targets and not os.path.isdir(new_prefix):
+        return list(targets)
+    exists = os.path.exists
+    return [t for t in targets if not exists(t)]
 
 
 @contextmanager
@@ -234,10 +242,13 @@ def relocate_tracks(
                      "directories": len(plan.directories)}  # fmt: skip
     result.changes = [f"{o} -> {n}" for _, o, n in plan.moves]
     result.changes += [f"directory {o} -> {n}" for o, n in plan.directories]
+    if not result.changes:
+        result.keep(f"no track or folder is under {old}")
     if plan.collisions:
+        taken = len(plan.collisions)
         result.notes.append(
-            f"{len(plan.collisions)} target path(s) belong to other tracks already; "
-            "relocation refused"
+            f"{plural(taken, 'target path')} {'belongs' if taken == 1 else 'belong'} to other "
+            "tracks already; relocation refused"
         )
     missing = plan.missing_targets
     if missing:

@@ -29,6 +29,7 @@ from mixxx_peewee.lookup import run_query
 from mixxx_peewee.membership import existing_track_ids
 from mixxx_peewee.models import Track
 from mixxx_peewee.plan import WriteResult
+from mixxx_peewee.plan import plural
 from mixxx_peewee.running import STRUCTURE
 from mixxx_peewee.running import TRACK_DATA
 from mixxx_peewee.trackreads import get_track_by_id
@@ -220,7 +221,11 @@ def update_track(
                 shown = f"{old!r} -> {value!r}"
             result.add(f"track {track_id}: {name} {shown}")
             result.count("changed")
-    cleared = [n for n in ("bpm", "key") if n in fields and fields[n] in (None, "")]
+    if not result.changes:
+        result.keep(f"track {track_id} has these values already")
+    changed = {name for name, value in values.items() if getattr(current, name) != value}
+    # Only a column that really gets cleared leaves Mixxx showing its analysis instead.
+    cleared = [n for n in ("bpm", "key") if n in changed and fields.get(n) in (None, "")]
     for name in cleared:
         blob = "beats" if name == "bpm" else "keys"
         if getattr(current, blob, None):
@@ -254,7 +259,12 @@ def _set_hidden(ids: Iterable[int], hidden: int, dry_run: bool, force: bool) -> 
     result.counts = {"changed": len(change), "already": len(wanted) - len(change)}
     result.changes = [f"track {i}: {'hidden' if hidden else 'visible'}" for i in change]
     result.value = change
-    result.notes.extend(guard_notes(STRUCTURE, force=force, dry_run=dry_run))
+    if len(wanted) > len(change):
+        already = plural(len(wanted) - len(change), "track")
+        result.keep(f"{already} already {'hidden' if hidden else 'visible'}")
+    # The guard runs, but its note (about new or renamed playlists and crates in the
+    # sidebar) does not apply: Mixxx never writes mixxx_deleted back.
+    guard_notes(STRUCTURE, force=force, dry_run=dry_run)
     if dry_run or not change:
         return result
     with write_transaction(touches):

@@ -26,7 +26,7 @@ def db(tmp_path: Path) -> Path:
         (["tracks", "list", "--limit", "2.5"], "'2.5' is not a valid integer."),
         (["tracks", "list", "--limit", "9" * 30 + "x"], "is not a valid integer."),
         (["tracks", "list", "-f", "xml"], "'xml' is not one of 'table', 'json',"),
-        (["cues", "set", "1", "later", "--hotcue", "1"], "'later' is not a position"),
+        (["cues", "set", "1", "later", "--hotcue", "1"], "'later' is not seconds or m:ss.mmm"),
         (["cues", "set", "1", "2.5", "--hotcue", "one"], "'one' is not a valid integer."),
         (["playlists", "remove", "1", "-p", "2", "-p", "x"], "'x' is not a valid integer."),
     ],

@@ -10,6 +10,7 @@ import pytest
 from cli_support import cli
 from cli_support import ok
 from cli_support import one_error
+from cli_support import run
 from cli_support import sample_library
 from cli_support import sha256
 
@@ -72,9 +73,13 @@ def test_names_match_across_unicode_forms_and_case_gets_a_hint(db: Path) -> None
     assert sha256(db) == before
 
 
-def test_a_name_of_digits_gets_a_note(db: Path) -> None:
-    made = ok(cli(db, "playlists", "create", "2024"))
-    assert "all digits" in made.stderr
+def test_a_name_of_digits_is_refused(db: Path) -> None:
+    """Digits are ids in every other command: a new or renamed name of digits is refused."""
+    cid, _ = _unlocked_crate(db)
+    before = sha256(db)
+    one_error(cli(db, "playlists", "create", "2024"), "digits only", "id")
+    one_error(cli(db, "crates", "rename", str(cid), "2024"), "digits only")
+    assert sha256(db) == before
 
 
 def test_a_mixed_form_path_is_found(db: Path) -> None:
@@ -162,3 +167,167 @@ def test_counts_are_pluralised(db: Path) -> None:
                           " crate_tracks WHERE crate_id = ?) LIMIT 1", cid)[0]  # fmt: skip
     added = ok(cli(db, "crates", "add", str(cid), str(outside)))
     assert "add 1 track to" in added.stderr and "1 tracks" not in added.stderr
+
+
+def test_relocate_counts_the_targets_on_disk_and_keeps_the_stored_file_names(
+    db: Path, tmp_path: Path
+) -> None:
+    """The plan says how many targets exist; --allow-missing relocates anyway, and the
+    part of each path after the prefix keeps its stored (here decomposed) form."""
+    (loc,) = _sql(db, "SELECT id FROM track_locations ORDER BY id LIMIT 1")[0]
+    name = unicodedata.normalize(NFD, "Été.mp3")
+    _sql(db, "UPDATE track_locations SET location = ?, filename = ? WHERE id = ?",
+         f"/home/dj/Music/{name}", name, loc)  # fmt: skip
+    (total,) = _sql(db, "SELECT COUNT(*) FROM track_locations"
+                        " WHERE location LIKE '/home/dj/Music/%'")[0]  # fmt: skip
+    new = tmp_path / "Música"
+    new.mkdir()
+    (new / name).write_bytes(b"")
+    plan = ok(cli(db, "relocate", "/home/dj/Music", str(new), "-n"))
+    assert "targets on disk 1" in plan.stderr and f"{total - 1:,} of {total:,}" in plan.stderr
+    done = ok(cli(db, "relocate", "/home/dj/Music", str(new), "--yes", "--allow-missing"))
+    assert "relocate tracks" in done.stderr
+    assert _sql(db, "SELECT location, filename FROM track_locations WHERE id = ?", loc) == [
+        (f"{new}/{name}", name)
+    ]
+
+
+# --- in-process edge cases (CliRunner: the same app, no process start) --------------------
+
+
+def _crate_with(db: Path, name: str, *tracks: int) -> int:
+    cid = int(ok(run(db, "crates", "create", name)).stdout.strip())
+    if tracks:
+        ok(run(db, "crates", "add", str(cid), *map(str, tracks)))
+    return cid
+
+
+def test_every_no_op_says_what_was_so_already(db: Path) -> None:
+    cid = _crate_with(db, "Tech", 1, 2)
+    (outsider,) = _sql(db, "SELECT id FROM library WHERE mixxx_deleted = 0 AND id NOT IN"
+                           " (SELECT track_id FROM crate_tracks WHERE crate_id = ?)"
+                           " LIMIT 1", cid)[0]  # fmt: skip
+    before = sha256(db)
+    said = {
+        ("crates", "remove", str(cid), str(outsider)): "1 track not in crate 'Tech'",
+        ("crates", "rename", str(cid), "Tech"): "has that name already",
+        ("crates", "rename", str(cid), unicodedata.normalize(NFD, "Tech ")): "has that name",
+    }
+    for args, text in said.items():
+        out = ok(run(db, *args))
+        assert f"{text}" in out.stderr and out.stderr.rstrip().endswith("nothing changed"), args
+    assert sha256(db) == before
+    ok(run(db, "crates", "clear", str(cid), "--yes"))
+    empty = ok(run(db, "crates", "clear", str(cid), "--yes"))
+    assert "is empty already; nothing changed" in empty.stderr
+    ok(run(db, "tracks", "hide", str(outsider)))
+    again = ok(run(db, "tracks", "hide", str(outsider)))
+    assert again.stderr.strip() == "1 track already hidden; nothing changed"
+
+
+def test_quiet_silences_notes_not_errors(db: Path) -> None:
+    cid = _crate_with(db, "Tech", 1)
+    assert ok(run(db, "-q", "crates", "add", str(cid), "1", "2")).stderr == ""
+    assert ok(run(db, "-q", "crates", "create", "tech")).stderr == ""
+    one_error(run(db, "-q", "crates", "create", "Tech"), "exists already")
+
+
+def test_a_name_equal_but_for_case_is_allowed_with_a_note(db: Path) -> None:
+    _crate_with(db, "Tech")
+    made = ok(run(db, "crates", "create", "TECH"))
+    assert "note: a crate named 'Tech'" in made.stderr and "only by case" in made.stderr
+    hint = one_error(run(db, "crates", "show", "tech"), "did you mean")
+    assert "'Tech'" in hint and "'TECH'" in hint
+
+
+def test_renaming_to_another_crates_name_in_another_form_is_refused(db: Path) -> None:
+    _crate_with(db, "Café")
+    other = _crate_with(db, "Bar")
+    before = sha256(db)
+    one_error(run(db, "crates", "rename", str(other), unicodedata.normalize(NFD, "Café")),
+              "exists already", "another Unicode form")  # fmt: skip
+    one_error(run(db, "playlists", "rename", "Set 2024-05 Berlin", "007"), "digits only")
+    assert sha256(db) == before
+
+
+def test_playlist_remove_is_one_renumbered_change(db: Path) -> None:
+    pid = int(ok(run(db, "playlists", "create", "Set")).stdout.strip())
+    ok(run(db, "playlists", "add", str(pid), "1", "2", "3", "1", "4"))
+    gone = ok(run(db, "playlists", "remove", str(pid), "1", "-p", "3"))
+    assert "at positions 1 and 4" in gone.stderr and "at position 3" in gone.stderr
+    rows = _sql(db, "SELECT track_id, position FROM PlaylistTracks WHERE playlist_id = ?"
+                    " ORDER BY position", pid)  # fmt: skip
+    assert rows == [(2, 1), (4, 2)]
+    absent = ok(run(db, "playlists", "remove", str(pid), "1"))
+    assert "track 1 is not in playlist 'Set'" in absent.stderr
+    assert "nothing changed" in absent.stderr
+
+
+def test_adding_a_track_a_playlist_has_says_it_is_listed_again(db: Path) -> None:
+    pid = int(ok(run(db, "playlists", "create", "Set")).stdout.strip())
+    ok(run(db, "playlists", "add", str(pid), "1", "2"))
+    again = ok(run(db, "playlists", "add", str(pid), "2", "3"))
+    assert "1 track already in playlist 'Set' (id " in again.stderr
+    assert "listed again" in again.stderr
+    assert "add 2 tracks" in again.stderr
+
+
+def test_membership_writes_carry_no_sidebar_note_while_mixxx_runs(db: Path) -> None:
+    """Mixxx re-reads members when a crate is opened: only create/rename/delete get a note."""
+    from mixxx_peewee.running import MixxxProcess
+    from mixxx_peewee.running import set_mixxx_detector
+
+    previous = set_mixxx_detector(lambda path: [MixxxProcess(4242, True)])
+    try:
+        made = ok(run(db, "crates", "create", "Tech"))
+        assert "Mixxx is running" in made.stderr
+        added = ok(run(db, "crates", "add", "Tech", "1"))
+        assert "Mixxx is running" not in added.stderr
+        same = ok(run(db, "crates", "add", "Tech", "1"))
+        assert "note:" not in same.stderr
+    finally:
+        set_mixxx_detector(previous)
+
+
+def test_import_refusal_comes_before_any_note(db: Path, tmp_path: Path) -> None:
+    listing = tmp_path / "Tech.m3u8"
+    listing.write_text("#EXTM3U\n/not/in/library.mp3\n", encoding="utf-8")
+    _crate_with(db, "Tech")
+    refused = run(db, "crates", "import", str(listing))
+    one_error(refused, "exists already", "--append")
+    assert refused.stderr.count("\n") == 1
+
+
+def test_export_leaves_out_tracks_without_a_path_and_says_so(db: Path, tmp_path: Path) -> None:
+    cid = _crate_with(db, "Tech", 1, 2)
+    _sql(db, "UPDATE track_locations SET location = NULL"
+             " WHERE id = (SELECT location FROM library WHERE id = 2)")  # fmt: skip
+    out = ok(run(db, "crates", "export", str(cid), "-o", str(tmp_path / "t.m3u8")))
+    assert "1 track without a file path left out" in out.stderr
+    assert "exported 1 track to" in out.stderr
+
+
+def test_cue_set_where_it_is_says_so(db: Path) -> None:
+    (track,) = _sql(db, "SELECT id FROM library WHERE duration > 100 AND samplerate > 0"
+                        " LIMIT 1")[0]  # fmt: skip
+    ok(run(db, "cues", "set", str(track), "1:00.250", "-c", "4", "--color", "#00ff00"))
+    before = sha256(db)
+    same = ok(run(db, "cues", "set", str(track), "60.25", "-c", "4"))
+    assert "hotcue 4 (#00FF00)" in same.stderr and "already; nothing changed" in same.stderr
+    assert sha256(db) == before
+    renamed = ok(run(db, "cues", "set", str(track), "0:01:00.250", "-c", "4", "--label", "Drop"))
+    assert "change hotcue 4 'Drop' (#00FF00)" in renamed.stderr
+    gone = ok(run(db, "cues", "delete", str(track), "-c", "4"))
+    assert "(at 1:00.250)" in gone.stderr
+
+
+def test_plural_and_series_read_right() -> None:
+    from mixxx_peewee.plan import plural
+    from mixxx_peewee.plan import series
+
+    assert [plural(n, "track") for n in (0, 1, 2, 1000)] == [
+        "0 tracks", "1 track", "2 tracks", "1,000 tracks"
+    ]  # fmt: skip
+    assert plural(1, "entry") == "1 entry" and plural(3, "entry") == "3 entries"
+    assert [series(v) for v in ([], [2], [2, 5], [2, 5, 7])] == ["", "2", "2 and 5", "2, 5 and 7"]
+    assert series(list(range(25)), limit=3) == "0, 1, 2 and 22 more"

@@ -182,3 +182,24 @@ def test_a_failure_mid_write_leaves_the_file_unchanged(
         m.set_main_cue(ids[0], 1.0)
     m.current_library().close()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0, "0:00.000"), (59.9996, "1:00.000"), (95.5, "1:35.500"), (3723.25, "1:02:03.250")],
+)
+def test_clock_text_rounds_once_and_reads_back(seconds: float, text: str) -> None:
+    from mixxx_peewee.cues import clock_text
+    from mixxx_peewee.values import parse_seconds
+
+    assert clock_text(seconds) == text
+    assert parse_seconds(text) == pytest.approx(round(seconds, 3))
+
+
+def test_setting_a_cue_where_it_is_changes_nothing(opened: tuple[Path, list[int]]) -> None:
+    _path, ids = opened
+    m.set_hotcue(ids[0], 2, 1.5, label="Drop")
+    again = m.set_hotcue(ids[0], 2, 1.5)
+    assert again.changes == [] and "is at 0:01.500 already" in again.unchanged[0]
+    m.set_main_cue(ids[0], 1.0)
+    assert m.set_main_cue(ids[0], 1.0).changes == []

@@ -340,7 +340,7 @@ def test_gapped_positions_from_another_tool_are_renumbered_in_order(
         (pid, ids[0], pid, ids[1], pid, ids[2]),
     )
     result = m.add_track_to_playlist(pid, ids[3], position=2)
-    assert any("renumbered" in n for n in result.notes)
+    assert any("renumber" in line for line in result.changes)
     assert track_order(pid) == [ids[0], ids[3], ids[1], ids[2]]
 
 
@@ -372,7 +372,7 @@ def test_adding_after_fractional_positions_renumbers_in_order(
     path, ids = opened
     pid = _fractional_playlist(path, ids)
     result = m.add_track_to_playlist(pid, ids[4])
-    assert any("renumbered" in n for n in result.notes)
+    assert any("renumber" in line for line in result.changes)
     assert track_order(pid) == [ids[0], ids[1], ids[2], ids[3], ids[4]]
 
 
@@ -443,6 +443,25 @@ def test_ten_thousand_tracks_insert_at_a_position_in_order(tmp_path: Path) -> No
 
 def test_a_name_of_digits_is_found_when_no_playlist_has_that_id(mixxx_db: Path) -> None:
     m.open_library(mixxx_db)
-    pid = m.create_playlist("2024").value
+    with pytest.raises(m.ValidationError, match="digits only"):
+        m.create_playlist("2024")  # refused: every command reads digits as an id
+    pid = m.create_playlist("Year").value
+    with pytest.raises(m.ValidationError, match="digits only"):
+        m.rename_playlist(pid, "2024")
+    m.db.execute_sql("UPDATE Playlists SET name = '2024' WHERE id = ?", (pid,))  # as Mixxx may
     assert m.get_playlist("2024").id == pid
     assert m.get_playlist(str(pid)).id == pid
+
+
+def test_removing_tracks_and_positions_is_one_change_renumbered(
+    opened: tuple[Path, list[int]],
+) -> None:
+    _path, ids = opened
+    pid = m.create_playlist("Mixed", [ids[0], ids[1], ids[2], ids[0], ids[3]]).value
+    result = m.remove_tracks_from_playlist(pid, [ids[0], ids[4]], positions=[3])
+    assert result.counts == {"removed": 3, "absent": 1}
+    assert track_order(pid) == [ids[1], ids[3]]
+    assert any("not in playlist 'Mixed'" in line for line in result.unchanged)
+    with pytest.raises(m.ValidationError, match="outside"):
+        m.remove_tracks_from_playlist(pid, positions=[3])
+    assert track_order(pid) == [ids[1], ids[3]]

@@ -246,3 +246,23 @@ def test_relocate_rewrites_a_directory_that_disagreed_with_its_location(
     mp.relocate_tracks("/old_music", "/new", allow_missing=True)
     assert locations()["a"] == ("/new/a.mp3", "/new", "a.mp3")
     assert locations()["c"] == ("/new/sub/deep/c.mp3", "/new/sub/deep", "c.mp3")
+
+
+def test_a_missing_new_folder_answers_for_every_target_with_one_stat(
+    library: mp.MixxxLibrary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typo in the new prefix: one stat of the folder, not one per track."""
+    stats: list[str] = []
+    real = relocate.os.path.exists
+    monkeypatch.setattr(relocate.os.path, "exists", lambda p: stats.append(p) or real(p))
+    plan = mp.relocate_tracks("/old_music", tmp_path / "typo", dry_run=True).value
+    assert plan.targets_present == 0 and len(plan.missing_targets) == 3 and stats == []
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "a.mp3").write_bytes(b"")
+    plan = mp.relocate_tracks("/old_music", tmp_path / "real", dry_run=True).value
+    assert plan.targets_present == 1 and len(stats) == 3
+
+
+def test_nothing_under_the_old_prefix_says_so(library: mp.MixxxLibrary) -> None:
+    result = mp.relocate_tracks("/nowhere", "/else")
+    assert result.changes == [] and result.unchanged == ["no track or folder is under /nowhere"]

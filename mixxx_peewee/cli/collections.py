@@ -160,6 +160,7 @@ def _merge(results: list[Any], operation: str, dry_run: bool) -> Any:
     merged = WriteResult(operation, dry_run=dry_run)
     for result in results:
         merged.changes += result.changes
+        merged.unchanged += result.unchanged
         merged.notes += [n for n in result.notes if n not in merged.notes]
         for key, value in result.counts.items():
             merged.count(key, value)
@@ -276,7 +277,11 @@ def _export(
         if output.exists() or output.is_symlink():
             raise ValidationError(f"{output} exists already; --force overwrites it")
     chosen = chosen or "m3u8"
-    rows = list(track_records(t for t in tracks() if t.path is not None))
+    listed = tracks()
+    rows = list(track_records(t for t in listed if t.path is not None))
+    if len(rows) < len(listed):
+        # A track without a location row has no path to write: say so, never drop it silently.
+        state.note(f"note: {plural(len(listed) - len(rows), 'track')} without a file path left out")
 
     def write(out: Any) -> int:
         if chosen == "m3u8":
@@ -304,24 +309,28 @@ def _import(
     from mixxx_peewee.errors import ValidationError
     from mixxx_peewee.m3u import match_entries
     from mixxx_peewee.m3u import read_m3u
+    from mixxx_peewee.plan import plural
 
     entries = read_m3u(file)  # a bad file fails before the library is opened
     state.open()
     matched = match_entries(state.progress(entries, total=len(entries), label="matching"))
+    if strict and matched.missing:
+        raise ValidationError(
+            f"{file}: {len(matched.missing):,} of {plural(len(entries), 'entry')} are not in "
+            "the library; nothing imported (--strict)"
+        )
+    target = name if name is not None else file.stem
+    # Refusals (an existing target without --append/--replace) come before any note.
+    state.write(fill(target, matched.track_ids), dry_run=dry_run, as_json=as_json)
     shown = matched.missing[:_MISSING_SHOWN]
     for entry in shown:
         state.note(f"not in library: {file}: {entry}")
     if len(matched.missing) > len(shown):
-        state.note(f"… and {len(matched.missing) - len(shown)} more not in the library")
-    if strict and matched.missing:
-        raise ValidationError(
-            f"{file}: {len(matched.missing)} of {len(entries)} entries are not in the "
-            "library; nothing imported (--strict)"
-        )
-    target = name if name is not None else file.stem
-    state.write(fill(target, matched.track_ids), dry_run=dry_run, as_json=as_json)
+        state.note(f"… and {len(matched.missing) - len(shown):,} more not in the library")
     if matched.missing and not as_json:
-        state.note(f"{len(matched.missing)} of {len(entries)} entries not in the library")
+        state.note(
+            f"{len(matched.missing):,} of {plural(len(entries), 'entry')} not in the library"
+        )
 
 
 # --- playlists -------------------------------------------------------------------------
@@ -509,21 +518,10 @@ def playlists_remove(
     from mixxx_peewee import playlists
 
     def operation(dry: bool) -> Any:
-        results = []
-        if positions:
-            results.append(
-                playlists.remove_positions_from_playlist(
-                    target, positions, dry_run=dry, force_history=history
-                )
-            )
-        for track in dict.fromkeys(ids):
-            # Every occurrence of the track goes, as in Mixxx's "remove from playlist".
-            results.append(
-                playlists.remove_track_from_playlist(
-                    target, track, dry_run=dry, force_history=history
-                )
-            )
-        return _merge(results, "remove_from_playlist", dry)
+        # Every occurrence of a track goes, as in Mixxx's "remove from playlist"; one transaction.
+        return playlists.remove_tracks_from_playlist(
+            target, ids, positions=positions or [], dry_run=dry, force_history=history
+        )
 
     state.write(operation, dry_run=dry_run, as_json=as_json)
 

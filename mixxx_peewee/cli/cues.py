@@ -53,7 +53,7 @@ def _clock(seconds: float | None) -> str:
 
 
 def _position(text: str) -> str:
-    """Check POSITION at parse time: a bad one is a usage error, like any bad value."""
+    """A usage error (exit 2) for a position that is neither seconds nor m:ss.mmm."""
     from mixxx_peewee.errors import ValidationError
     from mixxx_peewee.values import parse_seconds
 
@@ -61,7 +61,7 @@ def _position(text: str) -> str:
         parse_seconds(text)
     except ValidationError:
         raise typer.BadParameter(
-            f"{text!r} is not a position: seconds (95.5) or m:ss.mmm (1:35.500)"
+            f"{text!r} is not seconds or m:ss.mmm (e.g. 95.5 or 1:35.500)"
         ) from None
     return text
 

@@ -62,6 +62,7 @@ class CliState:
     busy_timeout_ms: int = 5000
     key_notation: str = "traditional"  # --key-notation: how every listing shows keys
     library: MixxxLibrary | None = field(default=None, repr=False)
+    _shown_notes: set[str] = field(default_factory=set, repr=False)  # shown before a question
 
     @property
     def path_hint(self) -> str | None:
@@ -104,7 +105,7 @@ class CliState:
         dry_run: bool,
         guard: str | None = None,
         force: bool = False,
-        confirm: str | None = None,
+        confirm: str | Callable[[WriteResult], str] | None = None,
         yes: bool = False,
         as_json: bool = False,
         check: Callable[[WriteResult], None] | None = None,
@@ -139,12 +140,18 @@ class CliState:
 
             check_mixxx_guard(guard, library.path, force=force)
         if confirm is not None:
+            question = confirm(plan) if callable(confirm) else confirm
             if not yes and is_terminal(sys.stdin):
+                # The plan before the question: its notes (a missing target, Mixxx running)
+                # and its first changes, so the answer is an informed one.
+                for note in plan.notes:
+                    self.note(f"note: {note}")
+                self._shown_notes.update(plan.notes)
                 for line in plan.changes[:_SHOWN_CHANGES]:
                     self.note(f"  {line}")
                 if len(plan.changes) > _SHOWN_CHANGES:
-                    self.note(f"  … and {len(plan.changes) - _SHOWN_CHANGES} more")
-            self.confirm(confirm, yes=yes)
+                    self.note(f"  … and {len(plan.changes) - _SHOWN_CHANGES:,} more")
+            self.confirm(question, yes=yes)
         self.open(write=True)
         result = operation(False)
         self.report(result, as_json=as_json)
@@ -172,19 +179,30 @@ class CliState:
         free for the value the command made (a new id), printed by the command itself.
         """
         for note in result.notes:
+            # A write that changes nothing needs no running-Mixxx caveat (the guard's notes,
+            # running.check_mixxx_guard); a note on why nothing changed still shows.
+            if note in self._shown_notes or (not result.changes and _is_guard_note(note)):
+                continue
             self.note(f"note: {note}")
         if as_json:
             sys.stdout.write(json.dumps(_jsonable(result.to_dict()), ensure_ascii=False) + "\n")
             return
         if result.dry_run:
-            lines = result.changes or ["nothing to change"]
-            for line in lines:
+            for line in result.changes or ["nothing to change"]:
                 typer.echo(line)
+            for line in result.unchanged:
+                self.note(line)
             summary = _summary(result)
-            if summary:
-                self.note(f"dry run: {summary}; nothing written")
-            else:
-                self.note("dry run: nothing written")
+            self.note(
+                f"dry run: {summary}; nothing written" if summary else "dry run: nothing written"
+            )
+            return
+        if not result.changes:
+            # Say what was so already, then that nothing changed ("2 tracks already in …").
+            said = result.unchanged or [_operation(result)]
+            for line in said[:-1]:
+                self.note(line)
+            self.note(f"{said[-1]}; nothing changed")
             return
         summary = _summary(result)
         if self.verbose or len(result.changes) <= _SHOWN_CHANGES:
@@ -194,10 +212,8 @@ class CliState:
                 self.note(summary)
         else:
             self.note(f"{summary} (-v lists all {plural(len(result.changes), 'change')})")
-        if not result.changes:
-            self.note(
-                f"{summary}; nothing changed" if summary else f"{result.operation}: nothing changed"
-            )
+        for line in result.unchanged:
+            self.note(line)
 
     def progress(self, items: Iterable[T], *, total: int | None, label: str) -> Iterator[T]:
         """Iterate ``items``, with a progress bar on stderr only when it is a terminal."""
@@ -241,12 +257,21 @@ def _stderr_console() -> Any:
     return Console(file=sys.stderr)
 
 
+def _is_guard_note(note: str) -> bool:
+    return note.startswith(("Mixxx is running", "would be refused: Mixxx is running"))
+
+
+def _operation(result: WriteResult) -> str:
+    """The operation's name as words: ``add tracks to crate``."""
+    return result.operation.replace("_", " ").replace("-", " ")
+
+
 def _summary(result: WriteResult) -> str:
     if not result.counts:
         changes = plural(len(result.changes), "change")
-        return f"{result.operation}: {changes}" if result.changes else ""
-    parts = ", ".join(f"{key} {value}" for key, value in result.counts.items())
-    return f"{result.operation}: {parts}"
+        return f"{_operation(result)}: {changes}" if result.changes else ""
+    parts = ", ".join(f"{key.replace('_', ' ')} {value:,}" for key, value in result.counts.items())
+    return f"{_operation(result)}: {parts}"
 
 
 def _jsonable(value: Any) -> Any:

@@ -561,10 +561,23 @@ def relocate(
         dry_run=dry_run,
         guard=TRACK_DATA,
         force=force,
-        confirm=f"Relocate tracks under {old_prefix} to {new_prefix}?",
+        confirm=_question,
         yes=yes,
         as_json=as_json,
         check=lambda plan: _refusals(plan, allow_missing),
+    )
+
+
+def _question(plan: Any) -> str:
+    """The confirmation, with the plan's counts: how many tracks, how many targets exist."""
+    from mixxx_peewee.plan import plural
+
+    relocation = plan.value
+    moves = len(relocation.moves)
+    return (
+        f"Relocate {plural(moves, 'track')} from {relocation.old_prefix} to "
+        f"{relocation.new_prefix} ({relocation.targets_present:,} of {moves:,} target files "
+        "exist)?"
     )
 
 
