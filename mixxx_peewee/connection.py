@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 import urllib.parse
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -57,6 +58,9 @@ def sqlite_uri(path: str | os.PathLike[str], mode: str) -> str:
     return "file:" + urllib.parse.quote(str(Path(path).absolute())) + f"?mode={mode}"
 
 
+_SIZE_CHECKS = 5  # a header/size mismatch must persist this many looks, 20 ms apart
+
+
 def check_file(path: Path) -> None:
     """Reject what SQLite would happily treat as an empty database or fail on later.
 
@@ -77,15 +81,23 @@ def check_file(path: Path) -> None:
         raise NotAMixxxDatabaseError(f"{path}: not a SQLite database (so not a Mixxx library)")
     if len(header) < 100:
         raise CorruptDatabaseError(f"{path}: truncated SQLite header")
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    counter_ok = header[24:28] == header[92:96]
-    if counter_ok and pages and pages * page_size > path.stat().st_size:
-        raise CorruptDatabaseError(
-            f"{path}: truncated database ({path.stat().st_size} bytes, header says "
-            f"{pages * page_size})"
-        )
+    for attempt in range(_SIZE_CHECKS):
+        page_size = int.from_bytes(header[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        pages = int.from_bytes(header[28:32], "big")
+        counter_ok = header[24:28] == header[92:96]
+        size = path.stat().st_size
+        if not (counter_ok and pages and pages * page_size > size):
+            return
+        if attempt + 1 < _SIZE_CHECKS:
+            # A checkpoint of another process (Mixxx, in WAL mode) may write page 1 an
+            # instant before the pages that grow the file: look again before judging.
+            time.sleep(0.02)
+            with open(path, "rb") as handle:
+                header = handle.read(100)
+    raise CorruptDatabaseError(
+        f"{path}: truncated database ({size} bytes, header says {pages * page_size})"
+    )
 
 
 def translate_sqlite_error(exc: BaseException, path: Path | str | None = None) -> Exception:
