@@ -380,3 +380,22 @@ def test_deleting_a_loop_by_its_hotcue_number_says_it_is_a_loop(db: Path) -> Non
              " VALUES (?, 4, 44100, 88200, 2, 'Loop', 0)", track)  # fmt: skip
     gone = ok(cli(db, "cues", "delete", str(track), "--hotcue", "3"))
     assert "delete the loop on hotcue 3" in gone.stderr
+
+
+def test_quiet_silences_library_warnings_too(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library warning (a skipped daily backup) reaches the user as a note, not under -q."""
+    import warnings
+
+    from mixxx_peewee import crates
+
+    real = crates.create_crate
+
+    def warning_create(*args: object, **kwargs: object) -> object:
+        warnings.warn("daily backup skipped", stacklevel=1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(crates, "create_crate", warning_create)
+    loud = run(db, "crates", "create", "Loud")
+    assert loud.exit_code == 0 and "note: daily backup skipped" in loud.stderr
+    quiet = run(db, "-q", "crates", "create", "Quiet")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
