@@ -129,15 +129,18 @@ def get_crate_tracks(crate: int | str | Crate, *, include_hidden: bool = False) 
     return member_tracks(query.order_by(Track.id))
 
 
-def _check_new_name(name: str, *, except_id: int | None = None) -> list[str]:
+def _check_new_name(
+    name: str, *, except_id: int | None = None, allow_digits: bool = False
+) -> list[str]:
     """Refuse digits and a name taken (in any Unicode form); notes for names alike but for case."""
-    refuse_digits(name, "crate")
+    refuse_digits(name, "crate", allow_digits=allow_digits)
     return check_free_name(Crate, "crate", name, except_id=except_id)
 
 
 def create_crate(
-    name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool = False
-) -> WriteResult:
+    name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool = False,
+    allow_digits: bool = False,
+) -> WriteResult:  # fmt: skip
     """Create a crate with ``track_ids`` in it (one transaction).
 
     ``result.id`` is the new id and ``result.object`` the new ``Crate`` (``value`` holds
@@ -148,7 +151,7 @@ def create_crate(
     wanted = None if track_ids is None else list(track_ids)
     result = WriteResult("create_crate", dry_run, notes=_notes(dry_run))
     with planned_write(dry_run, [("crates", "name"), *(_MEMBER_TOUCHES if wanted else [])]):
-        result.notes.extend(_check_new_name(clean))
+        result.notes.extend(_check_new_name(clean, allow_digits=allow_digits))
         ids, hidden = require_tracks(wanted or [])
         new = sorted(set(ids))
         if not dry_run:
@@ -185,7 +188,9 @@ def _new_member(crate_id: int, track_id: int) -> Any:
     return CrateTrack.insert(crate=crate_id, track=track_id).on_conflict_ignore()
 
 
-def rename_crate(crate: int | str | Crate, new_name: str, *, dry_run: bool = False) -> WriteResult:
+def rename_crate(
+    crate: int | str | Crate, new_name: str, *, dry_run: bool = False, allow_digits: bool = False
+) -> WriteResult:
     """Rename a crate. Raises CrateNotFoundError, LockedError, ValidationError,
     DuplicateNameError."""
     clean = clean_name(new_name, "crate")
@@ -197,7 +202,7 @@ def rename_crate(crate: int | str | Crate, new_name: str, *, dry_run: bool = Fal
         if same_name(row.name, clean):
             result.keep(f"{_label(row)} has that name already")
             return result
-        result.notes.extend(_check_new_name(clean, except_id=row.id))
+        result.notes.extend(_check_new_name(clean, except_id=row.id, allow_digits=allow_digits))
         if not dry_run:
             Crate.update(name=clean).where(Crate.id == row.id).execute()
     result.add(f"rename {_label(row)} to {clean!r}")

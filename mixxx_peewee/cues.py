@@ -387,7 +387,8 @@ def delete_cue(
         else:
             where, params, what = "type = ?", (MAIN_CUE,), "main cue"
         rows = execute(
-            f"SELECT id, position FROM cues WHERE track_id = ? AND {where}", (track, *params)
+            f"SELECT id, position, type FROM cues WHERE track_id = ? AND {where}",
+            (track, *params),
         ).fetchall()
         ids = [r[0] for r in rows]
         if not ids:
@@ -398,6 +399,9 @@ def delete_cue(
                 execute("UPDATE library SET cuepoint = 0 WHERE id = ?", (track,))
     result.value = ids
     at = _seconds(rows[0][1], rate) if len(rows) == 1 else None
+    kinds = sorted({CUE_TYPES.get(r[2], f"type {r[2]}") for r in rows} - {"hotcue"})
+    if hotcue is not None and kinds:
+        what = f"the {' and '.join(kinds)} on {what}"  # a saved loop is no plain hotcue
     result.add(
         f"delete {what} of track {track}" + (f" (at {clock_text(at)})" if at is not None else "")
     )

@@ -1,9 +1,11 @@
 """M3U and M3U8 playlist files: write a track listing, read one back into track ids.
 
 Writing produces extended M3U8 (UTF-8, ``#EXTM3U`` header, one ``#EXTINF`` per entry)
-with absolute paths, or paths relative to the folder of the playlist file. Reading
-accepts plain and extended M3U/M3U8, ``file://`` URLs, a UTF-8 byte-order mark and
-Latin-1 ``.m3u`` files; relative entries resolve against the playlist file's folder
+with absolute paths, or paths relative to the folder of the playlist file; a ``.m3u``
+gets the same UTF-8 text (Mixxx reads a ``.m3u`` as UTF-8 when it is; its own ``.m3u``
+export in Windows-1250 loses characters). Reading accepts plain and extended M3U/M3U8,
+``file://`` URLs, a UTF-8 byte-order mark and Windows-1252 ``.m3u`` files (tried after
+UTF-8, as Mixxx does); relative entries resolve against the playlist file's folder
 (never following symlinks: Mixxx stores the link path). ``#EXTINF`` is kept as a hint
 only; matching is by path. Other directives (``#EXTGRP``, ``#PLAYLIST`` …) are ignored.
 """
@@ -73,8 +75,12 @@ def _decode(data: bytes, path: Path) -> str:
     except UnicodeDecodeError:
         if path.suffix.lower() == ".m3u8":
             raise ValidationError(f"{path}: not valid UTF-8, as an .m3u8 file must be") from None
-        # Plain .m3u files from older players are often Latin-1.
-        return data.decode("latin-1")
+        # Plain .m3u files from older players are in Windows-1252 (en dashes, curly quotes
+        # in 0x80-0x9F); its five unassigned bytes fall back to Latin-1.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
 
 
 def _parse_extinf(text: str) -> tuple[float | None, str | None]:

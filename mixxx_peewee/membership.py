@@ -88,13 +88,14 @@ def hidden_note(hidden: int) -> str:
     return f"{hidden:,} of them are hidden tracks: Mixxx does not show them"
 
 
-def refuse_digits(name: str, what: str) -> None:
-    """Raise ValidationError for a new name of digits only: every command reads digits as an
-    id first, so ``crates show 2024`` would find the crate with id 2024, not this one."""
-    if parse_id(name) is not None:
+def refuse_digits(name: str, what: str, *, allow_digits: bool = False) -> None:
+    """Raise ValidationError for a new name of digits only (unless ``allow_digits``): every
+    command reads digits as an id first, so ``crates show 2024`` would find the crate with
+    id 2024, not this one (while no crate has that id, the name finds it)."""
+    if parse_id(name) is not None and not allow_digits:
         raise ValidationError(
             f"a {what} name of digits only ({name!r}) is refused: every command reads digits "
-            f"as a {what} id; add a word (e.g. 'Set {name}')"
+            f"as a {what} id; add a word (e.g. 'Set {name}'), or --allow-digits"
         )
 
 

@@ -220,17 +220,20 @@ def _refuse_auto_dj(row: Playlist, action: str) -> None:
         raise LockedError(f"the Auto DJ playlist (id {row.id}) cannot be {action}")
 
 
-def _check_new_name(name: str, *, except_id: int | None = None) -> list[str]:
+def _check_new_name(
+    name: str, *, except_id: int | None = None, allow_digits: bool = False
+) -> list[str]:
     """Refuse digits and a name taken (in any Unicode form); notes for names alike but for case."""
     if same_name(AUTO_DJ_NAME, name):
         raise DuplicateNameError(f"{AUTO_DJ_NAME!r} is the name of Mixxx's Auto DJ playlist")
-    refuse_digits(name, "playlist")
+    refuse_digits(name, "playlist", allow_digits=allow_digits)
     return check_free_name(Playlist, "playlist", name, except_id=except_id)
 
 
 def create_playlist(
-    name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool = False
-) -> WriteResult:
+    name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool = False,
+    allow_digits: bool = False,
+) -> WriteResult:  # fmt: skip
     """Create a playlist after the last one, with ``track_ids`` in it (one transaction).
 
     ``result.id`` is the new id and ``result.object`` the new ``Playlist`` (``value``
@@ -242,7 +245,7 @@ def create_playlist(
     result = WriteResult("create_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
     touches = _PLAYLIST_TOUCHES + (_ENTRY_TOUCHES if wanted else [])
     with planned_write(dry_run, touches):
-        result.notes.extend(_check_new_name(clean))
+        result.notes.extend(_check_new_name(clean, allow_digits=allow_digits))
         ids, hidden = require_tracks(wanted or [])
         position = (Playlist.select(fn.MAX(Playlist.position)).scalar() or 0) + 1
         if not dry_run:
@@ -275,7 +278,7 @@ def _no(dry_run: bool) -> dict[str, bool]:
 
 def rename_playlist(
     playlist: int | str | Playlist, new_name: str, *, force_history: bool = False,
-    dry_run: bool = False,
+    dry_run: bool = False, allow_digits: bool = False,
 ) -> WriteResult:  # fmt: skip
     """Rename a playlist. Raises PlaylistNotFoundError, LockedError, ValidationError,
     DuplicateNameError."""
@@ -288,7 +291,7 @@ def rename_playlist(
         if same_name(row.name, clean):
             result.keep(f"{_label(row)} has that name already")
             return result
-        result.notes.extend(_check_new_name(clean, except_id=row.id))
+        result.notes.extend(_check_new_name(clean, except_id=row.id, allow_digits=allow_digits))
         if not dry_run:
             Playlist.update(name=clean).where(Playlist.id == row.id).execute()
     result.add(f"rename {_label(row)} to {clean!r}")

@@ -10,7 +10,9 @@ re-hashes the new folders on its next scan). TRACK_DATA for the running-Mixxx gu
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
+import sys
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,6 +73,9 @@ class RelocationPlan:
         }
 
 
+_DRIVE = re.compile(r"[A-Za-z]:/")  # a Windows path is absolute on every OS
+
+
 class RelocateMissingTargetsError(ValidationError):
     """Relocating would point tracks at files that do not exist; nothing was written."""
 
@@ -95,6 +100,32 @@ def _normalise_prefix(prefix: str | os.PathLike[str], name: str) -> str:
     text = text.replace("\\", "/") if os.sep == "\\" else text
     stripped = text.rstrip("/")
     return stripped or "/"
+
+
+def _as_mixxx_stores(prefix: str) -> str:
+    """The new prefix as Mixxx would store it: on macOS composed (NFC; Qt composes every
+    file name it reads there), elsewhere each folder in the form it has on disk (Linux
+    keeps a name's bytes: a folder typed decomposed is found composed, and vice versa)."""
+    if sys.platform == "darwin":
+        return unicodedata.normalize("NFC", prefix)
+    if prefix.isascii() or os.path.exists(prefix):
+        return prefix
+    parts = prefix.split("/")
+    built = parts[0]  # '' for an absolute path, else a drive ("C:")
+    for at, part in enumerate(parts[1:], 1):
+        candidate = f"{built}/{part}"
+        if not os.path.exists(candidate):
+            wanted = unicodedata.normalize("NFC", part)
+            try:
+                names = os.listdir(built or "/")
+            except OSError:
+                names = []
+            found = [n for n in names if unicodedata.normalize("NFC", n) == wanted]
+            if len(found) != 1:
+                return "/".join([built, *parts[at:]])  # not on disk (or ambiguous): as typed
+            candidate = f"{built}/{found[0]}"
+        built = candidate
+    return built
 
 
 def _split(location: str) -> tuple[str, str]:
@@ -229,7 +260,10 @@ def relocate_tracks(
     """
     library = current_library()
     old = _normalise_prefix(old_prefix, "old prefix")
-    new = _normalise_prefix(new_prefix, "new prefix")
+    typed = _normalise_prefix(new_prefix, "new prefix")
+    if not typed.startswith("/") and not _DRIVE.match(typed):
+        typed = os.path.abspath(typed).replace(os.sep, "/")  # Mixxx stores absolute paths
+    new = _as_mixxx_stores(typed)
     if old == new:
         raise ValidationError(f"old and new prefix are the same: {old}")
     touches = [("track_locations", c) for c in ("location", "directory", "filename")]
@@ -244,6 +278,8 @@ def relocate_tracks(
     result.changes += [f"directory {o} -> {n}" for o, n in plan.directories]
     if not result.changes:
         result.keep(f"no track or folder is under {old}")
+    elif new != typed:
+        result.notes.append(f"{typed} is written as {new}: the Unicode form of its name on disk")
     if plan.collisions:
         taken = len(plan.collisions)
         result.notes.append(

@@ -331,3 +331,71 @@ def test_plural_and_series_read_right() -> None:
     assert plural(1, "entry") == "1 entry" and plural(3, "entry") == "3 entries"
     assert [series(v) for v in ([], [2], [2, 5], [2, 5, 7])] == ["", "2", "2 and 5", "2, 5 and 7"]
     assert series(list(range(25)), limit=3) == "0, 1, 2 and 22 more"
+
+
+# --- the rest of each class (issue12-surprises delta) ------------------------------------
+
+
+def test_relocate_writes_the_folder_in_its_form_on_disk(db: Path, tmp_path: Path) -> None:
+    """Typed decomposed, the folder on disk composed (Linux keeps bytes): stored composed."""
+    composed = tmp_path / unicodedata.normalize("NFC", "Música")
+    (loc, location) = _sql(db, "SELECT id, location FROM track_locations ORDER BY id LIMIT 1")[0]
+    tail = str(location).rsplit("/", 1)[1]
+    composed.mkdir()
+    (composed / tail).write_bytes(b"")
+    old = str(location).rsplit("/", 1)[0]
+    typed = unicodedata.normalize(NFD, str(composed))
+    done = ok(cli(db, "relocate", old, typed, "--yes", "--allow-missing"))
+    assert "the Unicode form of its name on disk" in done.stderr
+    (stored,) = _sql(db, "SELECT location FROM track_locations WHERE id = ?", loc)[0]
+    assert stored == f"{composed}/{tail}"
+
+
+def test_a_name_of_digits_is_accepted_with_allow_digits(db: Path) -> None:
+    made = ok(cli(db, "playlists", "create", "2024", "--allow-digits")).stdout.strip()
+    assert ok(cli(db, "playlists", "show", "2024", "-f", "ids")).exit_code == 0
+    ok(cli(db, "crates", "rename", "Disco", "1999", "--allow-digits"))
+    assert _sql(db, "SELECT name FROM Playlists WHERE id = ?", int(made)) == [("2024",)]
+    assert _sql(db, "SELECT COUNT(*) FROM crates WHERE name = '1999'") == [(1,)]
+
+
+def test_export_to_m3u_says_its_encoding_when_it_matters(db: Path, tmp_path: Path) -> None:
+    (pid,) = _sql(db, "SELECT id FROM Playlists WHERE name LIKE '%late night%'")[0]
+    out = tmp_path / "late.m3u"
+    done = ok(cli(db, "playlists", "export", str(pid), "-o", str(out)))
+    assert "written in UTF-8" in done.stderr
+    out.read_bytes().decode("utf-8")  # the same bytes an .m3u8 gets
+    plain = ok(cli(db, "playlists", "export", str(pid), "-o", str(tmp_path / "late.m3u8")))
+    assert "UTF-8" not in plain.stderr
+    pls = tmp_path / "set.pls"
+    pls.write_text("[playlist]\nFile1=/music/a.mp3\n")
+    before = sha256(db)
+    one_error(cli(db, "playlists", "import", str(pls)), "PLS is not supported")
+    assert sha256(db) == before
+
+
+def test_deleting_a_loop_by_its_hotcue_number_says_it_is_a_loop(db: Path) -> None:
+    (track,) = _sql(db, "SELECT id FROM library WHERE duration > 100 LIMIT 1")[0]
+    _sql(db, "INSERT INTO cues (track_id, type, position, length, hotcue, label, color)"
+             " VALUES (?, 4, 44100, 88200, 2, 'Loop', 0)", track)  # fmt: skip
+    gone = ok(cli(db, "cues", "delete", str(track), "--hotcue", "3"))
+    assert "delete the loop on hotcue 3" in gone.stderr
+
+
+def test_quiet_silences_library_warnings_too(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library warning (a skipped daily backup) reaches the user as a note, not under -q."""
+    import warnings
+
+    from mixxx_peewee import crates
+
+    real = crates.create_crate
+
+    def warning_create(*args: object, **kwargs: object) -> object:
+        warnings.warn("daily backup skipped", stacklevel=1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(crates, "create_crate", warning_create)
+    loud = run(db, "crates", "create", "Loud")
+    assert loud.exit_code == 0 and "note: daily backup skipped" in loud.stderr
+    quiet = run(db, "-q", "crates", "create", "Quiet")
+    assert quiet.exit_code == 0 and quiet.stderr == ""

@@ -214,3 +214,14 @@ def test_create_crate_with_tracks_is_one_transaction(opened: tuple[Path, list[in
         m.create_crate("Half", [ids[0], 999_999])
     with pytest.raises(m.CrateNotFoundError):
         m.get_crate("Half")
+
+
+def test_a_name_of_digits_needs_allow_digits(opened: tuple[Path, list[int]]) -> None:
+    with pytest.raises(m.ValidationError, match="--allow-digits"):
+        m.create_crate("2024")
+    made = m.create_crate("2024", allow_digits=True)
+    assert m.get_crate("2024").id == made.id  # no crate has id 2024: the name finds it
+    other = m.create_crate("Other").value
+    with pytest.raises(m.ValidationError, match="digits only"):
+        m.rename_crate(other, "0042")
+    assert m.rename_crate(other, "0042", allow_digits=True).changes

@@ -114,3 +114,12 @@ def test_written_file_reads_back_to_the_same_locations(tmp_path: Path) -> None:
     with open(path, "w", encoding="utf-8") as out:
         write_m3u8(ROWS, out, relative_to=path.parent)
     assert [e.location for e in read_m3u(path)] == [r["location"] for r in ROWS]
+
+
+def test_a_windows_1252_m3u_keeps_its_dashes_and_quotes(tmp_path: Path) -> None:
+    old = tmp_path / "winamp.m3u"
+    old.write_bytes("/music/Artist – “Title”.mp3\n".encode("cp1252"))
+    assert read_m3u(old)[0].location == "/music/Artist – “Title”.mp3"
+    odd = tmp_path / "odd.m3u"
+    odd.write_bytes(b"/music/a\x81b.mp3\n")  # unassigned in Windows-1252: read as Latin-1
+    assert read_m3u(odd)[0].location == "/music/a\x81b.mp3"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -266,3 +267,25 @@ def test_a_missing_new_folder_answers_for_every_target_with_one_stat(
 def test_nothing_under_the_old_prefix_says_so(library: mp.MixxxLibrary) -> None:
     result = mp.relocate_tracks("/nowhere", "/else")
     assert result.changes == [] and result.unchanged == ["no track or folder is under /nowhere"]
+
+
+def test_a_new_prefix_is_stored_in_the_form_mixxx_finds_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    composed = unicodedata.normalize("NFC", "Café Tunes")
+    decomposed = unicodedata.normalize("NFD", composed)
+    (tmp_path / composed / "sub").mkdir(parents=True)
+    typed = f"{tmp_path}/{decomposed}/sub"
+    assert relocate._as_mixxx_stores(typed) == f"{tmp_path}/{composed}/sub"  # found on disk
+    absent = f"{tmp_path}/{decomposed}/nowhere/{decomposed}"
+    assert relocate._as_mixxx_stores(absent) == f"{tmp_path}/{composed}/nowhere/{decomposed}"
+    monkeypatch.setattr(relocate.sys, "platform", "darwin")  # Qt composes every name there
+    assert relocate._as_mixxx_stores(absent) == unicodedata.normalize("NFC", absent)
+
+
+def test_a_relative_new_prefix_is_made_absolute(
+    library: mp.MixxxLibrary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    mp.relocate_tracks("/elsewhere", "moved", allow_missing=True)
+    assert locations()["d"][0] == f"{tmp_path}/moved/d.mp3"

@@ -243,7 +243,7 @@ class _ErrorsToOneLine(_FullHelpGroup):
         try:
             with warnings.catch_warnings():
                 # Library warnings (a skipped automatic backup) reach the user as notes.
-                warnings.showwarning = _warning_as_note
+                warnings.showwarning = lambda message, *_: _warning_as_note(ctx, message)
                 return super().invoke(ctx)
         except NoSuchOption as exc:
             hint = _root_option_hint(self, ctx, exc.option_name)
@@ -329,7 +329,9 @@ def _note_backups(state: CliState) -> None:
         library.backups_made.clear()
 
 
-def _warning_as_note(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+def _warning_as_note(ctx: Any, message: Warning | str) -> None:
+    if isinstance(ctx.obj, CliState) and ctx.obj.quiet:
+        return  # -q silences notes
     typer.echo(f"note: {' '.join(str(message).split())}", err=True)
 
 

@@ -51,6 +51,7 @@ class ExportFormat(enum.StrEnum):
 
 _SUFFIX_FORMATS = {".m3u": "m3u8", ".m3u8": "m3u8", ".csv": "csv", ".json": "json",
                    ".jsonl": "jsonl", ".txt": "ids"}  # fmt: skip
+_OTHER_PLAYLIST_FORMATS = {".pls", ".xspf", ".wpl", ".asx"}  # read as M3U they would be junk
 _ENTRY_COLUMNS = ("position",)  # what a playlist's track listings lead with
 
 playlists_app = typer.Typer(
@@ -134,6 +135,9 @@ def _import_mode(append: bool, replace: bool) -> str | None:
     return "append" if append else "replace" if replace else None
 
 
+ALLOW_DIGITS = typer.Option(
+    False, "--allow-digits", help="Accept a name of digits only (commands read digits as an id)."
+)
 IMPORT_STRICT = typer.Option(
     False, "--strict", help="Fail (writing nothing) if any entry is not in the library."
 )
@@ -183,6 +187,7 @@ def _fill(
     create: Callable[..., Any],
     replace: Callable[..., Any],
     mode: str | None,
+    allow_digits: bool = False,
 ) -> Callable[[bool], Any]:
     """The operation filling ``target`` with ``ids``: creating it when it is missing;
     when it exists, ``mode`` "append" adds them, "replace" makes it exactly them, and no
@@ -201,7 +206,7 @@ def _fill(
 
     def operation(dry: bool) -> Any:
         if existing is None:
-            result = create(target, ids, dry_run=dry)
+            result = create(target, ids, dry_run=dry, allow_digits=allow_digits)
             if not dry:
                 result.operation = label
             return result
@@ -294,6 +299,19 @@ def _export(
     else:
         _write_target(output, write)
         state.note(f"exported {plural(len(rows), 'track')} to {output}")
+        if chosen == "m3u8" and output.suffix.lower() == ".m3u" and not _ascii(rows):
+            # .m3u has no agreed encoding: Mixxx and most players read UTF-8 when the
+            # bytes are UTF-8, older Windows players assume Windows-1252.
+            state.note(
+                f"note: {output} is written in UTF-8 (as Mixxx reads it); a player that "
+                "assumes Windows-1252 for .m3u shows its accents wrongly: .m3u8 says UTF-8"
+            )
+
+
+def _ascii(rows: list[dict[str, Any]]) -> bool:
+    """Whether every path and #EXTINF text of ``rows`` is ASCII (the same in every encoding)."""
+    keys = ("location", "artist", "title")
+    return all(str(row.get(key) or "").isascii() for row in rows for key in keys)
 
 
 def _import(
@@ -311,6 +329,10 @@ def _import(
     from mixxx_peewee.m3u import read_m3u
     from mixxx_peewee.plan import plural
 
+    if file.suffix.lower() in _OTHER_PLAYLIST_FORMATS:
+        raise ValidationError(
+            f"{file}: {file.suffix[1:].upper()} is not supported; import an .m3u8 or .m3u file"
+        )
     entries = read_m3u(file)  # a bad file fails before the library is opened
     state.open()
     matched = match_entries(state.progress(entries, total=len(entries), label="matching"))
@@ -384,6 +406,7 @@ def playlists_show(
 def playlists_create(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Name of the new playlist."),
+    allow_digits: bool = ALLOW_DIGITS,
     dry_run: bool = DRY_RUN,
     as_json: bool = JSON_RESULT,
 ) -> None:
@@ -392,7 +415,9 @@ def playlists_create(
 
     state: CliState = ctx.obj
     result = state.write(
-        lambda dry: create_playlist(name, dry_run=dry), dry_run=dry_run, as_json=as_json
+        lambda dry: create_playlist(name, dry_run=dry, allow_digits=allow_digits),
+        dry_run=dry_run,
+        as_json=as_json,
     )
     if not dry_run and not as_json:
         typer.echo(result.value)
@@ -403,6 +428,7 @@ def playlists_rename(
     ctx: typer.Context,
     target: str = PLAYLIST_ARG,
     new_name: str = typer.Argument(..., help="The new name."),
+    allow_digits: bool = ALLOW_DIGITS,
     dry_run: bool = DRY_RUN,
     history: bool = HISTORY,
     as_json: bool = JSON_RESULT,
@@ -412,7 +438,9 @@ def playlists_rename(
 
     state: CliState = ctx.obj
     state.write(
-        lambda dry: rename_playlist(target, new_name, dry_run=dry, force_history=history),
+        lambda dry: rename_playlist(
+            target, new_name, dry_run=dry, force_history=history, allow_digits=allow_digits
+        ),
         dry_run=dry_run,
         as_json=as_json,
     )
@@ -473,6 +501,7 @@ def playlists_add(
     create: bool = typer.Option(
         False, "--create", help="Create the playlist first when there is none of that name."
     ),
+    allow_digits: bool = ALLOW_DIGITS,
     dry_run: bool = DRY_RUN,
     history: bool = HISTORY,
     as_json: bool = JSON_RESULT,
@@ -492,7 +521,7 @@ def playlists_add(
     if create:
         fill = _fill(target, ids, "add_playlist", playlists.get_playlist, add,
                      playlists.create_playlist, playlists.replace_playlist_tracks,
-                     "append")  # fmt: skip
+                     "append", allow_digits)  # fmt: skip
         state.write(fill, dry_run=dry_run, as_json=as_json)
         return
     state.write(lambda dry: add(target, ids, dry_run=dry), dry_run=dry_run, as_json=as_json)
@@ -580,6 +609,7 @@ def playlists_import(
     append: bool = IMPORT_APPEND,
     replace_all: bool = IMPORT_REPLACE,
     strict: bool = IMPORT_STRICT,
+    allow_digits: bool = ALLOW_DIGITS,
     dry_run: bool = DRY_RUN,
     history: bool = HISTORY,
     as_json: bool = JSON_RESULT,
@@ -601,7 +631,7 @@ def playlists_import(
 
     def fill(target: str, ids: list[int]) -> Callable[[bool], Any]:
         return _fill(target, ids, "import_playlist", playlists.get_playlist, add,
-                     playlists.create_playlist, replace, mode)  # fmt: skip
+                     playlists.create_playlist, replace, mode, allow_digits)  # fmt: skip
 
     _import(ctx.obj, file, name, strict, fill, dry_run, as_json)
 
@@ -652,6 +682,7 @@ def crates_show(
 def crates_create(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Name of the new crate."),
+    allow_digits: bool = ALLOW_DIGITS,
     dry_run: bool = DRY_RUN,
     as_json: bool = JSON_RESULT,
 ) -> None:
@@ -660,7 +691,9 @@ def crates_create(
 
     state: CliState = ctx.obj
     result = state.write(
-        lambda dry: create_crate(name, dry_run=dry), dry_run=dry_run, as_json=as_json
+        lambda dry: create_crate(name, dry_run=dry, allow_digits=allow_digits),
+        dry_run=dry_run,
+        as_json=as_json,
     )
     if not dry_run and not as_json:
         typer.echo(result.value)
@@ -671,6 +704,7 @@ def crates_rename(
     ctx: typer.Context,
     target: str = CRATE_ARG,
     new_name: str = typer.Argument(..., help="The new name."),
+    allow_digits: bool = ALLOW_DIGITS,
     dry_run: bool = DRY_RUN,
     history: bool = NO_HISTORY,
     as_json: bool = JSON_RESULT,
@@ -680,7 +714,9 @@ def crates_rename(
 
     state: CliState = ctx.obj
     state.write(
-        lambda dry: rename_crate(target, new_name, dry_run=dry), dry_run=dry_run, as_json=as_json
+        lambda dry: rename_crate(target, new_name, dry_run=dry, allow_digits=allow_digits),
+        dry_run=dry_run,
+        as_json=as_json,
     )
 
 
@@ -737,6 +773,7 @@ def crates_add(
     create: bool = typer.Option(
         False, "--create", help="Create the crate first when there is none of that name."
     ),
+    allow_digits: bool = ALLOW_DIGITS,
     dry_run: bool = DRY_RUN,
     history: bool = NO_HISTORY,
     as_json: bool = JSON_RESULT,
@@ -750,7 +787,8 @@ def crates_add(
 
     if create:
         fill = _fill(target, ids, "add_crate", crates.get_crate, crates.add_tracks_to_crate,
-                     crates.create_crate, crates.replace_crate_tracks, "append")  # fmt: skip
+                     crates.create_crate, crates.replace_crate_tracks, "append",
+                     allow_digits)  # fmt: skip
         state.write(fill, dry_run=dry_run, as_json=as_json)
         return
     state.write(
@@ -813,6 +851,7 @@ def crates_import(
     append: bool = IMPORT_APPEND,
     replace_all: bool = IMPORT_REPLACE,
     strict: bool = IMPORT_STRICT,
+    allow_digits: bool = ALLOW_DIGITS,
     dry_run: bool = DRY_RUN,
     history: bool = NO_HISTORY,
     as_json: bool = JSON_RESULT,
@@ -824,6 +863,7 @@ def crates_import(
 
     def fill(target: str, ids: list[int]) -> Callable[[bool], Any]:
         return _fill(target, ids, "import_crate", crates.get_crate, crates.add_tracks_to_crate,
-                     crates.create_crate, crates.replace_crate_tracks, mode)  # fmt: skip
+                     crates.create_crate, crates.replace_crate_tracks, mode,
+                     allow_digits)  # fmt: skip
 
     _import(ctx.obj, file, name, strict, fill, dry_run, as_json)
