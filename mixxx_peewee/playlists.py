@@ -503,6 +503,17 @@ def _entry_tracks(playlist_id: int) -> list[tuple[int, int]]:
     return [(r[0], r[1]) for r in stored_rows(query.order_by(*_STORED_ORDER))]
 
 
+def _entries_at(row: Playlist, positions: list[int]) -> list[tuple[int, int]]:
+    """The playlist's (entry id, track id) in order, once every 1-based position in
+    ``positions`` is checked to be one of them; raises ValidationError."""
+    entries = _entry_tracks(row.id)
+    if positions and not entries:
+        _empty(row)
+    for position in positions:
+        _check_position(position, len(entries), row)
+    return entries
+
+
 def remove_positions_from_playlist(
     playlist: int | str | Playlist, positions: Iterable[int], *, force_history: bool = False,
     dry_run: bool = False,
@@ -515,11 +526,7 @@ def remove_positions_from_playlist(
     result = WriteResult("remove_positions_from_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
-        entries = _entry_tracks(row.id)
-        if wanted and not entries:
-            _empty(row)
-        for p in wanted:
-            _check_position(p, len(entries), row)
+        entries = _entries_at(row, wanted)
         unique = sorted(set(wanted))
         if unique and not dry_run:
             doomed = [entries[p - 1][0] for p in unique]
@@ -547,11 +554,7 @@ def remove_tracks_from_playlist(
     result = WriteResult("remove_tracks_from_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
-        entries = _entry_tracks(row.id)
-        if wanted and not entries:
-            _empty(row)
-        for p in wanted:
-            _check_position(p, len(entries), row)
+        entries = _entries_at(row, wanted)
         asked = set(tracks)
         found: dict[int, list[int]] = {}
         for position, (_entry, track) in enumerate(entries, 1):

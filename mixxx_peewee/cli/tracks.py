@@ -286,11 +286,10 @@ def show(
 
 
 def _cue_time(seconds: float | None) -> str | None:
-    """``m:ss.mmm`` as ``cues list`` prints positions."""
-    if seconds is None:
-        return None
-    minutes, rest = divmod(max(seconds, 0.0), 60)
-    return f"{int(minutes)}:{rest:06.3f}"
+    """``m:ss.mmm`` as ``cues list`` prints positions (:func:`mixxx_peewee.cues.clock_text`)."""
+    from mixxx_peewee.cues import clock_text
+
+    return None if seconds is None else clock_text(max(seconds, 0.0))
 
 
 def _cue_entry(cue: dict[str, Any]) -> dict[str, Any]:
