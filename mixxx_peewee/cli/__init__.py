@@ -121,6 +121,8 @@ class _PlainOption(TyperOption):
         label = label.removeprefix("<").removesuffix(">")
         if label in _TYPE_WORDS:
             return _TYPE_WORDS[label]
+        if label.startswith("["):
+            return label  # a metavar that already reads [a|b|c]
         return f"[{label}]" if "|" in label else label.upper()
 
 
@@ -383,11 +385,14 @@ def _root(
         show_envvar=False,
     ),
     readonly: bool = typer.Option(False, "--readonly", help="Open read-only: change nothing."),
-    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More detail; tracebacks."),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, show_default=False, help="More detail; tracebacks."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only data and errors."),
     journal_mode: str = typer.Option(
         "wal",
         "--journal-mode",
+        metavar="[wal|delete|keep]",
         help="Journal mode a write asks for: wal (stored in the file), delete, or keep.",
         envvar="MIXXX_PEEWEE_JOURNAL_MODE",
         show_envvar=False,

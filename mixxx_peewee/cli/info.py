@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-_FORMAT = typer.Option("table", "--format", "-f", help="table or json.")
+_FORMAT = typer.Option("table", "--format", "-f", metavar="[table|json]", help="table or json.")
 
 
 def _counts(conn: sqlite3.Connection) -> dict[str, int]:
@@ -188,6 +188,8 @@ def _bar(count: int, most: int, width: int = 30) -> str:
 def _stats_lines(found: Any, notation: str) -> list[str]:
     """The ``stats`` report as a DJ reads it: totals, then genres, BPM and keys with bars."""
     from mixxx_peewee.cli.display import format_duration
+    from mixxx_peewee.cli.table import display_width
+    from mixxx_peewee.cli.table import one_line
     from mixxx_peewee.keys import key_to_text
 
     n = found.tracks
@@ -202,8 +204,13 @@ def _stats_lines(found: Any, notation: str) -> list[str]:
         lines.append(f"not on disk   {found.missing_files:,} ({_percent(found.missing_files, n)})")
     lines.append(f"genres        {found.genre_count:,} ({found.no_genre:,} tracks without)")
     most = max((c for _, c in found.genres), default=0)
-    width = max((len(g) for g, _ in found.genres), default=0)
-    lines += [f"  {g:<{width}}  {c:>7,}  {_bar(c, most)}" for g, c in found.genres]
+    # Padded by terminal cells: a wide (CJK) genre name takes two per character.
+    names = [one_line(g) for g, _ in found.genres]
+    width = max(map(display_width, names), default=0)
+    lines += [
+        f"  {g}{' ' * (width - display_width(g))}  {c:>7,}  {_bar(c, most)}"
+        for g, (_, c) in zip(names, found.genres, strict=True)
+    ]
     spread = ", ".join(
         f"{'median' if p == 50 else f'p{p}'} {v}" for p, v in found.bpm_percentiles.items()
     )
