@@ -10,6 +10,7 @@ from cli_support import cli
 from cli_support import jsonl
 from cli_support import ok
 from cli_support import parsed
+from cli_support import run
 from cli_support import sample_library
 
 import mixxx_peewee
@@ -197,3 +198,42 @@ def test_the_daily_backup_is_named_once(tmp_path: Path) -> None:
     quiet = sample_library(tmp_path / "q")
     assert "backup" not in ok(cli(quiet, "-q", "crates", "create", "Third", env=daily)).stderr
     assert json.loads(ok(cli(db, "backup", "--list", "-f", "json")).stdout)[0]["kind"] == "auto"
+
+
+# In-process edge cases (CliRunner: no process start-up each).
+
+
+def test_a_root_option_among_search_words_gets_the_hint_not_a_query(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    result = run(None, "tracks", "search", "house", "--db", str(db))
+    assert result.exit_code == 2
+    assert f"put --db before the command: mixxx-peewee --db {db} tracks search house" in (
+        result.stderr
+    )
+    spelled = run(db, "tracks", "search", "house", "--key-notation=openkey")
+    assert "put --key-notation before the command" in spelled.stderr
+    # -q stays Mixxx's negation of the word q, as the search bar reads it.
+    assert run(db, "tracks", "search", "house", "-q", "-f", "ids").exit_code == 0
+
+
+def test_backup_list_without_backups_says_where_it_looked(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    table = ok(run(db, "backup", "--list"))
+    assert table.stdout == ""
+    assert f"no backups in {db.parent / 'backups'}" in table.stderr
+    assert parsed(run(db, "backup", "--list", "-f", "json")) == []
+
+
+def test_stats_pads_wide_genre_names_by_display_width(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE library SET genre = '深夜ハウス' WHERE id <= 60")
+        conn.execute("UPDATE library SET genre = 'House' WHERE id > 60 AND id <= 100")
+    conn.close()
+    lines = ok(run(db, "stats", "--top", "2")).stdout.splitlines()
+    wide = next(line for line in lines if "深夜ハウス" in line)
+    narrow = next(line for line in lines if line.startswith("  House "))
+    # The counts end in the same terminal column: 深夜ハウス is 10 cells wide, not 5.
+    cells = len(wide) + len("深夜ハウス")
+    assert cells - len(wide.split()[-1]) == len(narrow) - len(narrow.split()[-1])

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 from typer import _click
+from typer._click.exceptions import NoSuchOption
 from typer.core import TyperCommand
 from typer.core import TyperOption
 
@@ -78,6 +79,14 @@ class QueryCommand(TyperCommand):
             if isinstance(param, TyperOption):
                 for name in (*param.opts, *param.secondary_opts):
                     takes_value[name] = not param.is_flag and not param.count
+        # A root option's long name (--db, --readonly) is no query: the root's hint says
+        # to put it first (-q, -v stay Mixxx negations).
+        root_only = {
+            name
+            for param in ctx.find_root().command.params
+            for name in (*param.opts, *param.secondary_opts)
+            if name.startswith("--") and name not in takes_value
+        }
         options: list[str] = []
         words: list[str] = []
         i = 0
@@ -87,6 +96,8 @@ class QueryCommand(TyperCommand):
                 words.extend(args[i + 1 :])
                 break
             name = word.split("=", 1)[0] if word.startswith("--") else word
+            if name in root_only:
+                raise NoSuchOption(name, ctx=ctx)
             if name in takes_value:
                 options.append(word)
                 if takes_value[name] and "=" not in word and i + 1 < len(args):
