@@ -222,6 +222,9 @@ def test_backup_list_without_backups_says_where_it_looked(tmp_path: Path) -> Non
     assert table.stdout == ""
     assert f"no backups in {db.parent / 'backups'}" in table.stderr
     assert parsed(run(db, "backup", "--list", "-f", "json")) == []
+    elsewhere = run(db, "backup", "--list", str(tmp_path / "nowhere"))
+    assert elsewhere.exit_code == 1
+    assert elsewhere.stderr.startswith(f"error: {tmp_path / 'nowhere'}: no such folder")
 
 
 def test_stats_pads_wide_genre_names_by_display_width(tmp_path: Path) -> None:

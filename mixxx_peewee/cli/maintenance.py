@@ -37,6 +37,10 @@ def backup(
         from mixxx_peewee.backups import backup_details
         from mixxx_peewee.cli.output import emit_rows
 
+        if dest is not None and not dest.is_dir():
+            from mixxx_peewee.errors import ValidationError
+
+            raise ValidationError(f"{dest}: no such folder (backup --list reads a folder)")
         found = backup_details(dest)
         if not found:
             from mixxx_peewee.snapshots import BACKUP_DIRNAME
