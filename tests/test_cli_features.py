@@ -166,7 +166,7 @@ def test_stats_equal_independent_sqlite_counts(tmp_path: Path) -> None:
     files = parsed(cli(db, "stats", "-f", "json", "--files"))
     assert files["missing_files"] == tracks  # the sample's paths are not on this disk
     table = ok(cli(db, "--key-notation", "lancelot", "stats")).stdout
-    assert f"tracks        {tracks:,} ({hidden:,} hidden)" in table
+    assert f"tracks        {tracks:,} in the library, {hidden:,} more hidden" in table
     assert "keys (lancelot)" in table and "  8A " in table
 
 

@@ -194,11 +194,13 @@ def _stats_lines(found: Any, notation: str) -> list[str]:
 
     n = found.tracks
     lines = [
-        f"tracks        {n:,} ({found.hidden:,} hidden)",
+        f"tracks        {n:,} in the library, {found.hidden:,} more hidden",
         f"playing time  {found.hours:,.1f} hours ({format_duration(found.seconds) or '0:00'})",
         f"beat grid     {found.with_grid:,} ({_percent(found.with_grid, n)})",
         f"key           {found.with_key:,} ({_percent(found.with_key, n)})",
-        f"missing       {found.flagged_missing:,} flagged by Mixxx's scanner",
+        f"missing       {found.flagged_missing:,} ({_percent(found.flagged_missing, n)}) "
+        "flagged by Mixxx's scanner"
+        + ("" if found.missing_files is not None else "; --files checks the disk"),
     ]
     if found.missing_files is not None:
         lines.append(f"not on disk   {found.missing_files:,} ({_percent(found.missing_files, n)})")
@@ -222,7 +224,17 @@ def _stats_lines(found: Any, notation: str) -> list[str]:
     ]
     lines.append(f"keys ({notation})")
     most = max((c for _, c in found.keys), default=0)
-    lines += [f"  {key_to_text(k, notation):<4}  {c:>7,}  {_bar(c, most)}" for k, c in found.keys]
+    # Traditional names get their Camelot code: the order of the list (harmonic).
+    labels = [
+        (f"{key_to_text(k, 'lancelot'):<3}  " if notation == "traditional" else "")
+        + key_to_text(k, notation)
+        for k, _ in found.keys
+    ]
+    width = max(map(display_width, labels), default=0)
+    lines += [
+        f"  {label}{' ' * (width - display_width(label))}  {c:>7,}  {_bar(c, most)}"
+        for label, (_, c) in zip(labels, found.keys, strict=True)
+    ]
     return lines
 
 
