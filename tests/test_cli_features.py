@@ -240,3 +240,6 @@ def test_stats_pads_wide_genre_names_by_display_width(tmp_path: Path) -> None:
     # The counts end in the same terminal column: 深夜ハウス is 10 cells wide, not 5.
     cells = len(wide) + len("深夜ハウス")
     assert cells - len(wide.split()[-1]) == len(narrow) - len(narrow.split()[-1])
+    # Keys in traditional notation lead with their Camelot code: the list's order.
+    keys = lines[lines.index("keys (traditional)") + 1 :]
+    assert [line.split()[0] for line in keys[:3]] == ["1A", "1B", "2A"]
