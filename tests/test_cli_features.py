@@ -135,6 +135,8 @@ def test_duplicates_are_found_and_given_as_data(tmp_path: Path) -> None:
     assert copy_id not in {r["id"] for r in tight}
     csv = ok(cli(db, "tracks", "duplicates", "-f", "csv")).stdout.splitlines()
     assert csv[0].startswith("group,reason,id,")
+    ids = ok(run(db, "tracks", "duplicates", "-f", "ids")).stdout.split()
+    assert [int(i) for i in ids] == [r["id"] for r in rows]
 
 
 def test_stats_equal_independent_sqlite_counts(tmp_path: Path) -> None:

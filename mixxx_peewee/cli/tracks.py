@@ -664,12 +664,19 @@ def duplicates(
     from mixxx_peewee.duplicates import BY_SIZE
     from mixxx_peewee.duplicates import find_duplicates
     from mixxx_peewee.lookup import tracks_by_ids
+    from mixxx_peewee.plan import plural
 
     rules = {"both": (BY_NAME, BY_SIZE), "title": (BY_NAME,), "size": (BY_SIZE,)}[by.value]
     groups = find_duplicates(
         tolerance=tolerance, hidden=_hidden_choice(hidden, include_hidden), rules=rules
     )
-    models = tracks_by_ids([i for g in groups for i in g.track_ids])
+    wanted = [i for g in groups for i in g.track_ids]
+    if fmt == TrackFormat.ids:  # the ids are all there is to print: no track is read
+        typer.echo("\n".join(map(str, wanted)) if wanted else "", nl=bool(wanted))
+        state.note(f"{plural(len(groups), 'group')} of likely duplicates, "
+                   f"{plural(len(wanted), 'track')}")  # fmt: skip
+        return
+    models = tracks_by_ids(wanted)
 
     def rows() -> Iterator[dict[str, Any]]:
         for group in groups:
@@ -679,6 +686,5 @@ def duplicates(
 
     columns = list(_DUPLICATE_COLUMNS) if fmt == TrackFormat.table else None
     emit_tracks(rows(), fmt, extra=("group", "reason"), columns=columns)
-    tracks = sum(len(g.track_ids) for g in groups)
-    noun = "group" if len(groups) == 1 else "groups"
-    state.note(f"{len(groups):,} {noun} of likely duplicates, {tracks:,} tracks")
+    state.note(f"{plural(len(groups), 'group')} of likely duplicates, "
+               f"{plural(len(wanted), 'track')}")  # fmt: skip
