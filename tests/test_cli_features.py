@@ -288,3 +288,24 @@ def test_crates_and_playlists_lists_end_with_totals_on_a_terminal(tmp_path: Path
     assert last == f"{crates} crates, {tracks} tracks, {hours}:{rest // 60:02}:{rest % 60:02}"
     piped = ok(run(db, "crates", "list")).stdout.splitlines()
     assert "crates," not in piped[-1]
+
+
+def test_tracks_show_says_none_for_no_crates_playlists_or_cues(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    conn = sqlite3.connect(db)
+    lonely = conn.execute(
+        "SELECT id FROM library WHERE id NOT IN (SELECT track_id FROM crate_tracks) "
+        "AND id NOT IN (SELECT track_id FROM PlaylistTracks) "
+        "AND id NOT IN (SELECT track_id FROM cues) LIMIT 1"
+    ).fetchone()
+    if lonely is None:  # the sample changed: make one
+        lonely = conn.execute("SELECT max(id) FROM library").fetchone()
+        with conn:
+            for table in ("crate_tracks", "PlaylistTracks", "cues"):
+                conn.execute(f"DELETE FROM {table} WHERE track_id = ?", lonely)
+    conn.close()
+    lines = ok(run(db, "tracks", "show", str(lonely[0]))).stdout.splitlines()
+    for name in ("crates", "playlists", "cues"):
+        assert any(line.split() == [name, "(none)"] for line in lines), name
+    data = parsed(run(db, "tracks", "show", str(lonely[0]), "-f", "json"))
+    assert (data["crates"], data["playlists"], data["cues"]) == ([], [], [])

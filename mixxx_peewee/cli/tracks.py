@@ -287,10 +287,14 @@ def show(
             record["cues"] = cues
         else:
             record.update(_analysis_lines(analysis))
-            record["crates"] = ", ".join(f"{name} ({i})" for i, name in usage.crates)
-            record["playlists"] = "; ".join(_playlist_text(p) for p in usage.playlists)
+            # "(none)" says it was looked up, where a blank could mean "not shown".
+            crates = ", ".join(f"{name} ({i})" for i, name in usage.crates)
+            record["crates"] = crates or "(none)"
+            record["playlists"] = "; ".join(map(_playlist_text, usage.playlists)) or "(none)"
             for n, cue in enumerate(cues, 1):
                 record[f"cue {n}"] = _cue_text(cue)
+            if not cues:
+                record["cues"] = "(none)"
         emit_record(record, fmt)
     else:
         emit_tracks([found], fmt)
