@@ -309,3 +309,14 @@ def test_tracks_show_says_none_for_no_crates_playlists_or_cues(tmp_path: Path) -
         assert any(line.split() == [name, "(none)"] for line in lines), name
     data = parsed(run(db, "tracks", "show", str(lonely[0]), "-f", "json"))
     assert (data["crates"], data["playlists"], data["cues"]) == ([], [], [])
+
+
+def test_completion_offers_commands_and_root_option_values() -> None:
+    def complete(words: str) -> list[str]:
+        cword = len(words.split()) - (0 if words.endswith(" ") else 1)
+        env = {"_MIXXX_PEEWEE_COMPLETE": "complete_bash", "COMP_WORDS": words,
+               "COMP_CWORD": str(cword)}  # fmt: skip
+        return cli(None, env=env).stdout.split()
+
+    assert complete("mixxx-peewee tracks d") == ["duplicates"]
+    assert complete("mixxx-peewee --key-notation ") == ["traditional", "openkey", "lancelot"]
