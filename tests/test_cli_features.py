@@ -320,3 +320,14 @@ def test_completion_offers_commands_and_root_option_values() -> None:
 
     assert complete("mixxx-peewee tracks d") == ["duplicates"]
     assert complete("mixxx-peewee --key-notation ") == ["traditional", "openkey", "lancelot"]
+
+
+def test_stats_of_an_empty_library_says_none(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DELETE FROM library")
+    conn.close()
+    lines = ok(run(db, "stats")).stdout.splitlines()
+    assert lines[0] == "tracks        0 in the library, 0 more hidden"
+    assert "BPM           no beat grids" in lines and lines[-1] == "keys          none"

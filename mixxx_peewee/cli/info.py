@@ -222,7 +222,7 @@ def _stats_lines(found: Any, notation: str) -> list[str]:
         f"  {b.low:>3}-{b.low + b.width - 1:<3}  {b.tracks:>7,}  {_bar(b.tracks, most)}"
         for b in found.bpm_buckets
     ]
-    lines.append(f"keys ({notation})")
+    lines.append(f"keys ({notation})" if found.keys else "keys          none")
     most = max((c for _, c in found.keys), default=0)
     # Traditional names get their Camelot code: the order of the list (harmonic).
     labels = [
