@@ -10,6 +10,7 @@ from cli_support import cli
 from cli_support import jsonl
 from cli_support import ok
 from cli_support import parsed
+from cli_support import run
 from cli_support import sample_library
 
 import mixxx_peewee
@@ -134,6 +135,8 @@ def test_duplicates_are_found_and_given_as_data(tmp_path: Path) -> None:
     assert copy_id not in {r["id"] for r in tight}
     csv = ok(cli(db, "tracks", "duplicates", "-f", "csv")).stdout.splitlines()
     assert csv[0].startswith("group,reason,id,")
+    ids = ok(run(db, "tracks", "duplicates", "-f", "ids")).stdout.split()
+    assert [int(i) for i in ids] == [r["id"] for r in rows]
 
 
 def test_stats_equal_independent_sqlite_counts(tmp_path: Path) -> None:
@@ -165,7 +168,7 @@ def test_stats_equal_independent_sqlite_counts(tmp_path: Path) -> None:
     files = parsed(cli(db, "stats", "-f", "json", "--files"))
     assert files["missing_files"] == tracks  # the sample's paths are not on this disk
     table = ok(cli(db, "--key-notation", "lancelot", "stats")).stdout
-    assert f"tracks        {tracks:,} ({hidden:,} hidden)" in table
+    assert f"tracks        {tracks:,} in the library, {hidden:,} more hidden" in table
     assert "keys (lancelot)" in table and "  8A " in table
 
 
@@ -197,3 +200,134 @@ def test_the_daily_backup_is_named_once(tmp_path: Path) -> None:
     quiet = sample_library(tmp_path / "q")
     assert "backup" not in ok(cli(quiet, "-q", "crates", "create", "Third", env=daily)).stderr
     assert json.loads(ok(cli(db, "backup", "--list", "-f", "json")).stdout)[0]["kind"] == "auto"
+
+
+# In-process edge cases (CliRunner: no process start-up each).
+
+
+def test_a_root_option_among_search_words_gets_the_hint_not_a_query(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    result = run(None, "tracks", "search", "house", "--db", str(db))
+    assert result.exit_code == 2
+    assert f"put --db before the command: mixxx-peewee --db {db} tracks search house" in (
+        result.stderr
+    )
+    spelled = run(db, "tracks", "search", "house", "--key-notation=openkey")
+    assert "put --key-notation before the command" in spelled.stderr
+    # -q stays Mixxx's negation of the word q, as the search bar reads it.
+    assert run(db, "tracks", "search", "house", "-q", "-f", "ids").exit_code == 0
+
+
+def test_backup_list_without_backups_says_where_it_looked(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    table = ok(run(db, "backup", "--list"))
+    assert table.stdout == ""
+    assert f"no backups in {db.parent / 'backups'}" in table.stderr
+    assert parsed(run(db, "backup", "--list", "-f", "json")) == []
+    elsewhere = run(db, "backup", "--list", str(tmp_path / "nowhere"))
+    assert elsewhere.exit_code == 1
+    assert elsewhere.stderr.startswith(f"error: {tmp_path / 'nowhere'}: no such folder")
+
+
+def test_stats_pads_wide_genre_names_by_display_width(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE library SET genre = '深夜ハウス' WHERE id <= 60")
+        conn.execute("UPDATE library SET genre = 'House' WHERE id > 60 AND id <= 100")
+    conn.close()
+    lines = ok(run(db, "stats", "--top", "2")).stdout.splitlines()
+    wide = next(line for line in lines if "深夜ハウス" in line)
+    narrow = next(line for line in lines if line.startswith("  House "))
+    # The counts end in the same terminal column: 深夜ハウス is 10 cells wide, not 5.
+    cells = len(wide) + len("深夜ハウス")
+    assert cells - len(wide.split()[-1]) == len(narrow) - len(narrow.split()[-1])
+    # Keys in traditional notation lead with their Camelot code: the list's order.
+    keys = lines[lines.index("keys (traditional)") + 1 :]
+    assert [line.split()[0] for line in keys[:3]] == ["1A", "1B", "2A"]
+
+
+def test_crates_and_playlists_lists_end_with_totals_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from cli_support import ROOT
+
+    db = sample_library(tmp_path)
+    conn = sqlite3.connect(db)
+    crates, tracks, seconds = conn.execute(
+        "SELECT (SELECT count(*) FROM crates), count(*), total(library.duration) "
+        "FROM crate_tracks JOIN library ON library.id = crate_tracks.track_id "
+        "WHERE library.mixxx_deleted = 0"  # the counts of Mixxx's sidebar: visible tracks
+    ).fetchone()
+    conn.close()
+    screen, terminal = pty.openpty()  # stdout a terminal, as a DJ runs it
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MIXXX_PEEWEE_AUTO_BACKUP": "0"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "mixxx_peewee", "--db", str(db), "crates", "list"],
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+        env=env,
+    ) as proc:
+        os.close(terminal)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(screen, 65536)
+            except OSError:  # the terminal closed: the process ended
+                break
+            if not chunk:
+                break
+            output += chunk
+        assert proc.wait(timeout=60) == 0
+    os.close(screen)
+    last = output.decode().splitlines()[-1]
+    hours, rest = divmod(round(seconds), 3600)
+    assert last == f"{crates} crates, {tracks} tracks, {hours}:{rest // 60:02}:{rest % 60:02}"
+    piped = ok(run(db, "crates", "list")).stdout.splitlines()
+    assert "crates," not in piped[-1]
+
+
+def test_tracks_show_says_none_for_no_crates_playlists_or_cues(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    conn = sqlite3.connect(db)
+    lonely = conn.execute(
+        "SELECT id FROM library WHERE id NOT IN (SELECT track_id FROM crate_tracks) "
+        "AND id NOT IN (SELECT track_id FROM PlaylistTracks) "
+        "AND id NOT IN (SELECT track_id FROM cues) LIMIT 1"
+    ).fetchone()
+    if lonely is None:  # the sample changed: make one
+        lonely = conn.execute("SELECT max(id) FROM library").fetchone()
+        with conn:
+            for table in ("crate_tracks", "PlaylistTracks", "cues"):
+                conn.execute(f"DELETE FROM {table} WHERE track_id = ?", lonely)
+    conn.close()
+    lines = ok(run(db, "tracks", "show", str(lonely[0]))).stdout.splitlines()
+    for name in ("crates", "playlists", "cues"):
+        assert any(line.split() == [name, "(none)"] for line in lines), name
+    data = parsed(run(db, "tracks", "show", str(lonely[0]), "-f", "json"))
+    assert (data["crates"], data["playlists"], data["cues"]) == ([], [], [])
+
+
+def test_completion_offers_commands_and_root_option_values() -> None:
+    def complete(words: str) -> list[str]:
+        cword = len(words.split()) - (0 if words.endswith(" ") else 1)
+        env = {"_MIXXX_PEEWEE_COMPLETE": "complete_bash", "COMP_WORDS": words,
+               "COMP_CWORD": str(cword)}  # fmt: skip
+        return cli(None, env=env).stdout.split()
+
+    assert complete("mixxx-peewee tracks d") == ["duplicates"]
+    assert complete("mixxx-peewee --key-notation ") == ["traditional", "openkey", "lancelot"]
+
+
+def test_stats_of_an_empty_library_says_none(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DELETE FROM library")
+    conn.close()
+    lines = ok(run(db, "stats")).stdout.splitlines()
+    assert lines[0] == "tracks        0 in the library, 0 more hidden"
+    assert "BPM           no beat grids" in lines and lines[-1] == "keys          none"

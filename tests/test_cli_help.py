@@ -17,7 +17,7 @@ from cli_support import sample_library
 
 from mixxx_peewee import cli as cli_module
 
-ODD_PLACEHOLDER = re.compile(r"\{[^}]*\}|<[a-z][^>]*>")
+ODD_PLACEHOLDER = re.compile(r"\{[^}]*\}|<[a-z][^>]*>|\[\[|\]\]|\[default: 0\]")
 
 
 def _helps(path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:

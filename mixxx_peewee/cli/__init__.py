@@ -121,6 +121,8 @@ class _PlainOption(TyperOption):
         label = label.removeprefix("<").removesuffix(">")
         if label in _TYPE_WORDS:
             return _TYPE_WORDS[label]
+        if label.startswith("["):
+            return label  # a metavar that already reads [a|b|c]
         return f"[{label}]" if "|" in label else label.upper()
 
 
@@ -312,6 +314,16 @@ def _root_option_hint(group: _click.Command, ctx: _click.Context, name: str) -> 
     return f"put {name} before the command: {ctx.info_name or 'mixxx-peewee'} {line}"
 
 
+def _complete_key_notation(incomplete: str) -> list[str]:
+    """Shell completion of ``--key-notation``'s value."""
+    return [n for n in ("traditional", "openkey", "lancelot") if n.startswith(incomplete)]
+
+
+def _complete_journal_mode(incomplete: str) -> list[str]:
+    """Shell completion of ``--journal-mode``'s value."""
+    return [m for m in ("wal", "delete", "keep") if m.startswith(incomplete)]
+
+
 def _show_version(value: bool) -> None:
     if value:
         from mixxx_peewee import __version__
@@ -385,11 +397,15 @@ def _root(
         show_envvar=False,
     ),
     readonly: bool = typer.Option(False, "--readonly", help="Open read-only: change nothing."),
-    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More detail; tracebacks."),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, show_default=False, help="More detail; tracebacks."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only data and errors."),
     journal_mode: str = typer.Option(
         "wal",
         "--journal-mode",
+        metavar="[wal|delete|keep]",
+        autocompletion=_complete_journal_mode,
         help="Journal mode a write asks for: wal (stored in the file), delete, or keep.",
         envvar="MIXXX_PEEWEE_JOURNAL_MODE",
         show_envvar=False,
@@ -410,6 +426,7 @@ def _root(
         "--key-notation",
         envvar="MIXXX_PEEWEE_KEY_NOTATION",
         metavar="[traditional|openkey|lancelot]",
+        autocompletion=_complete_key_notation,
         help="Show keys as traditional (Am), openkey (1m) or lancelot (8A), in every format; "
         "--sort key is harmonic (Camelot order) in any notation "
         "(default: $MIXXX_PEEWEE_KEY_NOTATION, else traditional).",

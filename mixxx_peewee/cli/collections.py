@@ -146,7 +146,11 @@ IMPORT_STRICT = typer.Option(
 # --- helpers both groups share ---------------------------------------------------------
 
 
-def _emit_listing(rows: list[dict[str, Any]], fmt: ListFormat, columns: list[str]) -> None:
+def _emit_listing(
+    rows: list[dict[str, Any]], fmt: ListFormat, columns: list[str], noun: str
+) -> None:
+    """The playlists or crates; on a terminal the table ends with ``8 crates, 121 tracks,
+    11:12:59`` as track listings end with their totals."""
     from mixxx_peewee.cli.output import emit_rows
 
     columns = [*columns, "tracks", "duration", "locked"]
@@ -156,6 +160,14 @@ def _emit_listing(rows: list[dict[str, Any]], fmt: ListFormat, columns: list[str
     elif fmt == ListFormat.csv:
         columns = list(rows[0]) if rows else columns
     emit_rows(rows, fmt, columns)
+    if fmt == ListFormat.table and sys.stdout.isatty():
+        from mixxx_peewee.cli.display import format_duration
+        from mixxx_peewee.plan import plural
+
+        tracks = sum(r["track_count"] or 0 for r in rows)
+        seconds = sum(r["duration"] or 0 for r in rows)
+        total = format_duration(seconds) or "0:00"
+        typer.echo(f"{plural(len(rows), noun)}, {plural(tracks, 'track')}, {total}")
 
 
 def _merge(results: list[Any], operation: str, dry_run: bool) -> Any:
@@ -371,7 +383,9 @@ def playlists_list(
     state.open()
     from mixxx_peewee.playlists import list_playlists
 
-    _emit_listing(list_playlists(include_hidden=include_all), fmt, ["id", "name", "kind"])
+    _emit_listing(
+        list_playlists(include_hidden=include_all), fmt, ["id", "name", "kind"], "playlist"
+    )
 
 
 @playlists_app.command("show", help="The tracks of a playlist in order (streamed).")
@@ -648,7 +662,7 @@ def crates_list(
     state.open()
     from mixxx_peewee.crates import list_crates
 
-    _emit_listing(list_crates(), fmt, ["id", "name"])
+    _emit_listing(list_crates(), fmt, ["id", "name"], "crate")
 
 
 @crates_app.command("show", help="The tracks of a crate (streamed).")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-_FORMAT = typer.Option("table", "--format", "-f", help="table or json.")
+_FORMAT = typer.Option("table", "--format", "-f", metavar="[table|json]", help="table or json.")
 
 
 def _counts(conn: sqlite3.Connection) -> dict[str, int]:
@@ -188,22 +188,31 @@ def _bar(count: int, most: int, width: int = 30) -> str:
 def _stats_lines(found: Any, notation: str) -> list[str]:
     """The ``stats`` report as a DJ reads it: totals, then genres, BPM and keys with bars."""
     from mixxx_peewee.cli.display import format_duration
+    from mixxx_peewee.cli.table import display_width
+    from mixxx_peewee.cli.table import one_line
     from mixxx_peewee.keys import key_to_text
 
     n = found.tracks
     lines = [
-        f"tracks        {n:,} ({found.hidden:,} hidden)",
+        f"tracks        {n:,} in the library, {found.hidden:,} more hidden",
         f"playing time  {found.hours:,.1f} hours ({format_duration(found.seconds) or '0:00'})",
         f"beat grid     {found.with_grid:,} ({_percent(found.with_grid, n)})",
         f"key           {found.with_key:,} ({_percent(found.with_key, n)})",
-        f"missing       {found.flagged_missing:,} flagged by Mixxx's scanner",
+        f"missing       {found.flagged_missing:,} ({_percent(found.flagged_missing, n)}) "
+        "flagged by Mixxx's scanner"
+        + ("" if found.missing_files is not None else "; --files checks the disk"),
     ]
     if found.missing_files is not None:
         lines.append(f"not on disk   {found.missing_files:,} ({_percent(found.missing_files, n)})")
     lines.append(f"genres        {found.genre_count:,} ({found.no_genre:,} tracks without)")
     most = max((c for _, c in found.genres), default=0)
-    width = max((len(g) for g, _ in found.genres), default=0)
-    lines += [f"  {g:<{width}}  {c:>7,}  {_bar(c, most)}" for g, c in found.genres]
+    # Padded by terminal cells: a wide (CJK) genre name takes two per character.
+    names = [one_line(g) for g, _ in found.genres]
+    width = max(map(display_width, names), default=0)
+    lines += [
+        f"  {g}{' ' * (width - display_width(g))}  {c:>7,}  {_bar(c, most)}"
+        for g, (_, c) in zip(names, found.genres, strict=True)
+    ]
     spread = ", ".join(
         f"{'median' if p == 50 else f'p{p}'} {v}" for p, v in found.bpm_percentiles.items()
     )
@@ -213,9 +222,19 @@ def _stats_lines(found: Any, notation: str) -> list[str]:
         f"  {b.low:>3}-{b.low + b.width - 1:<3}  {b.tracks:>7,}  {_bar(b.tracks, most)}"
         for b in found.bpm_buckets
     ]
-    lines.append(f"keys ({notation})")
+    lines.append(f"keys ({notation})" if found.keys else "keys          none")
     most = max((c for _, c in found.keys), default=0)
-    lines += [f"  {key_to_text(k, notation):<4}  {c:>7,}  {_bar(c, most)}" for k, c in found.keys]
+    # Traditional names get their Camelot code: the order of the list (harmonic).
+    labels = [
+        (f"{key_to_text(k, 'lancelot'):<3}  " if notation == "traditional" else "")
+        + key_to_text(k, notation)
+        for k, _ in found.keys
+    ]
+    width = max(map(display_width, labels), default=0)
+    lines += [
+        f"  {label}{' ' * (width - display_width(label))}  {c:>7,}  {_bar(c, most)}"
+        for label, (_, c) in zip(labels, found.keys, strict=True)
+    ]
     return lines
 
 

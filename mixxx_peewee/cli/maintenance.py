@@ -37,6 +37,20 @@ def backup(
         from mixxx_peewee.backups import backup_details
         from mixxx_peewee.cli.output import emit_rows
 
+        if dest is not None and not dest.is_dir():
+            from mixxx_peewee.errors import ValidationError
+
+            raise ValidationError(f"{dest}: no such folder (backup --list reads a folder)")
+        found = backup_details(dest)
+        if not found:
+            from mixxx_peewee.snapshots import BACKUP_DIRNAME
+
+            library = state.library
+            assert library is not None  # opened above
+            where = dest if dest is not None else library.path.parent / BACKUP_DIRNAME
+            state.note(f"no backups in {where}")
+            if fmt == ListFormat.table:
+                return  # no empty table: the note says it
         rows = [
             {
                 "id": str(b.path),
@@ -46,7 +60,7 @@ def backup(
                 "kind": "auto" if b.automatic else "manual",
                 "path": str(b.path),
             }
-            for b in backup_details(dest)
+            for b in found
         ]
         emit_rows(rows, fmt, ["modified", "size", "tracks", "kind", "path"])
         return

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 from typer import _click
+from typer._click.exceptions import NoSuchOption
 from typer.core import TyperCommand
 from typer.core import TyperOption
 
@@ -78,6 +79,14 @@ class QueryCommand(TyperCommand):
             if isinstance(param, TyperOption):
                 for name in (*param.opts, *param.secondary_opts):
                     takes_value[name] = not param.is_flag and not param.count
+        # A root option's long name (--db, --readonly) is no query: the root's hint says
+        # to put it first (-q, -v stay Mixxx negations).
+        root_only = {
+            name
+            for param in ctx.find_root().command.params
+            for name in (*param.opts, *param.secondary_opts)
+            if name.startswith("--") and name not in takes_value
+        }
         options: list[str] = []
         words: list[str] = []
         i = 0
@@ -87,6 +96,8 @@ class QueryCommand(TyperCommand):
                 words.extend(args[i + 1 :])
                 break
             name = word.split("=", 1)[0] if word.startswith("--") else word
+            if name in root_only:
+                raise NoSuchOption(name, ctx=ctx)
             if name in takes_value:
                 options.append(word)
                 if takes_value[name] and "=" not in word and i + 1 < len(args):
@@ -276,10 +287,14 @@ def show(
             record["cues"] = cues
         else:
             record.update(_analysis_lines(analysis))
-            record["crates"] = ", ".join(f"{name} ({i})" for i, name in usage.crates)
-            record["playlists"] = "; ".join(_playlist_text(p) for p in usage.playlists)
+            # "(none)" says it was looked up, where a blank could mean "not shown".
+            crates = ", ".join(f"{name} ({i})" for i, name in usage.crates)
+            record["crates"] = crates or "(none)"
+            record["playlists"] = "; ".join(map(_playlist_text, usage.playlists)) or "(none)"
             for n, cue in enumerate(cues, 1):
                 record[f"cue {n}"] = _cue_text(cue)
+            if not cues:
+                record["cues"] = "(none)"
         emit_record(record, fmt)
     else:
         emit_tracks([found], fmt)
@@ -652,12 +667,19 @@ def duplicates(
     from mixxx_peewee.duplicates import BY_SIZE
     from mixxx_peewee.duplicates import find_duplicates
     from mixxx_peewee.lookup import tracks_by_ids
+    from mixxx_peewee.plan import plural
 
     rules = {"both": (BY_NAME, BY_SIZE), "title": (BY_NAME,), "size": (BY_SIZE,)}[by.value]
     groups = find_duplicates(
         tolerance=tolerance, hidden=_hidden_choice(hidden, include_hidden), rules=rules
     )
-    models = tracks_by_ids([i for g in groups for i in g.track_ids])
+    wanted = [i for g in groups for i in g.track_ids]
+    if fmt == TrackFormat.ids:  # the ids are all there is to print: no track is read
+        typer.echo("\n".join(map(str, wanted)) if wanted else "", nl=bool(wanted))
+        state.note(f"{plural(len(groups), 'group')} of likely duplicates, "
+                   f"{plural(len(wanted), 'track')}")  # fmt: skip
+        return
+    models = tracks_by_ids(wanted)
 
     def rows() -> Iterator[dict[str, Any]]:
         for group in groups:
@@ -667,6 +689,5 @@ def duplicates(
 
     columns = list(_DUPLICATE_COLUMNS) if fmt == TrackFormat.table else None
     emit_tracks(rows(), fmt, extra=("group", "reason"), columns=columns)
-    tracks = sum(len(g.track_ids) for g in groups)
-    noun = "group" if len(groups) == 1 else "groups"
-    state.note(f"{len(groups):,} {noun} of likely duplicates, {tracks:,} tracks")
+    state.note(f"{plural(len(groups), 'group')} of likely duplicates, "
+               f"{plural(len(wanted), 'track')}")  # fmt: skip
