@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from mixxx_peewee.beatgrids import analysis_report as analysis_report
     from mixxx_peewee.beatgrids import repair_analysis as repair_analysis
     from mixxx_peewee.beatgrids import scale_bpm as scale_bpm
+    from mixxx_peewee.changejournal import Change as Change
+    from mixxx_peewee.changejournal import ChangeJournalWarning as ChangeJournalWarning
+    from mixxx_peewee.changejournal import RowImage as RowImage
     from mixxx_peewee.connection import db as db
     from mixxx_peewee.connection import read_transaction as read_transaction
     from mixxx_peewee.crates import add_track_to_crate as add_track_to_crate
@@ -41,6 +44,10 @@ if TYPE_CHECKING:
     from mixxx_peewee.cues import set_main_cue as set_main_cue
     from mixxx_peewee.duplicates import DuplicateGroup as DuplicateGroup
     from mixxx_peewee.duplicates import find_duplicates as find_duplicates
+    from mixxx_peewee.history import get_change as get_change
+    from mixxx_peewee.history import journal_retention as journal_retention
+    from mixxx_peewee.history import list_changes as list_changes
+    from mixxx_peewee.history import undo_change as undo_change
     from mixxx_peewee.inspection import SchemaReport as SchemaReport
     from mixxx_peewee.inspection import Verdict as Verdict
     from mixxx_peewee.inspection import inspect_schema as inspect_schema
@@ -191,6 +198,14 @@ _LAZY: dict[str, str] = {
     "find_mixxx_processes": "running",
     # plan.py
     "WriteResult": "plan",
+    # changejournal.py, history.py
+    "Change": "changejournal",
+    "RowImage": "changejournal",
+    "ChangeJournalWarning": "changejournal",
+    "list_changes": "history",
+    "get_change": "history",
+    "undo_change": "history",
+    "journal_retention": "history",
 }
 
 

@@ -37,6 +37,7 @@ track edit (``TRACK_DATA``: refused while Mixxx runs unless forced).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -63,6 +64,8 @@ from mixxx_peewee.analysis import decode_keys
 from mixxx_peewee.analysis import grid_from_map
 from mixxx_peewee.analysis import set_bpm
 from mixxx_peewee.analysis import user_key_map
+from mixxx_peewee.changejournal import bulk_write
+from mixxx_peewee.changejournal import journalled
 from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import executemany
 from mixxx_peewee.errors import LockedError
@@ -398,6 +401,7 @@ def _show(bpm: float | None) -> str:
     return "none" if bpm is None else f"{bpm:g}"
 
 
+@journalled
 def scale_bpm(
     track_ids: Iterable[object],
     factor: str | float,
@@ -453,10 +457,13 @@ def scale_bpm(
     with write_transaction(touches):
         # Hand-written for speed (bench_analysis.py row "scale_bpm 10k"): one executemany.
         # ``beats = ?`` makes a row Mixxx changed since we read it fail the whole write.
-        changed = executemany(
-            "UPDATE library SET beats = ?, beats_version = ?, bpm = ? WHERE id = ? AND beats = ?",
-            updates,
-        )
+        scaled = json.dumps([row[3] for row in updates])
+        with bulk_write("library", "id IN (SELECT value FROM json_each(?))", (scaled,)):
+            changed = executemany(
+                "UPDATE library SET beats = ?, beats_version = ?, bpm = ?"
+                " WHERE id = ? AND beats = ?",
+                updates,
+            )
         if changed != len(updates):
             raise ValidationError(
                 "beat grids changed while scaling (Mixxx saved a track?); nothing written, "
@@ -568,6 +575,7 @@ def analysis_report() -> list[AnalysisMismatch]:
     return found
 
 
+@journalled
 def repair_analysis(*, dry_run: bool = False, force: bool = False) -> WriteResult:
     """Make the ``bpm``/``key_id``/``key`` columns say what the blobs say, in one transaction.
 

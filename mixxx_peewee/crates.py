@@ -19,6 +19,8 @@ from peewee import JOIN
 from peewee import Case
 from peewee import fn
 
+from mixxx_peewee.changejournal import bulk_write
+from mixxx_peewee.changejournal import journalled
 from mixxx_peewee.connection import read_transaction
 from mixxx_peewee.library import guard_notes
 from mixxx_peewee.lookup import get_crate
@@ -137,6 +139,7 @@ def _check_new_name(
     return check_free_name(Crate, "crate", name, except_id=except_id)
 
 
+@journalled
 def create_crate(
     name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool = False,
     allow_digits: bool = False,
@@ -188,6 +191,7 @@ def _new_member(crate_id: int, track_id: int) -> Any:
     return CrateTrack.insert(crate=crate_id, track=track_id).on_conflict_ignore()
 
 
+@journalled
 def rename_crate(
     crate: int | str | Crate, new_name: str, *, dry_run: bool = False, allow_digits: bool = False
 ) -> WriteResult:
@@ -210,6 +214,7 @@ def rename_crate(
     return result
 
 
+@journalled
 def delete_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteResult:
     """Delete a crate and its memberships. Raises CrateNotFoundError, LockedError."""
     result = WriteResult("delete_crate", dry_run, notes=_notes(dry_run))
@@ -248,6 +253,7 @@ def _members_among(crate_id: int, ids: list[int]) -> set[int]:
     return {track_id for (track_id,) in for_each_chunk(members, ids)}
 
 
+@journalled
 def add_track_to_crate(
     crate: int | str | Crate, track_id: int, *, dry_run: bool = False
 ) -> WriteResult:
@@ -255,6 +261,7 @@ def add_track_to_crate(
     return add_tracks_to_crate(crate, [track_id], dry_run=dry_run)
 
 
+@journalled
 def add_tracks_to_crate(
     crate: int | str | Crate, track_ids: Iterable[int], *, dry_run: bool = False
 ) -> WriteResult:
@@ -272,12 +279,14 @@ def add_tracks_to_crate(
         already = _members_among(row.id, unique)
         new = [i for i in unique if i not in already]
         if new and not dry_run:
-            _insert_members(row.id, new)
+            with bulk_write("crate_tracks"):  # inserts only: journalled set-wise
+                _insert_members(row.id, new)
     result.value = row.id
     _report_added(result, new, len(already), hidden, _label(row))
     return result
 
 
+@journalled
 def remove_track_from_crate(
     crate: int | str | Crate, track_id: int, *, dry_run: bool = False
 ) -> WriteResult:
@@ -285,6 +294,7 @@ def remove_track_from_crate(
     return remove_tracks_from_crate(crate, [track_id], dry_run=dry_run)
 
 
+@journalled
 def remove_tracks_from_crate(
     crate: int | str | Crate, track_ids: Iterable[int], *, dry_run: bool = False
 ) -> WriteResult:
@@ -315,6 +325,7 @@ def remove_tracks_from_crate(
     return result
 
 
+@journalled
 def replace_crate_tracks(
     crate: int | str | Crate, track_ids: Iterable[int], *, dry_run: bool = False
 ) -> WriteResult:
@@ -349,6 +360,7 @@ def replace_crate_tracks(
     return result
 
 
+@journalled
 def clear_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteResult:
     """Remove every track from a crate. Raises CrateNotFoundError, LockedError."""
     result = WriteResult("clear_crate", dry_run)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from mixxx_peewee.changejournal import journalled
 from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import read_transaction
 from mixxx_peewee.errors import NotFoundError
@@ -242,6 +243,7 @@ def _cue_touches(mode: str) -> list[tuple[str, str]]:
     return [("cues", c) for c in columns + (["color"] if mode != "none" else [])]
 
 
+@journalled
 def set_hotcue(
     track_id: int, number: int, seconds: float, *, label: str | None = None,
     color: int | str | None = None, dry_run: bool = False, force: bool = False,
@@ -317,6 +319,7 @@ def set_hotcue(
     return result
 
 
+@journalled
 def set_main_cue(
     track_id: int, seconds: float, *, dry_run: bool = False, force: bool = False
 ) -> WriteResult:
@@ -357,6 +360,7 @@ def set_main_cue(
     return result
 
 
+@journalled
 def delete_cue(
     track_id: int, *, hotcue: int | None = None, cue_id: int | None = None, main: bool = False,
     dry_run: bool = False, force: bool = False,

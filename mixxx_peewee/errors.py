@@ -8,6 +8,8 @@ from __future__ import annotations
 
 __all__ = [
     "BackupError",
+    "ChangeJournalError",
+    "ChangeNotFoundError",
     "ColumnNotInFileError",
     "CorruptDatabaseError",
     "CrateNotFoundError",
@@ -25,6 +27,7 @@ __all__ = [
     "ReadOnlyError",
     "SchemaVersionError",
     "TrackNotFoundError",
+    "UndoConflictError",
     "ValidationError",
 ]
 
@@ -103,3 +106,22 @@ class PlaylistNotFoundError(NotFoundError):
 
 class CrateNotFoundError(NotFoundError):
     """No crate with that id or name."""
+
+
+class ChangeNotFoundError(NotFoundError):
+    """No change with that number in the change journal."""
+
+
+class ChangeJournalError(MixxxPeeweeError):
+    """The change journal cannot be read or used (missing, damaged, another library's)."""
+
+
+class UndoConflictError(MixxxPeeweeError):
+    """Rows a change touched were changed since by Mixxx or another tool; nothing undone.
+
+    ``conflicts`` names them (one line each).
+    """
+
+    def __init__(self, message: str, conflicts: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.conflicts = conflicts or []

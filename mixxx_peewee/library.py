@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+import warnings
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -23,13 +24,18 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from mixxx_peewee import changejournal
 from mixxx_peewee import sqlfunctions
+from mixxx_peewee.changejournal import ChangeJournal
+from mixxx_peewee.changejournal import ChangeJournalWarning
+from mixxx_peewee.changejournal import JournalUnavailable
 from mixxx_peewee.connection import check_file
 from mixxx_peewee.connection import connect
 from mixxx_peewee.connection import connected_path
 from mixxx_peewee.connection import db
 from mixxx_peewee.connection import disconnect
 from mixxx_peewee.connection import immediate_transaction
+from mixxx_peewee.connection import raw_connection
 from mixxx_peewee.connection import sqlite_uri
 from mixxx_peewee.connection import translate_sqlite_error
 from mixxx_peewee.errors import DatabaseNotFoundError
@@ -53,7 +59,9 @@ __all__ = [
     "default_locations",
     "find_database",
     "guard_notes",
+    "journal_off",
     "open_library",
+    "whole_library_change",
     "write_transaction",
 ]
 
@@ -133,15 +141,53 @@ class MixxxLibrary:
     release_wal_files: bool = False
     # Backups the before_write hook made during this open (the CLI names them in a note).
     backups_made: list[Path] = field(default_factory=list)
+    # The change journal (:mod:`mixxx_peewee.changejournal`): True (beside the file, unless
+    # $MIXXX_PEEWEE_CHANGE_JOURNAL=0), False, or the journal file to use.
+    change_journal: bool | str | os.PathLike[str] = True
+    # Why the change journal is off for this open (None: on, or not needed yet).
+    journal_off: str | None = None
+    _journal: ChangeJournal | None = field(default=None, repr=False)
+    _capture: list[changejournal.Captured] | None = field(default=None, repr=False)
 
     @property
     def wal(self) -> bool:
         """Whether the file is in WAL mode."""
         return self.journal_mode == "wal"
 
+    def journal_file(self) -> Path | None:
+        """Where this library's change journal is (None: the journal is turned off)."""
+        setting = self.change_journal
+        if setting is True:
+            env = os.environ.get("MIXXX_PEEWEE_CHANGE_JOURNAL", "")
+            if env.lower() in ("0", "off", "false", "no"):
+                return None
+            if env and env.lower() not in ("1", "on", "true", "yes"):
+                return Path(os.path.expanduser(env))
+            return changejournal.journal_path(self.path)
+        if setting is False:
+            return None
+        return Path(os.path.expanduser(os.fspath(setting)))
+
+    def open_journal(self, *, create: bool = True) -> ChangeJournal:
+        """The change journal, opened once per open; raises JournalUnavailable (why not)."""
+        if self._journal is not None:
+            return self._journal
+        where = self.journal_file()
+        if where is None:
+            raise JournalUnavailable("the change journal is turned off")
+        journal = ChangeJournal(where, self.path, busy_timeout_ms=self.busy_timeout_ms)
+        journal.open(create=create)
+        if create:
+            self._journal = journal
+        return journal
+
     def close(self) -> None:
         """Close the connection (the handle is no longer current)."""
         global _current
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        self._capture = None
         disconnect()
         if self.release_wal_files:
             self.release_wal_files = False
@@ -209,6 +255,7 @@ def open_library(
     strict: bool = True,
     auto_backup: bool | str = True,
     before_write: BeforeWrite | None = auto_backup_before_write,
+    change_journal: bool | str | os.PathLike[str] = True,
 ) -> MixxxLibrary:
     """Open a Mixxx library and fit the models to it; usable as a context manager.
 
@@ -222,6 +269,10 @@ def open_library(
     once before the first write of this open (``"force"``); see :mod:`mixxx_peewee.snapshots`.
     ``before_write(library)`` runs before every write transaction, outside it; the default
     makes that automatic backup (None: no hook at all).
+    ``change_journal``: record every write for history and undo in a file beside the
+    library (True, default; ``MIXXX_PEEWEE_CHANGE_JOURNAL=0`` turns it off, a path there
+    moves it), not at all (False), or in the journal file given; see
+    :mod:`mixxx_peewee.changejournal`.
     """
     global _current
     requested = journal_mode.lower()
@@ -264,7 +315,10 @@ def open_library(
         auto_backup=auto_backup,
         before_write=before_write,
         release_wal_files=readonly and mode == "wal" and scratch_absent,
+        change_journal=change_journal,
     )
+    if not readonly and report.verdict.can_write:
+        _journal_for_write(_current)  # opened with the library: a write pays nothing more
     return _current
 
 
@@ -294,12 +348,150 @@ def write_transaction(touches: Iterable[tuple[str, str]] = ()) -> Iterator[Mixxx
     """
     library = current_library()
     _check_writable(library, touches)
-    if library.before_write is not None and not db.in_transaction():
+    if db.in_transaction():
+        with immediate_transaction():  # a savepoint: the outer transaction records
+            yield library
+        return
+    if library.before_write is not None:
         made = library.before_write(library)  # outside the transaction: it must not hold the lock
         if isinstance(made, Path):
             library.backups_made.append(made)
-    with immediate_transaction():
-        yield library
+    journal = _journal_for_write(library)
+    number: int | None = None
+    try:
+        with immediate_transaction():
+            if journal is not None:
+                journal = _settle(library, journal)
+            yield library
+            if journal is not None:
+                number = _record(library, journal)
+    except BaseException:
+        if number is not None and journal is not None:
+            _forget(library, journal, number)
+        raise
+    if number is not None and journal is not None:
+        _own_record(journal, number)
+
+
+def _own_record(journal: ChangeJournal, number: int) -> None:
+    """Confirm a change now, or leave it to the journalled operation that owns it."""
+    operation = changejournal.current_operation()
+    if operation is None:
+        journal.confirm([number])
+    else:
+        operation.recorded.append(number)
+        operation.journal = journal
+
+
+@contextmanager
+def whole_library_change(saved: Path) -> Iterator[None]:
+    """Record a change that replaces the whole file (a restore), ``saved`` the copy of the
+    library before it: pending before the replacement, done after; undo puts ``saved`` back.
+    """
+    library = current_library()
+    journal = _journal_for_write(library)
+    number: int | None = None
+    if journal is not None:
+        operation = changejournal.current_operation()
+        try:
+            number = journal.record(
+                [],
+                operation=operation.name if operation else "write",
+                arguments=operation.arguments if operation else {},
+                guard=operation.guard if operation else None,
+                undoes=operation.undoes if operation else None,
+                backup=str(saved),
+            )
+        except (sqlite3.Error, JournalUnavailable) as exc:
+            journal_off(library, f"{journal.path}: cannot record ({exc})")
+            journal = None
+    try:
+        yield
+    except BaseException:
+        if number is not None and journal is not None:
+            _forget(library, journal, number)
+        raise
+    if library._capture is not None:  # the schema was replaced: watch the new tables
+        library._capture = changejournal.install_capture(raw_connection())
+    if number is not None and journal is not None:
+        _own_record(journal, number)
+
+
+def journal_off(library: MixxxLibrary, reason: str) -> None:
+    """Turn the change journal off for this open, saying why once (a ChangeJournalWarning)."""
+    if library.journal_off is None:
+        library.journal_off = reason
+        warnings.warn(
+            f"change journal off: {reason}; writes go ahead unrecorded (no undo)",
+            ChangeJournalWarning,
+            stacklevel=4,
+        )
+    if library._journal is not None:
+        library._journal.close()
+        library._journal = None
+    if library._capture is not None:
+        try:
+            changejournal.remove_capture(raw_connection())
+        except sqlite3.Error:
+            pass
+        library._capture = None
+
+
+def _journal_for_write(library: MixxxLibrary) -> ChangeJournal | None:
+    """The journal this write records in, with the capture triggers ready; None when off."""
+    if library.journal_off is not None or library.journal_file() is None:
+        return None
+    try:
+        journal = library.open_journal()
+        if library._capture is None:
+            library._capture = changejournal.install_capture(raw_connection())
+    except JournalUnavailable as exc:
+        journal_off(library, str(exc))
+        return None
+    except sqlite3.Error as exc:
+        journal_off(library, f"cannot watch the write ({exc})")
+        return None
+    return journal
+
+
+def _settle(library: MixxxLibrary, journal: ChangeJournal) -> ChangeJournal | None:
+    """Settle pending changes of a killed process; we hold the library's write lock now."""
+    try:
+        journal.resolve_pending(raw_connection())
+    except (sqlite3.Error, JournalUnavailable) as exc:
+        journal_off(library, f"{journal.path}: {exc}")
+        return None
+    changejournal.start_capture(raw_connection(), library._capture or [])
+    return journal
+
+
+def _record(library: MixxxLibrary, journal: ChangeJournal) -> int | None:
+    """Gather the write's row images and commit them as a pending change (before the
+    library commits); None when the write changed nothing."""
+    state = changejournal.stop_capture()
+    images = changejournal.gather(state) if state is not None else []
+    if not images:
+        return None
+    operation = changejournal.current_operation()
+    try:
+        return journal.record(
+            images,
+            operation=operation.name if operation else "write",
+            arguments=operation.arguments if operation else {},
+            guard=operation.guard if operation else None,
+            undoes=operation.undoes if operation else None,
+        )
+    except (sqlite3.Error, JournalUnavailable) as exc:
+        journal_off(library, f"{journal.path}: cannot record ({exc})")
+        return None
+
+
+def _forget(library: MixxxLibrary, journal: ChangeJournal, number: int) -> None:
+    """The library write failed after its change was recorded: drop the record."""
+    try:
+        journal.forget(number)
+    except (sqlite3.Error, JournalUnavailable):
+        pass  # left pending: the next write finds the library as before and drops it
 
 
 def guard_notes(kind: str, *, force: bool, dry_run: bool) -> list[str]:
@@ -309,6 +501,7 @@ def guard_notes(kind: str, *, force: bool, dry_run: bool) -> list[str]:
     Raises MixxxRunningError (a real write Mixxx would undo, unless ``force``).
     """
     library = current_library()
+    changejournal.note_guard(kind)
     try:
         return check_mixxx_guard(kind, library.path, force=force)
     except MixxxRunningError as exc:

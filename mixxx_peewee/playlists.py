@@ -32,6 +32,8 @@ from peewee import SQL
 from peewee import Case
 from peewee import fn
 
+from mixxx_peewee.changejournal import bulk_write
+from mixxx_peewee.changejournal import journalled
 from mixxx_peewee.connection import read_transaction
 from mixxx_peewee.errors import DuplicateNameError
 from mixxx_peewee.errors import LockedError
@@ -70,6 +72,7 @@ __all__ = [
     "clear_playlist",
     "create_playlist",
     "delete_playlist",
+    "ensure_positions",
     "get_playlist",
     "get_playlist_tracks",
     "list_playlists",
@@ -230,6 +233,7 @@ def _check_new_name(
     return check_free_name(Playlist, "playlist", name, except_id=except_id)
 
 
+@journalled
 def create_playlist(
     name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool = False,
     allow_digits: bool = False,
@@ -276,6 +280,7 @@ def _no(dry_run: bool) -> dict[str, bool]:
     return {"force": False, "dry_run": dry_run}
 
 
+@journalled
 def rename_playlist(
     playlist: int | str | Playlist, new_name: str, *, force_history: bool = False,
     dry_run: bool = False, allow_digits: bool = False,
@@ -299,6 +304,7 @@ def rename_playlist(
     return result
 
 
+@journalled
 def delete_playlist(
     playlist: int | str | Playlist, *, force_history: bool = False, dry_run: bool = False
 ) -> WriteResult:
@@ -344,6 +350,17 @@ def _renumber(playlist_id: int) -> None:
         ).execute()
 
 
+def ensure_positions(playlist_id: int) -> bool:
+    """Renumber a playlist's entries 1..n in stored order when they are not; whether it did.
+
+    Call inside a write transaction (undo uses it after a partial revert).
+    """
+    if _contiguous_count(playlist_id) is not None:
+        return False
+    _renumber(playlist_id)
+    return True
+
+
 def _insert_entries(playlist_id: int, ids: list[int], at: int) -> None:
     """Insert entries for ``ids`` at positions ``at``, ``at + 1``, … (the room is made)."""
     run_for_each(_new_entry, [(playlist_id, track, at + i) for i, track in enumerate(ids)])
@@ -355,6 +372,7 @@ def _new_entry(playlist_id: int, track_id: int, position: int) -> Any:
     )
 
 
+@journalled
 def add_track_to_playlist(
     playlist: int | str | Playlist, track_id: int, *, position: int | None = None,
     force_history: bool = False, dry_run: bool = False,
@@ -365,6 +383,7 @@ def add_track_to_playlist(
     )
 
 
+@journalled
 def add_tracks_to_playlist(
     playlist: int | str | Playlist, track_ids: Iterable[int], *, position: int | None = None,
     force_history: bool = False, dry_run: bool = False,
@@ -383,11 +402,13 @@ def add_tracks_to_playlist(
         at = count + 1 if position is None else _check_position(position, count + 1, row)
         repeated = _entries_among(row.id, ids) if count else set()
         if ids and not dry_run:
-            if at <= count:
-                PlaylistTrack.update(position=PlaylistTrack.position + len(ids)).where(
-                    (PlaylistTrack.playlist == row.id) & (PlaylistTrack.position >= at)
-                ).execute()
-            _insert_entries(row.id, ids, at)
+            # Journalled set-wise: the entries it moves down, then the ones it makes.
+            with bulk_write("PlaylistTracks", "playlist_id = ? AND position >= ?", (row.id, at)):
+                if at <= count:
+                    PlaylistTrack.update(position=PlaylistTrack.position + len(ids)).where(
+                        (PlaylistTrack.playlist == row.id) & (PlaylistTrack.position >= at)
+                    ).execute()
+                _insert_entries(row.id, ids, at)
     result.value = row.id
     where = "at the end" if at == count + 1 else f"at position {at}"
     _report_added(result, ids, hidden, f"{_label(row)} {where}")
@@ -454,6 +475,7 @@ def _contiguous_count(playlist_id: int) -> int | None:
     return None
 
 
+@journalled
 def remove_track_from_playlist(
     playlist: int | str | Playlist, track_id: int, *, force_history: bool = False,
     dry_run: bool = False,
@@ -514,6 +536,7 @@ def _entries_at(row: Playlist, positions: list[int]) -> list[tuple[int, int]]:
     return entries
 
 
+@journalled
 def remove_positions_from_playlist(
     playlist: int | str | Playlist, positions: Iterable[int], *, force_history: bool = False,
     dry_run: bool = False,
@@ -540,6 +563,7 @@ def remove_positions_from_playlist(
     return result
 
 
+@journalled
 def remove_tracks_from_playlist(
     playlist: int | str | Playlist, track_ids: Iterable[int] = (), *,
     positions: Iterable[int] = (), force_history: bool = False, dry_run: bool = False,
@@ -586,6 +610,7 @@ def _empty(row: Playlist) -> None:
     raise ValidationError(f"{_label(row)} is empty")
 
 
+@journalled
 def move_playlist_track(
     playlist: int | str | Playlist, from_position: int, to_position: int, *,
     force_history: bool = False, dry_run: bool = False,
@@ -621,6 +646,7 @@ def move_playlist_track(
     return result
 
 
+@journalled
 def replace_playlist_tracks(
     playlist: int | str | Playlist, track_ids: Iterable[int], *, force_history: bool = False,
     dry_run: bool = False,
@@ -654,6 +680,7 @@ def replace_playlist_tracks(
     return result
 
 
+@journalled
 def clear_playlist(
     playlist: int | str | Playlist, *, force_history: bool = False, dry_run: bool = False
 ) -> WriteResult:

@@ -9,6 +9,7 @@ re-hashes the new folders on its next scan). TRACK_DATA for the running-Mixxx gu
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -22,6 +23,9 @@ from typing import Any
 
 import peewee
 
+from mixxx_peewee.changejournal import bulk_write
+from mixxx_peewee.changejournal import journalled
+from mixxx_peewee.changejournal import known_updates
 from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import raw_connection
 from mixxx_peewee.errors import ValidationError
@@ -240,6 +244,7 @@ def _relocate_by_range(
             raise ValidationError(_CHANGED_WHILE_PLANNING)
 
 
+@journalled
 def relocate_tracks(
     old_prefix: str | os.PathLike[str],
     new_prefix: str | os.PathLike[str],
@@ -321,19 +326,29 @@ def relocate_tracks(
     } if plan.directories else set()  # fmt: skip
     planned = {r[3] for r in rows if r[4] != plan.old_prefix} if by_range else set()
     exact_rows = [r for r in rows if r[4] == plan.old_prefix] if by_range else []
+    in_list = "id IN (SELECT value FROM json_each(?))"
+    known = known_updates(
+        "track_locations",
+        ("location", "directory", "filename"),
+        ((i, (o, *_split(o)), (n, *_split(n))) for i, o, n in plan.moves),
+    ) if by_range else None  # fmt: skip
     try:
         with _large_page_cache(), write_transaction(touches):
             cursor = raw_connection().cursor()
-            if by_range:
-                _relocate_by_range(cursor, plan, planned, exact_rows)
-            else:
-                cursor.executemany(
-                    "UPDATE track_locations SET location = ?, directory = ?, filename = ?"
-                    " WHERE id = ? AND location = ?",
-                    rows,
-                )
-                if cursor.rowcount != len(rows):
-                    raise ValidationError(_CHANGED_WHILE_PLANNING)
+            # Journalled set-wise: the range's images come from the plan (its rows are
+            # consistent: directory and filename follow location); else a copy by id.
+            listed = json.dumps([r[3] for r in rows])
+            with bulk_write("track_locations", in_list, (listed,), known=known):
+                if by_range:
+                    _relocate_by_range(cursor, plan, planned, exact_rows)
+                else:
+                    cursor.executemany(
+                        "UPDATE track_locations SET location = ?, directory = ?, filename = ?"
+                        " WHERE id = ? AND location = ?",
+                        rows,
+                    )
+                    if cursor.rowcount != len(rows):
+                        raise ValidationError(_CHANGED_WHILE_PLANNING)
             for old_dir, new_dir in plan.directories:
                 if new_dir in existing_dirs:
                     cursor.execute("DELETE FROM directories WHERE directory = ?", (old_dir,))

@@ -11,6 +11,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from mixxx_peewee.changejournal import journalled
+from mixxx_peewee.changejournal import note_guard
 from mixxx_peewee.connection import check_file
 from mixxx_peewee.connection import db
 from mixxx_peewee.connection import raw_connection
@@ -23,6 +25,7 @@ from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.inspection import Verdict
 from mixxx_peewee.inspection import inspect_schema
 from mixxx_peewee.library import current_library
+from mixxx_peewee.library import whole_library_change
 from mixxx_peewee.models import adapt_models
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.plan import plural
@@ -63,6 +66,7 @@ def _inspect_source(src: Path) -> tuple[int | None, str, int]:
         conn.close()
 
 
+@journalled
 def restore(
     src: str | os.PathLike[str], *, force: bool = False, dry_run: bool = False
 ) -> WriteResult:
@@ -78,6 +82,7 @@ def restore(
     result = WriteResult("restore", dry_run=dry_run)
     if not dry_run and library.readonly:
         raise ReadOnlyError(f"{library.path}: opened read-only")
+    note_guard(EXCLUSIVE)
     result.notes += check_mixxx_guard(EXCLUSIVE, library.path, force=force)
     if source_path.exists() and os.path.samefile(source_path, library.path):
         raise ValidationError(f"{source_path}: is the open library itself")
@@ -103,7 +108,8 @@ def restore(
     try:
         source = sqlite3.connect(sqlite_uri(source_path, "ro"), uri=True)
         try:
-            restore_pages(source, live, library.busy_timeout_ms)
+            with whole_library_change(saved):
+                restore_pages(source, live, library.busy_timeout_ms)
         finally:
             source.close()
     except (sqlite3.Error, Busy) as exc:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from mixxx_peewee.changejournal import journalled
 from mixxx_peewee.errors import SchemaVersionError
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
@@ -167,6 +168,7 @@ def _validate_update(fields: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+@journalled
 def update_track(
     track_id: int,
     *,
@@ -273,11 +275,13 @@ def _set_hidden(ids: Iterable[int], hidden: int, dry_run: bool, force: bool) -> 
     return result
 
 
+@journalled
 def hide_tracks(ids: Iterable[int], *, dry_run: bool = False, force: bool = False) -> WriteResult:
     """Hide tracks (``mixxx_deleted = 1``, Mixxx's "remove"); raises TrackNotFoundError."""
     return _set_hidden(ids, 1, dry_run, force)
 
 
+@journalled
 def unhide_tracks(ids: Iterable[int], *, dry_run: bool = False, force: bool = False) -> WriteResult:
     """Show hidden tracks again (``mixxx_deleted = 0``); raises TrackNotFoundError."""
     return _set_hidden(ids, 0, dry_run, force)
