@@ -71,7 +71,8 @@ def _journal(library: MixxxLibrary, *, write: bool) -> Iterator[ChangeJournal]:
         if write and not library.readonly:
             yield library.open_journal()
             return
-        journal = library.open_journal(create=False)
+        # A read-only open of the library still writes our own file when asked to (keep).
+        journal = library.open_journal(create=write)
     except JournalUnavailable as exc:
         raise ChangeJournalError(str(exc)) from None
     try:
@@ -127,12 +128,18 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def _row_text(columns: Sequence[str], values: Sequence[Any] | None) -> str:
+    """``crate_id 9, track_id 1``: a row's first values, to recognise it."""
+    pairs = [f"{c} {_short(v)}" for c, v in zip(columns, values or (), strict=False)]
+    return ", ".join(pairs[:4]) + (", …" if len(pairs) > 4 else "")
+
+
 def _describe(image: RowImage) -> str:
     """What undoing ``image`` does, in one line."""
     if image.kind == "insert":
-        return f"remove {_label(image)} (the change made it)"
+        return f"remove {_label(image)} ({_row_text(image.columns, image.after)})"
     if image.kind == "delete":
-        return f"put back {_label(image)} (the change removed it)"
+        return f"put back {_label(image)} ({_row_text(image.columns, image.before)})"
     assert image.before is not None and image.after is not None
     pairs = ", ".join(
         f"{c} {_short(a)} -> {_short(b)}"
@@ -249,7 +256,8 @@ def _plan(
     already = sum(1 for state in states if state == "before")
     result.changes = [f"undo {what}"] if todo else []
     result.changes += [_describe(image) for image in todo]
-    result.counts = {"rows": len(todo), "already": already, "conflicts": len(conflicts)}
+    counts = {"reverted": len(todo), "already as before": already, "left": len(conflicts)}
+    result.counts = {k: v for k, v in counts.items() if v or k == "reverted"}
     if already:
         result.keep(f"{plural(already, 'row')} already as before {what}")
     if conflicts:

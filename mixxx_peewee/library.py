@@ -177,7 +177,7 @@ class MixxxLibrary:
             raise JournalUnavailable("the change journal is turned off")
         journal = ChangeJournal(where, self.path, busy_timeout_ms=self.busy_timeout_ms)
         journal.open(create=create)
-        if create:
+        if create and not self.readonly:
             self._journal = journal
         return journal
 

@@ -52,7 +52,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli.table",),
     ("cli.output",),
     ("cli.state", "cli.resolve"),
-    ("cli.info", "cli.tracks", "cli.collections", "cli.cues", "cli.maintenance"),
+    ("cli.info", "cli.tracks", "cli.collections", "cli.cues", "cli.maintenance", "cli.history"),
     ("cli",),
     ("__init__", "__main__"),
 )

@@ -69,7 +69,12 @@ def help_examples() -> list[str]:
 
 def _prepare(db: Path, example: list[str]) -> None:
     """Make the playlist or crate an example names (not the new name of a rename, not the
-    one a create or import makes), with eight tracks, in the library copy ``db``."""
+    one a create or import makes), with eight tracks, in the library copy ``db``; for
+    ``undo`` and ``history show``, three recorded changes to take back or show."""
+    if example[0] == "undo" or example[:2] == ["history", "show"]:
+        for name in ("Prep A", "Prep B", "Prep C"):
+            assert run(db, "crates", "create", name).exit_code == 0
+        return
     if len(example) < 3 or example[0] not in ("playlists", "crates"):
         if "--playlist" in example:
             example = ["playlists", "show", example[example.index("--playlist") + 1]]

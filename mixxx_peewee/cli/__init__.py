@@ -63,6 +63,14 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "crates": ("collections", "List, show and change crates; export and import them as M3U8."),
     "cues": ("cues", "A track's cues: list them, set a hotcue or the main cue, delete one."),
+    "history": (
+        "history",
+        "The changes mixxx-peewee made to this library, newest first (see `undo`).",
+    ),
+    "undo": (
+        "history",
+        "Take back one change mixxx-peewee made (see `history`); an undo can be undone.",
+    ),
 }
 
 # Commands built so far, shared by every root group (tests build one per invocation).
