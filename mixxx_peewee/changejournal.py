@@ -875,6 +875,11 @@ class ChangeJournal:
         with _immediate(self.conn) as conn:
             conn.execute("UPDATE changes SET undone_by = ? WHERE id = ?", (by, number))
 
+    def has_pending(self) -> bool:
+        """Whether a change waits to be settled (a killed process left it)."""
+        found = self.conn.execute("SELECT 1 FROM changes WHERE state = 'pending' LIMIT 1")
+        return found.fetchone() is not None
+
     def resolve_pending(self, library: sqlite3.Connection) -> None:
         """Settle changes left pending by a killed process (hold the library's write lock).
 

@@ -32,6 +32,7 @@ from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.library import MixxxLibrary
 from mixxx_peewee.library import current_library
 from mixxx_peewee.library import guard_notes
+from mixxx_peewee.library import settle_journal
 from mixxx_peewee.library import write_transaction
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.plan import plural
@@ -88,6 +89,7 @@ def list_changes(*, limit: int | None = None) -> list[Change]:
     where = library.journal_file()
     if where is None or not where.exists():
         return []
+    settle_journal(library)  # a writable open settles what a killed process left pending
     with _journal(library, write=False) as journal:
         return journal.list(limit=limit)
 

@@ -61,6 +61,7 @@ __all__ = [
     "guard_notes",
     "journal_off",
     "open_library",
+    "settle_journal",
     "whole_library_change",
     "write_transaction",
 ]
@@ -415,6 +416,18 @@ def whole_library_change(saved: Path) -> Iterator[None]:
         library._capture = changejournal.install_capture(raw_connection())
     if number is not None and journal is not None:
         _own_record(journal, number)
+
+
+def settle_journal(library: MixxxLibrary) -> None:
+    """Settle changes a killed process left pending, under a short write lock (the library
+    is not changed: only compared with the pending images). Writable opens only."""
+    if library.readonly or db.in_transaction():
+        return
+    journal = _journal_for_write(library)
+    if journal is None or not journal.has_pending():
+        return
+    with immediate_transaction():
+        journal.resolve_pending(raw_connection())
 
 
 def journal_off(library: MixxxLibrary, reason: str) -> None:

@@ -154,9 +154,35 @@ def test_sigkill_during_a_write_leaves_before_or_after(
             check_invariants(path)
             now = fingerprint(path, op)
             assert now in (before, after), f"{op} trial {trial}: half-applied"
+            undo = not tally.get(f"undone-{op}")
+            _journal_agrees(path, op, now == after, undo=undo, before=before)
+            tally[f"undone-{op}"] = tally.get(f"undone-{op}", 0) or int(now == after)
             tally["trials"] += 1
             tally["before" if now == before else "after"] += 1
     print(f"\ncrash trials ({mode}): {tally}")
+
+
+OPERATIONS = {"crate": "add_tracks_to_crate", "playlist": "add_tracks_to_playlist",
+              "relocate": "relocate_tracks"}  # fmt: skip
+
+
+def _journal_agrees(path: Path, op: str, applied: bool, *, undo: bool, before: str) -> None:
+    """The change journal tells the same story as the library: the change is recorded
+    exactly when the library has it (a pending record of a killed process is settled on
+    the next writable open), and undoing it gives the library before it back."""
+    import mixxx_peewee
+
+    with mixxx_peewee.open_library(path, journal_mode="keep", auto_backup=False):
+        changes = mixxx_peewee.list_changes()
+        if not applied:
+            assert changes == [], f"{op}: recorded a change the library does not have"
+            return
+        assert [(c.operation, c.state) for c in changes] == [(OPERATIONS[op], "done")]
+        if undo:
+            mixxx_peewee.undo_change()
+            assert fingerprint(path, op) == before, f"{op}: undo did not give the library back"
+    if undo:
+        check_invariants(path)
 
 
 def _kill_when_ready(script: Path, path: Path, body: str) -> None:

@@ -1,0 +1,382 @@
+"""The change journal, history and undo (issue 13), through the library.
+
+Every write operation: do → undo gives back the byte-identical rows of every table (same
+rowids, same stored types), and undoing the undo gives back the change. Conflicts with
+rows changed since are refused (named) or, forced, left and reported. A journal that
+cannot be used turns itself off with one warning and the write goes ahead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import mixxx_peewee as m
+from mixxx_peewee.changejournal import ChangeJournal
+from mixxx_peewee.changejournal import ChangeJournalWarning
+from mixxx_peewee.changejournal import journal_path
+from mixxx_peewee.changejournal import known_updates
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+SAMPLE = FIXTURES / "sample" / "mixxxdb.sqlite"
+
+
+def rows_of(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (rowid first), each value with its stored type.
+
+    ``sqlite_sequence`` (SQLite's AUTOINCREMENT counters) is left out: a row made and
+    removed again leaves its counter higher, as it does when Mixxx does the same.
+    """
+    conn = sqlite3.connect(path)
+    try:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND name != 'sqlite_sequence' ORDER BY name"
+            )
+        ]
+        return {
+            t: [
+                tuple((type(v).__name__, v) for v in row)
+                for row in conn.execute(f'SELECT rowid, * FROM "{t}" ORDER BY rowid')
+            ]
+            for t in tables
+        }
+    finally:
+        conn.close()
+
+
+def digest(path: Path) -> str:
+    """One hash of :func:`rows_of`."""
+    return hashlib.sha256(repr(rows_of(path)).encode()).hexdigest()
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """A copy of the sample library, opened writable (the journal beside it)."""
+    dest = tmp_path / "lib" / "mixxxdb.sqlite"
+    dest.parent.mkdir()
+    shutil.copy2(SAMPLE, dest)
+    m.open_library(dest, auto_backup=False)
+    return dest
+
+
+def _first_playlist() -> int:
+    return int(next(p["id"] for p in m.list_playlists() if p["track_count"] >= 5))
+
+
+def _unlocked_crate() -> int:
+    return int(next(c["id"] for c in m.list_crates() if not c["locked"] and c["track_count"]))
+
+
+def _prefix() -> str:
+    return os.path.dirname(os.path.dirname(m.get_track_by_id(1).path))
+
+
+def _entry(playlist: int) -> int:
+    return int(m.get_playlist_tracks(playlist)[1].id)
+
+
+# Every write operation of the package, as a call on the open sample library.
+OPERATIONS: dict[str, Callable[[], Any]] = {
+    "create_crate": lambda: m.create_crate("Journal"),
+    "rename_crate": lambda: m.rename_crate(_unlocked_crate(), "Renamed"),
+    "delete_crate": lambda: m.delete_crate(_unlocked_crate()),
+    "add_tracks_to_crate": lambda: m.add_tracks_to_crate(_unlocked_crate(), range(1, 30)),
+    "remove_tracks_from_crate": lambda: m.remove_tracks_from_crate(
+        _unlocked_crate(), [t.id for t in m.get_crate_tracks(_unlocked_crate())[:3]]
+    ),
+    "replace_crate_tracks": lambda: m.replace_crate_tracks(_unlocked_crate(), [1, 2, 3]),
+    "clear_crate": lambda: m.clear_crate(_unlocked_crate()),
+    "create_playlist": lambda: m.create_playlist("Journal"),
+    "rename_playlist": lambda: m.rename_playlist(_first_playlist(), "Renamed"),
+    "delete_playlist": lambda: m.delete_playlist(_first_playlist()),
+    "add_tracks_to_playlist (top)": lambda: m.add_tracks_to_playlist(
+        _first_playlist(), [5, 6, 7], position=1
+    ),
+    "add_tracks_to_playlist (end)": lambda: m.add_tracks_to_playlist(_first_playlist(), [5, 6]),
+    "remove_track_from_playlist": lambda: m.remove_track_from_playlist(
+        _first_playlist(), m.get_playlist_tracks(_first_playlist())[0].id
+    ),
+    "remove_positions_from_playlist": lambda: m.remove_positions_from_playlist(
+        _first_playlist(), [1, 3]
+    ),
+    "remove_tracks_from_playlist": lambda: m.remove_tracks_from_playlist(
+        _first_playlist(), [m.get_playlist_tracks(_first_playlist())[2].id]
+    ),
+    "move_playlist_track": lambda: m.move_playlist_track(_first_playlist(), 1, 4),
+    "replace_playlist_tracks": lambda: m.replace_playlist_tracks(_first_playlist(), [9, 8, 7]),
+    "clear_playlist": lambda: m.clear_playlist(_first_playlist()),
+    "update_track (metadata)": lambda: m.update_track(
+        2, artist="Someone Else", rating=5, color="#FF0000", comment="new\\nline"
+    ),
+    "update_track (bpm, key)": lambda: m.update_track(1, bpm=128.5, key="Am"),
+    "hide_tracks": lambda: m.hide_tracks([3, 4]),
+    "unhide_tracks": lambda: (m.hide_tracks([5]), m.unhide_tracks([5]))[1],
+    "set_hotcue": lambda: m.set_hotcue(2, 3, 12.5),
+    "set_main_cue": lambda: m.set_main_cue(2, 1.25),
+    "delete_cue": lambda: m.delete_cue(1, cue_id=_a_hotcue(1)),
+    "delete_cue (main)": lambda: m.delete_cue(1, main=True),
+    "scale_bpm": lambda: m.scale_bpm(list(range(1, 40)), 2),
+    "relocate_tracks": lambda: m.relocate_tracks(_prefix(), "/elsewhere", allow_missing=True),
+}
+
+
+def _a_hotcue(track: int) -> int:
+    return int(next(c["id"] for c in m.list_cues(track) if c["type_name"] == "hotcue"))
+
+
+@pytest.mark.parametrize("name", list(OPERATIONS))
+def test_do_undo_gives_back_identical_rows_and_redo_the_change(sample: Path, name: str) -> None:
+    """do → undo: every table byte-identical (same ids); undo of the undo: the change again."""
+    before = rows_of(sample)
+    if name == "unhide_tracks":
+        m.hide_tracks([5])
+        before = rows_of(sample)
+        result = m.unhide_tracks([5])
+    else:
+        result = OPERATIONS[name]()
+    after = rows_of(sample)
+    assert after != before, f"{name} changed nothing"
+    newest = m.list_changes()[0]
+    assert newest.operation == name.split(" ")[0]
+    assert newest.state == "done"
+    assert newest.summary[: len(result.changes[:1])] == result.changes[:1]
+    undone = m.undo_change()
+    assert undone.value == newest.id
+    assert rows_of(sample) == before, f"undo of {name} left differences"
+    redo = m.list_changes()[0]
+    assert redo.undoes == newest.id and m.get_change(newest.id).undone_by == redo.id
+    m.undo_change(redo.id)  # undo the undo: the change again
+    assert rows_of(sample) == after
+
+
+def test_a_deleted_crate_comes_back_with_its_id_and_members(sample: Path) -> None:
+    crate = _unlocked_crate()
+    members = [t.id for t in m.get_crate_tracks(crate)]
+    m.delete_crate(crate)
+    m.undo_change()
+    assert [t.id for t in m.get_crate_tracks(crate)] == members
+
+
+def test_nothing_is_recorded_for_dry_runs_and_writes_that_change_nothing(sample: Path) -> None:
+    m.add_tracks_to_crate(_unlocked_crate(), [1], dry_run=True)
+    m.update_track(1, rating=m.get_track_by_id(1).rating)  # the value it has
+    m.hide_tracks([1], dry_run=True)
+    assert m.list_changes() == []
+
+
+def test_history_records_operation_arguments_and_what_it_touched(sample: Path) -> None:
+    m.create_crate("Late Night")
+    m.add_tracks_to_crate("Late Night", [1, 2, 3])
+    newest, first = m.list_changes()
+    assert (first.operation, first.arguments) == ("create_crate", {"name": "Late Night"})
+    assert newest.arguments == {"crate": "Late Night", "track_ids": [1, 2, 3]}
+    assert newest.touched == {"crate_tracks": {"inserted": 3}}
+    change = m.get_change(newest.id)
+    assert [(r.table, r.kind, r.after[1:]) for r in change.rows or []] == [
+        ("crate_tracks", "insert", (1,)),
+        ("crate_tracks", "insert", (2,)),
+        ("crate_tracks", "insert", (3,)),
+    ]
+
+
+def test_undo_refuses_rows_changed_since_and_names_them(sample: Path) -> None:
+    m.update_track(1, rating=5)
+    m.update_track(2, rating=4)
+    last = m.list_changes()[0]
+    conn = sqlite3.connect(sample)
+    conn.execute("UPDATE library SET rating = 1 WHERE id = 2")  # Mixxx, meanwhile
+    conn.commit()
+    conn.close()
+    before = digest(sample)
+    with pytest.raises(m.UndoConflictError, match=r"track 2 \(rating\) changed since"):
+        m.undo_change(last.id)
+    assert digest(sample) == before
+    forced = m.undo_change(last.id, force=True)
+    assert forced.counts["left"] == 1 and "track 2" in forced.notes[-1]
+    assert m.get_track_by_id(2).rating == 1  # left as Mixxx set it
+
+
+def test_forced_undo_keeps_playlist_positions_one_to_n(sample: Path) -> None:
+    playlist = _first_playlist()
+    m.add_tracks_to_playlist(playlist, [5, 6, 7], position=1)
+    change = m.list_changes()[0]
+    conn = sqlite3.connect(sample)
+    conn.execute(  # another tool moves one entry the change made
+        "UPDATE PlaylistTracks SET track_id = 8 WHERE playlist_id = ? AND position = 2",
+        (playlist,),
+    )
+    conn.commit()
+    conn.close()
+    result = m.undo_change(change.id, force=True)
+    assert result.counts["left"] == 1
+    positions = [t.position for t in m.get_playlist_tracks(playlist)]
+    assert positions == list(range(1, len(positions) + 1))
+
+
+def test_undo_without_a_number_walks_back_and_says_when_nothing_is_left(sample: Path) -> None:
+    m.create_crate("One")
+    m.create_crate("Two")
+    m.undo_change()
+    m.undo_change()
+    assert {c["name"] for c in m.list_crates()} & {"One", "Two"} == set()
+    with pytest.raises(m.ChangeNotFoundError, match="nothing to undo"):
+        m.undo_change()
+    with pytest.raises(m.ChangeNotFoundError, match="no change 99"):
+        m.undo_change(99)
+
+
+def test_undo_dry_run_writes_nothing(sample: Path) -> None:
+    m.update_track(1, rating=5)
+    before = digest(sample)
+    plan = m.undo_change(dry_run=True)
+    assert plan.dry_run and "rating 5 -> 0" in plan.changes[1]
+    assert digest(sample) == before
+    assert m.list_changes()[0].undone_by is None
+
+
+def test_undo_follows_the_running_mixxx_guard_of_the_change(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    m.update_track(1, rating=5)
+    assert m.list_changes()[0].guard == "track-data"
+    from mixxx_peewee import library
+
+    monkeypatch.setattr(library, "check_mixxx_guard", _refusing_guard)
+    before = digest(sample)
+    with pytest.raises(m.MixxxRunningError):
+        m.undo_change()
+    assert digest(sample) == before
+
+
+def _refusing_guard(kind: str, path: Any = None, *, force: bool = False) -> list[str]:
+    if kind == "track-data" and not force:
+        raise m.MixxxRunningError("Mixxx is running (pid 4242): it would overwrite the change")
+    return []
+
+
+def test_retention_keeps_the_newest_changes(sample: Path) -> None:
+    assert m.journal_retention() == (100, 30)
+    assert m.journal_retention(3, 10) == (3, 10)
+    for n in range(5):
+        m.create_crate(f"Kept {n}")
+    assert [c.arguments["name"] for c in m.list_changes()] == ["Kept 4", "Kept 3", "Kept 2"]
+    with pytest.raises(m.ValidationError):
+        m.journal_retention(0)
+
+
+def test_a_pending_change_whose_write_never_happened_is_dropped(sample: Path) -> None:
+    journal = ChangeJournal(journal_path(sample), sample).open()
+    fake = known_updates("library", ("rating",), [(1, (m.get_track_by_id(1).rating,), (5,))])
+    journal.record([fake], operation="update_track", arguments={}, guard=None)
+    journal.close()
+    assert m.list_changes() == []  # settled: the library never got it
+
+
+def test_a_pending_change_the_library_has_is_kept(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ChangeJournal, "confirm", lambda self, numbers, summary=None: None)
+    m.update_track(1, rating=5)  # committed, never confirmed (as if killed right then)
+    monkeypatch.undo()
+    assert [(c.operation, c.state) for c in m.list_changes()] == [("update_track", "done")]
+
+
+# -- a journal that cannot be used --------------------------------------------------
+
+
+def _write_warns(match: str) -> None:
+    with pytest.warns(ChangeJournalWarning, match=match):
+        m.create_crate("Still written")
+    assert "Still written" in {c["name"] for c in m.list_crates()}
+
+
+def test_a_damaged_journal_turns_itself_off_and_the_write_goes_ahead(tmp_path: Path) -> None:
+    dest = tmp_path / "mixxxdb.sqlite"
+    shutil.copy2(SAMPLE, dest)
+    journal_path(dest).write_bytes(b"not a journal at all" * 100)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        m.open_library(dest, auto_backup=False)
+    assert any("damaged" in str(w.message) for w in seen)
+    m.create_crate("Still written")
+    assert "Still written" in {c["name"] for c in m.list_crates()}
+    with pytest.raises(m.ChangeJournalError, match="damaged"):
+        m.undo_change()
+    assert journal_path(dest).read_bytes() == b"not a journal at all" * 100  # never replaced
+
+
+def test_a_journal_of_another_library_is_not_used(tmp_path: Path) -> None:
+    first, second = tmp_path / "a" / "mixxxdb.sqlite", tmp_path / "b" / "mixxxdb.sqlite"
+    for path in (first, second):
+        path.parent.mkdir()
+        shutil.copy2(SAMPLE, path)
+    with m.open_library(first, auto_backup=False):
+        m.create_crate("In A")
+    shutil.copy2(journal_path(first), journal_path(second))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        m.open_library(second, auto_backup=False)
+    assert any("belongs to another library" in str(w.message) for w in seen)
+    m.create_crate("In B")
+    assert "In B" in {c["name"] for c in m.list_crates()}
+
+
+def test_a_journal_that_cannot_be_created_turns_itself_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dest = tmp_path / "mixxxdb.sqlite"
+    shutil.copy2(SAMPLE, dest)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("MIXXX_PEEWEE_CHANGE_JOURNAL", str(blocker / "journal.sqlite"))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        m.open_library(dest, auto_backup=False)
+    assert any("change journal off" in str(w.message) for w in seen)
+    m.create_crate("Still written")
+    assert "Still written" in {c["name"] for c in m.list_crates()}
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files anyway")
+def test_a_read_only_journal_turns_itself_off(tmp_path: Path) -> None:
+    dest = tmp_path / "mixxxdb.sqlite"
+    shutil.copy2(SAMPLE, dest)
+    with m.open_library(dest, auto_backup=False):
+        m.create_crate("First")
+    journal_path(dest).chmod(0o444)
+    with pytest.warns(ChangeJournalWarning, match="read-only"):
+        m.open_library(dest, auto_backup=False)
+    m.create_crate("Second")
+
+
+def test_the_journal_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    dest = tmp_path / "mixxxdb.sqlite"
+    shutil.copy2(SAMPLE, dest)
+    monkeypatch.setenv("MIXXX_PEEWEE_CHANGE_JOURNAL", "0")
+    m.open_library(dest, auto_backup=False)
+    m.create_crate("Unrecorded")
+    assert not journal_path(dest).exists()
+    assert m.list_changes() == []
+
+
+def test_the_library_file_gets_no_object_of_ours(sample: Path) -> None:
+    m.update_track(1, rating=5)
+    m.undo_change()
+    conn = sqlite3.connect(sample)
+    try:
+        kinds = conn.execute("SELECT type, name FROM sqlite_master WHERE name LIKE '%peewee%'")
+        assert kinds.fetchall() == []
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        conn.close()
