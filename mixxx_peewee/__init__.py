@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from mixxx_peewee.duplicates import find_duplicates as find_duplicates
     from mixxx_peewee.history import get_change as get_change
     from mixxx_peewee.history import journal_retention as journal_retention
+    from mixxx_peewee.history import journal_status as journal_status
     from mixxx_peewee.history import list_changes as list_changes
     from mixxx_peewee.history import undo_change as undo_change
     from mixxx_peewee.inspection import SchemaReport as SchemaReport
@@ -206,6 +207,7 @@ _LAZY: dict[str, str] = {
     "get_change": "history",
     "undo_change": "history",
     "journal_retention": "history",
+    "journal_status": "history",
 }
 
 

@@ -45,6 +45,7 @@ from mixxx_peewee.running import TRACK_DATA
 __all__ = [
     "get_change",
     "journal_retention",
+    "journal_status",
     "list_changes",
     "undo_change",
 ]
@@ -92,6 +93,27 @@ def list_changes(*, limit: int | None = None) -> list[Change]:
     settle_journal(library)  # a writable open settles what a killed process left pending
     with _journal(library, write=False) as journal:
         return journal.list(limit=limit)
+
+
+def journal_status() -> str:
+    """One line on the change journal: where it is and how many changes it holds (or why
+    it is off); reads only."""
+    library = current_library()
+    where = library.journal_file()
+    if where is None:
+        return "off (MIXXX_PEEWEE_CHANGE_JOURNAL=0 or change_journal=False)"
+    if library.journal_off is not None:
+        return f"off ({library.journal_off})"
+    if not where.exists():
+        return f"{where} (no change recorded yet)"
+    try:
+        with _journal(library, write=False) as journal:
+            changes = journal.list()
+    except ChangeJournalError as exc:
+        return f"off ({exc})"
+    if not changes:
+        return f"{where} (no change recorded yet)"
+    return f"{where} ({plural(len(changes), 'change')}, newest {changes[0].made[:19]}Z)"
 
 
 def get_change(number: int) -> Change:

@@ -39,7 +39,10 @@ def info(
     db: str | None = typer.Option(None, "--db", help="Path to mixxxdb.sqlite."),
     fmt: str = _FORMAT,
 ) -> None:
-    """Path, schema version, matched revision, journal mode, verdict and row counts."""
+    """Path, schema version, matched revision, journal mode, verdict and row counts.
+
+    Also where the change journal is and how many changes it holds (see `history`).
+    """
     state: CliState = ctx.obj
     if db:
         state.db = db
@@ -58,7 +61,9 @@ def info(
     if report.verdict.can_read:
         from mixxx_peewee.connection import raw_connection
         from mixxx_peewee.connection import read_transaction
+        from mixxx_peewee.history import journal_status
 
+        record["change_journal"] = journal_status()
         with read_transaction():
             record.update(_counts(raw_connection()))
     emit_record(record, fmt)
