@@ -449,8 +449,10 @@ def _word(text: str, *, first: bool = False) -> str:
 def _work_copy(master: Path, work: Path, name: str) -> Path:
     dest = work / f"{name}.sqlite"
     dest.parent.mkdir(parents=True, exist_ok=True)  # another run may have removed it
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{dest}{suffix}").unlink(missing_ok=True)
+    journal = dest.with_name(f"{name}.changes.sqlite")  # the change journal of a copy before
+    for path in (dest, journal):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(master, dest)
     return dest
 

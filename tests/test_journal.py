@@ -380,3 +380,20 @@ def test_the_library_file_gets_no_object_of_ours(sample: Path) -> None:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     finally:
         conn.close()
+
+
+def test_a_restore_is_recorded_and_its_undo_puts_back_the_library_before_it(
+    sample: Path, tmp_path: Path
+) -> None:
+    saved = m.backup(tmp_path / "before.sqlite")
+    m.update_track(1, rating=5)
+    changed = rows_of(sample)
+    m.restore(saved)
+    assert m.get_track_by_id(1).rating != 5
+    change = m.list_changes()[0]
+    assert change.operation == "restore" and change.backup and "before-restore" in change.backup
+    assert change.touched_text() == "whole library"
+    with pytest.raises(m.ValidationError, match="replaces the whole library"):
+        m.undo_change()
+    m.undo_change(force=True)
+    assert rows_of(sample) == changed
