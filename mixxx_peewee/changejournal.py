@@ -43,6 +43,7 @@ from typing import Any
 from typing import ParamSpec
 from typing import TypeVar
 
+from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import sqlite_uri
 
 __all__ = [
@@ -270,6 +271,7 @@ class CaptureState:
     captured: list[Captured]
     above: dict[str, int] = field(default_factory=dict)  # bulk blocks: rows made above this
     known: list[TableChanges] = field(default_factory=list)  # images the operation made
+    quiet: dict[str, int] = field(default_factory=dict)  # tables whose triggers are dropped
 
 
 _state: CaptureState | None = None
@@ -395,15 +397,77 @@ def bulk_write(
         if table not in state.above:
             (highest,) = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {target}").fetchone()
             state.above[table] = highest
-    for name, _ in cap.triggers:
-        conn.execute(f"DROP TRIGGER temp.{_quote(name)}")
+    with _triggers_off(state, cap):
+        yield
+    if known is not None:
+        state.known.append(known)
+
+
+@contextmanager
+def _triggers_off(state: CaptureState, cap: Captured) -> Iterator[None]:
+    """Drop the table's capture triggers for a block (nested blocks: the outermost)."""
+    depth = state.quiet.get(cap.table, 0)
+    if depth == 0:
+        for name, _ in cap.triggers:
+            state.conn.execute(f"DROP TRIGGER temp.{_quote(name)}")
+    state.quiet[cap.table] = depth + 1
     try:
         yield
     finally:
-        for _, create in cap.triggers:
-            conn.execute(create)
-    if known is not None:
-        state.known.append(known)
+        state.quiet[cap.table] = depth
+        if depth == 0:
+            for _, create in cap.triggers:
+                state.conn.execute(create)
+
+
+def bulk_update(
+    table: str, sets: dict[str, str], where: str, params: Sequence[Any] = (), *, last: bool = False
+) -> int:
+    """``UPDATE table SET column = expression … WHERE where``, journalled set-wise; rows changed.
+
+    The images are taken by one SELECT with the same expressions (SQLite writes the JSON),
+    so they cannot disagree with the update; the rows are marked in the capture so a later
+    statement of the same transaction does not image them again. ``sets`` expressions are
+    SQL on the row's columns without parameters (e.g. ``position + 3``); ``params`` belong
+    to ``where``. Rows the transaction touched before keep their first image (the capture).
+    ``last``: no later statement of this transaction updates or deletes these rows (they
+    need no mark; the do → undo tests hold each caller to it).
+    """
+    target = f"main.{_quote(table)}"
+    assign = ", ".join(f"{_quote(c)} = {expr}" for c, expr in sets.items())
+    update = f"UPDATE {target} SET {assign} WHERE {where}"
+    state = _state
+    cap = next((c for c in state.captured if c.table == table), None) if state else None
+    if state is None or cap is None:  # no journal: a plain update
+        return int(execute(update, params).rowcount)
+    conn = state.conn
+    olds = [_quote(c) for c in sets]
+    news = [f"({expr})" for expr in sets.values()]
+    differs = " OR ".join(
+        f"({o} IS NOT {n} OR typeof({o}) != typeof({n}))" for o, n in zip(olds, news, strict=True)
+    )
+    fresh = f"rowid NOT IN (SELECT rowid_ FROM {cap.temp})"
+    count, rows = conn.execute(
+        f"SELECT {_json_rows(olds + news, 'rowid')} FROM {target}"
+        f" WHERE ({where}) AND ({differs}) AND {fresh}",
+        tuple(params),
+    ).fetchone()
+    if not last:
+        conn.execute(  # existed_ 2: imaged here; the triggers leave it alone, gather skips it
+            f"INSERT OR IGNORE INTO {cap.temp} (rowid_, existed_) SELECT rowid, 2 FROM {target}"
+            f" WHERE ({where}) AND {fresh}",
+            tuple(params),
+        )
+    with _triggers_off(state, cap):
+        changed = int(conn.execute(update, tuple(params)).rowcount)
+    if count:
+        mask = (1 << len(olds)) - 1
+        payload = (
+            f'{{"columns":{json.dumps(list(sets), ensure_ascii=False)},"inserted":[],'
+            f'"deleted":[],"updated":[[{mask},{rows}]]}}'
+        )
+        state.known.append(TableChanges(table, tuple(sets), {"updated": count}, payload))
+    return changed
 
 
 def _py_json(value: Any) -> Any:

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from mixxx_peewee.changejournal import DEFAULT_KEEP_CHANGES
+from mixxx_peewee.changejournal import DEFAULT_KEEP_DAYS
 from mixxx_peewee.changejournal import Change
 from mixxx_peewee.changejournal import ChangeJournal
 from mixxx_peewee.changejournal import JournalUnavailable
@@ -135,6 +137,9 @@ def journal_retention(
             raise ValidationError(f"{what} must be a whole number of at least 1, not {value!r}")
     library = current_library()
     changing = keep_changes is not None or keep_days is not None
+    where = library.journal_file()
+    if not changing and (where is None or not where.exists()):
+        return DEFAULT_KEEP_CHANGES, DEFAULT_KEEP_DAYS  # the rule a new journal starts with
     with _journal(library, write=changing) as journal:
         if changing:
             return journal.set_retention(keep_changes, keep_days)

@@ -32,6 +32,7 @@ from peewee import SQL
 from peewee import Case
 from peewee import fn
 
+from mixxx_peewee.changejournal import bulk_update
 from mixxx_peewee.changejournal import bulk_write
 from mixxx_peewee.changejournal import journalled
 from mixxx_peewee.connection import read_transaction
@@ -402,12 +403,17 @@ def add_tracks_to_playlist(
         at = count + 1 if position is None else _check_position(position, count + 1, row)
         repeated = _entries_among(row.id, ids) if count else set()
         if ids and not dry_run:
-            # Journalled set-wise: the entries it moves down, then the ones it makes.
-            with bulk_write("PlaylistTracks", "playlist_id = ? AND position >= ?", (row.id, at)):
+            # Journalled set-wise (bench row "insert 1,000 tracks at the top of a playlist"):
+            # the entries it moves down, then the ones it makes.
+            with bulk_write("PlaylistTracks"):
                 if at <= count:
-                    PlaylistTrack.update(position=PlaylistTrack.position + len(ids)).where(
-                        (PlaylistTrack.playlist == row.id) & (PlaylistTrack.position >= at)
-                    ).execute()
+                    bulk_update(
+                        "PlaylistTracks",
+                        {"position": f"position + {len(ids)}"},
+                        "playlist_id = ? AND position >= ?",
+                        (row.id, at),
+                        last=True,  # then only new entries are made
+                    )
                 _insert_entries(row.id, ids, at)
     result.value = row.id
     where = "at the end" if at == count + 1 else f"at position {at}"
@@ -455,11 +461,14 @@ def _remove_entries(
     bounds = [*positions, total + 1]
     for i in range(len(positions)):
         if bounds[i] + 1 < bounds[i + 1]:
-            PlaylistTrack.update(position=PlaylistTrack.position - (i + 1)).where(
-                (PlaylistTrack.playlist == playlist_id)
-                & (PlaylistTrack.position > bounds[i])
-                & (PlaylistTrack.position < bounds[i + 1])
-            ).execute()
+            # Journalled set-wise (bench row "remove a track mid-playlist").
+            bulk_update(
+                "PlaylistTracks",
+                {"position": f"position - {i + 1}"},
+                "playlist_id = ? AND position > ? AND position < ?",
+                (playlist_id, bounds[i], bounds[i + 1]),
+                last=True,  # each gap's rows move once
+            )
 
 
 def _contiguous_count(playlist_id: int) -> int | None:
