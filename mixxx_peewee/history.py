@@ -13,6 +13,8 @@ import sqlite3
 from collections.abc import Iterator
 from collections.abc import Sequence
 from contextlib import contextmanager
+from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 from mixxx_peewee.changejournal import DEFAULT_KEEP_CHANGES
@@ -21,6 +23,7 @@ from mixxx_peewee.changejournal import Change
 from mixxx_peewee.changejournal import ChangeJournal
 from mixxx_peewee.changejournal import JournalUnavailable
 from mixxx_peewee.changejournal import RowImage
+from mixxx_peewee.changejournal import TableChanges
 from mixxx_peewee.changejournal import bulk_write
 from mixxx_peewee.changejournal import compare_live
 from mixxx_peewee.changejournal import current_operation
@@ -246,11 +249,16 @@ def undo_change(
     operation = current_operation()
     if operation is not None:
         operation.undoes = target.id
+    planned = _to_revert(images, states, force=force, what=what)
+    prepared = _prepare(planned, force=force)  # the slow part, before the lock
     with write_transaction():
         conn = raw_connection()
         states = compare_live(conn, images)  # again, under the lock: Mixxx may have written
-        todo = _plan(WriteResult("undo_change"), what, images, states, force=force)
-        skipped = _apply(conn, todo, force=force)
+        todo = _to_revert(images, states, force=force, what=what)
+        if todo != planned:  # changed meanwhile (only possible with force): say what now
+            _plan(result, what, images, states, force=force)
+            prepared = _prepare(todo, force=force)
+        skipped = _apply(conn, prepared, force=force)
         if skipped:
             shown = "; ".join(skipped[:_SHOWN_CONFLICTS])
             result.notes.append(f"{plural(len(skipped), 'row')} could not be put back: {shown}")
@@ -273,15 +281,7 @@ def _plan(
     Raises UndoConflictError when a row was changed since and not ``force``.
     """
     conflicts = _conflict_lines(images, states)
-    if conflicts and not force:
-        shown = "; ".join(conflicts[:_SHOWN_CONFLICTS])
-        more = f" and {len(conflicts) - _SHOWN_CONFLICTS:,} more" if len(conflicts) > 10 else ""
-        raise UndoConflictError(
-            f"cannot undo {what}: {plural(len(conflicts), 'row')} changed since by Mixxx or "
-            f"another tool: {shown}{more}; nothing undone (--force reverts the rest)",
-            conflicts,
-        )
-    todo = [image for image, state in zip(images, states, strict=True) if state == "after"]
+    todo = _to_revert(images, states, force=force, what=what)
     already = sum(1 for state in states if state == "before")
     result.changes = [f"undo {what}"] if todo else []
     result.changes += [_describe(image) for image in todo]
@@ -299,51 +299,88 @@ def _plan(
     return todo
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def _to_revert(
+    images: Sequence[RowImage], states: Sequence[str], *, force: bool, what: str
+) -> list[RowImage]:
+    """The rows still as the change left them; raises UndoConflictError naming the others
+    (rows changed since) unless ``force``."""
+    conflicts = _conflict_lines(images, states)
+    if conflicts and not force:
+        shown = "; ".join(conflicts[:_SHOWN_CONFLICTS])
+        more = f" and {len(conflicts) - _SHOWN_CONFLICTS:,} more" if len(conflicts) > 10 else ""
+        raise UndoConflictError(
+            f"cannot undo {what}: {plural(len(conflicts), 'row')} changed since by Mixxx or "
+            f"another tool: {shown}{more}; nothing undone (--force reverts the rest)",
+            conflicts,
+        )
+    return [image for image, state in zip(images, states, strict=True) if state == "after"]
 
 
-def _apply(conn: sqlite3.Connection, todo: Sequence[RowImage], *, force: bool) -> list[str]:
-    """Revert the rows: made ones removed, changed ones set back, removed ones put back
-    with their rowid (same ids); returns the rows that could not be (only with ``force``)."""
-    skipped: list[str] = []
+@dataclass
+class _Group:
+    """One statement of the revert: its SQL, its rows, and (updates) its known images."""
+
+    kind: str
+    table: str
+    sql: str
+    images: list[RowImage]
+    rows: list[tuple[Any, ...]]
+    known: TableChanges | None = None
+
+
+def _prepare(todo: Sequence[RowImage], *, force: bool) -> list[_Group]:
+    """The revert's statements, in order: made rows removed, changed ones set back (in the
+    order of the values they get back: an index like UNIQUE(location) is then updated page
+    by page), removed ones put back with their rowid."""
     by_group: dict[tuple[str, str, tuple[str, ...]], list[RowImage]] = {}
     for image in todo:
         by_group.setdefault((image.kind, image.table, image.columns), []).append(image)
     order = {"insert": 0, "update": 1, "delete": 2}
+    groups = []
     for (kind, table, columns), images in sorted(by_group.items(), key=lambda g: order[g[0][0]]):
         target = _quote(table)
+        known = None
         if kind == "insert":
-            conn.executemany(f"DELETE FROM {target} WHERE rowid = ?", [(i.rowid,) for i in images])
-            continue
-        if kind == "update":
+            sql = f"DELETE FROM {target} WHERE rowid = ?"
+            rows = [(i.rowid,) for i in images]
+        elif kind == "update":
+            images = sorted(images, key=lambda i: [(str(type(v)), v) for v in i.before or ()])
             sets = ", ".join(f"{_quote(c)} = ?" for c in columns)
             sql = f"UPDATE {target} SET {sets} WHERE rowid = ?"
             rows = [(*(i.before or ()), i.rowid) for i in images]
-            if not force:  # every row is as the change left it (checked under this lock)
-                known = known_updates(
-                    table, columns, [(i.rowid, i.after or (), i.before or ()) for i in images]
-                )
-                with bulk_write(table, known=known):
-                    conn.executemany(sql, rows)
-                continue
+            if not force:  # every row is as the change left it (checked under the lock)
+                flips = [(i.rowid, i.after or (), i.before or ()) for i in images]
+                known = known_updates(table, columns, flips)
         else:
             names = ", ".join(["rowid", *(_quote(c) for c in columns)])
             marks = ", ".join("?" * (len(columns) + 1))
             sql = f"INSERT INTO {target} ({names}) VALUES ({marks})"
             rows = [(i.rowid, *(i.before or ())) for i in images]
+        groups.append(_Group(kind, table, sql, images, rows, known))
+    return groups
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _apply(conn: sqlite3.Connection, groups: Sequence[_Group], *, force: bool) -> list[str]:
+    """Run the revert's statements; returns the rows that could not be (only with ``force``)."""
+    skipped: list[str] = []
+    for group in groups:
         if not force:
             try:
-                conn.executemany(sql, rows)
+                with bulk_write(group.table, known=group.known) if group.known else nullcontext():
+                    conn.executemany(group.sql, group.rows)
             except sqlite3.IntegrityError as exc:
                 raise UndoConflictError(
-                    f"cannot undo: a {_ROW_NAMES.get(table, table)} would clash with a row "
-                    f"made since ({exc}); nothing undone (--force reverts the rest)"
+                    f"cannot undo: a {_ROW_NAMES.get(group.table, group.table)} would clash "
+                    f"with a row made since ({exc}); nothing undone (--force reverts the rest)"
                 ) from None
             continue
-        for image, row in zip(images, rows, strict=True):
+        for image, row in zip(group.images, group.rows, strict=True):
             try:
-                conn.execute(sql, row)
+                conn.execute(group.sql, row)
             except sqlite3.IntegrityError as exc:
                 skipped.append(f"{_label(image)} ({exc})")
     return skipped
