@@ -1015,7 +1015,7 @@ class ChangeJournal:
         return self.retention()
 
     # reading ----------------------------------------------------------------------------
-    def list(self, *, limit: int | None = None) -> list[Change]:
+    def changes(self, *, limit: int | None = None) -> list[Change]:
         """The changes, newest first (row images not loaded)."""
         rows = self.conn.execute(
             "SELECT * FROM changes ORDER BY id DESC LIMIT ?", (-1 if limit is None else limit,)

@@ -97,7 +97,7 @@ def list_changes(*, limit: int | None = None) -> list[Change]:
         return []
     settle_journal(library)  # a writable open settles what a killed process left pending
     with _journal(library, write=False) as journal:
-        return journal.list(limit=limit)
+        return journal.changes(limit=limit)
 
 
 def journal_status() -> str:
@@ -113,7 +113,7 @@ def journal_status() -> str:
         return f"{where} (no change recorded yet)"
     try:
         with _journal(library, write=False) as journal:
-            changes = journal.list()
+            changes = journal.changes()
     except ChangeJournalError as exc:
         return f"off ({exc})"
     if not changes:
@@ -192,7 +192,7 @@ def _guard_kind(change: Change) -> str:
 def _target(journal: ChangeJournal, number: int | None) -> Change:
     """Change ``number``, or the newest change not undone that is no undo itself."""
     if number is None:
-        for change in journal.list():
+        for change in journal.changes():
             if change.undone_by is None and change.undoes is None:
                 return journal.get(change.id)
         raise ChangeNotFoundError(f"nothing to undo: no change left in {journal.path}")
