@@ -350,8 +350,14 @@ def remove_capture(conn: sqlite3.Connection) -> None:
 
 
 def start_capture(conn: sqlite3.Connection, captured: list[Captured]) -> None:
-    """The library's write transaction began: bulk blocks may now join the capture."""
+    """The library's write transaction began: bulk blocks may now join the capture.
+
+    Rows a statement outside any write transaction left in the capture (a script's own
+    autocommitted SQL) are dropped: they belong to no change of ours.
+    """
     global _state
+    for cap in captured:
+        conn.execute(f"DELETE FROM temp.{cap.temp}")
     _state = CaptureState(conn, captured)
 
 

@@ -397,3 +397,12 @@ def test_a_restore_is_recorded_and_its_undo_puts_back_the_library_before_it(
         m.undo_change()
     m.undo_change(force=True)
     assert rows_of(sample) == changed
+
+
+def test_a_scripts_own_sql_outside_a_write_is_not_taken_for_the_next_change(
+    sample: Path,
+) -> None:
+    m.db.execute_sql("UPDATE library SET rating = 3 WHERE id = 7")  # autocommitted, unjournalled
+    m.update_track(1, rating=5)
+    (change,) = m.list_changes()
+    assert [(r.table, r.rowid) for r in m.get_change(change.id).rows or []] == [("library", 1)]
