@@ -37,7 +37,6 @@ track edit (``TRACK_DATA``: refused while Mixxx runs unless forced).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -66,6 +65,7 @@ from mixxx_peewee.analysis import set_bpm
 from mixxx_peewee.analysis import user_key_map
 from mixxx_peewee.changejournal import bulk_write
 from mixxx_peewee.changejournal import journalled
+from mixxx_peewee.changejournal import known_updates
 from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import executemany
 from mixxx_peewee.errors import LockedError
@@ -426,7 +426,7 @@ def scale_bpm(
         shown = ", ".join(str(i) for i in absent[:20]) + (" …" if len(absent) > 20 else "")
         raise TrackNotFoundError(f"no track with id {shown}")
     result = WriteResult("scale-bpm", dry_run=dry_run, value=name)
-    updates: list[tuple[bytes, str, float, int, bytes]] = []
+    updates: list[tuple[bytes, str, float, int, bytes, Any, Any]] = []
     for track_id in wanted:
         row = rows[track_id]
         decoded = decode_beats(row.beats_version, row.beats)
@@ -440,7 +440,10 @@ def scale_bpm(
         else:
             grid = set_bpm(beats, beats.bpm * SCALE_FACTORS[name], generation)
             assert row.beats is not None
-            updates.append((grid.encode(), BEAT_GRID_2, grid.bpm, track_id, bytes(row.beats)))
+            updates.append(
+                (grid.encode(), BEAT_GRID_2, grid.bpm, track_id, row.beats, row.beats_version,
+                 row.bpm)
+            )  # fmt: skip
             result.add(f"track {track_id}: bpm {_show(row.bpm)} -> {grid.bpm:g}")
             result.count("scaled")
     for key, why in (
@@ -453,15 +456,20 @@ def scale_bpm(
     result.notes.extend(guard_notes(TRACK_DATA, force=force, dry_run=dry_run))
     if dry_run or not updates:
         return result
-    touches = [("library", c) for c in ("beats", "beats_version", "bpm")]
+    columns = ("beats", "beats_version", "bpm")
+    touches = [("library", c) for c in columns]
+    # The journal's images, made before the lock (bench row "scale_bpm 10k"): the stored
+    # values read above, which the update's guard below holds to.
+    known = known_updates(
+        "library", columns, [(u[3], (u[4], u[5], u[6]), (u[0], u[1], u[2])) for u in updates]
+    )
     with write_transaction(touches):
         # Hand-written for speed (bench_analysis.py row "scale_bpm 10k"): one executemany.
-        # ``beats = ?`` makes a row Mixxx changed since we read it fail the whole write.
-        scaled = json.dumps([row[3] for row in updates])
-        with bulk_write("library", "id IN (SELECT value FROM json_each(?))", (scaled,)):
+        # The guard makes a row Mixxx changed since we read it fail the whole write.
+        with bulk_write("library", known=known):
             changed = executemany(
                 "UPDATE library SET beats = ?, beats_version = ?, bpm = ?"
-                " WHERE id = ? AND beats = ?",
+                " WHERE id = ? AND beats = ? AND beats_version IS ? AND bpm IS ?",
                 updates,
             )
         if changed != len(updates):

@@ -476,13 +476,10 @@ def bulk_update(
     return changed
 
 
-def _py_json(value: Any) -> Any:
-    """A stored value as the capture's JSON holds it (see :func:`_json_value`)."""
-    if isinstance(value, float):
-        return {"r": repr(value)}
-    if isinstance(value, bytes):
-        return {"x": value.hex()}
-    return value
+def _blob_json(value: Any) -> Any:
+    """A blob as the capture's JSON holds it (``{"x": hex}``); anything else as it is: a
+    Python float goes into JSON with every digit (``repr``), unlike SQLite's JSON."""
+    return {"x": value.hex()} if type(value) is bytes else value
 
 
 def known_updates(
@@ -491,19 +488,25 @@ def known_updates(
     """Update images an operation computed itself, before its transaction (a relocate's
     100,000 paths): ``(rowid, before, after)`` of ``columns``; per row only the columns
     whose value or type differs are kept. See :func:`bulk_write`."""
-    groups: dict[int, list[list[Any]]] = {}
-    n = len(columns)
+    groups: dict[tuple[int, ...], list[list[Any]]] = {}
+    every = tuple(range(len(columns)))
     for rowid, before, after in rows:
-        changed = [i for i in range(n) if not same_value(before[i], after[i])]
+        changed = tuple(
+            i for i in every if type(before[i]) is not type(after[i]) or before[i] != after[i]
+        )
         if not changed:
             continue
-        mask = sum(1 << i for i in changed)
-        groups.setdefault(mask, []).append(
-            [rowid, *(_py_json(before[i]) for i in changed), *(_py_json(after[i]) for i in changed)]
-        )
+        image = [rowid]
+        image.extend(_blob_json(before[i]) for i in changed)
+        image.extend(_blob_json(after[i]) for i in changed)
+        group = groups.get(changed)
+        if group is None:
+            group = groups[changed] = []
+        group.append(image)
     count = sum(len(g) for g in groups.values())
+    updated = [[sum(1 << i for i in changed), images] for changed, images in groups.items()]
     payload = json.dumps(
-        {"columns": list(columns), "inserted": [], "deleted": [], "updated": list(groups.items())},
+        {"columns": list(columns), "inserted": [], "deleted": [], "updated": updated},
         ensure_ascii=False,
         separators=(",", ":"),
     )
