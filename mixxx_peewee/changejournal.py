@@ -11,8 +11,12 @@ marked *done*. A process killed between the two commits leaves a pending change:
 write (holding the library's write lock, so no writer of ours is half-way) compares it
 with the live rows and keeps it (the library has the change) or drops it (it does not).
 
+Row triggers cost a few microseconds a row; the big writes image their rows set-wise
+instead (:func:`bulk_write`, :func:`bulk_update`, :func:`known_updates`), each caller held
+to covering every row it touches by the do → undo tests of every write operation.
+
 Retention: the newest 100 changes and none older than 30 days (both stored in the
-journal, see :func:`set_retention`). A journal that cannot be used (missing folder
+journal, see :meth:`ChangeJournal.set_retention`). A journal that cannot be used (missing folder
 rights, damaged, from another library, a newer format) turns itself off for the open
 with one :class:`ChangeJournalWarning`; the write goes ahead unrecorded.
 """
@@ -54,9 +58,20 @@ __all__ = [
     "JournalUnavailable",
     "RowImage",
     "TableChanges",
+    "bulk_update",
+    "bulk_write",
+    "compare_live",
+    "current_operation",
+    "gather",
+    "install_capture",
     "journal_path",
     "journalled",
+    "known_updates",
     "note_guard",
+    "remove_capture",
+    "same_value",
+    "start_capture",
+    "stop_capture",
 ]
 
 JOURNAL_SUFFIX = ".changes.sqlite"
