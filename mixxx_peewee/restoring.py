@@ -464,8 +464,8 @@ def _changed_tracks(
     rows of each file took ~5 s; joins by id here take a third of that (EXCEPT was slower
     still). ``typeof`` is compared too: 1 and 1.0 are different bytes.
     """
-    if not spec.track_data or db.in_transaction():
-        return None
+    if not spec.track_data or only is not None or db.in_transaction():
+        return None  # a few tracks asked for: read and compared directly
     conn = raw_connection()
     try:
         conn.execute(f"ATTACH DATABASE ? AS {_SOURCE}", (sqlite_uri(path, "ro"),))
