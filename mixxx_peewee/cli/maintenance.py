@@ -109,11 +109,11 @@ def restore(
     """Replace the library with a backup (the current content is backed up first), or take
     back parts of it with --only.
 
-    Plain restore is refused while Mixxx runs: quit Mixxx first. --only crates recovers
-    deleted or changed crates (with their ids) and keeps today's play counts, history and
-    new tracks; track fields: metadata, artist, title, …, bpm (with its beat grid), key
-    (with its key map), rating, color, timesplayed, location, …
-    Example: mixxx-peewee restore backups/mixxxdb-2026-11-28.sqlite --only crates --name Bangers
+    Plain restore is refused while Mixxx runs: quit Mixxx first. --only takes back just
+    that part and keeps everything else as it is now (today's play counts, history, new
+    tracks): `restore FILE --only crates --name Bangers` brings a deleted crate back with
+    its id and members. Track fields: metadata, artist, title, …, bpm (with its beat grid),
+    key (with its key map), rating, color, timesplayed, location (path columns together), …
     """
     state: CliState = ctx.obj
     if not only:
