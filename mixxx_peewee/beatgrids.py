@@ -87,8 +87,6 @@ from mixxx_peewee.values import parse_track_ids
 
 __all__ = [
     "ANALYSIS_INPUTS",
-    "BEAT_COLUMNS",
-    "KEY_COLUMNS",
     "MAX_BPM",
     "AnalysisMismatch",
     "analysis_report",
@@ -116,10 +114,6 @@ _FACTOR_ALIASES = {
     "4/3": "four_thirds", "x4/3": "four_thirds",
     "3/2": "three_halves", "1.5": "three_halves", "x3/2": "three_halves",
 }  # fmt: skip
-
-# What Mixxx shows as a track's BPM and key: the blobs and the columns it writes from them.
-BEAT_COLUMNS = ("beats", "beats_version", "beats_sub_version", "bpm")
-KEY_COLUMNS = ("keys", "keys_version", "keys_sub_version", "key", "key_id")
 
 
 # --------------------------------------------------------------------------------------

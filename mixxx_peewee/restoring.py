@@ -29,8 +29,6 @@ from typing import Any
 
 import peewee
 
-from mixxx_peewee.beatgrids import BEAT_COLUMNS
-from mixxx_peewee.beatgrids import KEY_COLUMNS
 from mixxx_peewee.changejournal import bulk_write
 from mixxx_peewee.changejournal import journalled
 from mixxx_peewee.changejournal import known_updates
@@ -56,6 +54,8 @@ from mixxx_peewee.library import write_transaction
 from mixxx_peewee.membership import existing_track_ids
 from mixxx_peewee.membership import for_each_chunk
 from mixxx_peewee.membership import stored_rows
+from mixxx_peewee.models import BEAT_COLUMNS
+from mixxx_peewee.models import KEY_COLUMNS
 from mixxx_peewee.models import Crate
 from mixxx_peewee.models import CrateTrack
 from mixxx_peewee.models import Cue
@@ -181,7 +181,7 @@ _METADATA = (
 
 TRACK_FIELDS: dict[str, tuple[str, ...]] = {
     **{name: (name,) for name in _METADATA},
-    # What Mixxx shows is the blob: the columns are caches it writes from it (beatgrids).
+    # What Mixxx shows is the blob: the columns are caches it writes from it.
     "bpm": ("bpm", *(c for c in BEAT_COLUMNS if c != "bpm")),
     "key": ("key", *(c for c in KEY_COLUMNS if c != "key")),
     "bpm_lock": ("bpm_lock",),

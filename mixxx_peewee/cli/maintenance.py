@@ -106,14 +106,14 @@ def restore(
     ),
     as_json: bool = JSON_RESULT,
 ) -> None:
-    """Replace the library with a backup (the current content is backed up first), or take
-    back parts of it with --only.
+    """Replace the library with a backup (the current content is backed up first).
 
-    Plain restore is refused while Mixxx runs: quit Mixxx first. --only takes back just
-    that part and keeps everything else as it is now (today's play counts, history, new
-    tracks): `restore FILE --only crates --name Bangers` brings a deleted crate back with
-    its id and members. Track fields: metadata, artist, title, …, bpm (with its beat grid),
-    key (with its key map), rating, color, timesplayed, location (path columns together), …
+    Plain restore is refused while Mixxx runs: quit Mixxx first. With --only it takes back
+    just that part and keeps everything else as it is now (today's play counts, history,
+    new tracks): `restore FILE --only crates --name Bangers` brings a deleted crate back
+    with its id and members. Track fields: metadata, artist, title, …, bpm (with its beat
+    grid), key (with its key map), rating, color, timesplayed, location (path columns
+    together), …
     """
     state: CliState = ctx.obj
     if not only:
