@@ -90,6 +90,7 @@ if TYPE_CHECKING:
     from mixxx_peewee.playlists import replace_playlist_tracks as replace_playlist_tracks
     from mixxx_peewee.relocate import relocate_tracks as relocate_tracks
     from mixxx_peewee.restoring import restore as restore
+    from mixxx_peewee.restoring import restore_part as restore_part
     from mixxx_peewee.running import find_mixxx_processes as find_mixxx_processes
     from mixxx_peewee.stats import LibraryStats as LibraryStats
     from mixxx_peewee.stats import library_stats as library_stats
@@ -187,6 +188,7 @@ _LAZY: dict[str, str] = {
     "backup_details": "backups",
     "BackupInfo": "backups",
     "restore": "restoring",
+    "restore_part": "restoring",
     "auto_backup": "backups",
     # stats.py, duplicates.py
     "library_stats": "stats",

@@ -115,9 +115,6 @@ _FACTOR_ALIASES = {
     "3/2": "three_halves", "1.5": "three_halves", "x3/2": "three_halves",
 }  # fmt: skip
 
-_BEAT_COLUMNS = ("beats", "beats_version", "beats_sub_version", "bpm")
-_KEY_COLUMNS = ("keys", "keys_version", "keys_sub_version", "key", "key_id")
-
 
 # --------------------------------------------------------------------------------------
 # Reading

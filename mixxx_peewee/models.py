@@ -45,7 +45,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALL_MODELS",
+    "BEAT_COLUMNS",
     "CORE_MODELS",
+    "KEY_COLUMNS",
     "Crate",
     "CrateTrack",
     "Cue",
@@ -202,6 +204,12 @@ class LibraryHash(MixxxModel):
     class Meta:
         table_name = "LibraryHashes"
         added_in = 1
+
+
+# What Mixxx shows as a track's BPM and key: the blobs, and the columns it writes from them
+# on every save (MIXXX_FACTS.md §8). They change together.
+BEAT_COLUMNS = ("beats", "beats_version", "beats_sub_version", "bpm")
+KEY_COLUMNS = ("keys", "keys_version", "keys_sub_version", "key", "key_id")
 
 
 class Track(MixxxModel):

@@ -82,26 +82,73 @@ def _size_text(size: int) -> str:
 def restore(
     ctx: typer.Context,
     src: Path = typer.Argument(..., help="The backup file to restore."),
+    only: list[str] | None = typer.Option(
+        None,
+        "--only",
+        help="Take back only this part: crates, playlists, cues or tracks:FIELD[,FIELD…] "
+        "(repeat it, or a comma list); everything else stays as it is now.",
+    ),
+    name: list[str] | None = typer.Option(
+        None,
+        "--name",
+        help="With --only crates/playlists: only this crate or playlist (id or name).",
+    ),
+    track: list[str] | None = typer.Option(
+        None, "--track", help="With --only cues/tracks:…: only this track (id or path)."
+    ),
     dry_run: bool = DRY_RUN,
     yes: bool = YES,
     force: bool = typer.Option(
-        False, "--force", help="Restore a backup whose schema this package only reads."
+        False,
+        "--force",
+        help="Restore a backup whose schema this package only reads; with --only, also "
+        "write cues and track fields while Mixxx runs.",
     ),
     as_json: bool = JSON_RESULT,
 ) -> None:
     """Replace the library with a backup (the current content is backed up first).
 
-    Refused while Mixxx runs: quit Mixxx first.
+    Plain restore is refused while Mixxx runs: quit Mixxx first. With --only it takes back
+    just that part and keeps everything else as it is now (today's play counts, history,
+    new tracks): `restore FILE --only crates --name Bangers` brings a deleted crate back
+    with its id and members. Track fields: metadata, artist, title, …, bpm (with its beat
+    grid), key (with its key map), rating, color, timesplayed, location (path columns
+    together), …
     """
     state: CliState = ctx.obj
-    from mixxx_peewee.restoring import restore as restore_backup
-    from mixxx_peewee.running import EXCLUSIVE
+    if not only:
+        if name or track:
+            from mixxx_peewee.errors import ValidationError
 
+            raise ValidationError("--name and --track choose what --only takes back: add --only")
+        from mixxx_peewee.restoring import restore as restore_backup
+        from mixxx_peewee.running import EXCLUSIVE
+
+        state.write(
+            lambda dry: restore_backup(src, force=force, dry_run=dry),
+            dry_run=dry_run,
+            guard=EXCLUSIVE,
+            confirm=f"Replace the library with {src}?",
+            yes=yes,
+            as_json=as_json,
+        )
+        return
+    from mixxx_peewee.restoring import part_guard
+    from mixxx_peewee.restoring import restore_part
+
+    guard = part_guard(only)
+    ids = None
+    if track:
+        from mixxx_peewee.cli.resolve import track_ids
+
+        state.open()
+        ids = track_ids(track)
     state.write(
-        lambda dry: restore_backup(src, force=force, dry_run=dry),
+        lambda dry: restore_part(src, only, names=name, tracks=ids, force=force, dry_run=dry),
         dry_run=dry_run,
-        guard=EXCLUSIVE,
-        confirm=f"Replace the library with {src}?",
+        guard=guard,
+        force=force,
+        confirm=lambda plan: f"Take back {plan.value} from {src}?",
         yes=yes,
         as_json=as_json,
     )
