@@ -901,10 +901,21 @@ def _sequence_change(
                 out.append(track_id)
         return out
 
-    reordered = kept_order(before) != kept_order(after)
+    if not added:  # entries removed only: order kept if the rest is a subsequence
+        reordered = not _is_subsequence(after, before)
+    elif not removed:
+        reordered = not _is_subsequence(before, after)
+    else:  # both, with repeats: which repeat went is a guess; compare first occurrences
+        reordered = kept_order(before) != kept_order(after)
     if not (added or removed or reordered):
         return None
     return MembershipChange(playlist_id, name, added, removed, reordered)
+
+
+def _is_subsequence(part: Sequence[int], whole: Sequence[int]) -> bool:
+    """Whether ``part`` is ``whole`` with some entries left out (order kept)."""
+    remaining = iter(whole)
+    return all(any(item == other for other in remaining) for item in part)
 
 
 def _diff_cues(conn: sqlite3.Connection, sa: _Side, sb: _Side, result: LibraryDiff) -> None:
