@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import stat
 import tempfile
 import time
 from collections import Counter
@@ -1139,6 +1140,7 @@ def _save_whole(src: _Source, target: Path, *, empty: bool = False) -> None:
             conn.close()
         with open(tmp, "rb+") as written:
             os.fsync(written.fileno())
+        os.chmod(tmp, stat.S_IMODE(src.path.stat().st_mode) & 0o666)  # private stays private
         os.replace(tmp, target)
     except sqlite3.Error as exc:
         raise translate_sqlite_error(exc, src.path) from None
