@@ -1043,7 +1043,8 @@ def save_snapshot(
     written to a temporary file and renamed over ``dest``. With ``track_ids``, only those
     tracks' state (row, cues, crate and playlist memberships with the crates' names) is
     replaced in ``dest`` (created empty if missing), in one transaction; the rest of
-    ``dest`` is left as it was. Returns ``dest``.
+    ``dest`` is left as it was (so crates and playlists themselves, and the positions of
+    other tracks' playlist entries, stay as last saved whole). Returns ``dest``.
     Raises DatabaseNotFoundError, NotAMixxxDatabaseError, CorruptDatabaseError,
     ValidationError (``dest`` is the source, or no snapshot), DatabaseConnectionError.
     """
