@@ -385,7 +385,17 @@ def _read_only(path: Path, timeout_ms: int = 5000) -> sqlite3.Connection:
     try:
         return sqlite3.connect(sqlite_uri(path, "ro"), uri=True, timeout=timeout_ms / 1000)
     except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc, path) from None
+        raise _read_error(exc, path) from None
+
+
+def _read_error(exc: sqlite3.Error, path: Path) -> Exception:
+    """A read-only read's error as ours; a hot journal gets the advice of a read-only open."""
+    if "readonly" in str(exc).lower():
+        return DatabaseConnectionError(
+            f"{path}: a crashed program left a hot journal; open it once without read-only"
+            " so SQLite can roll it back"
+        )
+    return translate_sqlite_error(exc, path)
 
 
 def _source(path: str | os.PathLike[str] | None) -> _Source:
@@ -409,7 +419,7 @@ def _source(path: str | os.PathLike[str] | None) -> _Source:
             return _Source(resolved, True, fields, tidy=tidy)
         report = inspect_schema(conn)
     except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc, resolved) from None
+        raise _read_error(exc, resolved) from None
     finally:
         conn.close()
         if tidy:
@@ -614,7 +624,7 @@ def _attach(conn: sqlite3.Connection, path: Path, schema: str) -> None:
     try:
         conn.execute(f"ATTACH DATABASE ? AS {schema}", (sqlite_uri(path, "ro"),))
     except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc, path) from None
+        raise _read_error(exc, path) from None
 
 
 # --- the diff --------------------------------------------------------------------------------
