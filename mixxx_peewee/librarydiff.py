@@ -66,7 +66,7 @@ __all__ = [
     "CueChange",
     "LibraryDiff",
     "MembershipChange",
-    "Rename",
+    "CollectionRename",
     "TrackChange",
     "TrackRef",
     "diff_libraries",
@@ -156,7 +156,7 @@ class CollectionRef:
 
 
 @dataclass(frozen=True)
-class Rename:
+class CollectionRename:
     """A crate or playlist whose name changed."""
 
     id: int
@@ -184,7 +184,7 @@ class CollectionChanges:
 
     added: list[CollectionRef] = field(default_factory=list)
     removed: list[CollectionRef] = field(default_factory=list)
-    renamed: list[Rename] = field(default_factory=list)
+    renamed: list[CollectionRename] = field(default_factory=list)
     membership: list[MembershipChange] = field(default_factory=list)
 
     def count(self) -> int:
@@ -886,7 +886,7 @@ def _added_removed(
         )
         refs.extend(CollectionRef(i, names[i], sizes.get(i, 0)) for i in ids)
     changes.renamed.extend(
-        Rename(i, old[i], new[i]) for i in sorted(set(old) & set(new)) if old[i] != new[i]
+        CollectionRename(i, old[i], new[i]) for i in sorted(set(old) & set(new)) if old[i] != new[i]
     )
 
 
