@@ -59,10 +59,10 @@ if TYPE_CHECKING:
     from mixxx_peewee.library import write_transaction as write_transaction
     from mixxx_peewee.librarydiff import CollectionChanges as CollectionChanges
     from mixxx_peewee.librarydiff import CollectionRef as CollectionRef
+    from mixxx_peewee.librarydiff import CollectionRename as CollectionRename
     from mixxx_peewee.librarydiff import CueChange as CueChange
     from mixxx_peewee.librarydiff import LibraryDiff as LibraryDiff
     from mixxx_peewee.librarydiff import MembershipChange as MembershipChange
-    from mixxx_peewee.librarydiff import CollectionRename as CollectionRename
     from mixxx_peewee.librarydiff import TrackChange as TrackChange
     from mixxx_peewee.librarydiff import TrackRef as TrackRef
     from mixxx_peewee.librarydiff import diff_libraries as diff_libraries

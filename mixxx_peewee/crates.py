@@ -195,7 +195,7 @@ def _new_member(crate_id: int, track_id: int) -> Any:
 def rename_crate(
     crate: int | str | Crate, new_name: str, *, dry_run: bool = False, allow_digits: bool = False
 ) -> WriteResult:
-    """CollectionRename a crate. Raises CrateNotFoundError, LockedError, ValidationError,
+    """Rename a crate. Raises CrateNotFoundError, LockedError, ValidationError,
     DuplicateNameError."""
     clean = clean_name(new_name, "crate")
     result = WriteResult("rename_crate", dry_run, notes=_notes(dry_run))

@@ -286,7 +286,7 @@ def rename_playlist(
     playlist: int | str | Playlist, new_name: str, *, force_history: bool = False,
     dry_run: bool = False, allow_digits: bool = False,
 ) -> WriteResult:  # fmt: skip
-    """CollectionRename a playlist. Raises PlaylistNotFoundError, LockedError, ValidationError,
+    """Rename a playlist. Raises PlaylistNotFoundError, LockedError, ValidationError,
     DuplicateNameError."""
     clean = clean_name(new_name, "playlist")
     result = WriteResult("rename_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))

@@ -437,7 +437,7 @@ def playlists_create(
         typer.echo(result.value)
 
 
-@playlists_app.command("rename", help="CollectionRename a playlist.")
+@playlists_app.command("rename", help="Rename a playlist.")
 def playlists_rename(
     ctx: typer.Context,
     target: str = PLAYLIST_ARG,
@@ -713,7 +713,7 @@ def crates_create(
         typer.echo(result.value)
 
 
-@crates_app.command("rename", help="CollectionRename a crate.")
+@crates_app.command("rename", help="Rename a crate.")
 def crates_rename(
     ctx: typer.Context,
     target: str = CRATE_ARG,
