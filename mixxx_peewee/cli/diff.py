@@ -68,7 +68,10 @@ def diff(
     tracks added or removed, a playlist's order. Nothing is written to either file.
     --format ids prints the ids of the tracks that changed (not removed ones); json the
     whole diff, jsonl and csv one row per change. The exit status is 0 whether or not there
-    are differences (1 only on an error). Make a snapshot with `snapshot`.
+    are differences (1 only on an error).
+
+    Typical: `snapshot state.sqlite` now and `diff state.sqlite` later, or a diff against
+    one of the daily backups (`backup --list`) to see what changed since.
 
     Example: mixxx-peewee diff mixxxdb.sqlite --only crates
     """
