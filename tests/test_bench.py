@@ -32,6 +32,8 @@ EVERY_MEASUREMENT = (
     "table: tracks search",
     "table: tracks list --sort artist",
     "table: playlists show",
+    "diff two libraries",
+    "diff a snapshot with the library",
 )
 
 
