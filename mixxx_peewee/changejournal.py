@@ -69,6 +69,7 @@ __all__ = [
     "known_updates",
     "note_guard",
     "remove_capture",
+    "same_row",
     "same_value",
     "start_capture",
     "stop_capture",
@@ -723,22 +724,23 @@ def compare_live(conn: sqlite3.Connection, images: Sequence[RowImage]) -> list[s
             if image.kind == "insert":
                 if now is None:
                     states[i] = "before"
-                elif _same_row(now, image.after):
+                elif same_row(now, image.after):
                     states[i] = "after"
             elif image.kind == "delete":
                 if now is None:
                     states[i] = "after"
-                elif _same_row(now, image.before):
+                elif same_row(now, image.before):
                     states[i] = "before"
             elif now is not None:
-                if _same_row(now, image.after):
+                if same_row(now, image.after):
                     states[i] = "after"
-                elif _same_row(now, image.before):
+                elif same_row(now, image.before):
                     states[i] = "before"
     return states
 
 
-def _same_row(a: Sequence[Any], b: Sequence[Any] | None) -> bool:
+def same_row(a: Sequence[Any], b: Sequence[Any] | None) -> bool:
+    """Whether two rows hold the same values of the same SQLite types (1 is not 1.0)."""
     return b is not None and len(a) == len(b) and all(map(same_value, a, b))
 
 

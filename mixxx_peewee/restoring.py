@@ -33,6 +33,7 @@ from mixxx_peewee.changejournal import bulk_write
 from mixxx_peewee.changejournal import journalled
 from mixxx_peewee.changejournal import known_updates
 from mixxx_peewee.changejournal import note_guard
+from mixxx_peewee.changejournal import same_row
 from mixxx_peewee.changejournal import same_value
 from mixxx_peewee.connection import check_file
 from mixxx_peewee.connection import db
@@ -973,7 +974,7 @@ def _restore_cues(job: _Job, live_tracks: set[int], result: WriteResult, write: 
         stored = {r[0]: r for r in backup.cues[track]}
         now = live[track]
         gone = [i for i in now if i not in stored]
-        changed = [r for i, r in stored.items() if i in now and not _same_row(now[i], r)]
+        changed = [r for i, r in stored.items() if i in now and not same_row(now[i], r)]
         made = [r for i, r in stored.items() if i not in now]
         point = backup.cuepoints.get(track)
         pieces = [f"+{len(made)}" if made else "", f"~{len(changed)}" if changed else "",
@@ -1009,11 +1010,6 @@ def _restore_cues(job: _Job, live_tracks: set[int], result: WriteResult, write: 
     _each_row(lambda *values: Cue.insert(dict(zip(fields[1:], values, strict=True))),
               [r[1:] for r in moved])  # fmt: skip
     _each_row(lambda point, i: Track.update({Track.cuepoint: point}).where(Track.id == i), points)
-
-
-def _same_row(a: Sequence[Any], b: Sequence[Any]) -> bool:
-    """Whether two rows hold the same values of the same SQLite types (1 is not 1.0)."""
-    return a == b and list(map(type, a)) == list(map(type, b))
 
 
 # -- track fields --
@@ -1054,7 +1050,7 @@ def _restore_columns(
     changed = set()
     for track in tracks:
         old, new = live[track], backup.values[track]
-        if _same_row(old, new):
+        if same_row(old, new):
             continue
         shape: list[int] = []
         for name, at in groups:
@@ -1113,7 +1109,7 @@ def _restore_paths(
         if now is None:
             unplaced += 1
             continue
-        if not _same_row(now[1:], new):
+        if not same_row(now[1:], new):
             moves[now[0]] = (track, now[1:], new)
     targets: list[Any] = sorted({m[2][0] for m in moves.values() if isinstance(m[2][0], str)})
     holders: dict[Any, int] = dict(
