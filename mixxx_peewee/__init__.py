@@ -59,6 +59,14 @@ if TYPE_CHECKING:
     from mixxx_peewee.library import find_database as find_database
     from mixxx_peewee.library import open_library as open_library
     from mixxx_peewee.library import write_transaction as write_transaction
+    from mixxx_peewee.librarydiff import CollectionChanges as CollectionChanges
+    from mixxx_peewee.librarydiff import CueChange as CueChange
+    from mixxx_peewee.librarydiff import LibraryDiff as LibraryDiff
+    from mixxx_peewee.librarydiff import MembershipChange as MembershipChange
+    from mixxx_peewee.librarydiff import TrackChange as TrackChange
+    from mixxx_peewee.librarydiff import TrackRef as TrackRef
+    from mixxx_peewee.librarydiff import diff_libraries as diff_libraries
+    from mixxx_peewee.librarydiff import save_snapshot as save_snapshot
     from mixxx_peewee.locations import get_track_by_location as get_track_by_location
     from mixxx_peewee.locations import get_tracks_by_locations as get_tracks_by_locations
     from mixxx_peewee.lookup import get_crate as get_crate
@@ -215,6 +223,15 @@ _LAZY: dict[str, str] = {
     "undo_change": "history",
     "journal_retention": "history",
     "journal_status": "history",
+    # librarydiff.py
+    "diff_libraries": "librarydiff",
+    "save_snapshot": "librarydiff",
+    "LibraryDiff": "librarydiff",
+    "TrackRef": "librarydiff",
+    "TrackChange": "librarydiff",
+    "CueChange": "librarydiff",
+    "CollectionChanges": "librarydiff",
+    "MembershipChange": "librarydiff",
 }
 
 

@@ -43,6 +43,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "duplicates",
         "usage",
     ),
+    ("librarydiff",),
     ("history",),
     ("m3u",),
     ("compat",),
@@ -53,6 +54,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli.output",),
     ("cli.state", "cli.resolve"),
     ("cli.info", "cli.tracks", "cli.collections", "cli.cues", "cli.maintenance", "cli.history"),
+    ("cli.diff",),
     ("cli",),
     ("__init__", "__main__"),
 )

@@ -71,6 +71,14 @@ _COMMANDS: dict[str, tuple[str, str]] = {
         "history",
         "Take back one change mixxx-peewee made (see `history`); an undo can be undone.",
     ),
+    "diff": (
+        "diff",
+        "What changed from OTHER (a backup or snapshot) to the library; exit 0 either way.",
+    ),
+    "snapshot": (
+        "diff",
+        "Save the library's compact state for a later `diff` (a fraction of a backup's size).",
+    ),
 }
 
 # Commands built so far, shared by every root group (tests build one per invocation).
