@@ -29,6 +29,7 @@ repository, 130 interrupted (what was done is committed and recorded).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -37,6 +38,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -262,30 +264,60 @@ class AnnexMetadata:
             start_new_session=True,  # Ctrl-C stops us, and we stop git-annex cleanly
         )
 
-    def ask(self, file: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any] | None:
-        """git-annex's reply for ``file`` (setting ``fields``); None: not an annexed file.
+    def ask_many(
+        self, requests: list[tuple[str, dict[str, list[str]] | None]]
+    ) -> Iterator[dict[str, Any] | OSError | None]:
+        """git-annex's reply to each ``(file, fields to set or None)``, in order.
 
-        Raises OSError when the process has died (its stderr in the message).
+        None: not an annexed file; an OSError: the process died (its stderr in the
+        message; it is started again for the next call). A thread sends the requests
+        ahead, so git-annex never waits for us to read its last reply.
         """
-        request: dict[str, Any] = {"file": file}
-        if fields is not None:
-            request["fields"] = fields
-        stdin, stdout = self.process.stdin, self.process.stdout
+        process = self.process
+        stdin, stdout = process.stdin, process.stdout
         assert stdin is not None and stdout is not None
+        lines = [
+            json.dumps({"file": f} if v is None else {"file": f, "fields": v}, ensure_ascii=False)
+            + "\n"
+            for f, v in requests
+        ]
+
+        def send() -> None:
+            try:
+                for line in lines:
+                    stdin.write(line)
+                stdin.flush()
+            except (OSError, ValueError):
+                pass  # the process died or was stopped: the reader reports it
+
+        writer = threading.Thread(target=send, daemon=True)
+        writer.start()
+        answered = 0  # replies read: fewer than asked when the caller stops early
         try:
-            stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
-            stdin.flush()
-            line = stdout.readline()
-        except (BrokenPipeError, ValueError):
-            line = ""
-        if not line:
-            raise OSError(self._died())
-        if not line.strip():
-            return None
-        reply: dict[str, Any] = json.loads(line)
-        if reply.get("success") and reply.get("key") and self.write:
-            self.last_key = reply["key"]
-        return reply
+            while answered < len(lines):
+                line = stdout.readline()
+                if not line:
+                    writer.join()
+                    message = self._died()
+                    missing, answered = len(lines) - answered, len(lines)
+                    for _ in range(missing):
+                        yield OSError(message)
+                    return
+                answered += 1
+                if not line.strip():
+                    yield None
+                    continue
+                reply: dict[str, Any] = json.loads(line)
+                if reply.get("success") and reply.get("key") and self.write:
+                    self.last_key = reply["key"]
+                yield reply
+        finally:
+            if answered < len(lines):
+                # Stopped early (Ctrl-C): what git-annex did meanwhile is in its journal,
+                # not in our state, so it is sent again next run; never half a file.
+                process.kill()
+                process.wait()
+            writer.join()
 
     def _died(self) -> str:
         self.process.wait()
@@ -387,7 +419,8 @@ def make_plan(
             names = changed_fields(change.fields, fields)
             if names:
                 wanted.setdefault(change.id, names)
-            elif _scoped(repo, change.location):
+            elif change.id not in wanted and _scoped(repo, change.location):
+                # Recorded now only when nothing is to be sent (else: after its batch).
                 plan.record.append(change.id)
         for ref in (*diff.tracks_removed, *diff.tracks_hidden):
             if _scoped(repo, ref.location):
@@ -477,14 +510,12 @@ def run_sync(
     try:
         for batch in batches(plan.work, batch_size):
             done: list[int] = []
+            replies = annex.ask_many([(item.file, item.fields) for item in batch])
             try:
-                for item in batch:
-                    try:
-                        reply = annex.ask(item.file, item.fields)
-                    except OSError as exc:
-                        outcome.failed.append((item.file, str(exc)))
-                        continue
-                    if reply is None:
+                for item, reply in zip(batch, replies, strict=True):
+                    if isinstance(reply, OSError):
+                        outcome.failed.append((item.file, str(reply)))
+                    elif reply is None:
                         plan.skip("not annexed", item.file)
                     elif not reply.get("success"):
                         errors = " ".join(reply.get("error-messages") or []) or "failed"
@@ -496,6 +527,7 @@ def run_sync(
                             typer.echo(f"synced: {item.file}")
             except KeyboardInterrupt:
                 outcome.interrupted = True
+                replies.close()  # stops git-annex: nothing more goes to its journal
             # The files answered so far are committed, then recorded: at worst a crash
             # between the two sends them again (the same values) next run.
             annex.commit(f"mixxx-peewee annex sync: {len(done)} files")
@@ -513,11 +545,10 @@ def dry_run(repo: Repo, plan: Plan) -> Outcome:
     outcome = Outcome()
     annex = AnnexMetadata(repo.top, write=False)
     try:
-        for item in plan.work:
-            try:
-                reply = annex.ask(item.file)
-            except OSError as exc:
-                outcome.failed.append((item.file, str(exc)))
+        replies = annex.ask_many([(item.file, None) for item in plan.work])
+        for item, reply in zip(plan.work, replies, strict=True):
+            if isinstance(reply, OSError):
+                outcome.failed.append((item.file, str(reply)))
                 continue
             if reply is None:
                 plan.skip("not annexed", item.file)
@@ -565,6 +596,17 @@ def report(repo: Repo, plan: Plan, outcome: Outcome, *, dry: bool, verbose: bool
         typer.echo("dry run: nothing written", err=True)
 
 
+def _exclusive(path: Path) -> Any:
+    """The lock file ``path``, locked for this run (close it to unlock); raises OSError."""
+    handle = path.open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise OSError("another sync of this library into this repository is running") from None
+    return handle
+
+
 def parse_fields(text: str) -> list[str]:
     """``rating,crate`` → the fields in their fixed order; raises Usage."""
     names = [n.strip().lower() for n in text.split(",") if n.strip()]
@@ -583,7 +625,7 @@ def main(
     dry: bool = typer.Option(False, "--dry-run", "-n", help="Print what would change only."),
     full: bool = typer.Option(False, "--all", help="Every field of every track, not changes."),
     fields_text: str = typer.Option(",".join(FIELDS), "--fields", help="Comma-separated fields."),
-    batch_size: int = typer.Option(1000, "--batch-size", help="Commit every N files."),
+    batch_size: int = typer.Option(2000, "--batch-size", help="Commit every N files."),
     notation: str = typer.Option("lancelot", "--key-notation", help="lancelot|openkey|traditional"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List files synced and skipped."),
 ) -> None:
@@ -612,12 +654,13 @@ def main(
                 outcome = dry_run(found, plan)
             else:
                 state.parent.mkdir(parents=True, exist_ok=True)
+                lock = _exclusive(state.with_suffix(".lock"))
                 # The library as it is now: what the state will say was synced. A track
                 # Mixxx changes while we run is sent again next run, never lost.
                 current = state.with_suffix(".pending")
-                current.unlink(missing_ok=True)
-                mixxx_peewee.save_snapshot(current)
                 try:
+                    current.unlink(missing_ok=True)
+                    mixxx_peewee.save_snapshot(current)
                     last = None if full or not state.exists() else state
                     plan = make_plan(found, last, current, fields, notation)
                     outcome = run_sync(
@@ -630,6 +673,7 @@ def main(
                     )
                 finally:
                     current.unlink(missing_ok=True)
+                    lock.close()
         except (MixxxPeeweeError, OSError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None

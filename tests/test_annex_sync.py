@@ -132,7 +132,7 @@ class World:
 
     def state_files(self) -> list[str]:
         folder = self.repo / ".git" / "mixxx-peewee"
-        return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+        return sorted(p.name for p in folder.glob("*.snapshot")) if folder.exists() else []
 
 
 @pytest.fixture(scope="module")
@@ -233,17 +233,17 @@ def test_an_interrupted_run_resumes_without_losing_or_repeating(
     _run(w.repo, w.db)  # whatever an earlier test left
     ids = sorted(i for i, loc in w.locations().items() if loc.startswith(f"{w.repo}/"))[:3]
     _edit(w, lambda: [mixxx_peewee.update_track(i, genre=f"Interrupted {i}") for i in ids])
-    asked = 0
-    real_ask = sync.AnnexMetadata.ask
+    calls = 0
+    real_ask_many = sync.AnnexMetadata.ask_many
 
-    def ask_then_interrupt(self: Any, file: str, fields: Any = None) -> Any:
-        nonlocal asked
-        asked += 1
-        if asked == 2:
-            raise KeyboardInterrupt
-        return real_ask(self, file, fields)
+    def interrupted_on_the_second_batch(self: Any, requests: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise KeyboardInterrupt  # Ctrl-C while git-annex works on the second batch
+        yield from real_ask_many(self, requests)
 
-    monkeypatch.setattr(sync.AnnexMetadata, "ask", ask_then_interrupt)
+    monkeypatch.setattr(sync.AnnexMetadata, "ask_many", interrupted_on_the_second_batch)
     stopped = _run(w.repo, w.db, "--batch-size", "1")
     assert stopped.exit_code == 130 and "interrupted" in stopped.stderr
     monkeypatch.undo()
