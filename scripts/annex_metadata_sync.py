@@ -428,12 +428,12 @@ def make_plan(
         if not wanted:
             return plan
     # Hidden tracks too: they are recorded as seen (showing one again is a change).
-    rows = [
+    crates = mixxx_peewee.track_crate_names(None if wanted is None else list(wanted))
+    rows = (
         row
         for row in mixxx_peewee.iter_tracks(columns=[*COLUMNS, "mixxx_deleted"], hidden=None)
         if wanted is None or row["id"] in wanted
-    ]
-    crates = mixxx_peewee.track_crate_names(None if wanted is None else list(wanted))
+    )
     for row in rows:
         if row["mixxx_deleted"] == 1:
             if _scoped(repo, row["location"]):
@@ -580,7 +580,8 @@ def report(repo: Repo, plan: Plan, outcome: Outcome, *, dry: bool, verbose: bool
             for location in locations:
                 typer.echo(f"{why}: {location}")
     verb = "would change" if dry else "synced"
-    parts = [f"{verb} {outcome.synced} files" if plan.work or outcome.synced else "no changes"]
+    nothing = not (plan.work or plan.skipped or outcome.failed)
+    parts = ["no changes" if nothing else f"{verb} {outcome.synced} files"]
     if dry and outcome.unchanged:
         parts.append(f"{outcome.unchanged} already up to date")
     if outcome.failed:

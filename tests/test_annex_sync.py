@@ -335,3 +335,16 @@ def test_paths_map_without_resolving_links_in_either_unicode_form(tmp_path: Path
     assert repo.file_of(f"{top}/.git/annex/objects/xx/KEY/KEY") == (None, "not annexed")
     scoped = sync.Repo(top, top, top / ".git", ["Café"])
     assert scoped.in_scope("Café/x.mp3") and not scoped.in_scope("Caféx/x.mp3")
+
+
+def test_track_crate_names_reads_every_tracks_crates_at_once(tmp_path: Path) -> None:
+    db = make_sample_library(tmp_path / "mixxxdb.sqlite", tracks=60, crates=4)
+    with mixxx_peewee.open_library(db, readonly=True):
+        want: dict[int, list[str]] = {}
+        for crate in mixxx_peewee.list_crates(include_hidden=True):
+            for track in mixxx_peewee.get_crate_tracks(crate["id"], include_hidden=True):
+                want.setdefault(track.id, []).append(crate["name"])
+        want = {k: sorted(v) for k, v in want.items()}
+        assert want and mixxx_peewee.track_crate_names() == want
+        some = [*sorted(want)[:3], 10**9]
+        assert mixxx_peewee.track_crate_names(some) == {k: want[k] for k in some if k in want}
