@@ -60,6 +60,8 @@ if TYPE_CHECKING:
     from mixxx_peewee.library import open_library as open_library
     from mixxx_peewee.library import write_transaction as write_transaction
     from mixxx_peewee.librarydiff import CollectionChanges as CollectionChanges
+    from mixxx_peewee.librarydiff import CollectionRef as CollectionRef
+    from mixxx_peewee.librarydiff import CollectionRename as CollectionRename
     from mixxx_peewee.librarydiff import CueChange as CueChange
     from mixxx_peewee.librarydiff import LibraryDiff as LibraryDiff
     from mixxx_peewee.librarydiff import MembershipChange as MembershipChange
@@ -231,7 +233,9 @@ _LAZY: dict[str, str] = {
     "TrackChange": "librarydiff",
     "CueChange": "librarydiff",
     "CollectionChanges": "librarydiff",
+    "CollectionRef": "librarydiff",
     "MembershipChange": "librarydiff",
+    "CollectionRename": "librarydiff",
 }
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import stat
 import tempfile
 import time
 from collections import Counter
@@ -62,10 +63,10 @@ __all__ = [
     "TRACK_FIELDS",
     "CollectionChanges",
     "CollectionRef",
+    "CollectionRename",
     "CueChange",
     "LibraryDiff",
     "MembershipChange",
-    "Rename",
     "TrackChange",
     "TrackRef",
     "diff_libraries",
@@ -155,7 +156,7 @@ class CollectionRef:
 
 
 @dataclass(frozen=True)
-class Rename:
+class CollectionRename:
     """A crate or playlist whose name changed."""
 
     id: int
@@ -183,7 +184,7 @@ class CollectionChanges:
 
     added: list[CollectionRef] = field(default_factory=list)
     removed: list[CollectionRef] = field(default_factory=list)
-    renamed: list[Rename] = field(default_factory=list)
+    renamed: list[CollectionRename] = field(default_factory=list)
     membership: list[MembershipChange] = field(default_factory=list)
 
     def count(self) -> int:
@@ -367,6 +368,8 @@ class _Source:
     tables: frozenset[str] = frozenset()
     cue_colors: str = "rgb"  # library files: "rgb", "palette" (revisions 27-31) or "none"
     revision: int | None = None
+    # No -wal/-shm beside it before we looked: those our reading makes are removed (_tidy).
+    tidy: bool = False
 
 
 def _resolve(path: str | os.PathLike[str] | None) -> Path:
@@ -382,13 +385,24 @@ def _read_only(path: Path, timeout_ms: int = 5000) -> sqlite3.Connection:
     try:
         return sqlite3.connect(sqlite_uri(path, "ro"), uri=True, timeout=timeout_ms / 1000)
     except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc, path) from None
+        raise _read_error(exc, path) from None
+
+
+def _read_error(exc: sqlite3.Error, path: Path) -> Exception:
+    """A read-only read's error as ours; a hot journal gets the advice of a read-only open."""
+    if "readonly" in str(exc).lower():
+        return DatabaseConnectionError(
+            f"{path}: a crashed program left a hot journal; open it once without read-only"
+            " so SQLite can roll it back"
+        )
+    return translate_sqlite_error(exc, path)
 
 
 def _source(path: str | os.PathLike[str] | None) -> _Source:
     """Look at a file: a snapshot (its format and fields) or a Mixxx library (its schema)."""
     resolved = _resolve(path)
     check_file(resolved)
+    tidy = bool(_no_scratch_files(resolved))
     conn = _read_only(resolved)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -402,12 +416,14 @@ def _source(path: str | os.PathLike[str] | None) -> _Source:
                     f"package reads ({SNAPSHOT_VERSION})"
                 )
             fields = frozenset(str(info.get("fields", "")).split(",")) & set(TRACK_FIELDS)
-            return _Source(resolved, True, fields)
+            return _Source(resolved, True, fields, tidy=tidy)
         report = inspect_schema(conn)
     except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc, resolved) from None
+        raise _read_error(exc, resolved) from None
     finally:
         conn.close()
+        if tidy:
+            _tidy([resolved])
     if report.verdict is Verdict.NOT_MIXXX:
         raise NotAMixxxDatabaseError(
             f"{resolved}: not a Mixxx library or snapshot ({report.reason})"
@@ -424,7 +440,7 @@ def _source(path: str | os.PathLike[str] | None) -> _Source:
     else:
         colors = "rgb"
     present = frozenset(t for t in tables if report.live.get(t))
-    return _Source(resolved, False, fields, present, colors, revision)
+    return _Source(resolved, False, fields, present, colors, revision, tidy)
 
 
 class _Side:
@@ -578,11 +594,37 @@ def _compare_connection(busy_timeout_ms: int = 5000) -> sqlite3.Connection:
     return conn
 
 
+def _no_scratch_files(*paths: Path) -> list[Path]:
+    """The files among ``paths`` without ``-wal``/``-shm`` beside them (see _tidy)."""
+    return [p for p in paths if not any(Path(f"{p}{s}").exists() for s in ("-wal", "-shm"))]
+
+
+def _tidy(paths: Iterable[Path]) -> None:
+    """Let SQLite delete the empty ``-wal``/``-shm`` our read-only reading of a WAL file made.
+
+    A ``mode=ro`` connection creates them but cannot remove them; a plain connection that
+    closes as the last one does (the rule of :func:`~mixxx_peewee.library.open_library`'s
+    read-only opens). Left alone when written meanwhile or used by another program.
+    """
+    for path in paths:
+        wal = Path(f"{path}-wal")
+        try:
+            if not wal.exists() or wal.stat().st_size != 0 or not os.access(path, os.W_OK):
+                continue
+            conn = sqlite3.connect(sqlite_uri(path, "rw"), uri=True, timeout=0)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            finally:
+                conn.close()
+        except (OSError, sqlite3.Error):
+            pass  # best effort: SQLite reuses the files harmlessly
+
+
 def _attach(conn: sqlite3.Connection, path: Path, schema: str) -> None:
     try:
         conn.execute(f"ATTACH DATABASE ? AS {schema}", (sqlite_uri(path, "ro"),))
     except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc, path) from None
+        raise _read_error(exc, path) from None
 
 
 # --- the diff --------------------------------------------------------------------------------
@@ -619,6 +661,7 @@ def diff_libraries(
         raise _comparison_error(exc, old.path, new.path) from None
     finally:
         conn.close()
+        _tidy(s.path for s in (old, new) if s.tidy)
     result.track_changes.sort(key=lambda c: c.id)
     return result
 
@@ -843,7 +886,7 @@ def _added_removed(
         )
         refs.extend(CollectionRef(i, names[i], sizes.get(i, 0)) for i in ids)
     changes.renamed.extend(
-        Rename(i, old[i], new[i]) for i in sorted(set(old) & set(new)) if old[i] != new[i]
+        CollectionRename(i, old[i], new[i]) for i in sorted(set(old) & set(new)) if old[i] != new[i]
     )
 
 
@@ -1042,7 +1085,8 @@ def save_snapshot(
     written to a temporary file and renamed over ``dest``. With ``track_ids``, only those
     tracks' state (row, cues, crate and playlist memberships with the crates' names) is
     replaced in ``dest`` (created empty if missing), in one transaction; the rest of
-    ``dest`` is left as it was. Returns ``dest``.
+    ``dest`` is left as it was (so crates and playlists themselves, and the positions of
+    other tracks' playlist entries, stay as last saved whole). Returns ``dest``.
     Raises DatabaseNotFoundError, NotAMixxxDatabaseError, CorruptDatabaseError,
     ValidationError (``dest`` is the source, or no snapshot), DatabaseConnectionError.
     """
@@ -1055,13 +1099,16 @@ def save_snapshot(
     replacing = target.exists() and target.stat().st_size > 0
     if replacing:
         _check_snapshot(target)
-    if track_ids is None:
-        _save_whole(src, target)
-    else:
-        ids = parse_track_ids(track_ids)
-        if not replacing:
-            _save_whole(src, target, empty=True)
-        _save_tracks(src, target, ids)
+    ids = None if track_ids is None else parse_track_ids(track_ids)
+    try:
+        if ids is None:
+            _save_whole(src, target)
+        else:
+            if not replacing:
+                _save_whole(src, target, empty=True)
+            _save_tracks(src, target, ids)
+    finally:
+        _tidy([src.path] if src.tidy else [])
     return target
 
 
@@ -1139,6 +1186,7 @@ def _save_whole(src: _Source, target: Path, *, empty: bool = False) -> None:
             conn.close()
         with open(tmp, "rb+") as written:
             os.fsync(written.fileno())
+        os.chmod(tmp, stat.S_IMODE(src.path.stat().st_mode) & 0o666)  # private stays private
         os.replace(tmp, target)
     except sqlite3.Error as exc:
         raise translate_sqlite_error(exc, src.path) from None

@@ -1218,6 +1218,118 @@ def feature_rows(label: str, path: Path, repeat: int) -> list[Row]:
     return rows
 
 
+def changed_copy(master: Path, dest: Path, *, fraction: float = 0.01, seed: int = 1) -> int:
+    """Copy ``master`` to ``dest`` and change ``fraction`` of its tracks the ways a DJ and
+    Mixxx do (raw sqlite3): tags, ratings, colours, play counts, hiding, moved files, grids,
+    cues; a crate renamed, crate members added and removed, a playlist entry removed; ten
+    tracks removed and ten added. Returns the tracks changed."""
+    import random
+
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{dest}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(master, dest)
+    rng = random.Random(seed)
+    conn = sqlite3.connect(dest, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        ids = [r[0] for r in conn.execute("SELECT id FROM library ORDER BY id")]
+        chosen = rng.sample(ids, max(8, int(len(ids) * fraction)))
+        grids = [
+            r[0] for r in conn.execute("SELECT beats FROM library WHERE beats NOT NULL LIMIT 50")
+        ]
+        edits = [
+            "UPDATE library SET rating = (rating + 1) % 6 WHERE id = ?",
+            "UPDATE library SET color = 16711680 WHERE id = ?",
+            "UPDATE library SET title = coalesce(title, '') || ' (edit)' WHERE id = ?",
+            "UPDATE library SET timesplayed = timesplayed + 1, played = 1 WHERE id = ?",
+            "UPDATE library SET mixxx_deleted = 1 - coalesce(mixxx_deleted, 0) WHERE id = ?",
+            "UPDATE cues SET position = position + 88200 WHERE track_id = ?",
+            "UPDATE track_locations SET location = location || '.moved', filename = filename"
+            " || '.moved' WHERE id = (SELECT location FROM library WHERE id = ?)",
+        ]
+        for n, track_id in enumerate(chosen):
+            if n % 8 == 7:
+                conn.execute("UPDATE library SET beats = ?, bpm = bpm * 2 WHERE id = ?",
+                             (rng.choice(grids), track_id))  # fmt: skip
+            else:
+                conn.execute(edits[n % 8], (track_id,))
+        crates = [r[0] for r in conn.execute("SELECT id FROM crates ORDER BY id")]
+        conn.execute("UPDATE crates SET name = name || ' (renamed)' WHERE id = ?", (crates[1],))
+        conn.executemany("INSERT OR IGNORE INTO crate_tracks (crate_id, track_id) VALUES (?, ?)",
+                         [(crates[2], t) for t in chosen[:50]])  # fmt: skip
+        conn.execute("DELETE FROM crate_tracks WHERE rowid IN (SELECT rowid FROM crate_tracks"
+                     " WHERE crate_id = ? LIMIT 20)", (crates[3],))  # fmt: skip
+        playlist = conn.execute(
+            "SELECT playlist_id FROM PlaylistTracks GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()[0]
+        conn.execute("DELETE FROM PlaylistTracks WHERE playlist_id = ? AND position = 10",
+                     (playlist,))  # fmt: skip
+        conn.execute("UPDATE PlaylistTracks SET position = position - 1"
+                     " WHERE playlist_id = ? AND position > 10", (playlist,))  # fmt: skip
+        for track_id in chosen[-10:]:
+            for table, column in (("crate_tracks", "track_id"), ("cues", "track_id"),
+                                  ("library", "id")):  # fmt: skip
+                conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (track_id,))
+        for n in range(10):
+            where = f"{bench_data.MUSIC_ROOT}/New/{n:02d} - New track.mp3"
+            location = conn.execute(
+                "INSERT INTO track_locations (location, filename, directory, filesize,"
+                " fs_deleted, needs_verification) VALUES (?, ?, ?, 1000, 0, 0)",
+                (where, where.rsplit("/", 1)[1], where.rsplit("/", 1)[0]),
+            ).lastrowid
+            conn.execute(
+                "INSERT INTO library (artist, title, location, duration, samplerate,"
+                " mixxx_deleted) VALUES ('New', ?, ?, 200.0, 44100, 0)",
+                (f"New track {n}", location),
+            )
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return len(chosen)
+
+
+DIFF_MS = 2000.0
+SNAPSHOT_MS = 3000.0
+
+
+def diff_rows(label: str, path: Path, work: Path, repeat: int) -> list[Row]:
+    """``diff`` (issue 13): two libraries with 1% of the tracks changed, and a snapshot
+    against the changed one, read-only, against a raw sqlite3 script comparing the two
+    files; saving the snapshot against a raw script writing the same columns."""
+    newer = work / "diff-newer.sqlite"
+    changed_copy(path, newer)
+    snap = work / "diff-older.snapshot"
+    raw_snap = work / "diff-raw.snapshot"
+    rows = []
+    try:
+        diff = lib_function("librarydiff", "diff_libraries")
+        save = lib_function("librarydiff", "save_snapshot")
+    except Missing as exc:
+        return [Row(label, "diff two libraries, 1% changed", status="SKIP", note=str(exc))]
+    save(snap, source=path)
+    raw_diff = Side(op=lambda _: bench_raw.diff(str(path), str(newer)))
+    cases = [
+        ("diff two libraries, 1% changed (vs raw two-file comparison)",
+         Side(op=lambda _: diff(path, newer)), raw_diff, DIFF_MS),
+        ("diff a snapshot with the library, 1% changed (vs raw two-file comparison)",
+         Side(op=lambda _: diff(snap, newer)), raw_diff, DIFF_MS),
+        ("snapshot of the library (vs raw INSERT ... SELECT of the same columns)",
+         Side(op=lambda _: save(snap, source=path)),
+         Side(op=lambda _: bench_raw.snapshot(str(path), str(raw_snap))), SNAPSHOT_MS),
+    ]  # fmt: skip
+    for name, lib, raw, limit in cases:
+        row = compare(Row(label, name), lib, raw, repeat)
+        if name.startswith("snapshot"):
+            row.note = (
+                f"snapshot {snap.stat().st_size / 1e6:.1f} MB, library "
+                f"{path.stat().st_size / 1e6:.1f} MB"
+            )
+        rows.append(judge(row, ms=limit))
+    for file in (newer, snap, raw_snap):
+        file.unlink(missing_ok=True)
+    return rows
+
+
 @app.command()
 def main(
     sizes: str = typer.Option("10000,100000", help="Library sizes (tracks), comma-separated."),
@@ -1235,7 +1347,7 @@ def main(
     only: str = typer.Option(
         "",
         help="Only these groups of rows, comma-separated: startup, open, read, write, "
-        "process, table, analysis, features (default: all).",
+        "process, table, analysis, features, diff (default: all).",
     ),
 ) -> None:
     """Measure mixxx_peewee against raw sqlite3; print one table and write JSON."""
@@ -1259,7 +1371,7 @@ def main(
     # compiles it); with PYTHONDONTWRITEBYTECODE set, nothing else would write it.
     compileall.compile_dir(str(ROOT / "mixxx_peewee"), quiet=1)
     groups = {g.strip() for g in only.split(",") if g.strip()} or {
-        "startup", "open", "read", "write", "process", "table", "analysis", "features"
+        "startup", "open", "read", "write", "process", "table", "analysis", "features", "diff"
     }  # fmt: skip
     if "startup" in groups:
         rows.extend(startup_rows(1 if quick else max(repeat, 5), references=not quick))
@@ -1290,6 +1402,8 @@ def main(
                 )
             if "features" in groups and (tracks >= 100_000 or quick):
                 rows.extend(feature_rows(label, path, repeat))
+            if "diff" in groups and (tracks >= 100_000 or quick):
+                rows.extend(diff_rows(label, path, work, repeat))
     for revision in rev_list:
         rows.extend(
             memory_rows([r for r in rows if r.library.startswith(f"rev {revision} ")], size_list)
@@ -1314,6 +1428,8 @@ def main(
             lock_ms=LOCK_MS,
             relocate_lock_ms=RELOCATE_LOCK_MS,
             memory_growth=MEMORY_GROWTH,
+            diff_ms=DIFF_MS,
+            snapshot_ms=SNAPSHOT_MS,
         ),
         "method": {
             "timing": "median of interleaved runs (lib, raw, raw, lib, ...); ratio = lib/raw",

@@ -361,6 +361,162 @@ def backup(conn: sqlite3.Connection, dest: str) -> None:
         os.close(fd)
 
 
+# The library columns a diff compares (mixxx_peewee.librarydiff.TRACK_FIELDS, as stored).
+DIFF_COLUMNS = (
+    "artist", "title", "album", "album_artist", "genre", "composer", "grouping", "year",
+    "comment", "tracknumber", "bpm", "key", "beats", "keys", "rating", "color",
+    "timesplayed", "played", "last_played_at", "datetime_added", "duration",
+)  # fmt: skip
+_CUE_DIFF = "id, track_id, type, position, length, hotcue, label, color & 16777215"
+
+
+def _attach_both(a: str, b: str) -> sqlite3.Connection:
+    conn = sqlite3.connect("file:raw-diff?mode=memory", uri=True, isolation_level=None)
+    for path, schema in ((a, "a"), (b, "b")):
+        uri = "file:" + urllib.parse.quote(path) + "?mode=ro"
+        conn.execute(f"ATTACH DATABASE ? AS {schema}", (uri,))
+    return conn
+
+
+def diff(a: str, b: str) -> int:
+    """What a careful script does to compare two library files; returns the changes found.
+
+    One read-only connection ATTACHes both and compares in SQL: tracks joined by id (every
+    compared column ``IS NOT``, blobs as they are, the path through track_locations), ids
+    one side lacks (anti-joins), cues joined by id, crate memberships with their names and
+    playlist entries by ``EXCEPT``, crate and playlist names; Python gets only what differs
+    and makes one dict per changed track field.
+    """
+    conn = _attach_both(a, b)
+    have = {r[1] for r in conn.execute("PRAGMA a.table_info(library)")}
+    have &= {r[1] for r in conn.execute("PRAGMA b.table_info(library)")}
+    cols = [c for c in DIFF_COLUMNS if c in have]
+    names = ["hidden", "location", *cols]
+    side = {
+        s: [f"coalesce({s}l.mixxx_deleted, 0) != 0", f"{s}tl.location",
+            *(f'{s}l."{c}"' for c in cols)]
+        for s in "ab"
+    }  # fmt: skip
+    differs = " OR ".join(f"{x} IS NOT {y}" for x, y in zip(side["a"], side["b"], strict=True))
+    changes = 0
+    conn.execute("BEGIN")
+    rows = conn.execute(
+        f"SELECT al.id, {', '.join(side['a'])}, {', '.join(side['b'])} FROM a.library AS al"
+        " LEFT JOIN a.track_locations AS atl ON atl.id = al.location"
+        " JOIN b.library AS bl ON bl.id = al.id"
+        " LEFT JOIN b.track_locations AS btl ON btl.id = bl.location"
+        f" WHERE {differs}"
+    )
+    width = len(names)
+    for row in rows:
+        old, new = row[1 : 1 + width], row[1 + width :]
+        changed = {n: (o, v) for n, o, v in zip(names, old, new, strict=True) if o != v}
+        changes += len(changed)
+    for first, second in (("a", "b"), ("b", "a")):
+        changes += len(
+            conn.execute(
+                f"SELECT l.id, tl.location FROM {first}.library AS l LEFT JOIN"
+                f" {first}.track_locations AS tl ON tl.id = l.location WHERE NOT EXISTS"
+                f" (SELECT 1 FROM {second}.library WHERE id = l.id)"
+            ).fetchall()
+        )
+    differs = " OR ".join(
+        f"x.{c} IS NOT y.{c}" for c in ("track_id", "type", "position", "length", "hotcue",
+                                        "label", "color")
+    )  # fmt: skip
+    touched = {
+        t
+        for first, second in (("a", "b"), ("b", "a"))
+        for r in conn.execute(
+            f"SELECT x.track_id, y.track_id FROM (SELECT {_CUE_DIFF} AS color FROM {first}.cues)"
+            f" AS x LEFT JOIN (SELECT {_CUE_DIFF} AS color FROM {second}.cues) AS y"
+            f" ON y.id = x.id WHERE y.id IS NULL OR {differs}"
+        )
+        for t in r
+        if t is not None
+    }
+    changes += len(touched)
+    members = (
+        "SELECT ct.crate_id, ct.track_id, c.name FROM {s}.crate_tracks AS ct"
+        " JOIN {s}.crates AS c ON c.id = ct.crate_id"
+    )
+    entries = "SELECT playlist_id, position, track_id FROM {s}.PlaylistTracks"
+    for query in (members, entries, "SELECT id, name FROM {s}.crates",
+                  "SELECT id, name FROM {s}.Playlists"):  # fmt: skip
+        for first, second in (("a", "b"), ("b", "a")):
+            changes += len(
+                conn.execute(f"{query.format(s=first)} EXCEPT {query.format(s=second)}").fetchall()
+            )
+    conn.execute("COMMIT")
+    conn.close()
+    return changes
+
+
+def snapshot(path: str, dest: str) -> int:
+    """What a careful script does to save a library's compact state: a new file, the same
+    normalised columns copied by ``INSERT … SELECT`` (big blobs as a Python digest), synced.
+    Returns the tracks saved."""
+    import hashlib
+    import os
+
+    def digest(blob: bytes | None) -> str | None:
+        return None if blob is None else hashlib.blake2b(blob, digest_size=8).hexdigest()
+
+    for suffix in ("", "-journal"):
+        if os.path.exists(dest + suffix):
+            os.remove(dest + suffix)
+    conn = sqlite3.connect(dest, isolation_level=None)
+    conn.create_function("digest", 1, digest, deterministic=True)
+    conn.execute("PRAGMA journal_mode = off")
+    conn.execute("PRAGMA synchronous = off")
+    conn.execute("ATTACH DATABASE ? AS src", ("file:" + urllib.parse.quote(path) + "?mode=ro",))
+    have = {r[1] for r in conn.execute("PRAGMA src.table_info(library)")}
+    cols = [c for c in DIFF_COLUMNS if c in have]
+    blob = "CASE WHEN length(l.{0}) <= 64 THEN l.{0} ELSE digest(l.{0}) END"
+    exprs = [blob.format(c) if c in ("beats", "keys") else f'l."{c}"' for c in cols]
+    conn.execute("BEGIN")
+    conn.execute(
+        f"CREATE TABLE tracks (id INTEGER PRIMARY KEY, hidden, location, {', '.join(cols)},"
+        " samplerate)"
+    )
+    conn.execute(
+        f"INSERT INTO tracks SELECT l.id, coalesce(l.mixxx_deleted, 0) != 0, tl.location,"
+        f" {', '.join(exprs)}, l.samplerate FROM src.library AS l"
+        " LEFT JOIN src.track_locations AS tl ON tl.id = l.location"
+    )
+    conn.execute(
+        "CREATE TABLE cues (id INTEGER PRIMARY KEY, track_id, type, position, length,"
+        " hotcue, label, color)"
+    )
+    conn.execute(f"INSERT INTO cues SELECT {_CUE_DIFF} FROM src.cues")
+    conn.execute("CREATE TABLE crates (id INTEGER PRIMARY KEY, name)")
+    conn.execute("INSERT INTO crates SELECT id, name FROM src.crates")
+    conn.execute(
+        "CREATE TABLE crate_tracks (track_id, crate_id, crate_name,"
+        " PRIMARY KEY (track_id, crate_id)) WITHOUT ROWID"
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO crate_tracks SELECT ct.track_id, ct.crate_id, c.name"
+        " FROM src.crate_tracks AS ct JOIN src.crates AS c ON c.id = ct.crate_id"
+    )
+    conn.execute("CREATE TABLE playlists (id INTEGER PRIMARY KEY, name, hidden)")
+    conn.execute("INSERT INTO playlists SELECT id, name, hidden FROM src.Playlists")
+    conn.execute("CREATE TABLE playlist_tracks (playlist_id, position, track_id)")
+    conn.execute(
+        "INSERT INTO playlist_tracks SELECT playlist_id, position, track_id FROM src.PlaylistTracks"
+    )
+    conn.execute("CREATE INDEX playlist_tracks_playlist ON playlist_tracks (playlist_id, position)")
+    conn.execute("COMMIT")
+    count = conn.execute("SELECT count(*) FROM tracks").fetchone()[0]
+    conn.close()
+    fd = os.open(dest, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return int(count)
+
+
 def jsonl(path: str) -> int:
     """Every visible track as one JSON object per line (column names + path) to stdout."""
     conn = connect(path, readonly=True)

@@ -52,6 +52,7 @@ def test_diff_prints_counts_then_a_table_per_part_and_exits_0(tmp_path: Path) ->
     assert lines[2].startswith("tracks: ") and "changed" in lines[2]
     assert lines[4] == "crates: 1 renamed"
     assert "Renamed crate" in result.stdout and "rating" in result.stdout
+    assert "\ntrack fields\n" in result.stdout  # field changes: a table of their own
     assert result.stderr == ""
 
 

@@ -456,3 +456,12 @@ def test_a_snapshot_never_replaces_a_file_that_is_no_snapshot(tmp_path: Path) ->
     with pytest.raises(ValidationError, match="no snapshot"):
         save_snapshot(notes, source=old, track_ids=[1])
     assert sha256(new) == before and notes.read_text() == "keep me"
+
+
+def test_reading_a_wal_file_leaves_no_files_beside_it(tmp_path: Path) -> None:
+    old, new = pair(tmp_path)
+    sqlite3.connect(new).execute("PRAGMA journal_mode = wal").fetchone()
+    assert not Path(f"{new}-wal").exists()
+    diff_libraries(old, new)
+    save_snapshot(tmp_path / "s.sqlite", source=new)
+    assert sorted(p.name for p in tmp_path.glob("new.sqlite*")) == ["new.sqlite"]

@@ -27,7 +27,8 @@ CSV_COLUMNS = ["table", "kind", "id", "name", "track_id", "location", "field", "
                "tracks"]  # fmt: skip
 # The table format: the columns each part shows.
 _TABLE_COLUMNS = {
-    "tracks": ["kind", "id", "field", "old", "new", "location"],
+    "tracks": ["kind", "id", "location"],
+    "track fields": ["id", "field", "old", "new", "location"],
     "cues": ["kind", "track_id", "name", "field", "old", "new", "location"],
     "crates": ["kind", "id", "name", "track_id", "old", "new", "tracks"],
     "playlists": ["kind", "id", "name", "track_id", "old", "new", "tracks"],
@@ -67,7 +68,10 @@ def diff(
     tracks added or removed, a playlist's order. Nothing is written to either file.
     --format ids prints the ids of the tracks that changed (not removed ones); json the
     whole diff, jsonl and csv one row per change. The exit status is 0 whether or not there
-    are differences (1 only on an error). Make a snapshot with `snapshot`.
+    are differences (1 only on an error).
+
+    Typical: `snapshot state.sqlite` now and `diff state.sqlite` later, or a diff against
+    one of the daily backups (`backup --list`) to see what changed since.
 
     Example: mixxx-peewee diff mixxxdb.sqlite --only crates
     """
@@ -160,9 +164,18 @@ def _print_table(result: LibraryDiff, rows: list[dict[str, Any]], parts: tuple[s
         return
     for part in parts:
         shown = [_readable(r) for r in rows if r["table"] == part]
-        if shown:
-            typer.echo("")
-            emit_rows(shown, "table", _TABLE_COLUMNS[part], title=part)
+        # Tracks added, removed, hidden apart from field changes: each table sizes its
+        # columns from its first rows.
+        tables = [(part, shown)]
+        if part == "tracks":
+            tables = [
+                ("tracks", [r for r in shown if r["kind"] != "changed"]),
+                ("track fields", [r for r in shown if r["kind"] == "changed"]),
+            ]
+        for title, table in tables:
+            if table:
+                typer.echo("")
+                emit_rows(table, "table", _TABLE_COLUMNS[title], title=title)
 
 
 def _readable(row: dict[str, Any]) -> dict[str, Any]:
