@@ -142,6 +142,10 @@ def _git(cwd: Path | str, *args: str) -> str:
     return done.stdout
 
 
+def _succeeds(cwd: Path, *args: str) -> bool:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True).returncode == 0
+
+
 @dataclass
 class Repo:
     """A git-annex repository: its top (as the user spelt it and resolved) and git dir."""
@@ -164,10 +168,10 @@ class Repo:
             )[:2]
         except Usage:
             raise Usage(f"{repo}: not a git repository") from None
-        initialised = ["git", "config", "--get", "annex.uuid"]
-        has_branch = ["git", "rev-parse", "--verify", "-q", "refs/heads/git-annex"]
-        if not any(subprocess.run(c, cwd=repo, capture_output=True).returncode == 0
-                   for c in (initialised, has_branch)):  # fmt: skip
+        if not (
+            _succeeds(repo, "config", "--get", "annex.uuid")
+            or _succeeds(repo, "rev-parse", "--verify", "-q", "refs/heads/git-annex")
+        ):
             raise Usage(f"{repo}: not a git-annex repository (run git annex init)")
         common = _git(repo, "rev-parse", "--path-format=absolute", "--git-common-dir")
         git_dir = Path(common.strip())
@@ -186,12 +190,12 @@ class Repo:
     def relative_dir(self, path: Path) -> str:
         """The repo-relative form of a PATH argument; raises Usage when it is outside."""
         absolute = os.path.abspath(os.path.expanduser(path))
-        rel = self._strip_top(absolute)
+        rel = self.relative(absolute)
         if rel is None:
             raise Usage(f"{path}: not inside {self.top}")
         return rel.rstrip("/")
 
-    def _strip_top(self, location: str) -> str | None:
+    def relative(self, location: str) -> str | None:
         """``location`` relative to the top (compared in NFC, never resolving links)."""
         nfc = _nfc(location)
         for top in dict.fromkeys((str(self.top), str(self.real_top))):
@@ -212,7 +216,7 @@ class Repo:
 
     def file_of(self, location: str | None) -> tuple[str | None, str]:
         """``(repo-relative path, "")`` or ``(None, why)``: outside, missing, in-git-dir."""
-        rel = self._strip_top(location) if location else None
+        rel = self.relative(location) if location else None
         if rel is None or rel == "":
             return None, "outside"
         if rel == ".git" or rel.startswith(".git/"):
@@ -223,7 +227,7 @@ class Repo:
                 return name, ""
         return None, "missing"
 
-    def state_paths(self, library_path: Path, fields: list[str], notation: str) -> Path:
+    def state_file(self, library_path: Path, fields: list[str], notation: str) -> Path:
         """Where the state of this library's sync (with these fields) is kept."""
         key = json.dumps([str(library_path.resolve()), sorted(fields), notation])
         name = "annex-sync-" + hashlib.sha1(key.encode()).hexdigest()[:16]
@@ -461,7 +465,7 @@ def _scoped(repo: Repo, location: str | None) -> bool:
     """Whether a track at ``location`` belongs to this run (to record its state)."""
     if not repo.scope:
         return True
-    rel = repo._strip_top(location) if location else None
+    rel = repo.relative(location) if location else None
     return rel is not None and repo.in_scope(rel)
 
 
@@ -646,7 +650,7 @@ def main(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     with library:
-        state = found.state_paths(library.path, fields, notation)
+        state = found.state_file(library.path, fields, notation)
         try:
             if dry:
                 plan = make_plan(
