@@ -52,6 +52,8 @@ if TYPE_CHECKING:
     from mixxx_peewee.inspection import SchemaReport as SchemaReport
     from mixxx_peewee.inspection import Verdict as Verdict
     from mixxx_peewee.inspection import inspect_schema as inspect_schema
+    from mixxx_peewee.keys import guess_key_id as guess_key_id
+    from mixxx_peewee.keys import key_to_text as key_to_text
     from mixxx_peewee.library import MixxxLibrary as MixxxLibrary
     from mixxx_peewee.library import current_library as current_library
     from mixxx_peewee.library import find_database as find_database
@@ -114,6 +116,7 @@ if TYPE_CHECKING:
     from mixxx_peewee.trackreads import search_tracks as search_tracks
     from mixxx_peewee.trackreads import track_columns as track_columns
     from mixxx_peewee.usage import TrackUsage as TrackUsage
+    from mixxx_peewee.usage import track_crate_names as track_crate_names
     from mixxx_peewee.usage import track_usage as track_usage
 
 __version__ = "0.1.0"
@@ -207,6 +210,10 @@ _LAZY: dict[str, str] = {
     "DuplicateGroup": "duplicates",
     "track_usage": "usage",
     "TrackUsage": "usage",
+    "track_crate_names": "usage",
+    # keys.py
+    "key_to_text": "keys",
+    "guess_key_id": "keys",
     # running.py
     "find_mixxx_processes": "running",
     # plan.py

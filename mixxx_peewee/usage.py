@@ -7,20 +7,24 @@ window query over the playlists that hold the track, never a read of each playli
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 
+import peewee
 from peewee import fn
 
 from mixxx_peewee.connection import read_transaction
 from mixxx_peewee.lookup import PLAYLIST_KINDS
 from mixxx_peewee.lookup import run_query
+from mixxx_peewee.membership import stored_rows
 from mixxx_peewee.models import Crate
 from mixxx_peewee.models import CrateTrack
 from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import PlaylistTrack
 
-__all__ = ["PlaylistUse", "TrackUsage", "track_usage"]
+__all__ = ["PlaylistUse", "TrackUsage", "track_crate_names", "track_usage"]
 
 
 @dataclass(frozen=True)
@@ -85,3 +89,26 @@ def track_usage(track_id: int) -> TrackUsage:
         positions = (*found.positions, position) if found else (position,)
         playlists[playlist_id] = PlaylistUse(playlist_id, name, PLAYLIST_KINDS[hidden], positions)
     return TrackUsage(crates=crate_rows, playlists=list(playlists.values()))
+
+
+def track_crate_names(track_ids: Iterable[int] | None = None) -> dict[int, list[str]]:
+    """``{track id: the names of its crates, sorted}`` for ``track_ids`` (None: every track).
+
+    One statement for all the tracks (the ids travel as one JSON parameter), so a script
+    that exports thousands of tracks' crates never queries track by track. Tracks in no
+    crate are left out. Raises LibraryNotOpenError.
+    """
+    query = (
+        CrateTrack.select(CrateTrack.track, Crate.name)
+        .join(Crate, on=(CrateTrack.crate == Crate.id))
+        .order_by(CrateTrack.track, Crate.name)
+    )
+    if track_ids is not None:
+        listed = json.dumps(sorted({int(i) for i in track_ids}))
+        query = query.where(
+            CrateTrack.track.in_(peewee.SQL("(SELECT value FROM json_each(?))", [listed]))
+        )
+    names: dict[int, list[str]] = {}
+    for track_id, name in run_query(lambda: stored_rows(query)):
+        names.setdefault(track_id, []).append(name)
+    return names
