@@ -25,7 +25,9 @@ def _script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("name", ["crate_per_folder.py", "history_tracklist.py"])
+@pytest.mark.parametrize(
+    "name", ["crate_per_folder.py", "history_tracklist.py", "annex_metadata_sync.py"]
+)
 def test_help_works(name: str) -> None:
     result = _script(name, "--help")
     assert result.returncode == 0 and "Usage" in result.stdout
