@@ -585,7 +585,8 @@ def report(repo: Repo, plan: Plan, outcome: Outcome, *, dry: bool, verbose: bool
                 typer.echo(f"{why}: {location}")
     verb = "would change" if dry else "synced"
     nothing = not (plan.work or plan.skipped or outcome.failed)
-    parts = ["no changes" if nothing else f"{verb} {outcome.synced} files"]
+    files = f"{outcome.synced:,} file{'' if outcome.synced == 1 else 's'}"
+    parts = ["no changes" if nothing else f"{verb} {files}"]
     if dry and outcome.unchanged:
         parts.append(f"{outcome.unchanged} already up to date")
     if outcome.failed:

@@ -262,9 +262,9 @@ def test_a_run_limited_to_paths_records_only_those_tracks(locked: World) -> None
     (folder, first), (_, other) = list(by_folder.items())[:2]
     _edit(w, lambda: [mixxx_peewee.update_track(i, genre="Limited") for i in (first, other)])
     limited = _run(w.repo, w.db, folder)
-    assert limited.exit_code == 0 and "synced 1 files" in limited.stderr
+    assert limited.exit_code == 0 and "synced 1 file" in limited.stderr
     rest = _run(w.repo, w.db)
-    assert rest.exit_code == 0 and "synced 1 files" in rest.stderr
+    assert rest.exit_code == 0 and "synced 1 file" in rest.stderr
     w.assert_in_sync()
 
 
