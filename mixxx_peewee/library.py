@@ -57,6 +57,7 @@ __all__ = [
     "MixxxLibrary",
     "current_library",
     "default_locations",
+    "drop_scratch_files",
     "find_database",
     "guard_notes",
     "journal_off",
@@ -192,7 +193,7 @@ class MixxxLibrary:
         disconnect()
         if self.release_wal_files:
             self.release_wal_files = False
-            _release_wal_files(self.path)
+            drop_scratch_files(self.path)
         if _current is self:
             _current = None
 
@@ -203,7 +204,7 @@ class MixxxLibrary:
         self.close()
 
 
-def _release_wal_files(path: Path) -> None:
+def drop_scratch_files(path: Path) -> None:
     """Let SQLite delete the empty ``-wal``/``-shm`` a read-only open left behind.
 
     A ``mode=ro`` connection creates them for a WAL file but cannot remove them; a plain

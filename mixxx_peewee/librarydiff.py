@@ -54,6 +54,7 @@ from mixxx_peewee.fields import parse_mixxx_datetime
 from mixxx_peewee.inspection import Verdict
 from mixxx_peewee.inspection import inspect_schema
 from mixxx_peewee.library import current_library
+from mixxx_peewee.library import drop_scratch_files
 from mixxx_peewee.values import format_color
 from mixxx_peewee.values import parse_track_ids
 
@@ -600,24 +601,9 @@ def _no_scratch_files(*paths: Path) -> list[Path]:
 
 
 def _tidy(paths: Iterable[Path]) -> None:
-    """Let SQLite delete the empty ``-wal``/``-shm`` our read-only reading of a WAL file made.
-
-    A ``mode=ro`` connection creates them but cannot remove them; a plain connection that
-    closes as the last one does (the rule of :func:`~mixxx_peewee.library.open_library`'s
-    read-only opens). Left alone when written meanwhile or used by another program.
-    """
+    """Let SQLite delete the empty ``-wal``/``-shm`` our read-only reading of a WAL file made."""
     for path in paths:
-        wal = Path(f"{path}-wal")
-        try:
-            if not wal.exists() or wal.stat().st_size != 0 or not os.access(path, os.W_OK):
-                continue
-            conn = sqlite3.connect(sqlite_uri(path, "rw"), uri=True, timeout=0)
-            try:
-                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            finally:
-                conn.close()
-        except (OSError, sqlite3.Error):
-            pass  # best effort: SQLite reuses the files harmlessly
+        drop_scratch_files(path)
 
 
 def _attach(conn: sqlite3.Connection, path: Path, schema: str) -> None:
