@@ -332,6 +332,13 @@ def _fields(model: type[MixxxModel], columns: Iterable[str]) -> list[Any]:
     return [model._meta.columns[c] for c in columns]
 
 
+def _live_rows(model: type[MixxxModel], columns: Sequence[str]) -> dict[int, dict[str, Any]]:
+    """Every row of the crates or playlists table now, by id, as ``{column: stored value}``
+    (the shape the backup's rows are read in)."""
+    rows = stored_rows(model.select(*_fields(model, columns)))
+    return {r[0]: dict(zip(columns, r, strict=True)) for r in rows}
+
+
 @dataclass
 class _Backup:
     """What a partial restore needs of the backup, read before any lock is taken."""
@@ -648,11 +655,7 @@ def _crate_label(row: dict[str, Any]) -> str:
 
 def _restore_crates(job: _Job, live_tracks: set[int], result: WriteResult, write: bool) -> None:
     backup = job.backup
-    columns = backup.crate_columns
-    live = {
-        r[0]: dict(zip(columns, r, strict=True))
-        for r in stored_rows(Crate.select(*_fields(Crate, columns)))
-    }
+    live = _live_rows(Crate, backup.crate_columns)
     have: dict[int, set[int]] = {}
     for crate_id, track_id in for_each_chunk(
         lambda ids: CrateTrack.select(CrateTrack.crate, CrateTrack.track).where(
@@ -661,7 +664,7 @@ def _restore_crates(job: _Job, live_tracks: set[int], result: WriteResult, write
         job.crate_ids,
     ):
         have.setdefault(crate_id, set()).add(track_id)
-    attributes = [c for c in _CRATE_ATTRIBUTES if c in columns]
+    attributes = [c for c in _CRATE_ATTRIBUTES if c in backup.crate_columns]
     plans: list[_Collection] = []
     same = 0
     for crate_id in job.crate_ids:
@@ -789,11 +792,7 @@ def _playlist_label(row: dict[str, Any]) -> str:
 
 def _restore_playlists(job: _Job, live_tracks: set[int], result: WriteResult, write: bool) -> None:
     backup = job.backup
-    columns = backup.playlist_columns
-    live = {
-        r[0]: dict(zip(columns, r, strict=True))
-        for r in stored_rows(Playlist.select(*_fields(Playlist, columns)))
-    }
+    live = _live_rows(Playlist, backup.playlist_columns)
     same = {
         i for i in job.playlist_ids
         if i in live and live[i]["hidden"] == 0
@@ -809,7 +808,7 @@ def _restore_playlists(job: _Job, live_tracks: set[int], result: WriteResult, wr
         sorted(same),
     ):
         have[playlist_id].append(tuple(entry))
-    attributes = [c for c in _PLAYLIST_ATTRIBUTES if c in columns]
+    attributes = [c for c in _PLAYLIST_ATTRIBUTES if c in backup.playlist_columns]
     plans: list[_Collection] = []
     unchanged = 0
     for playlist_id in job.playlist_ids:
