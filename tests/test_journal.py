@@ -295,9 +295,16 @@ def test_a_pending_change_the_library_has_is_kept(
 # -- a journal that cannot be used --------------------------------------------------
 
 
-def _write_warns(match: str) -> None:
-    with pytest.warns(ChangeJournalWarning, match=match):
-        m.create_crate("Still written")
+def _open_noting(path: Path) -> list[str]:
+    """Open ``path`` writable; the warnings the open gave (the journal's note)."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        m.open_library(path, auto_backup=False)
+    return [str(w.message) for w in seen]
+
+
+def _write_still_works() -> None:
+    m.create_crate("Still written")
     assert "Still written" in {c["name"] for c in m.list_crates()}
 
 
@@ -305,12 +312,8 @@ def test_a_damaged_journal_turns_itself_off_and_the_write_goes_ahead(tmp_path: P
     dest = tmp_path / "mixxxdb.sqlite"
     shutil.copy2(SAMPLE, dest)
     journal_path(dest).write_bytes(b"not a journal at all" * 100)
-    with warnings.catch_warnings(record=True) as seen:
-        warnings.simplefilter("always")
-        m.open_library(dest, auto_backup=False)
-    assert any("damaged" in str(w.message) for w in seen)
-    m.create_crate("Still written")
-    assert "Still written" in {c["name"] for c in m.list_crates()}
+    assert any("damaged" in note for note in _open_noting(dest))
+    _write_still_works()
     with pytest.raises(m.ChangeJournalError, match="damaged"):
         m.undo_change()
     assert journal_path(dest).read_bytes() == b"not a journal at all" * 100  # never replaced
@@ -324,10 +327,7 @@ def test_a_journal_of_another_library_is_not_used(tmp_path: Path) -> None:
     with m.open_library(first, auto_backup=False):
         m.create_crate("In A")
     shutil.copy2(journal_path(first), journal_path(second))
-    with warnings.catch_warnings(record=True) as seen:
-        warnings.simplefilter("always")
-        m.open_library(second, auto_backup=False)
-    assert any("belongs to another library" in str(w.message) for w in seen)
+    assert any("belongs to another library" in note for note in _open_noting(second))
     m.create_crate("In B")
     assert "In B" in {c["name"] for c in m.list_crates()}
 
@@ -340,12 +340,8 @@ def test_a_journal_that_cannot_be_created_turns_itself_off(
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     monkeypatch.setenv("MIXXX_PEEWEE_CHANGE_JOURNAL", str(blocker / "journal.sqlite"))
-    with warnings.catch_warnings(record=True) as seen:
-        warnings.simplefilter("always")
-        m.open_library(dest, auto_backup=False)
-    assert any("change journal off" in str(w.message) for w in seen)
-    m.create_crate("Still written")
-    assert "Still written" in {c["name"] for c in m.list_crates()}
+    assert any("change journal off" in note for note in _open_noting(dest))
+    _write_still_works()
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files anyway")
