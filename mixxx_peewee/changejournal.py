@@ -1062,13 +1062,6 @@ class ChangeJournal:
                 change.rows.extend(_decode(table, blob).images())
         return change
 
-    def iter_rows(self, number: int) -> Iterator[RowImage]:
-        """The row images of change ``number``, table by table."""
-        for table, blob in self.conn.execute(
-            "SELECT tbl, data FROM images WHERE change = ? ORDER BY part", (number,)
-        ):
-            yield from _decode(table, blob).images()
-
 
 def _change(row: Sequence[Any]) -> Change:
     (number, made, operation, arguments, guard, state, summary, touched, undoes, undone_by,
