@@ -2,9 +2,17 @@
 
 Every error carries a one-line message that names the path, id or name involved, so the
 command line can print ``error: <message>`` and nothing else.
+
+A message that tells the user how to override a refusal names the keyword argument, as
+``unlock=True`` (a flag) or ``added_after=DATE`` (a value in capitals): what an API caller
+types. The command line shows the same text through :func:`cli_wording`, which turns
+those into the option names a shell user types (``--unlock``, ``--added-after DATE``), so
+one message serves both and neither sees the other's spelling.
 """
 
 from __future__ import annotations
+
+import re
 
 __all__ = [
     "BackupError",
@@ -29,7 +37,22 @@ __all__ = [
     "TrackNotFoundError",
     "UndoConflictError",
     "ValidationError",
+    "cli_wording",
 ]
+
+# ``name=True`` or ``name=VALUE`` (VALUE in capitals, a placeholder), not inside a word.
+_KEYWORD = re.compile(r"(?<![\w./\\-])([a-z][a-z0-9_]*)=(True\b|[A-Z][A-Z_]*\b)")
+
+
+def cli_wording(text: str) -> str:
+    """A message's keyword arguments as command-line options: ``unlock=True`` → ``--unlock``."""
+
+    def option(match: re.Match[str]) -> str:
+        name = "--" + match.group(1).replace("_", "-")
+        value = match.group(2)
+        return name if value == "True" else f"{name} {value}"
+
+    return _KEYWORD.sub(option, text)
 
 
 class MixxxPeeweeError(Exception):

@@ -27,6 +27,7 @@ from typer.core import TyperOption
 from mixxx_peewee.cli import coercion
 from mixxx_peewee.cli.state import CliState
 from mixxx_peewee.errors import MixxxPeeweeError
+from mixxx_peewee.errors import cli_wording
 
 __all__ = ["app", "main"]
 
@@ -387,7 +388,7 @@ def _one_line(exc: BaseException, state: CliState | None) -> str:
         text = f"{exc.filename}: {exc.strerror or exc}"
     else:
         text = str(exc) or type(exc).__name__
-    return " ".join(text.split()) or type(exc).__name__
+    return cli_wording(" ".join(text.split())) or type(exc).__name__
 
 
 app = typer.Typer(

@@ -23,6 +23,7 @@ from typing import TypeVar
 
 import typer
 
+from mixxx_peewee.errors import cli_wording
 from mixxx_peewee.plan import plural
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def is_terminal(stream: Any) -> bool:
 
 def fail(message: str) -> NoReturn:
     """Print one ``error:`` line on stderr and exit 1 (nothing was changed)."""
-    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    typer.echo(f"error: {cli_wording(' '.join(message.split()))}", err=True)
     raise typer.Exit(1)
 
 
@@ -160,7 +161,7 @@ class CliState:
     def note(self, message: str) -> None:
         """A remark for the user on stderr (suppressed by -q)."""
         if not self.quiet:
-            typer.echo(message, err=True)
+            typer.echo(cli_wording(message), err=True)
 
     def confirm(self, question: str, *, yes: bool) -> None:
         """Ask before a destructive change: on a terminal ask, elsewhere require ``--yes``."""
