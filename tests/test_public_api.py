@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import ast
+import importlib.metadata
+import json
+import os
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
+
+import pytest
 
 import mixxx_peewee
 
 INIT = Path(mixxx_peewee.__file__)
+ROOT = Path(__file__).resolve().parent.parent
+CHECK_EXAMPLES = ROOT / "scripts" / "check_readme_examples.py"
 
 
 def _type_checking_imports() -> dict[str, str]:
@@ -44,8 +52,48 @@ def test_every_export_resolves_to_what_its_module_defines() -> None:
 
 
 def test_the_readme_examples_type_check() -> None:
-    script = Path(__file__).resolve().parent.parent / "scripts" / "check_readme_examples.py"
     done = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=300
+        [sys.executable, str(CHECK_EXAMPLES)], capture_output=True, text=True, timeout=300
     )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _user_script_checks(
+    folder: Path, source: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``mypy --strict`` on ``source`` (via check_readme_examples) from a user's own folder."""
+    (folder / "mypy.ini").write_text("[mypy]\n", encoding="utf-8")  # not the checkout's config
+    (folder / "script.md").write_text(f"```python\n{source}```\n", encoding="utf-8")
+    clean = {k: v for k, v in os.environ.items() if k not in ("MYPYPATH", "PYTHONPATH")}
+    return subprocess.run(
+        [sys.executable, str(CHECK_EXAMPLES), "script.md"],
+        cwd=folder,
+        env=clean | (env or {}),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _editable_install_of_this_checkout() -> bool:
+    purelib = sysconfig.get_path("purelib")
+    for dist in importlib.metadata.distributions(name="mixxx-peewee", path=[purelib]):
+        direct = json.loads(dist.read_text("direct_url.json") or "{}")
+        editable = direct.get("dir_info", {}).get("editable", False)
+        return bool(editable and direct.get("url") == ROOT.as_uri())
+    return False
+
+
+def test_the_editable_install_is_a_path_mypy_follows_from_any_folder(tmp_path: Path) -> None:
+    if not _editable_install_of_this_checkout():
+        pytest.skip("the package is not installed editable (pip install -e) from this checkout")
+    purelib = Path(sysconfig.get_path("purelib"))
+    paths = {
+        Path(line.strip()).resolve()
+        for pth in purelib.glob("*.pth")
+        for line in pth.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith(("import ", "import\t", "#"))
+    }
+    assert ROOT in paths, "no .pth path entry for the checkout: reinstall with pip install -e ."
+    done = _user_script_checks(tmp_path, "import mixxx_peewee as mp\n\nprint(mp.__version__)\n")
     assert done.returncode == 0, done.stdout + done.stderr
