@@ -84,6 +84,7 @@ if TYPE_CHECKING:
     from mixxx_peewee.models import Track as Track
     from mixxx_peewee.models import TrackAnalysis as TrackAnalysis
     from mixxx_peewee.models import TrackLocation as TrackLocation
+    from mixxx_peewee.plan import CreateResult as CreateResult
     from mixxx_peewee.plan import WriteResult as WriteResult
     from mixxx_peewee.playlists import add_track_to_playlist as add_track_to_playlist
     from mixxx_peewee.playlists import add_tracks_to_playlist as add_tracks_to_playlist
@@ -218,6 +219,7 @@ _LAZY: dict[str, str] = {
     "find_mixxx_processes": "running",
     # plan.py
     "WriteResult": "plan",
+    "CreateResult": "plan",
     # changejournal.py, history.py
     "Change": "changejournal",
     "RowImage": "changejournal",

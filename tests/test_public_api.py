@@ -97,3 +97,37 @@ def test_the_editable_install_is_a_path_mypy_follows_from_any_folder(tmp_path: P
     assert ROOT in paths, "no .pth path entry for the checkout: reinstall with pip install -e ."
     done = _user_script_checks(tmp_path, "import mixxx_peewee as mp\n\nprint(mp.__version__)\n")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_create_that_ran_has_an_int_id_to_mypy(tmp_path: Path) -> None:
+    # The original design's idiom: the id of a create goes straight into a read.
+    source = """from typing import assert_type
+
+import mixxx_peewee as mp
+
+with mp.open_library("mixxxdb.sqlite"):
+    print(mp.get_playlist_tracks(mp.create_playlist("Friday").id))
+    print(mp.get_crate_tracks(mp.create_crate("House", [1, 2]).id))
+    assert_type(mp.create_playlist("Saturday", dry_run=False).object, mp.Playlist)
+    assert_type(mp.create_crate("Techno").object, mp.Crate)
+    assert_type(mp.create_playlist("Sunday", dry_run=True).id, int | None)
+    assert_type(mp.create_crate("Disco", dry_run=bool(len("x"))).id, int | None)
+"""
+    # MYPYPATH: the checkout itself, however the package is installed.
+    done = _user_script_checks(tmp_path, source, env={"MYPYPATH": str(ROOT)})
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_create_that_ran_returns_a_create_result_a_dry_run_a_plain_write_result(
+    mixxx_library: object,
+) -> None:
+    made = mixxx_peewee.create_playlist("Friday", [1])
+    assert isinstance(made, mixxx_peewee.CreateResult)
+    assert isinstance(made, mixxx_peewee.WriteResult)
+    assert made.id == made.value == made.object.id and isinstance(made.id, int)
+    assert made.to_dict()["value"] == made.id
+    crate = mixxx_peewee.create_crate("House")
+    assert isinstance(crate, mixxx_peewee.CreateResult) and crate.object.name == "House"
+    planned = mixxx_peewee.create_crate("Techno", dry_run=True)
+    assert type(planned) is mixxx_peewee.WriteResult
+    assert (planned.id, planned.object, planned.value) == (None, None, None)
