@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import importlib.metadata
+import inspect
 import json
 import os
 import subprocess
 import sys
 import sysconfig
+import typing
+from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -20,16 +25,22 @@ ROOT = Path(__file__).resolve().parent.parent
 CHECK_EXAMPLES = ROOT / "scripts" / "check_readme_examples.py"
 
 
-def _type_checking_imports() -> dict[str, str]:
-    """``{name: module}`` imported in ``__init__``'s ``if TYPE_CHECKING:`` block."""
-    tree = ast.parse(INIT.read_text(encoding="utf-8"))
-    found: dict[str, str] = {}
-    for node in tree.body:
+def _type_checking_blocks(path: Path) -> Iterator[ast.ImportFrom]:
+    """The imports of a module's ``if TYPE_CHECKING:`` blocks (all ``from … import``)."""
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
         if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
             for child in node.body:
                 assert isinstance(child, ast.ImportFrom) and child.module
-                for alias in child.names:
-                    found[alias.asname or alias.name] = child.module.removeprefix("mixxx_peewee.")
+                yield child
+
+
+def _type_checking_imports() -> dict[str, str]:
+    """``{name: module}`` imported in ``__init__``'s ``if TYPE_CHECKING:`` block."""
+    found: dict[str, str] = {}
+    for child in _type_checking_blocks(INIT):
+        for alias in child.names:
+            assert child.module
+            found[alias.asname or alias.name] = child.module.removeprefix("mixxx_peewee.")
     return found
 
 
@@ -131,3 +142,69 @@ def test_a_create_that_ran_returns_a_create_result_a_dry_run_a_plain_write_resul
     planned = mixxx_peewee.create_crate("Techno", dry_run=True)
     assert type(planned) is mixxx_peewee.WriteResult
     assert (planned.id, planned.object, planned.value) == (None, None, None)
+
+
+def _type_checking_names(module: ModuleType) -> dict[str, object]:
+    """What ``module`` imports only for type checkers, imported now (to resolve its hints)."""
+    assert module.__file__
+    return {
+        alias.asname or alias.name: getattr(importlib.import_module(child.module), alias.name)
+        for child in _type_checking_blocks(Path(module.__file__))
+        if child.module
+        for alias in child.names
+    }
+
+
+def _classes_in(hint: object) -> Iterator[type]:
+    """Every class a type hint names: ``list[Track] | None`` → list, Track, NoneType."""
+    if isinstance(hint, list | tuple):  # Callable's argument list
+        for part in hint:
+            yield from _classes_in(part)
+    elif isinstance(hint, typing.TypeVar):
+        yield from _classes_in([hint.__bound__, *hint.__constraints__])
+    elif typing.get_origin(hint) is not typing.Literal:
+        origin = typing.get_origin(hint)
+        if isinstance(hint, type) and origin is None:
+            yield hint
+        if isinstance(origin, type):
+            yield origin
+        yield from _classes_in(list(typing.get_args(hint)))
+
+
+def _public_signatures() -> Iterator[tuple[str, object, dict[str, object]]]:
+    """``(label, function or class, namespace)`` for every exported function, every public
+    method and property of an exported class, and the public fields of an exported class."""
+    for name in mixxx_peewee.__all__:
+        value = getattr(mixxx_peewee, name)
+        if not (inspect.isclass(value) or inspect.isfunction(value)):
+            continue  # db: the deferred database object
+        module = sys.modules[value.__module__]
+        names = _type_checking_names(module)
+        if inspect.isfunction(value):
+            for variant in [value, *typing.get_overloads(value)]:
+                yield name, variant, names
+            continue
+        yield name, value, names  # its fields (dataclass, NamedTuple, model)
+        for attr, member in vars(value).items():
+            if attr.startswith("_"):
+                continue
+            function = getattr(member, "fget", None) or getattr(member, "__func__", member)
+            # Defined in the class (not a field whose default is a module function).
+            if inspect.isfunction(function) and function.__qualname__.startswith(f"{name}."):
+                yield f"{name}.{attr}", function, names
+
+
+def test_every_class_a_public_signature_names_is_exported() -> None:
+    unexported: dict[str, set[str]] = {}
+    for label, target, names in _public_signatures():
+        hints = typing.get_type_hints(target, localns=names)
+        if inspect.isclass(target):
+            hints = {k: v for k, v in hints.items() if not k.startswith("_")}
+        for cls in _classes_in(list(hints.values())):
+            # A private class (``_Beat``) is private on purpose, wherever it shows.
+            own = cls.__module__.startswith("mixxx_peewee") and not cls.__name__.startswith("_")
+            if own and getattr(mixxx_peewee, cls.__name__, None) is not cls:
+                unexported.setdefault(f"{cls.__module__}.{cls.__qualname__}", set()).add(label)
+    assert not unexported, "named in public signatures but not exported: " + "; ".join(
+        f"{cls} ({', '.join(sorted(labels))})" for cls, labels in sorted(unexported.items())
+    )
