@@ -12,6 +12,7 @@ import subprocess
 import sys
 import sysconfig
 import typing
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -91,7 +92,9 @@ def _editable_install_of_this_checkout() -> bool:
     for dist in importlib.metadata.distributions(name="mixxx-peewee", path=[purelib]):
         direct = json.loads(dist.read_text("direct_url.json") or "{}")
         editable = direct.get("dir_info", {}).get("editable", False)
-        return bool(editable and direct.get("url") == ROOT.as_uri())
+        url = str(direct.get("url", ""))
+        here = url.startswith("file://") and Path(urllib.parse.urlparse(url).path).resolve() == ROOT
+        return bool(editable and here)
     return False
 
 
