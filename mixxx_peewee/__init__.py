@@ -14,17 +14,25 @@ from mixxx_peewee.errors import __all__ as _error_names
 
 # The same names as _LAZY, for type checkers ("as" marks a re-export; see test_public_api).
 if TYPE_CHECKING:
+    from mixxx_peewee.analysis import BeatGrid as BeatGrid
+    from mixxx_peewee.analysis import BeatMap as BeatMap
+    from mixxx_peewee.analysis import Beats as Beats
+    from mixxx_peewee.analysis import Decoded as Decoded
+    from mixxx_peewee.analysis import KeyMap as KeyMap
     from mixxx_peewee.backups import BackupInfo as BackupInfo
     from mixxx_peewee.backups import auto_backup as auto_backup
     from mixxx_peewee.backups import backup as backup
     from mixxx_peewee.backups import backup_details as backup_details
     from mixxx_peewee.backups import list_backups as list_backups
+    from mixxx_peewee.beatgrids import AnalysisMismatch as AnalysisMismatch
     from mixxx_peewee.beatgrids import analysis_report as analysis_report
     from mixxx_peewee.beatgrids import repair_analysis as repair_analysis
     from mixxx_peewee.beatgrids import scale_bpm as scale_bpm
     from mixxx_peewee.changejournal import Change as Change
+    from mixxx_peewee.changejournal import ChangeJournal as ChangeJournal
     from mixxx_peewee.changejournal import ChangeJournalWarning as ChangeJournalWarning
     from mixxx_peewee.changejournal import RowImage as RowImage
+    from mixxx_peewee.changejournal import TableChanges as TableChanges
     from mixxx_peewee.connection import db as db
     from mixxx_peewee.connection import read_transaction as read_transaction
     from mixxx_peewee.crates import add_track_to_crate as add_track_to_crate
@@ -49,6 +57,8 @@ if TYPE_CHECKING:
     from mixxx_peewee.history import journal_status as journal_status
     from mixxx_peewee.history import list_changes as list_changes
     from mixxx_peewee.history import undo_change as undo_change
+    from mixxx_peewee.inspection import Difference as Difference
+    from mixxx_peewee.inspection import LiveColumn as LiveColumn
     from mixxx_peewee.inspection import SchemaReport as SchemaReport
     from mixxx_peewee.inspection import Verdict as Verdict
     from mixxx_peewee.inspection import inspect_schema as inspect_schema
@@ -73,6 +83,12 @@ if TYPE_CHECKING:
     from mixxx_peewee.locations import get_tracks_by_locations as get_tracks_by_locations
     from mixxx_peewee.lookup import get_crate as get_crate
     from mixxx_peewee.lookup import get_playlist as get_playlist
+    from mixxx_peewee.m3u import M3UEntry as M3UEntry
+    from mixxx_peewee.m3u import M3UMatch as M3UMatch
+    from mixxx_peewee.m3u import match_entries as match_entries
+    from mixxx_peewee.m3u import parse_m3u as parse_m3u
+    from mixxx_peewee.m3u import read_m3u as read_m3u
+    from mixxx_peewee.m3u import write_m3u8 as write_m3u8
     from mixxx_peewee.models import Crate as Crate
     from mixxx_peewee.models import CrateTrack as CrateTrack
     from mixxx_peewee.models import Cue as Cue
@@ -84,6 +100,7 @@ if TYPE_CHECKING:
     from mixxx_peewee.models import Track as Track
     from mixxx_peewee.models import TrackAnalysis as TrackAnalysis
     from mixxx_peewee.models import TrackLocation as TrackLocation
+    from mixxx_peewee.plan import CreateResult as CreateResult
     from mixxx_peewee.plan import WriteResult as WriteResult
     from mixxx_peewee.playlists import add_track_to_playlist as add_track_to_playlist
     from mixxx_peewee.playlists import add_tracks_to_playlist as add_tracks_to_playlist
@@ -103,7 +120,9 @@ if TYPE_CHECKING:
     from mixxx_peewee.relocate import relocate_tracks as relocate_tracks
     from mixxx_peewee.restoring import restore as restore
     from mixxx_peewee.restoring import restore_part as restore_part
+    from mixxx_peewee.running import MixxxProcess as MixxxProcess
     from mixxx_peewee.running import find_mixxx_processes as find_mixxx_processes
+    from mixxx_peewee.stats import BpmBucket as BpmBucket
     from mixxx_peewee.stats import LibraryStats as LibraryStats
     from mixxx_peewee.stats import library_stats as library_stats
     from mixxx_peewee.trackedits import hide_tracks as hide_tracks
@@ -115,9 +134,11 @@ if TYPE_CHECKING:
     from mixxx_peewee.trackreads import query_tracks as query_tracks
     from mixxx_peewee.trackreads import search_tracks as search_tracks
     from mixxx_peewee.trackreads import track_columns as track_columns
+    from mixxx_peewee.usage import PlaylistUse as PlaylistUse
     from mixxx_peewee.usage import TrackUsage as TrackUsage
     from mixxx_peewee.usage import track_crate_names as track_crate_names
     from mixxx_peewee.usage import track_usage as track_usage
+    from mixxx_peewee.values import NumberRange as NumberRange
 
 __version__ = "0.1.0"
 
@@ -143,6 +164,8 @@ _LAZY: dict[str, str] = {
     "TrackAnalysis": "models",
     "TrackLocation": "models",
     "SchemaReport": "inspection",
+    "Difference": "inspection",
+    "LiveColumn": "inspection",
     "Verdict": "inspection",
     "inspect_schema": "inspection",
     # trackreads.py, locations.py, trackedits.py, relocate.py
@@ -158,6 +181,7 @@ _LAZY: dict[str, str] = {
     "missing_tracks": "trackreads",
     "relocate_tracks": "relocate",
     "track_columns": "trackreads",
+    "NumberRange": "values",
     # playlists.py
     "list_playlists": "playlists",
     "get_playlist": "lookup",
@@ -191,10 +215,16 @@ _LAZY: dict[str, str] = {
     "set_hotcue": "cues",
     "set_main_cue": "cues",
     "delete_cue": "cues",
-    # beatgrids.py
+    # beatgrids.py, analysis.py (the codec loads only when one of its names is used)
     "scale_bpm": "beatgrids",
     "analysis_report": "beatgrids",
+    "AnalysisMismatch": "beatgrids",
     "repair_analysis": "beatgrids",
+    "BeatGrid": "analysis",
+    "BeatMap": "analysis",
+    "Beats": "analysis",
+    "KeyMap": "analysis",
+    "Decoded": "analysis",
     # backups.py, restoring.py
     "backup": "backups",
     "list_backups": "backups",
@@ -206,22 +236,28 @@ _LAZY: dict[str, str] = {
     # stats.py, duplicates.py
     "library_stats": "stats",
     "LibraryStats": "stats",
+    "BpmBucket": "stats",
     "find_duplicates": "duplicates",
     "DuplicateGroup": "duplicates",
     "track_usage": "usage",
     "TrackUsage": "usage",
+    "PlaylistUse": "usage",
     "track_crate_names": "usage",
     # keys.py
     "key_to_text": "keys",
     "guess_key_id": "keys",
     # running.py
     "find_mixxx_processes": "running",
+    "MixxxProcess": "running",
     # plan.py
     "WriteResult": "plan",
+    "CreateResult": "plan",
     # changejournal.py, history.py
     "Change": "changejournal",
     "RowImage": "changejournal",
     "ChangeJournalWarning": "changejournal",
+    "ChangeJournal": "changejournal",
+    "TableChanges": "changejournal",
     "list_changes": "history",
     "get_change": "history",
     "undo_change": "history",
@@ -238,6 +274,13 @@ _LAZY: dict[str, str] = {
     "CollectionRef": "librarydiff",
     "MembershipChange": "librarydiff",
     "CollectionRename": "librarydiff",
+    # m3u.py
+    "read_m3u": "m3u",
+    "parse_m3u": "m3u",
+    "match_entries": "m3u",
+    "write_m3u8": "m3u",
+    "M3UEntry": "m3u",
+    "M3UMatch": "m3u",
 }
 
 

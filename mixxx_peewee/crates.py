@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from typing import Literal
+from typing import overload
 
 from peewee import JOIN
 from peewee import Case
@@ -40,6 +42,7 @@ from mixxx_peewee.membership import stored_rows
 from mixxx_peewee.models import Crate
 from mixxx_peewee.models import CrateTrack
 from mixxx_peewee.models import Track
+from mixxx_peewee.plan import CreateResult
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.plan import plural
 from mixxx_peewee.running import STRUCTURE
@@ -139,6 +142,20 @@ def _check_new_name(
     return check_free_name(Crate, "crate", name, except_id=except_id)
 
 
+@overload
+def create_crate(
+    name: str, track_ids: Iterable[int] | None = None, *, dry_run: Literal[False] = False,
+    allow_digits: bool = False,
+) -> CreateResult[Crate]: ...  # fmt: skip
+
+
+@overload
+def create_crate(
+    name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool,
+    allow_digits: bool = False,
+) -> WriteResult: ...  # fmt: skip
+
+
 @journalled
 def create_crate(
     name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool = False,
@@ -146,13 +163,15 @@ def create_crate(
 ) -> WriteResult:  # fmt: skip
     """Create a crate with ``track_ids`` in it (one transaction).
 
-    ``result.id`` is the new id and ``result.object`` the new ``Crate`` (``value`` holds
-    the id too); all None for a dry run. Raises ValidationError (empty name, control
+    Returns a ``CreateResult``: ``result.id`` is the new id (an ``int``) and
+    ``result.object`` the new ``Crate`` (``value`` holds the id too); a dry run returns a
+    ``WriteResult`` with all three None. Raises ValidationError (empty name, control
     characters), DuplicateNameError, TrackNotFoundError (nothing written).
     """
     clean = clean_name(name, "crate")
     wanted = None if track_ids is None else list(track_ids)
-    result = WriteResult("create_crate", dry_run, notes=_notes(dry_run))
+    kind = WriteResult if dry_run else CreateResult
+    result = kind("create_crate", dry_run, notes=_notes(dry_run))
     with planned_write(dry_run, [("crates", "name"), *(_MEMBER_TOUCHES if wanted else [])]):
         result.notes.extend(_check_new_name(clean, allow_digits=allow_digits))
         ids, hidden = require_tracks(wanted or [])

@@ -3,7 +3,8 @@
 Every write function takes ``dry_run`` and returns a :class:`WriteResult`: what it would
 change (or changed), as data the command line can print or dump as JSON. A write that
 makes a row (``create_playlist``, ``create_crate``) also carries the new model in
-``object`` and its id in ``id`` (both None for a dry run).
+``object`` and its id in ``id`` (both None for a dry run). A create that ran returns a
+:class:`CreateResult`, so a type checker knows its ``id`` is an ``int``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
 from typing import Any
+from typing import Generic
+from typing import TypeVar
 
-__all__ = ["WriteResult", "plural", "series"]
+__all__ = ["CreateResult", "WriteResult", "plural", "series"]
+
+RowT = TypeVar("RowT")
 
 _IRREGULAR = {"entry": "entries", "directory": "directories", "match": "matches"}
 
@@ -76,3 +81,14 @@ class WriteResult:
         if hasattr(self.value, "to_dict"):
             data["value"] = self.value.to_dict()
         return data
+
+
+class CreateResult(WriteResult, Generic[RowT]):
+    """The result of a create that ran: ``id`` is the new row's id, ``object`` the new row."""
+
+    object: RowT
+
+    @property
+    def id(self) -> int:
+        """The id of the new row."""
+        return int(self.value)

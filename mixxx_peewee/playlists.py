@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from typing import Literal
+from typing import overload
 
 from peewee import JOIN
 from peewee import SQL
@@ -58,6 +60,7 @@ from mixxx_peewee.membership import track_builder
 from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import Track
+from mixxx_peewee.plan import CreateResult
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.plan import plural
 from mixxx_peewee.plan import series
@@ -234,6 +237,20 @@ def _check_new_name(
     return check_free_name(Playlist, "playlist", name, except_id=except_id)
 
 
+@overload
+def create_playlist(
+    name: str, track_ids: Iterable[int] | None = None, *, dry_run: Literal[False] = False,
+    allow_digits: bool = False,
+) -> CreateResult[Playlist]: ...  # fmt: skip
+
+
+@overload
+def create_playlist(
+    name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool,
+    allow_digits: bool = False,
+) -> WriteResult: ...  # fmt: skip
+
+
 @journalled
 def create_playlist(
     name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool = False,
@@ -241,13 +258,15 @@ def create_playlist(
 ) -> WriteResult:  # fmt: skip
     """Create a playlist after the last one, with ``track_ids`` in it (one transaction).
 
-    ``result.id`` is the new id and ``result.object`` the new ``Playlist`` (``value``
-    holds the id too); all None for a dry run. Raises ValidationError (empty name,
-    control characters), DuplicateNameError, TrackNotFoundError (nothing written).
+    Returns a ``CreateResult``: ``result.id`` is the new id (an ``int``) and
+    ``result.object`` the new ``Playlist`` (``value`` holds the id too); a dry run returns
+    a ``WriteResult`` with all three None. Raises ValidationError (empty name, control
+    characters), DuplicateNameError, TrackNotFoundError (nothing written).
     """
     clean = clean_name(name, "playlist")
     wanted = None if track_ids is None else list(track_ids)
-    result = WriteResult("create_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
+    kind = WriteResult if dry_run else CreateResult
+    result = kind("create_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
     touches = _PLAYLIST_TOUCHES + (_ENTRY_TOUCHES if wanted else [])
     with planned_write(dry_run, touches):
         result.notes.extend(_check_new_name(clean, allow_digits=allow_digits))
