@@ -84,22 +84,7 @@ def start_with_files(
     settings: Path, display: int, mixxx: str, chroot: Path | None, files: list[Path]
 ) -> subprocess.Popen[bytes]:
     """fx.start_mixxx, with track files appended to the command line (one per deck)."""
-    env = dict(os.environ, **fx.MIXXX_ENV, DISPLAY=f":{display}")
-    env.pop("QT_QPA_PLATFORM", None)
-    with open(settings / "stdout.log", "ab") as out:
-        started = time.time()
-        proc = subprocess.Popen(
-            [*fx.mixxx_command(settings, chroot, mixxx=mixxx), *map(str, files)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    proc.mixxx_started_at = started  # type: ignore[attr-defined]
-    proc.mixxx_display = display  # type: ignore[attr-defined]
-    proc.mixxx_settings_dir = settings  # type: ignore[attr-defined]
-    return proc
+    return fx.start_mixxx(settings, display, mixxx=mixxx, chroot=chroot, files=tuple(files))
 
 
 def wait_for_analysis(proc: subprocess.Popen[bytes], loaded: int, timeout: float) -> bool:

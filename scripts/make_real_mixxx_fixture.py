@@ -6,13 +6,16 @@ Steps (each is a function that tests may import and reuse):
 * ``generate_music_folder(path)`` writes ~14 short sine-tone files with tags (mp3, flac, ogg,
   wav, m4a, opus) with awkward names (Unicode, NFD bytes, quotes, ``%``/``_``, subfolders),
   a git-annex-style symlink whose target exists and one whose target is absent.
-* ``start_xvfb(display)`` / ``stop_process(proc)`` run a private X server.
-* ``start_mixxx(settings_dir, display, ...)`` starts Mixxx (the host's, or one inside a chroot).
-* ``close_mixxx_windows(display)`` asks Mixxx to quit the way a window manager's close button
-  does (X11 ``WM_DELETE_WINDOW``, pure-stdlib X11 client, no X auth: we start Xvfb).
+* ``start_xvfb()`` / ``stop_process(proc)`` run a private X server on a display number the
+  server picks itself (``-displayfd``): no guessing, so runs side by side never share one.
+* ``start_mixxx(settings_dir, display, ...)`` starts Mixxx (the host's, or one inside a chroot)
+  with a private HOME and XDG folders inside ``settings_dir`` (``private_env``).
+* ``close_mixxx_windows(display, pid)`` asks that Mixxx process to quit the way a window
+  manager's close button does (X11 ``WM_DELETE_WINDOW``, pure-stdlib X11 client, no X auth:
+  we start Xvfb). Only windows whose ``_NET_WM_PID`` is ``pid`` are touched.
   Mixxx has no SIGTERM/SIGINT handler (the process just dies without its shutdown code),
   so this is its only clean exit.
-* ``wait_until_running(proc, display)`` waits for startup, dismissing Mixxx's dialogs.
+* ``wait_until_running(proc, display)`` waits for startup, dismissing that Mixxx's dialogs.
 * ``stop_mixxx(proc)`` closes its windows, waits, then SIGTERM, then SIGKILL.
 * ``mixxx_session(settings_dir, ...)`` context manager: Xvfb + Mixxx up, then clean stop.
 * ``wait_for_db(db)`` / ``wait_for_scan(db, n, timeout)`` poll the database read-only.
@@ -27,6 +30,7 @@ import datetime as _dt
 import hashlib
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -34,6 +38,7 @@ import sqlite3
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -253,6 +258,8 @@ class _X11:
         self.min_keycode, self.max_keycode = body[26], body[27]
         off = 32 + ((vendor_len + 3) & ~3) + 8 * nformats
         self.root = struct.unpack_from("<I", body, off)[0]
+        # the first screen's width and height in pixels (tells one X server from another)
+        self.screen_size: tuple[int, int] = struct.unpack_from("<HH", body, off + 20)
         self._atoms: dict[str, int] = {}
 
     def _recv(self, n: int) -> bytes:
@@ -339,6 +346,11 @@ class _X11:
             self.sock.sendall(req)
         self.sync()
 
+    def window_pid(self, window: int) -> int | None:
+        """The ``_NET_WM_PID`` of ``window`` (Qt sets it on every window), None if unset."""
+        value = self.get_property(window, "_NET_WM_PID")
+        return struct.unpack("<I", value[:4])[0] if len(value) >= 4 else None
+
     def is_viewable(self, window: int) -> bool:
         """GetWindowAttributes: map-state is Viewable (the window is really shown)."""
         self.sock.sendall(struct.pack("<BxHI", 3, 2, window))
@@ -352,15 +364,18 @@ class _X11:
         self.sync()
 
 
-def list_mixxx_windows(display: int) -> list[tuple[int, str]]:
+def list_mixxx_windows(display: int, pid: int | None = None) -> list[tuple[int, str]]:
     """Shown top-level windows whose WM_CLASS says mixxx and that accept
-    WM_DELETE_WINDOW, as (id, WM_NAME), bottom to top of the stacking order."""
+    WM_DELETE_WINDOW, as (id, WM_NAME), bottom to top of the stacking order; with ``pid``,
+    only the windows of that process (``_NET_WM_PID``): another Mixxx's stay untouched."""
     x = _X11(display)
     try:
         out = []
         for w in x.children(x.root):
             wm_class = x.get_property(w, "WM_CLASS").split(b"\0")
             if not any(c.lower() == b"mixxx" for c in wm_class):
+                continue
+            if pid is not None and x.window_pid(w) != pid:
                 continue
             protocols = x.get_property(w, "WM_PROTOCOLS")
             n = len(protocols) // 4
@@ -387,14 +402,14 @@ def is_main_window(name: str) -> bool:
     return name == "Mixxx" or name.startswith("Mixxx ") or name.endswith("| Mixxx")
 
 
-def dismiss_dialogs(display: int) -> list[str]:
-    """Dismiss every shown Mixxx dialog; return their titles.
+def dismiss_dialogs(display: int, pid: int | None = None) -> list[str]:
+    """Dismiss every shown dialog of Mixxx (of process ``pid`` if given); return their titles.
 
     "Choose music library directory" (first run) is closed with WM_DELETE_WINDOW, which
     cancels it; "No Output Devices" (no sound card here) gets Return = "Continue";
     anything else gets WM_DELETE_WINDOW.
     """
-    dialogs = [(w, n) for w, n in list_mixxx_windows(display) if not is_main_window(n)]
+    dialogs = [(w, n) for w, n in list_mixxx_windows(display, pid) if not is_main_window(n)]
     if not dialogs:
         return []
     x = _X11(display)
@@ -409,18 +424,19 @@ def dismiss_dialogs(display: int) -> list[str]:
     return [n for _w, n in reversed(dialogs)]
 
 
-def close_mixxx_windows(display: int) -> list[str]:
+def close_mixxx_windows(display: int, pid: int | None = None) -> list[str]:
     """Dismiss dialogs; if there were none, send WM_DELETE_WINDOW to the main window(s),
-    which makes Mixxx run its normal shutdown. Returns the titles acted on.
+    which makes Mixxx run its normal shutdown. Returns the titles acted on. With ``pid``,
+    only that process's windows.
 
     Do not call this before Mixxx is up (``wait_until_running``): a main window closed
     while Mixxx is still initialising (between its first-run dialogs) leaves a Mixxx
     that neither runs nor quits (2.5) or quits without its shutdown.
     """
-    done = dismiss_dialogs(display)
+    done = dismiss_dialogs(display, pid)
     if done:
         return done
-    mains = [(w, n) for w, n in list_mixxx_windows(display) if is_main_window(n)]
+    mains = [(w, n) for w, n in list_mixxx_windows(display, pid) if is_main_window(n)]
     x = _X11(display)
     try:
         for w, _name in mains:
@@ -445,34 +461,53 @@ def require_tools(*tools: str) -> None:
         )
 
 
-def free_display(start: int = 77) -> int:
-    """First display number >= start with no X server socket or lock file."""
-    for n in range(start, start + 100):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            return n
-    raise FixtureError("no free X display number found")
+def start_xvfb(display: int | None = None, timeout: float = 30.0) -> tuple[subprocess.Popen, int]:
+    """Start a private Xvfb; return (process, display number) once it accepts clients.
 
-
-def start_xvfb(display: int | None = None, timeout: float = 10.0) -> tuple[subprocess.Popen, int]:
-    """Start ``Xvfb :N`` (N free if not given); return (process, N) once it accepts clients."""
-    if display is None:
-        display = free_display()
-    proc = subprocess.Popen(
-        ["Xvfb", f":{display}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise FixtureError(f"Xvfb :{display} exited with {proc.returncode}")
+    Without ``display`` the server picks the number itself (``-displayfd``): it takes the
+    first display whose sockets it can bind, so two runs started at once, or an X server
+    whose socket file we cannot see (another mount namespace: its abstract socket is still
+    taken), never end up sharing one; guessing a number from /tmp/.X11-unix did. Raises
+    FixtureError, with Xvfb's last message, when it does not come up within ``timeout`` s.
+    """
+    read_end, write_end = os.pipe()
+    where = [f":{display}"] if display is not None else []
+    cmd = ["Xvfb", *where, "-displayfd", str(write_end), "-screen", "0", "1280x1024x24",
+           "-nolisten", "tcp"]  # fmt: skip
+    with tempfile.TemporaryFile() as err:
         try:
-            _X11(display).close()
-            return proc, display
-        except (OSError, ConnectionError):
-            time.sleep(0.1)
-    stop_process(proc)
-    raise FixtureError(f"Xvfb :{display} did not start within {timeout} s")
+            proc = subprocess.Popen(
+                cmd, stdout=subprocess.DEVNULL, stderr=err, pass_fds=(write_end,)
+            )
+        finally:
+            os.close(write_end)
+        try:
+            number = _read_display_number(read_end, timeout)
+        finally:
+            os.close(read_end)
+        if number is not None and proc.poll() is None:
+            return proc, number
+        how = stop_process(proc)
+        err.seek(0)
+        said = err.read().decode("utf-8", "replace").strip().splitlines()[-1:]
+    why = f"exited with {proc.returncode}" if how == "exited" else f"not up within {timeout} s"
+    raise FixtureError(f"Xvfb {' '.join(where)}{' ' if where else ''}{why}: {said}")
+
+
+def _read_display_number(fd: int, timeout: float) -> int | None:
+    """The display number Xvfb writes to its -displayfd once it is ready; None on EOF (it
+    exited) or timeout."""
+    deadline = time.monotonic() + timeout
+    data = b""
+    while not data.endswith(b"\n"):
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            return None
+        chunk = os.read(fd, 64)
+        if not chunk:
+            return None
+        data += chunk
+    return int(data)
 
 
 def stop_process(proc: subprocess.Popen, timeout: float = 5.0) -> str:
@@ -502,9 +537,35 @@ def mixxx_command(
         args = ["mixxx", "--settings-path", settings, "--log-level", "debug"]
         args += ["--log-flush-level", "debug"]
     if chroot is not None:
+        # HOME and the XDG folders come from the caller's environment (private_env): the
+        # settings folder they live in is bind-mounted at the same path
         env = [f"{k}={v}" for k, v in MIXXX_ENV.items()]
-        return ["chroot", str(chroot), "env", "HOME=/root", *env, *args]
+        return ["chroot", str(chroot), "env", *env, *args]
     return args
+
+
+PRIVATE_HOME = "private-home"
+# Variables through which Mixxx (Qt, D-Bus, the session manager) would reach the desktop
+# session of whoever started the tests, or another X server: a private Mixxx gets none.
+SHARED_SESSION_VARS = ("XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS", "SESSION_MANAGER",
+                       "WAYLAND_DISPLAY", "XDG_SESSION_TYPE")  # fmt: skip
+
+
+def private_env(settings_dir: Path | str) -> dict[str, str]:
+    """HOME and XDG folders for one Mixxx, in ``settings_dir/private-home`` (made here): what
+    Mixxx, Qt or fontconfig keep outside ``--settingsPath`` is then no other Mixxx's."""
+    home = Path(settings_dir) / PRIVATE_HOME
+    dirs = {
+        "HOME": home,
+        "XDG_CONFIG_HOME": home / ".config",
+        "XDG_DATA_HOME": home / ".local" / "share",
+        "XDG_CACHE_HOME": home / ".cache",
+        "XDG_RUNTIME_DIR": home / "runtime",
+    }
+    for folder in dirs.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    dirs["XDG_RUNTIME_DIR"].chmod(0o700)  # Qt refuses a runtime folder others can read
+    return {name: str(folder) for name, folder in dirs.items()}
 
 
 def start_mixxx(
@@ -514,28 +575,33 @@ def start_mixxx(
     mixxx: str = "2.3",
     chroot: Path | None = None,
     log_file: Path | None = None,
+    files: tuple[Path, ...] = (),
 ) -> subprocess.Popen:
-    """Start Mixxx on X display ``display`` with ``--settingsPath settings_dir/``.
+    """Start Mixxx on X display ``display`` with ``--settingsPath settings_dir/`` and a
+    private HOME and XDG folders (``private_env``); ``files`` load into its decks.
 
     ``display=None`` runs it with ``QT_QPA_PLATFORM=offscreen`` (no X server; but then
     nothing can close it cleanly). stdout/stderr (ALSA/JACK noise) go to ``log_file``
     (default settings_dir/stdout.log). With ``chroot``, the settings and music folders
-    (and /tmp/.X11-unix) must be bind-mounted into it: see ``chroot_mounts``.
+    (and /tmp/.X11-unix) must be bind-mounted into it: see ``chroot_mounts``. The process
+    is Mixxx itself (chroot and env exec it): ``proc.pid`` is the pid of its windows.
     """
     settings_dir = Path(settings_dir)
     settings_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, **MIXXX_ENV)
+    env = dict(os.environ, **MIXXX_ENV, **private_env(settings_dir))
+    for name in SHARED_SESSION_VARS:
+        env.pop(name, None)
     if display is None:
         env.pop("DISPLAY", None)
         env["QT_QPA_PLATFORM"] = "offscreen"
     else:
         env["DISPLAY"] = f":{display}"
-        env.pop("QT_QPA_PLATFORM", None)
+        env["QT_QPA_PLATFORM"] = "xcb"
     out = open(log_file or settings_dir / "stdout.log", "ab")  # noqa: SIM115
     try:
         started = time.time()
         proc = subprocess.Popen(
-            mixxx_command(settings_dir, chroot, mixxx=mixxx),
+            [*mixxx_command(settings_dir, chroot, mixxx=mixxx), *map(str, files)],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,
@@ -568,10 +634,11 @@ STARTUP_MARKERS = ("Running Mixxx", "output sound devices opened")
 
 
 def wait_until_running(
-    proc: subprocess.Popen, display: int | None, timeout: float = 90.0, quiet: float = 4.0
+    proc: subprocess.Popen, display: int | None, timeout: float = 180.0, quiet: float = 4.0
 ) -> tuple[float, list[str]]:
-    """Wait until Mixxx is up: its log has all STARTUP_MARKERS and then no dialog has
-    shown for ``quiet`` s. Startup dialogs are dismissed meanwhile (``dismiss_dialogs``).
+    """Wait until Mixxx ``proc`` is up: its own log has all STARTUP_MARKERS and then none of
+    its dialogs has shown for ``quiet`` s. Its startup dialogs are dismissed meanwhile
+    (``dismiss_dialogs``; another Mixxx's windows on the display are left alone).
     Returns (seconds, titles of the dialogs dismissed)."""
     t0 = time.monotonic()
     seen: list[str] = []
@@ -581,7 +648,7 @@ def wait_until_running(
             raise FixtureError(f"Mixxx exited with {proc.returncode} during startup")
         if display is not None:
             with contextlib.suppress(OSError, ConnectionError):
-                dismissed = dismiss_dialogs(display)
+                dismissed = dismiss_dialogs(display, proc.pid)
                 if dismissed:
                     seen += [d for d in dismissed if d not in seen]
                     last_dialog = time.monotonic()
@@ -592,7 +659,7 @@ def wait_until_running(
     raise FixtureError(f"Mixxx did not finish starting within {timeout} s (dialogs: {seen})")
 
 
-def stop_mixxx(proc: subprocess.Popen, display: int | None = None, timeout: float = 30.0) -> str:
+def stop_mixxx(proc: subprocess.Popen, display: int | None = None, timeout: float = 60.0) -> str:
     """Make Mixxx exit; return how: 'clean' (its shutdown ran and logged "Mixxx shutdown
     complete with code 0"), 'exited N', 'terminated' or 'killed'.
 
@@ -615,7 +682,7 @@ def stop_mixxx(proc: subprocess.Popen, display: int | None = None, timeout: floa
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError, ConnectionError):
-                close_mixxx_windows(display)
+                close_mixxx_windows(display, proc.pid)
             try:
                 proc.wait(1.0)
                 return result()

@@ -7,7 +7,12 @@ stopped again. Everything seen on the way is recorded in a :class:`RoundTrip` fo
 to judge; only failures of the machinery (Mixxx not starting, no scan) raise here.
 
 The Mixxx handling itself (Xvfb, dialogs, clean X11 shutdown, the 2.5.0 chroot) lives in
-``scripts/make_real_mixxx_fixture.py``, loaded from its file.
+``scripts/make_real_mixxx_fixture.py``, loaded from its file. Every run is private, so other
+X servers and Mixxx processes on the machine (another test run's, another user's) cannot
+touch it: Xvfb picks its own free display (``-displayfd``), Mixxx gets its own settings
+folder, HOME and XDG folders, and the harness knows its Mixxx by pid: it waits on that
+process and its log, closes only that process's windows, and in this process lets our
+library's running-Mixxx check see only the Mixxx it started (:func:`only_these_mixxx`).
 """
 
 from __future__ import annotations
@@ -21,12 +26,17 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Collection
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from mixxx_peewee.running import MixxxProcess
+from mixxx_peewee.running import find_mixxx_processes
+from mixxx_peewee.running import set_mixxx_detector
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_SCRIPT = REPO_ROOT / "scripts" / "make_real_mixxx_fixture.py"
@@ -109,6 +119,10 @@ class RoundTrip:
     placeholder_after: list[tuple[Any, ...]] = field(default_factory=list)
     api_error: str = ""
     stops: list[str] = field(default_factory=list)
+    mixxx_pid: int | None = None  # the Mixxx the CLI ran beside
+    # find_mixxx_processes(db) while that Mixxx ran, and once it had stopped
+    detected_running: list[MixxxProcess] = field(default_factory=list)
+    detected_stopped: list[MixxxProcess] = field(default_factory=list)
 
     @property
     def db(self) -> Path:
@@ -165,7 +179,7 @@ def _placeholder_rows(db: Path) -> list[tuple[Any, ...]]:
     )
 
 
-def wait_for_scan_done(proc: Any, db: Path, expected: int, timeout: float = 90.0) -> int:
+def wait_for_scan_done(proc: Any, db: Path, expected: int, timeout: float = 180.0) -> int:
     """Wait until this run's log says the scan finished and ``expected`` tracks are in."""
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout:
@@ -175,6 +189,19 @@ def wait_for_scan_done(proc: Any, db: Path, expected: int, timeout: float = 90.0
             return int(fx.count_tracks(db))
         time.sleep(0.25)
     return int(fx.count_tracks(db))
+
+
+@contextlib.contextmanager
+def only_these_mixxx(pids: Collection[int]) -> Iterator[None]:
+    """While inside, our library's running-Mixxx check (in this process) sees only the Mixxx
+    processes ``pids`` the harness started: another test's or another user's Mixxx (one whose
+    open files we cannot see counts as running) cannot turn a write into a refusal."""
+    real = set_mixxx_detector(None)
+    set_mixxx_detector(lambda path: [p for p in real(path) if p.pid in pids])
+    try:
+        yield
+    finally:
+        set_mixxx_detector(real)
 
 
 @contextlib.contextmanager
@@ -294,8 +321,9 @@ def _api_writes(rt: RoundTrip, nfd_rel: str, spaces: int, percent: int, bjork: i
             raise LookupError(f"no track at {rt.path_of(relpath)!r}")
         return int(track.id)
 
+    assert rt.mixxx_pid is not None
     try:
-        with open_library(rt.db, journal_mode="keep"):
+        with only_these_mixxx([rt.mixxx_pid]), open_library(rt.db, journal_mode="keep"):
             annex = id_at("annex/Track.flac")
             sigur = id_at(nfd_rel)
             rt.crate_id = create_crate(CRATE_NAME).value
@@ -314,14 +342,19 @@ def run_round_trip(
 ) -> RoundTrip:
     """Copy the prepared settings, run Mixxx with our CLI beside it, restart it, stop it."""
     settings = work / "settings"
-    shutil.copytree(base_settings, settings, symlinks=True)
+    # not the first run's private HOME: each run makes its own (sockets do not copy)
+    shutil.copytree(
+        base_settings, settings, symlinks=True, ignore=shutil.ignore_patterns(fx.PRIVATE_HOME)
+    )
     rt = RoundTrip(variant, music, settings, manifest)
     expected = sum(m.expect_in_library for m in manifest)
     t0 = time.monotonic()
     with _session(settings, music, variant) as proc:
         rt.timings["start_s"] = round(time.monotonic() - t0, 1)
+        rt.mixxx_pid = proc.pid
         rt.scanned = wait_for_scan_done(proc, rt.db, expected)
         rt.timings["scan_done_s"] = round(time.monotonic() - t0, 1)
+        rt.detected_running = find_mixxx_processes(rt.db)
         rt.placeholder_before = _placeholder_rows(rt.db)
         t1 = time.monotonic()
         _cli_while_running(rt, work)
@@ -330,6 +363,7 @@ def run_round_trip(
         t1 = time.monotonic()
     rt.timings["stop_s"] = round(time.monotonic() - t1, 1)
     rt.stops.append(proc.mixxx_stop)
+    rt.detected_stopped = find_mixxx_processes(rt.db)
     t1 = time.monotonic()
     with _session(settings, music, variant) as proc:
         # let its startup rescan run over our changes before it is closed again

@@ -12,6 +12,7 @@ through the library, ``journal_mode="keep"``), and 2.5.0 from a Debian trixie ch
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -159,6 +160,17 @@ def test_a_track_edit_is_refused_while_mixxx_runs(trip: RoundTrip) -> None:
     assert "Traceback" not in refused.stderr
     title = raw_rows(trip.db, "SELECT title FROM library WHERE id = ?", (trip.edited_track,))
     assert title == [("Jóga",)] and title[0][0] != EDITED_TITLE
+
+
+def test_the_running_check_finds_the_mixxx_of_this_run_by_its_pid(trip: RoundTrip) -> None:
+    # Whatever else runs on the machine, only this run's Mixxx holds this run's file ...
+    assert [p.pid for p in trip.detected_running if p.holds_file] == [trip.mixxx_pid]
+    # ... the refused edit names it ...
+    named = re.search(r"\(pid ([\d, ]+)\)", trip.cli["edit_refused"].stderr)
+    assert named is not None, trip.cli["edit_refused"].stderr
+    assert str(trip.mixxx_pid) in named.group(1).split(", ")
+    # ... and once it has stopped, it is no longer seen.
+    assert trip.mixxx_pid not in [p.pid for p in trip.detected_stopped]
 
 
 def test_playlist_export_writes_the_paths_in_playlist_order(trip: RoundTrip) -> None:

@@ -30,6 +30,7 @@ import pytest
 from real_mixxx_support import CHROOT
 from real_mixxx_support import _remove_empty_mount_points
 from real_mixxx_support import fx
+from real_mixxx_support import only_these_mixxx
 from real_mixxx_support import raw_rows
 from real_mixxx_support import skip_reason
 
@@ -106,7 +107,8 @@ def _edit(db: Path, ids: dict[str, int]) -> None:
     from mixxx_peewee.beatgrids import scale_bpm
     from mixxx_peewee.trackedits import update_track
 
-    with open_library(db, journal_mode="keep", auto_backup=False):
+    # our Mixxx is closed: no other Mixxx on the machine may turn these edits into refusals
+    with only_these_mixxx([]), open_library(db, journal_mode="keep", auto_backup=False):
         update_track(ids["bpm"], bpm=TYPED_BPM)
         scale_bpm([ids["scaled"]], "x2")
         update_track(ids["key"], key=TYPED_KEY)
@@ -165,20 +167,20 @@ def _run(mixxx: str, tmp_path: Path) -> Run:
     files = [music / n for n in ("click-174-Fm.flac", "click-120-Am.flac", "click-128-C.flac",
                                  "tagged-100-Gm.mp3")]  # fmt: skip
     t0 = time.monotonic()
-    mounts = fx.chroot_mounts(chroot, [settings, music]) if chroot else _null()
-    with mounts:
-        xvfb, display = fx.start_xvfb()
-        try:
+    # Xvfb first: it makes /tmp/.X11-unix, which chroot_mounts binds only if it exists
+    xvfb, display = fx.start_xvfb()
+    try:
+        with fx.chroot_mounts(chroot, [settings, music]) if chroot else _null():
             proc = recipe.start_with_files(settings, display, mixxx, chroot, files)
             try:
                 fx.wait_until_running(proc, display)
-                _wait_for_loads(proc, len(files), timeout=40)
+                _wait_for_loads(proc, len(files), timeout=90)
                 time.sleep(6)  # let the re-read tags and any analysis settle
             finally:
                 run.stop = fx.stop_mixxx(proc, display)
                 run.log = fx._current_log(proc)
-        finally:
-            fx.stop_process(xvfb)
+    finally:
+        fx.stop_process(xvfb)
     if chroot is not None:
         _remove_empty_mount_points(chroot, [settings, music])
     run.seconds = time.monotonic() - t0
