@@ -19,14 +19,19 @@ __all__ = ["register"]
 def backup(
     ctx: typer.Context,
     dest: Path | None = typer.Argument(
-        None, help="File or folder to write (default: backups/ beside the database)."
+        None,
+        help="File or folder to write (default: backups/ beside the database; a folder "
+        "gets LIBRARY-YYYYmmdd-HHMMSS-backup.sqlite).",
     ),
-    list_them: bool = typer.Option(False, "--list", help="List existing backups instead."),
+    list_them: bool = typer.Option(
+        False, "--list", help="List this library's backups (in backups/, or in DEST) instead."
+    ),
     fmt: ListFormat = LIST_FORMAT,
 ) -> None:
     """Back the library up with SQLite's online backup API (safe while Mixxx runs).
 
-    --list shows every backup with its date, size and track count.
+    --list shows each of this library's backups with its date, size and track count
+    (other libraries' backups in the same folder are left out).
     Example: mixxx-peewee backup --list
     """
     state: CliState = ctx.obj
