@@ -114,7 +114,9 @@ def _found(folder: str | os.PathLike[str] | None) -> list[tuple[Path, float, str
             match = match_tracks(path, live)
             # An earlier version's backup is listed unless it is plainly another library's;
             # a file named by hand only when some of its tracks are this library's.
-            if (match is None and legacy) or (match is not None and not match.other_library):
+            if (match is None and legacy) or (
+                match is not None and (match.matched > 0 or (legacy and not match.other_library))
+            ):
                 kind = _legacy_kind(name) if legacy else MANUAL
                 found.append((path, entry.stat().st_mtime, kind))
     return sorted(found, key=lambda item: (item[1], item[0].name))
