@@ -146,3 +146,26 @@ def test_backup_list_of_a_folder_shows_what_backup_wrote_there(
     assert sorted(listed) == sorted([named.name, "before-gig.sqlite"])
     # the gig library's own listing of the folder shows neither
     assert _listed(folder / "gig.sqlite", ".") == []
+
+
+def test_a_library_named_like_a_kind_keeps_its_backups_apart(tmp_path: Path) -> None:
+    where = tmp_path / "music"
+    where.mkdir()
+    plain = make_sample_library(where / "gig.sqlite", tracks=3, seed=1, music_root="/a")
+    lookalike = make_sample_library(where / "gig-auto.sqlite", tracks=4, seed=2, music_root="/b")
+    with mp.open_library(lookalike, auto_backup=False):
+        theirs = mp.backup()  # gig-auto-<time>-backup.sqlite: no automatic backup of gig's
+    with mp.open_library(plain, auto_backup=False):
+        for _ in range(9):
+            mp.auto_backup(force=True)
+        assert theirs.exists()
+        assert theirs not in mp.list_backups()
+        assert len(mp.list_backups()) == 7
+
+
+def test_the_copy_saved_before_a_restore_is_listed_as_such(folder: Path) -> None:
+    db = folder / "main.sqlite"
+    saved = Path(ok(cli(db, "backup")).stdout.strip())
+    ok(cli(db, "restore", str(saved), "--yes"))
+    kinds = {Path(str(r["path"])).name.rsplit("-", 1)[-1]: r["kind"] for r in _listed(db)}
+    assert kinds == {"backup.sqlite": "manual", "restore.sqlite": "before restore"}
