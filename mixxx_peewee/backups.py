@@ -1,11 +1,19 @@
 """Backups of the open library: make one, list them, the automatic daily one.
 
-The mechanism (SQLite's online backup API, permissions, atomic placement, rotation) is
-:mod:`mixxx_peewee.snapshots`; :mod:`mixxx_peewee.restoring` takes a backup back.
+The mechanism (SQLite's online backup API, permissions, atomic placement, names, rotation)
+is :mod:`mixxx_peewee.snapshots`; :mod:`mixxx_peewee.restoring` takes a backup back.
+
+A folder may hold the backups of several libraries (a gig copy beside the main one share
+``backups/``). A library's backups are those named after it (``<stem>-<time>-<kind>.sqlite``)
+and, told from their content, the other Mixxx libraries there: those named by earlier
+versions (``mixxxdb-…``) unless none of their tracks is this library's (the same id and
+path), and files named by hand (``backup before-gig.sqlite``) when some of their tracks are.
+Files named as another library's backups are never listed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Callable
@@ -17,10 +25,16 @@ from pathlib import Path
 from mixxx_peewee.connection import sqlite_uri
 from mixxx_peewee.library import current_library
 from mixxx_peewee.snapshots import AUTO_BACKUP_KEEP
-from mixxx_peewee.snapshots import AUTO_PREFIX
+from mixxx_peewee.snapshots import AUTOMATIC
 from mixxx_peewee.snapshots import BACKUP_DIRNAME
+from mixxx_peewee.snapshots import BEFORE_RESTORE
+from mixxx_peewee.snapshots import LEGACY_PREFIX
+from mixxx_peewee.snapshots import MANUAL
 from mixxx_peewee.snapshots import copy_library
+from mixxx_peewee.snapshots import library_track_paths
 from mixxx_peewee.snapshots import make_auto_backup
+from mixxx_peewee.snapshots import match_tracks
+from mixxx_peewee.snapshots import named_backup
 from mixxx_peewee.snapshots import scan_backups
 
 __all__ = ["BackupInfo", "auto_backup", "backup", "backup_details", "list_backups"]
@@ -28,13 +42,15 @@ __all__ = ["BackupInfo", "auto_backup", "backup", "backup_details", "list_backup
 
 @dataclass(frozen=True)
 class BackupInfo:
-    """One backup file: where, when (mtime, UTC), how big, how many tracks (None: unreadable)."""
+    """One backup file: where, when (mtime, UTC), how big, how many tracks (None: unreadable),
+    and its kind (``backup``, ``auto``, ``before-restore``)."""
 
     path: Path
     modified: datetime
     size: int
     tracks: int | None
     automatic: bool
+    kind: str = MANUAL
 
 
 def backup(
@@ -42,7 +58,8 @@ def backup(
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> Path:
-    """Back the open library up to ``dest`` (default ``backups/mixxxdb-<time>.sqlite``).
+    """Back the open library up to ``dest`` (default ``backups/<stem>-<time>-backup.sqlite``;
+    a folder: that name in it).
 
     ``progress(pages_done, pages_total)`` is called after each copy step, for a progress bar.
 
@@ -52,10 +69,63 @@ def backup(
     return copy_library(current_library(), dest, report=progress)
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _legacy_kind(name: str) -> str:
+    """The kind an earlier version's backup name says."""
+    for kind in (AUTOMATIC, BEFORE_RESTORE):
+        if name.startswith(f"{LEGACY_PREFIX}{kind}-"):
+            return kind
+    return MANUAL
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return file.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def _found(folder: str | os.PathLike[str] | None) -> list[tuple[Path, float, str]]:
+    """``(path, mtime, kind)`` of the open library's backups in ``folder``, oldest first."""
+    library = current_library()
+    where = Path(folder) if folder is not None else library.path.parent / BACKUP_DIRNAME
+    found = scan_backups(where, library.path)
+    live: dict[int, str] | None = None
+    try:
+        entries = sorted(os.scandir(where), key=lambda e: e.name)
+    except OSError:
+        entries = []
+    for entry in entries:
+        name = entry.name
+        if not name.endswith(".sqlite") or named_backup(name):
+            continue  # this library's (found above) or another library's, by its name
+        path = Path(entry.path)
+        with contextlib.suppress(OSError):
+            if not entry.is_file() or os.path.samefile(path, library.path):
+                continue
+            legacy = name.startswith(LEGACY_PREFIX)
+            if not (legacy or _is_sqlite(path)):
+                continue
+            if live is None:
+                live = library_track_paths()
+            match = match_tracks(path, live)
+            # An earlier version's backup is listed unless it is plainly another library's;
+            # a file named by hand only when some of its tracks are this library's.
+            if (match is None and legacy) or (
+                match is not None and (match.matched > 0 or (legacy and not match.other_library))
+            ):
+                kind = _legacy_kind(name) if legacy else MANUAL
+                found.append((path, entry.stat().st_mtime, kind))
+    return sorted(found, key=lambda item: (item[1], item[0].name))
+
+
 def list_backups(folder: str | os.PathLike[str] | None = None) -> list[Path]:
-    """Backups (manual and automatic) in ``folder`` (default: the open library's), oldest first."""
-    where = Path(folder) if folder is not None else current_library().path.parent / BACKUP_DIRNAME
-    return [path for path, _ in scan_backups(where)]
+    """The open library's backups (manual and automatic) in ``folder`` (default its
+    ``backups/``), oldest first; other libraries' backups there are left out."""
+    return [path for path, _, _ in _found(folder)]
 
 
 def _track_count(path: Path) -> int | None:
@@ -75,10 +145,10 @@ def _track_count(path: Path) -> int | None:
 
 
 def backup_details(folder: str | os.PathLike[str] | None = None) -> list[BackupInfo]:
-    """Every backup in ``folder`` (default: the open library's) with date, size and tracks,
-    oldest first; each file is opened read-only to count its tracks."""
+    """The open library's backups in ``folder`` (default its ``backups/``) with date, size,
+    tracks and kind, oldest first; each file is opened read-only to count its tracks."""
     found = []
-    for path in list_backups(folder):
+    for path, _, kind in _found(folder):
         try:
             info = path.stat()
         except OSError:
@@ -89,7 +159,8 @@ def backup_details(folder: str | os.PathLike[str] | None = None) -> list[BackupI
                 modified=datetime.fromtimestamp(info.st_mtime, UTC),
                 size=info.st_size,
                 tracks=_track_count(path),
-                automatic=path.name.startswith(AUTO_PREFIX),
+                automatic=kind == AUTOMATIC,
+                kind=kind,
             )
         )
     return found

@@ -10,8 +10,9 @@ everything else as it is now (today's play counts, history, new tracks). The bac
 checked the same way and read through its own read-only connection before the library's
 write lock is taken; the library is planned against it in a read transaction (a restore
 that changes nothing takes no lock), then changed in one ``write_transaction``. The
-backup is taken to be of this library (an earlier state of the same file): tracks,
-crates, playlists and cues are matched by id.
+backup must be of this library (an earlier state of the same file): tracks, crates,
+playlists and cues are matched by id, and a backup none of whose tracks has the same id
+and path as one of the library's is refused (``other_library=True`` takes it anyway).
 """
 
 from __future__ import annotations
@@ -74,8 +75,12 @@ from mixxx_peewee.running import STRUCTURE
 from mixxx_peewee.running import TRACK_DATA
 from mixxx_peewee.running import check_mixxx_guard
 from mixxx_peewee.snapshots import BACKUP_DIRNAME
+from mixxx_peewee.snapshots import BEFORE_RESTORE
 from mixxx_peewee.snapshots import Busy
+from mixxx_peewee.snapshots import TrackMatch
 from mixxx_peewee.snapshots import copy_library
+from mixxx_peewee.snapshots import count_matches
+from mixxx_peewee.snapshots import library_track_paths
 from mixxx_peewee.snapshots import restore_pages
 from mixxx_peewee.snapshots import why
 from mixxx_peewee.trackedits import require_columns
@@ -87,8 +92,12 @@ from mixxx_peewee.values import parse_track_ids
 __all__ = ["PARTS", "TRACK_FIELDS", "part_guard", "restore", "restore_part"]
 
 
+_SNAPSHOT_TABLE = "snapshot_info"  # what marks a `snapshot` file (librarydiff.save_snapshot)
+
+
 def _inspect_source(src: Path) -> tuple[int | None, str, int]:
-    """Revision, verdict and track count of a backup file; raises if it is no Mixxx library."""
+    """Revision, verdict and track count of a backup file; raises if it is no Mixxx library
+    (NotAMixxxDatabaseError: also a snapshot for ``diff``, which holds no library)."""
     if not src.is_file():
         raise BackupError(f"{src}: no such file")
     check_file(src)
@@ -97,6 +106,14 @@ def _inspect_source(src: Path) -> tuple[int | None, str, int]:
     except sqlite3.Error as exc:
         raise BackupError(f"{src}: cannot open ({why(exc)})") from None
     try:
+        snapshot = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (_SNAPSHOT_TABLE,)
+        ).fetchone()
+        if snapshot is not None:
+            raise NotAMixxxDatabaseError(
+                f"{src}: is a snapshot for diff (what `snapshot` saves), not a backup: "
+                "nothing restored"
+            )
         report = inspect_schema(conn)
         if report.verdict is Verdict.NOT_MIXXX:
             raise NotAMixxxDatabaseError(f"{src}: not a Mixxx database ({report.reason})")
@@ -115,12 +132,16 @@ def _inspect_source(src: Path) -> tuple[int | None, str, int]:
 
 @journalled
 def restore(
-    src: str | os.PathLike[str], *, force: bool = False, dry_run: bool = False
+    src: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    any_schema: bool = False,
+    dry_run: bool = False,
 ) -> WriteResult:
     """Replace the open library's content with the backup ``src`` (Mixxx must not run).
 
-    The current content is backed up first. ``force`` allows a backup whose schema this
-    package only reads (it never overrides the running-Mixxx check).
+    The current content is backed up first. ``any_schema`` allows a backup whose schema
+    this package only reads; ``force`` never overrides the running-Mixxx check here.
     Raises MixxxRunningError, ReadOnlyError, NotAMixxxDatabaseError, SchemaVersionError,
     BackupError.
     """
@@ -134,10 +155,10 @@ def restore(
     if source_path.exists() and os.path.samefile(source_path, library.path):
         raise ValidationError(f"{source_path}: is the open library itself")
     revision, verdict, tracks = _inspect_source(source_path)
-    if verdict != Verdict.READ_WRITE.value and not force:
+    if verdict != Verdict.READ_WRITE.value and not any_schema:
         raise SchemaVersionError(
             f"{source_path}: schema is {verdict} for this package (revision {revision}); "
-            "use force to restore it anyway"
+            "any_schema=True restores it anyway"
         )
     result.counts["tracks"] = tracks
     result.add(f"back up the current library to {library.path.parent / BACKUP_DIRNAME}/")
@@ -148,7 +169,7 @@ def restore(
         return result
     if db.in_transaction():
         raise BackupError(f"{library.path}: cannot restore inside a transaction")
-    saved = copy_library(library, None, "mixxxdb-before-restore-")
+    saved = copy_library(library, None, BEFORE_RESTORE)
     result.changes[0] = f"backed up the current library to {saved}"
     result.value = str(saved)  # JSON-ready, like every WriteResult value
     live = raw_connection()
@@ -323,6 +344,13 @@ class _Source:
         for part in chunked(sorted(ids)):
             rows.extend(self.rows(query(list(part))))
         return rows
+
+    def match(self) -> TrackMatch:
+        """How many of the backup's tracks are the library's (the same id and path)."""
+        try:
+            return count_matches(self.conn, library_track_paths())
+        except sqlite3.Error as exc:
+            raise BackupError(f"{self.path}: cannot read ({why(exc)})") from None
 
     def close(self) -> None:
         self.conn.close()
@@ -623,7 +651,7 @@ def _show(column: str, value: Any) -> str:
     if isinstance(value, bytes):
         return f"<{len(value)} bytes>"
     if column in ("color", "coverart_color") and (value is None or isinstance(value, int)):
-        return str(format_color(value))
+        return format_color(value) or "none"
     return repr(value)
 
 
@@ -1267,6 +1295,8 @@ def restore_part(
     tracks: Iterable[int] | None = None,
     dry_run: bool = False,
     force: bool = False,
+    other_library: bool = False,
+    any_schema: bool = False,
 ) -> WriteResult:
     """Take back parts of the library from the backup ``src``, leaving the rest as it is now.
 
@@ -1274,8 +1304,10 @@ def restore_part(
     list, or one comma list; fields in :data:`TRACK_FIELDS`, or ``metadata``). ``names``
     limits crates and playlists to those ids or names of the backup; ``tracks`` limits
     cues and track fields to those track ids. One write transaction; tracks are matched by
-    id. ``force`` writes cues and track fields while Mixxx runs and reads a backup whose
-    schema this package refuses. Raises ValidationError (a bad part, field or name),
+    id. A backup none of whose tracks is this library's (the same id and path) is refused
+    unless ``other_library``; the plan notes how many match. ``force`` writes cues and
+    track fields while Mixxx runs; ``any_schema`` reads a backup whose schema this package
+    refuses. Raises ValidationError (a bad part, field or name; another library's backup),
     BackupError, NotAMixxxDatabaseError, SchemaVersionError, TrackNotFoundError,
     MixxxRunningError, ReadOnlyError.
     """
@@ -1291,10 +1323,10 @@ def restore_part(
     if source_path.exists() and os.path.samefile(source_path, library.path):
         raise ValidationError(f"{source_path}: is the open library itself")
     revision, verdict, _ = _inspect_source(source_path)
-    if verdict == Verdict.REFUSE.value and not force:
+    if verdict == Verdict.REFUSE.value and not any_schema:
         raise SchemaVersionError(
             f"{source_path}: schema is {verdict} for this package (revision {revision}); "
-            "use force to read it anyway"
+            "any_schema=True reads it anyway"
         )
     if spec.cues and library.schema.has_column("cues", "color"):
         live_revision = library.schema.matched_revision or library.schema.version or 0
@@ -1306,6 +1338,13 @@ def restore_part(
             )
     source = _Source(source_path)
     try:
+        match = source.match()
+        if match.other_library and not other_library:
+            raise ValidationError(
+                f"{source_path}: none of its {plural(match.tracks, 'track')} is one of this "
+                "library's (the same id and path): a backup of another library? "
+                "other_library=True takes it back anyway"
+            )
         backup = _read_backup(source, spec, revision, only)
     finally:
         source.close()
@@ -1333,6 +1372,7 @@ def restore_part(
         backup, spec, crate_ids, playlist_ids, backup.cue_tracks, backup.field_tracks,
         wanted is not None, absent=set(backup.absent),
     )  # fmt: skip
+    notes.append(match.text())
     plan = WriteResult("restore_part", dry_run=dry_run, notes=list(dict.fromkeys(notes)))
     plan.value = spec.text()
     if only is not None:

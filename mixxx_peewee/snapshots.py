@@ -8,11 +8,17 @@ while Mixxx writes. Each backup is written to a temporary file beside its destin
 converted to rollback-journal mode, checked with ``PRAGMA integrity_check`` and then moved
 into place atomically; on any error nothing is left behind and the library is untouched.
 
-Automatic backups (``mixxxdb-auto-*.sqlite`` in ``backups/`` beside the database) are made
-before a write when the newest backup there is more than a day old; the last
-:data:`AUTO_BACKUP_KEEP` automatic ones are kept, manual ones are never deleted. Turn them
-off with ``MIXXX_PEEWEE_AUTO_BACKUP=0`` or ``open_library(..., auto_backup=False)``; force
-one with ``auto_backup="force"``.
+Backups belong to their library: ``<stem>-<YYYYmmdd-HHMMSS>-<kind>.sqlite`` after the
+library's file name (``gig.sqlite``: ``gig-20250101-120000-auto.sqlite``), the kind last so
+that no library's name can pass for another's kind (``gig-auto.sqlite`` has backups too).
+Two libraries in one folder share ``backups/`` and nothing else. Automatic backups are made
+before a write when the library's newest backup there is more than a day old; its last
+:data:`AUTO_BACKUP_KEEP` automatic ones are kept, manual ones are never deleted. Backups
+named by earlier versions (``mixxxdb-[auto-]<time>.sqlite`` whatever the library) are
+never rotated: their name does not say whose they are (:mod:`mixxx_peewee.backups` tells
+that from their tracks when it lists them). Turn automatic backups off with
+``MIXXX_PEEWEE_AUTO_BACKUP=0`` or ``open_library(..., auto_backup=False)``; force one with
+``auto_backup="force"``.
 """
 
 from __future__ import annotations
@@ -20,34 +26,48 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import sqlite3
 import stat
 import time
 import warnings
 from collections.abc import Callable
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from typing import Protocol
 
+from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import sqlite_uri
 from mixxx_peewee.errors import BackupError
 from mixxx_peewee.errors import MixxxPeeweeError
+from mixxx_peewee.models import Track
+from mixxx_peewee.models import TrackLocation
 
 __all__ = [
+    "AUTOMATIC",
     "AUTO_BACKUP_ENV",
     "AUTO_BACKUP_KEEP",
     "AUTO_BACKUP_MAX_AGE_S",
-    "AUTO_PREFIX",
     "BACKUP_DIRNAME",
-    "BACKUP_PREFIX",
+    "BEFORE_RESTORE",
+    "LEGACY_PREFIX",
+    "MANUAL",
     "AutoBackupWarning",
     "Busy",
     "LibraryFile",
+    "TrackMatch",
     "auto_backup_before_write",
     "auto_backup_setting",
+    "backup_kind",
     "copy_library",
+    "count_matches",
+    "library_track_paths",
     "make_auto_backup",
+    "match_tracks",
+    "named_backup",
     "restore_pages",
     "rotate_backups",
     "scan_backups",
@@ -68,9 +88,14 @@ BACKUP_DIRNAME = "backups"
 AUTO_BACKUP_ENV = "MIXXX_PEEWEE_AUTO_BACKUP"
 AUTO_BACKUP_KEEP = 7
 AUTO_BACKUP_MAX_AGE_S = 24 * 3600
-BACKUP_PREFIX = "mixxxdb-"
-AUTO_PREFIX = "mixxxdb-auto-"
+MANUAL = "backup"  # the kinds of backup, the last word of their names
+AUTOMATIC = "auto"
+BEFORE_RESTORE = "before-restore"
+LEGACY_PREFIX = "mixxxdb-"  # every backup's name before backups belonged to their library
 _SUFFIX = ".sqlite"
+_NAMED = re.compile(
+    r"(?P<stem>.+)-\d{8}-\d{6}(?:-\d+)?-(?P<kind>backup|auto|before-restore)\.sqlite", re.DOTALL
+)
 _STEP_PAGES = 1024  # 4 MiB at Mixxx's 4 KiB pages: each step holds the read lock for ~ms
 _STEP_PAUSE_S = 0.002  # lets a waiting writer (Mixxx) in between two steps
 _AUTO_WAIT_MS = 1000  # the automatic backup waits at most this long for a lock
@@ -93,15 +118,28 @@ class Busy(Exception):
     """Another connection held the lock beyond the busy timeout."""
 
 
-def _default_name(prefix: str, folder: Path) -> Path:
-    """``<prefix>YYYYmmdd-HHMMSS.sqlite`` in ``folder``, with ``-N`` added if taken."""
+def _default_name(library: Path, kind: str, folder: Path) -> Path:
+    """``<stem>-YYYYmmdd-HHMMSS-<kind>.sqlite`` in ``folder`` (``-N`` after the time if taken)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    candidate = folder / f"{prefix}{stamp}{_SUFFIX}"
+    candidate = folder / f"{library.stem}-{stamp}-{kind}{_SUFFIX}"
     n = 1
     while candidate.exists():
         n += 1
-        candidate = folder / f"{prefix}{stamp}-{n}{_SUFFIX}"
+        candidate = folder / f"{library.stem}-{stamp}-{n}-{kind}{_SUFFIX}"
     return candidate
+
+
+def named_backup(name: str) -> bool:
+    """Whether ``name`` is a backup's name of some library (this package's names)."""
+    return _NAMED.fullmatch(name) is not None
+
+
+def backup_kind(name: str, library: Path) -> str | None:
+    """The kind of the backup file ``name`` if its name says it is one of ``library``'s."""
+    found = _NAMED.fullmatch(name)
+    if found is None or found["stem"] != library.stem:
+        return None
+    return found["kind"]
 
 
 def _make_backup_dir(folder: Path, file_mode: int) -> None:
@@ -277,12 +315,13 @@ def _source_connection(path: Path, wait_ms: int) -> Iterator[sqlite3.Connection]
 def copy_library(
     library: LibraryFile,
     dest: str | os.PathLike[str] | None,
-    prefix: str = BACKUP_PREFIX,
+    kind: str = MANUAL,
     *,
     wait_ms: int | None = None,
     report: Callable[[int, int], None] | None = None,
 ) -> Path:
-    """Back ``library`` up to ``dest`` (a file or folder; default its ``backups/`` folder).
+    """Back ``library`` up to ``dest`` (a file or folder; default its ``backups/`` folder),
+    named after the library and ``kind`` unless ``dest`` is a file name.
 
     Raises BackupError (file exists, folder missing or read-only, disk full, integrity
     check failed: nothing is left behind).
@@ -294,11 +333,11 @@ def copy_library(
     if dest is None:
         folder = library.path.parent / BACKUP_DIRNAME
         _make_backup_dir(folder, mode)
-        target = _default_name(prefix, folder)
+        target = _default_name(library.path, kind, folder)
     else:
         target = Path(os.path.expanduser(os.fspath(dest)))
         if target.is_dir():
-            target = _default_name(prefix, target)
+            target = _default_name(library.path, kind, target)
         elif target.exists() or target.is_symlink():
             raise BackupError(f"{target}: exists already")
         elif not target.parent.is_dir():
@@ -314,23 +353,26 @@ def copy_library(
     return target
 
 
-def scan_backups(folder: Path) -> list[tuple[Path, float]]:
-    """``(path, mtime)`` of every backup in ``folder``, oldest first: one directory read."""
+def scan_backups(folder: Path, library: Path) -> list[tuple[Path, float, str]]:
+    """``(path, mtime, kind)`` of every backup in ``folder`` named as ``library``'s, oldest
+    first: one directory read, no file opened."""
     found = []
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.startswith(BACKUP_PREFIX) and entry.name.endswith(_SUFFIX):
+                kind = backup_kind(entry.name, library)
+                if kind is not None:
                     with contextlib.suppress(OSError):
-                        found.append((Path(entry.path), entry.stat().st_mtime))
+                        found.append((Path(entry.path), entry.stat().st_mtime, kind))
     except OSError:
         return []
     return sorted(found, key=lambda item: (item[1], item[0].name))
 
 
-def rotate_backups(folder: Path, keep: int) -> list[Path]:
-    """Delete automatic backups beyond the newest ``keep``; manual ones are never touched."""
-    autos = [path for path, _ in scan_backups(folder) if path.name.startswith(AUTO_PREFIX)]
+def rotate_backups(folder: Path, library: Path, keep: int) -> list[Path]:
+    """Delete ``library``'s automatic backups beyond its newest ``keep``; manual ones, other
+    libraries' and those named by earlier versions are never touched."""
+    autos = [path for path, _, kind in scan_backups(folder, library) if kind == AUTOMATIC]
     removed = []
     for path in autos[: max(0, len(autos) - keep)]:
         with contextlib.suppress(OSError):
@@ -344,19 +386,80 @@ def make_auto_backup(
 ) -> Path | None:
     """The daily automatic backup of ``library`` if due (or now, with ``force``), rotated.
 
-    Returns the new backup's path, or None when the newest backup is less than a day old.
-    Raises BackupError.
+    Returns the new backup's path, or None when the library's newest backup (of any kind)
+    is less than a day old. Raises BackupError.
     """
     folder = library.path.parent / BACKUP_DIRNAME
     if not force:
-        backups = scan_backups(folder)
+        backups = scan_backups(folder, library.path)
         if backups and time.time() - backups[-1][1] < AUTO_BACKUP_MAX_AGE_S:
             return None
     # A scan holding the lock skips today's backup quickly rather than doubling the wait.
     wait_ms = min(library.busy_timeout_ms, _AUTO_WAIT_MS)
-    made = copy_library(library, None, AUTO_PREFIX, wait_ms=wait_ms)
-    rotate_backups(folder, keep)
+    made = copy_library(library, None, AUTOMATIC, wait_ms=wait_ms)
+    rotate_backups(folder, library.path, keep)
     return made
+
+
+@dataclass(frozen=True)
+class TrackMatch:
+    """How many of a backup's tracks are the open library's: the same id and the same path."""
+
+    matched: int
+    tracks: int  # the backup's
+    library_tracks: int
+
+    @property
+    def other_library(self) -> bool:
+        """Tracks on both sides and not one of them the same: a backup of another library."""
+        return self.tracks > 0 and self.library_tracks > 0 and self.matched == 0
+
+    def text(self) -> str:
+        """``298 of the backup's 300 tracks match the library by id and path``."""
+        return (
+            f"{self.matched:,} of the backup's {self.tracks:,} "
+            f"track{'' if self.tracks == 1 else 's'} "
+            f"match{'es' if self.matched == 1 else ''} the library by id and path"
+        )
+
+
+def _track_paths_query() -> Any:
+    """Every track's id and path (its ``track_locations.location``)."""
+    return Track.select(Track.id, TrackLocation.location).join(
+        TrackLocation, on=(Track.location == TrackLocation.id)
+    )
+
+
+def library_track_paths() -> dict[int, str]:
+    """``{track id: path}`` of the open library, one read."""
+    sql, params = _track_paths_query().sql()
+    return dict(execute(sql, params).fetchall())
+
+
+def count_matches(backup: sqlite3.Connection, library: dict[int, str]) -> TrackMatch:
+    """How many of the tracks read through ``backup`` are in ``library``
+    (:func:`library_track_paths`) with the same id and path. Raises sqlite3.Error."""
+    sql, params = _track_paths_query().sql()
+    rows = backup.execute(sql, params).fetchall()
+    total = backup.execute("SELECT count(*) FROM library").fetchone()[0]
+    matched = sum(1 for track, where in rows if library.get(track) == where)
+    return TrackMatch(matched, total, len(library))
+
+
+def match_tracks(path: Path, library: dict[int, str] | None = None) -> TrackMatch | None:
+    """How many of the backup file ``path``'s tracks the open library has, by id and path
+    (``library``: :func:`library_track_paths`, read once for many files); None when the file
+    cannot be read as a library (read-only and immutable: no lock, no file written)."""
+    try:
+        conn = sqlite3.connect(sqlite_uri(path, "ro") + "&immutable=1", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return count_matches(conn, library_track_paths() if library is None else library)
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
 
 
 def auto_backup_setting(library: LibraryFile) -> str:

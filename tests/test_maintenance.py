@@ -106,7 +106,7 @@ def test_backup_goes_to_the_backups_folder_as_one_checked_rollback_mode_file(
     assert library.journal_mode == journal_mode
     made = backup()
     assert made.parent == library_file.parent / "backups"
-    assert made.name.startswith("mixxxdb-") and made.name.endswith(".sqlite")
+    assert made.name.startswith("mixxxdb-") and made.name.endswith("-backup.sqlite")
     assert check(made) == "ok"
     conn = sqlite3.connect(made)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
@@ -466,7 +466,7 @@ def test_the_first_write_makes_an_automatic_backup_and_later_ones_the_same_day_d
     open_library(library_file)
     add_crate("one")
     first = list_backups()
-    assert len(first) == 1 and first[0].name.startswith("mixxxdb-auto-")
+    assert len(first) == 1 and first[0].name.endswith("-auto.sqlite")
     assert "one" not in crate_names(first[0])  # taken before the write
     add_crate("two")
     add_crate("three")
@@ -503,7 +503,7 @@ def test_rotation_keeps_the_last_seven_automatic_backups_and_every_manual_one(
         _age(made, days)
     add_crate("now")
     backups = list_backups()
-    autos = [p for p in backups if p.name.startswith("mixxxdb-auto-")]
+    autos = [p for p in backups if p.name.endswith("-auto.sqlite")]
     assert manual in backups
     assert len(autos) == 7
     ages = sorted(round((time.time() - p.stat().st_mtime) / DAY) for p in autos)

@@ -16,6 +16,7 @@ import pytest
 from cli_support import cli
 from cli_support import ok
 from cli_support import one_error
+from cli_support import sha256
 from test_journal import rows_of
 
 import mixxx_peewee as m
@@ -27,6 +28,7 @@ from mixxx_peewee.errors import NotAMixxxDatabaseError
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.restoring import restore_part
+from mixxx_peewee.testing import make_sample_library
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SAMPLE = FIXTURES / "sample" / "mixxxdb.sqlite"
@@ -404,3 +406,91 @@ def test_cli_dry_run_and_bad_input(lib: Path) -> None:
     one_error(cli(lib, "restore", str(bk(lib)), "--name", "Bangers", "--yes"), "--only")
     one_error(cli(lib, "restore", str(bk(lib)), "--only", "tracks:rating"), "--yes")
     assert rows_of(lib) == before
+
+
+# -- whose backup it is, and what it is (issue 19) -------------------------------------------
+
+
+@pytest.fixture
+def gig(tmp_path: Path) -> Path:
+    """Another library: 7 tracks of its own under /gig (none of the sample's paths)."""
+    (tmp_path / "gig").mkdir()
+    return make_sample_library(
+        tmp_path / "gig" / "mixxxdb.sqlite", tracks=7, seed=5, music_root="/gig"
+    )
+
+
+def test_cli_restore_only_refuses_a_backup_of_another_library(lib: Path, gig: Path) -> None:
+    library_module.current_library().close()
+    before = sha256(gig)
+    refused = cli(gig, "restore", str(bk(lib)), "--only", "tracks:title,rating", "--yes")
+    one_error(refused, "none of its 300 tracks", "--other-library")
+    one_error(cli(gig, "restore", str(bk(lib)), "--only", "tracks:rating", "--force", "--yes"),
+              "--other-library")  # fmt: skip
+    assert "force" not in refused.stderr
+    assert sha256(gig) == before
+    taken = ok(cli(gig, "restore", str(bk(lib)), "--only", "tracks:rating", "--other-library",
+                   "--yes"))  # fmt: skip
+    assert "0 of the backup's 300 tracks match the library by id and path" in taken.stderr
+    assert sha256(gig) != before
+
+
+def test_restore_part_refuses_another_librarys_backup_unless_told(lib: Path, gig: Path) -> None:
+    library_module.current_library().close()
+    m.open_library(gig, auto_backup=False)
+    with pytest.raises(ValidationError, match=r"other_library=True"):
+        restore_part(bk(lib), "crates", dry_run=True)
+    plan = restore_part(bk(lib), "crates", dry_run=True, other_library=True)
+    assert "0 of the backup's 300 tracks match the library by id and path" in plan.notes
+
+
+def test_cli_restore_plan_says_how_many_tracks_match(lib: Path) -> None:
+    sql(lib, "UPDATE track_locations SET location = location || '.moved' WHERE id IN "
+             "(SELECT location FROM library WHERE id IN (3, 4))")  # fmt: skip
+    library_module.current_library().close()
+    dry = ok(cli(lib, "restore", str(bk(lib)), "--only", "crates", "--dry-run"))
+    assert "note: 298 of the backup's 300 tracks match the library by id and path" in dry.stderr
+
+
+def test_cli_restore_of_a_snapshot_says_it_is_one_for_diff(lib: Path, tmp_path: Path) -> None:
+    library_module.current_library().close()
+    snap = tmp_path / "state.snapshot"
+    ok(cli(lib, "snapshot", str(snap)))
+    before = sha256(lib)
+    for only in ([], ["--only", "crates"]):
+        one_error(cli(lib, "restore", str(snap), *only, "--yes"), "snapshot for diff",
+                  "not a backup")  # fmt: skip
+    assert sha256(lib) == before
+
+
+def test_cli_restore_shows_colours_as_rrggbb_and_none(lib: Path) -> None:
+    m.update_track(3, color="#00FF00")
+    library_module.current_library().close()
+    dry = ok(cli(lib, "restore", str(bk(lib)), "--only", "tracks:color", "--dry-run"))
+    assert "track 3: color #00FF00 -> none" in dry.stdout
+    ok(cli(lib, "restore", str(bk(lib)), "--only", "tracks:color", "--yes"))
+    sql(bk(lib), "UPDATE library SET color = 255 WHERE id = 5")
+    back = ok(cli(lib, "restore", str(bk(lib)), "--only", "tracks:color", "--dry-run"))
+    assert "track 5: color none -> #0000FF" in back.stdout
+
+
+def _schema_version(path: Path, value: str | None) -> None:
+    sql(path, "DELETE FROM settings WHERE name = 'mixxx.schema.version'")
+    if value is not None:
+        sql(path, "INSERT INTO settings (name, value) VALUES ('mixxx.schema.version', ?)",
+            (value,))  # fmt: skip
+
+
+def test_cli_restore_of_another_schema_needs_any_schema_not_force(lib: Path) -> None:
+    library_module.current_library().close()
+    _schema_version(bk(lib), None)  # no revision: refused even for reading
+    before = sha256(lib)
+    part = cli(lib, "restore", str(bk(lib)), "--only", "crates", "--force", "--yes")
+    one_error(part, "reads it anyway", "--any-schema")
+    ok(cli(lib, "restore", str(bk(lib)), "--only", "crates", "--any-schema", "--dry-run"))
+    _schema_version(bk(lib), "99")  # newer than this package knows: read, not written
+    whole = cli(lib, "restore", str(bk(lib)), "--force", "--yes")
+    one_error(whole, "restores it anyway", "--any-schema")
+    assert "force" not in whole.stderr
+    assert sha256(lib) == before
+    ok(cli(lib, "restore", str(bk(lib)), "--any-schema", "--yes"))

@@ -19,14 +19,19 @@ __all__ = ["register"]
 def backup(
     ctx: typer.Context,
     dest: Path | None = typer.Argument(
-        None, help="File or folder to write (default: backups/ beside the database)."
+        None,
+        help="File or folder to write (default: backups/ beside the database; a folder "
+        "gets LIBRARY-YYYYmmdd-HHMMSS-backup.sqlite).",
     ),
-    list_them: bool = typer.Option(False, "--list", help="List existing backups instead."),
+    list_them: bool = typer.Option(
+        False, "--list", help="List this library's backups (in backups/, or in DEST) instead."
+    ),
     fmt: ListFormat = LIST_FORMAT,
 ) -> None:
     """Back the library up with SQLite's online backup API (safe while Mixxx runs).
 
-    --list shows every backup with its date, size and track count.
+    --list shows each of this library's backups with its date, size and track count
+    (other libraries' backups in the same folder are left out).
     Example: mixxx-peewee backup --list
     """
     state: CliState = ctx.obj
@@ -57,7 +62,7 @@ def backup(
                 "modified": b.modified,
                 "size": b.size if fmt != ListFormat.table else _size_text(b.size),
                 "tracks": b.tracks,
-                "kind": "auto" if b.automatic else "manual",
+                "kind": _KIND_WORDS.get(b.kind, b.kind),
                 "path": str(b.path),
             }
             for b in found
@@ -67,6 +72,9 @@ def backup(
     with state.progress_callback("backing up") as report:
         made = make_backup(dest, progress=report)
     typer.echo(str(made))
+
+
+_KIND_WORDS = {"backup": "manual", "auto": "auto", "before-restore": "before restore"}
 
 
 def _size_text(size: int) -> str:
@@ -101,8 +109,20 @@ def restore(
     force: bool = typer.Option(
         False,
         "--force",
-        help="Restore a backup whose schema this package only reads; with --only, also "
-        "write cues and track fields while Mixxx runs.",
+        help="With --only cues/tracks:…: write them even though Mixxx is running (a whole "
+        "restore is refused while Mixxx runs).",
+    ),
+    other_library: bool = typer.Option(
+        False,
+        "--other-library",
+        help="With --only: take back from a backup none of whose tracks is this library's "
+        "(the same id and path).",
+    ),
+    any_schema: bool = typer.Option(
+        False,
+        "--any-schema",
+        help="Restore a backup whose schema this package only reads (or, with --only, "
+        "would refuse).",
     ),
     as_json: bool = JSON_RESULT,
 ) -> None:
@@ -111,21 +131,26 @@ def restore(
     Plain restore is refused while Mixxx runs: quit Mixxx first. With --only it takes back
     just that part and keeps everything else as it is now (today's play counts, history,
     new tracks): `restore FILE --only crates --name Bangers` brings a deleted crate back
-    with its id and members. Track fields: metadata, artist, title, …, bpm (with its beat
-    grid), key (with its key map), rating, color, timesplayed, location (path columns
-    together), …
+    with its id and members. A backup of another library (no track with the same id and
+    path) is refused unless --other-library. Track fields: metadata, artist, title, …, bpm
+    (with its beat grid), key (with its key map), rating, color, timesplayed, location
+    (path columns together), …
     """
     state: CliState = ctx.obj
     if not only:
-        if name or track:
+        if name or track or other_library:
             from mixxx_peewee.errors import ValidationError
 
+            if other_library and not (name or track):
+                raise ValidationError(
+                    "--other-library is for --only: a whole restore takes any backup back"
+                )
             raise ValidationError("--name and --track choose what --only takes back: add --only")
         from mixxx_peewee.restoring import restore as restore_backup
         from mixxx_peewee.running import EXCLUSIVE
 
         state.write(
-            lambda dry: restore_backup(src, force=force, dry_run=dry),
+            lambda dry: restore_backup(src, force=force, any_schema=any_schema, dry_run=dry),
             dry_run=dry_run,
             guard=EXCLUSIVE,
             confirm=f"Replace the library with {src}?",
@@ -144,7 +169,16 @@ def restore(
         state.open()
         ids = track_ids(track)
     state.write(
-        lambda dry: restore_part(src, only, names=name, tracks=ids, force=force, dry_run=dry),
+        lambda dry: restore_part(
+            src,
+            only,
+            names=name,
+            tracks=ids,
+            force=force,
+            other_library=other_library,
+            any_schema=any_schema,
+            dry_run=dry,
+        ),
         dry_run=dry_run,
         guard=guard,
         force=force,
