@@ -13,9 +13,15 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from cli_support import ROOT
+from cli_support import SAMPLE
+from cli_support import cli
+from cli_support import one_error
 
 README = ROOT / "README.md"
 FIXTURE = ROOT / "fixtures" / "real-mixxx-2.3.3" / "mixxxdb.sqlite"
@@ -61,3 +67,79 @@ def test_readme_library_example_prints_its_real_output_and_writes_nothing(
     assert done.stdout == shown
     assert _sha(copy) == before  # a writable open that only read: not a byte changed
     assert _siblings(copy) == files  # no change journal, no -wal/-shm left behind
+
+
+# -- a library that cannot be written -----------------------------------------------------
+
+NOBODY = 65534  # root writes a chmod-444 file anyway: root tests run the write as nobody
+
+
+def _as_nobody() -> list[str]:
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv is needed to write as another user than root")
+    return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"]
+
+
+def _read_only_mount(folder: Path) -> list[str]:
+    """Run the command in its own mount namespace where ``folder`` is a read-only bind mount
+    (gone with the process: nothing to undo); skips where mounting is not allowed."""
+    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    prefix = ["unshare", "--mount", "sh", "-c", script, str(folder)]
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("a read-only bind mount needs root and unshare")
+    probe = subprocess.run([*prefix, "touch", str(folder / "probe")], capture_output=True)
+    if probe.returncode == 0 or (folder / "probe").exists():
+        pytest.skip(f"no read-only bind mount here: {probe.stderr.decode().strip()}")
+    return prefix
+
+
+@pytest.fixture
+def library_folder() -> Iterator[Path]:
+    """``…/lib/`` holding a sample library, under a folder every user can reach (pytest's
+    tmp_path is private to its user, and some tests run the command as nobody)."""
+    top = Path(tempfile.mkdtemp(prefix="mixxx-peewee-readonly-"))
+    top.chmod(0o755)
+    folder = top / "lib"
+    folder.mkdir()
+    shutil.copy2(SAMPLE, folder / "mixxxdb.sqlite")
+    yield folder
+    folder.chmod(0o755)
+    shutil.rmtree(top)
+
+
+def _refused_leaving_nothing(db: Path, prefix: list[str], *words: str) -> None:
+    """A write (daily backup on) fails with one error line, before any backup or journal."""
+    before, files = _sha(db), _siblings(db)
+    result = cli(
+        db, "crates", "create", "Never", env={"MIXXX_PEEWEE_AUTO_BACKUP": "1"}, prefix=prefix
+    )
+    line = one_error(result, str(db), *words, "nothing written")
+    assert result.stderr.splitlines() == [line]  # said once: no backup note, no journal note
+    assert _sha(db) == before
+    assert _siblings(db) == files  # no backups/, no change journal, no -journal/-wal
+
+
+@pytest.mark.parametrize("how", ["chmod", "read-only-mount"])
+def test_a_write_to_a_read_only_file_is_refused_up_front(library_folder: Path, how: str) -> None:
+    db = library_folder / "mixxxdb.sqlite"
+    if how == "read-only-mount":
+        prefix = _read_only_mount(library_folder)
+    else:
+        db.chmod(0o444)
+        prefix = []
+        if os.geteuid() == 0:
+            prefix = _as_nobody()
+            os.chown(library_folder, NOBODY, NOBODY)  # nobody could make a backup there
+    _refused_leaving_nothing(db, prefix, "the file is read-only")
+
+
+def test_a_write_in_a_read_only_folder_is_refused_up_front(library_folder: Path) -> None:
+    """The file is writable, its folder not: SQLite could not make its journal files."""
+    db = library_folder / "mixxxdb.sqlite"
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        prefix = _as_nobody()
+        os.chown(db, NOBODY, NOBODY)  # nobody may write the file, not root's folder
+    else:
+        library_folder.chmod(0o555)
+    _refused_leaving_nothing(db, prefix, f"its folder {library_folder} is read-only")
