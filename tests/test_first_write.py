@@ -11,9 +11,12 @@ import hashlib
 import os
 import re
 import shutil
+import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +25,14 @@ from cli_support import ROOT
 from cli_support import SAMPLE
 from cli_support import cli
 from cli_support import one_error
+from cli_support import run
+from cli_support import sample_library
+
+from mixxx_peewee import list_changes
+from mixxx_peewee import list_crates
+from mixxx_peewee import open_library
+from mixxx_peewee.cli.state import CliState
+from mixxx_peewee.testing import make_sample_library
 
 README = ROOT / "README.md"
 FIXTURE = ROOT / "fixtures" / "real-mixxx-2.3.3" / "mixxxdb.sqlite"
@@ -143,3 +154,58 @@ def test_a_write_in_a_read_only_folder_is_refused_up_front(library_folder: Path)
     else:
         library_folder.chmod(0o555)
     _refused_leaving_nothing(db, prefix, f"its folder {library_folder} is read-only")
+
+
+# -- Ctrl-C --------------------------------------------------------------------------------
+
+
+def test_ctrl_c_during_a_write_rolls_it_back_and_says_so(tmp_path: Path) -> None:
+    db = tmp_path / "mixxxdb.sqlite"
+    make_sample_library(db, tracks=20_000, seed=1)  # a relocation that takes a while
+    before = _sha(db)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIXXX_", "PYTEST_"))}
+    env.update(PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8", MIXXX_PEEWEE_AUTO_BACKUP="0")
+    argv = ["--db", str(db), "--journal-mode", "keep"]  # keep: the bytes compare as they were
+    argv += ["relocate", "/music", "/elsewhere", "--allow-missing", "--yes"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mixxx_peewee", *argv],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    hot = Path(f"{db}-journal")  # exists from the transaction's first changed page to COMMIT
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and not hot.exists() and time.monotonic() < deadline:
+        time.sleep(0.0005)
+    assert proc.poll() is None, "the write ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (out, err)
+    assert err.splitlines() == ["interrupted; nothing written"]
+    assert not hot.exists()  # rolled back, not left hot
+    assert _sha(db) == before
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        conn.close()
+    with open_library(db, readonly=True):
+        assert list_changes() == []  # the pending change was dropped with the write
+
+
+def test_ctrl_c_after_the_commit_does_not_claim_nothing_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = sample_library(tmp_path)
+
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt  # Ctrl-C while the committed write's outcome is printed
+
+    monkeypatch.setattr(CliState, "report", interrupted)
+    result = run(db, "crates", "create", "Saved")
+    assert result.exit_code == 130
+    assert result.stderr.splitlines()[-1] == "interrupted after the write was saved"
+    with open_library(db, readonly=True):
+        assert "Saved" in {crate["name"] for crate in list_crates()}
