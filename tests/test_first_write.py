@@ -209,3 +209,37 @@ def test_ctrl_c_after_the_commit_does_not_claim_nothing_was_written(
     assert result.stderr.splitlines()[-1] == "interrupted after the write was saved"
     with open_library(db, readonly=True):
         assert "Saved" in {crate["name"] for crate in list_crates()}
+
+
+def test_restore_to_a_read_only_file_is_refused_before_its_copy(library_folder: Path) -> None:
+    """The API too: restore() copies the current library first, so it checks before that."""
+    db = library_folder / "mixxxdb.sqlite"
+    source = library_folder.parent / "source.sqlite"
+    shutil.copy2(SAMPLE, source)
+    db.chmod(0o444)
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        prefix = _as_nobody()
+        os.chown(library_folder, NOBODY, NOBODY)  # nobody could make the copy there
+    before, files = _sha(db), _siblings(db)
+    code = (
+        "import sys, mixxx_peewee as mp\n"
+        "mp.open_library(sys.argv[1])\n"
+        "try:\n"
+        "    mp.restore(sys.argv[2])\n"
+        "except mp.ReadOnlyError as exc:\n"
+        "    print(exc)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIXXX_", "PYTEST_"))}
+    env.update(PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8", MIXXX_PEEWEE_AUTO_BACKUP="1")
+    done = subprocess.run(
+        [*prefix, sys.executable, "-c", code, str(db), str(source)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
+    )
+    assert done.stdout == f"{db}: the file is read-only; nothing written\n", done.stderr
+    assert _sha(db) == before
+    assert _siblings(db) == files  # no backups/ with a mixxxdb-before-restore copy
