@@ -243,3 +243,19 @@ def test_restore_to_a_read_only_file_is_refused_before_its_copy(library_folder: 
     assert done.stdout == f"{db}: the file is read-only; nothing written\n", done.stderr
     assert _sha(db) == before
     assert _siblings(db) == files  # no backups/ with a mixxxdb-before-restore copy
+
+
+def test_the_cli_says_once_that_the_first_write_switched_the_journal_mode(
+    tmp_path: Path,
+) -> None:
+    db = sample_library(tmp_path)
+    before = _sha(db)
+    cli(db, "tracks", "list", "--limit", "2")  # a read command
+    info = cli(db, "-v", "info")
+    assert "journal delete (unchanged: read-only open)" in info.stderr
+    assert _sha(db) == before
+    note = f"note: {db}: journal mode wal (switched from delete; stored in the file)"
+    first = cli(db, "crates", "create", "First")
+    assert first.stderr.splitlines()[:2] == [note, "create crate 'First'"]
+    again = cli(db, "crates", "create", "Second")
+    assert note not in again.stderr
