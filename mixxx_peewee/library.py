@@ -269,9 +269,10 @@ def open_library(
 ) -> MixxxLibrary:
     """Open a Mixxx library and fit the models to it; usable as a context manager.
 
-    ``journal_mode`` is ``"wal"`` (default), ``"delete"`` or ``"keep"``; read-only opens
-    never change it. With ``strict`` (default) a schema the package must refuse raises
-    SchemaVersionError; ``strict=False`` opens it for inspection only.
+    ``journal_mode`` is what the first write asks for: ``"wal"`` (default), ``"delete"`` or
+    ``"keep"``; the open never changes it (reads never write). With ``strict`` (default) a
+    schema the package must refuse raises SchemaVersionError; ``strict=False`` opens it for
+    inspection only.
     Raises DatabaseNotFoundError, DatabaseConnectionError (and its subclasses
     NotAMixxxDatabaseError, CorruptDatabaseError), DatabaseBusyError, SchemaVersionError.
     ``auto_backup``: before a write, back up to ``backups/`` when the newest backup is over a
@@ -408,8 +409,10 @@ def write_transaction(touches: Iterable[tuple[str, str]] = ()) -> Iterator[Mixxx
 
 
 def prepare_write(library: MixxxLibrary) -> ChangeJournal | None:
-    """The first write's set-up, once per open: the journal mode asked for, then the change
-    journal (None: off). Never at the open, so a writable open that only reads writes nothing.
+    """The first write's set-up, once per open: the journal mode, then the change journal.
+
+    Returns the journal (None: off). Never done at the open, so a writable open that only
+    reads writes nothing: not the journal mode, not a change journal file.
     """
     if not library.journal_mode_asked:
         library.journal_mode_asked = True
