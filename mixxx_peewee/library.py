@@ -4,10 +4,12 @@
 its schema (:mod:`mixxx_peewee.inspection`), fits the models to it, registers our SQL
 functions and returns a :class:`MixxxLibrary` handle (also a context manager). Read-only
 opens use ``mode=ro`` and change nothing: not the journal mode, not a byte of the file.
-Writable opens ask for WAL (falling back quietly when the switch is not possible right
-now). ``foreign_keys`` is never turned on: Mixxx's REFERENCES clauses are broken. Every
-write runs inside :func:`write_transaction` (``BEGIN IMMEDIATE``), after the library's
-``before_write`` hook (by default the automatic daily backup of :mod:`mixxx_peewee.snapshots`).
+A writable open that only reads changes nothing either: the first write asks for WAL
+(falling back quietly when the switch is not possible right now) and sets up the change
+journal (:func:`prepare_write`). ``foreign_keys`` is never turned on: Mixxx's REFERENCES
+clauses are broken. Every write runs inside :func:`write_transaction` (``BEGIN IMMEDIATE``),
+after the library's ``before_write`` hook (by default the automatic daily backup of
+:mod:`mixxx_peewee.snapshots`).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ __all__ = [
     "DB_FILENAME",
     "BeforeWrite",
     "MixxxLibrary",
+    "check_file_writable",
     "current_library",
     "default_locations",
     "drop_scratch_files",
@@ -62,6 +65,7 @@ __all__ = [
     "guard_notes",
     "journal_off",
     "open_library",
+    "prepare_write",
     "settle_journal",
     "whole_library_change",
     "write_transaction",
@@ -148,6 +152,10 @@ class MixxxLibrary:
     change_journal: bool | str | os.PathLike[str] = True
     # Why the change journal is off for this open (None: on, or not needed yet).
     journal_off: str | None = None
+    # The first write asked for requested_journal_mode (never the open: reads never write).
+    journal_mode_asked: bool = False
+    # Write transactions committed during this open (the CLI's "interrupted" line says so).
+    writes_committed: int = 0
     _journal: ChangeJournal | None = field(default=None, repr=False)
     _capture: list[changejournal.Captured] | None = field(default=None, repr=False)
 
@@ -261,9 +269,10 @@ def open_library(
 ) -> MixxxLibrary:
     """Open a Mixxx library and fit the models to it; usable as a context manager.
 
-    ``journal_mode`` is ``"wal"`` (default), ``"delete"`` or ``"keep"``; read-only opens
-    never change it. With ``strict`` (default) a schema the package must refuse raises
-    SchemaVersionError; ``strict=False`` opens it for inspection only.
+    ``journal_mode`` is what the first write asks for: ``"wal"`` (default), ``"delete"`` or
+    ``"keep"``; the open never changes it (reads never write). With ``strict`` (default) a
+    schema the package must refuse raises SchemaVersionError; ``strict=False`` opens it for
+    inspection only.
     Raises DatabaseNotFoundError, DatabaseConnectionError (and its subclasses
     NotAMixxxDatabaseError, CorruptDatabaseError), DatabaseBusyError, SchemaVersionError.
     ``auto_backup``: before a write, back up to ``backups/`` when the newest backup is over a
@@ -293,12 +302,13 @@ def open_library(
             raise NotAMixxxDatabaseError(f"{resolved}: not a Mixxx database ({report.reason})")
         if strict and report.verdict is Verdict.REFUSE:
             raise SchemaVersionError(f"{resolved}: {report.reason}")
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0].lower()
         if readonly or report.verdict is Verdict.REFUSE:
-            mode = conn.execute("PRAGMA journal_mode").fetchone()[0].lower()
             note = f"{mode} (unchanged: {'read-only open' if readonly else 'schema refused'})"
+        elif requested in ("keep", mode):
+            note = f"{mode} (unchanged)"
         else:
-            note = _switch_journal(conn, requested, busy_timeout_ms)
-            mode = note.split(" ", 1)[0]
+            note = f"{mode} (the first write switches it to {requested})"
     except sqlite3.DatabaseError as exc:
         disconnect()
         raise translate_sqlite_error(exc, resolved) from None
@@ -319,9 +329,30 @@ def open_library(
         release_wal_files=readonly and mode == "wal" and scratch_absent,
         change_journal=change_journal,
     )
-    if not readonly and report.verdict.can_write:
-        _journal_for_write(_current)  # opened with the library: a write pays nothing more
     return _current
+
+
+def check_file_writable(library: MixxxLibrary) -> None:
+    """Refuse a write up front, before any backup or journal file, when the library file or
+    its folder cannot be written (``chmod 444``, a read-only mount, a read-only folder).
+
+    Raises ReadOnlyError.
+    """
+    path = library.path
+    # access() is the kernel's own answer: EROFS on a read-only mount even for root, who
+    # may write a chmod-444 file anyway (SQLite then writes it too).
+    if not os.access(path, os.W_OK):
+        raise ReadOnlyError(f"{path}: the file is read-only; nothing written")
+    real = Path(os.path.realpath(path))  # SQLite puts its files beside the real file
+    if os.access(real.parent, os.W_OK | os.X_OK):
+        return
+    scratch = [Path(f"{real}{suffix}") for suffix in ("-wal", "-shm")]
+    if library.journal_mode == "wal" and all(os.access(f, os.W_OK) for f in scratch):
+        return  # a WAL file whose -wal and -shm exist (Mixxx runs): nothing to create
+    raise ReadOnlyError(
+        f"{path}: its folder {real.parent} is read-only (a write needs SQLite's journal files"
+        " there); nothing written"
+    )
 
 
 def _check_writable(library: MixxxLibrary, touches: Iterable[tuple[str, str]]) -> None:
@@ -329,6 +360,7 @@ def _check_writable(library: MixxxLibrary, touches: Iterable[tuple[str, str]]) -
         raise ReadOnlyError(f"{library.path}: opened read-only")
     if not library.schema.verdict.can_write:
         raise SchemaVersionError(f"{library.path}: {library.schema.reason}")
+    check_file_writable(library)
     by_table: dict[str, list[str]] = {}
     for table, column in touches:
         by_table.setdefault(table, []).append(column)
@@ -358,7 +390,7 @@ def write_transaction(touches: Iterable[tuple[str, str]] = ()) -> Iterator[Mixxx
         made = library.before_write(library)  # outside the transaction: it must not hold the lock
         if isinstance(made, Path):
             library.backups_made.append(made)
-    journal = _journal_for_write(library)
+    journal = prepare_write(library)
     number: int | None = None
     try:
         with immediate_transaction():
@@ -371,8 +403,23 @@ def write_transaction(touches: Iterable[tuple[str, str]] = ()) -> Iterator[Mixxx
         if number is not None and journal is not None:
             _forget(library, journal, number)
         raise
+    library.writes_committed += 1
     if number is not None and journal is not None:
         _own_record(journal, number)
+
+
+def prepare_write(library: MixxxLibrary) -> ChangeJournal | None:
+    """The first write's set-up, once per open: the journal mode, then the change journal.
+
+    Returns the journal (None: off). Never done at the open, so a writable open that only
+    reads writes nothing: not the journal mode, not a change journal file.
+    """
+    if not library.journal_mode_asked:
+        library.journal_mode_asked = True
+        conn = raw_connection()
+        note = _switch_journal(conn, library.requested_journal_mode, library.busy_timeout_ms)
+        library.journal_mode, library.journal_note = note.split(" ", 1)[0], note
+    return _journal_for_write(library)
 
 
 def _own_record(journal: ChangeJournal, number: int) -> None:
@@ -391,7 +438,7 @@ def whole_library_change(saved: Path) -> Iterator[None]:
     library before it: pending before the replacement, done after; undo puts ``saved`` back.
     """
     library = current_library()
-    journal = _journal_for_write(library)
+    journal = prepare_write(library)
     number: int | None = None
     if journal is not None:
         operation = changejournal.current_operation()
@@ -413,6 +460,7 @@ def whole_library_change(saved: Path) -> Iterator[None]:
         if number is not None and journal is not None:
             _forget(library, journal, number)
         raise
+    library.writes_committed += 1
     if library._capture is not None:  # the schema was replaced: watch the new tables
         library._capture = changejournal.install_capture(raw_connection())
     if number is not None and journal is not None:

@@ -49,6 +49,7 @@ from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.inspection import Verdict
 from mixxx_peewee.inspection import inspect_schema
+from mixxx_peewee.library import check_file_writable
 from mixxx_peewee.library import current_library
 from mixxx_peewee.library import guard_notes
 from mixxx_peewee.library import whole_library_change
@@ -150,6 +151,8 @@ def restore(
     result = WriteResult("restore", dry_run=dry_run)
     if not dry_run and library.readonly:
         raise ReadOnlyError(f"{library.path}: opened read-only")
+    if not dry_run:
+        check_file_writable(library)  # before the copy of the current library is made
     note_guard(EXCLUSIVE)
     result.notes += check_mixxx_guard(EXCLUSIVE, library.path, force=force)
     if source_path.exists() and os.path.samefile(source_path, library.path):

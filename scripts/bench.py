@@ -602,11 +602,14 @@ def write_rows(
 ) -> list[Row]:
     """Bulk writes on a fresh copy each run; lib opens writable (WAL), raw matches the mode."""
     from mixxx_peewee.library import open_library
+    from mixxx_peewee.library import prepare_write
 
     def lib_side(op: Callable[[], Any]) -> Side:
         def setup() -> Path:
             copy = _work_copy(path, work, "lib")
-            open_library(copy)
+            # The first write's one-time set-up (the WAL switch, the change journal) stays
+            # untimed, like the raw side's PRAGMA journal_mode below.
+            prepare_write(open_library(copy))
             return copy
 
         return Side(op=lambda _: op(), setup=setup, teardown=_close_lib, path=str)

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,9 +63,11 @@ def cli(
     input: str | None = None,
     env: dict[str, str] | None = None,
     columns: int = 120,
+    prefix: Sequence[str] = (),
 ) -> Ran:
     """Run ``python -m mixxx_peewee [--db db] args…`` as a real process (not a terminal:
-    stdout and stderr are pipes) with this checkout's package first on the path."""
+    stdout and stderr are pipes) with this checkout's package first on the path; ``prefix``
+    runs it through another command (``setpriv --reuid …``, ``unshare -m …``)."""
     argv = (["--db", str(db)] if db is not None else []) + list(args)
     base = {k: v for k, v in os.environ.items() if not k.startswith(("MIXXX_", "PYTEST_"))}
     base.update(
@@ -75,7 +78,7 @@ def cli(
     )
     base.update(env or {})  # env may override the defaults above (MIXXX_PEEWEE_AUTO_BACKUP)
     proc = subprocess.run(
-        [sys.executable, "-m", "mixxx_peewee", *argv],
+        [*prefix, sys.executable, "-m", "mixxx_peewee", *argv],
         input=input,
         capture_output=True,
         text=True,

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -64,18 +65,38 @@ def test_read_only_open_changes_nothing(wal: bool, tmp_path: Path) -> None:
     assert _siblings(path) == files  # no -wal, -shm or -journal left behind
 
 
-def test_writable_open_switches_to_wal_and_says_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize("wal", [False, True], ids=["rollback", "wal"])
+def test_writable_open_that_only_reads_changes_nothing(wal: bool, tmp_path: Path) -> None:
+    """Reads never write, also on a writable open: no journal switch, no change journal."""
     path = _sample(tmp_path)
+    if wal:
+        _to_wal(path)
+    before, files = _sha(path), _siblings(path)
     with open_library(path) as library:
+        assert not library.readonly
+        assert mixxx_peewee.query_tracks(artist="a")
+        assert library.journal_mode == ("wal" if wal else "delete")
+        expected = "wal (unchanged)" if wal else "delete (the first write switches it to wal)"
+        assert library.journal_note == expected
+    assert _sha(path) == before
+    assert _siblings(path) == files  # no change journal, no -wal, -shm or -journal
+
+
+def test_first_write_switches_to_wal_and_says_so(tmp_path: Path) -> None:
+    path = _sample(tmp_path)
+    with open_library(path, auto_backup=False) as library:
+        mixxx_peewee.create_crate("First write")
         assert library.journal_mode == "wal"
         assert library.wal
         assert "switched from delete" in library.journal_note
     assert _header_journal(path) == "wal"
+    assert path.with_name("mixxxdb.changes.sqlite").exists()  # made by the first write
 
 
 def test_keep_never_touches_the_journal_mode(tmp_path: Path) -> None:
     path = _sample(tmp_path)
-    with open_library(path, journal_mode="keep") as library:
+    with open_library(path, journal_mode="keep", auto_backup=False) as library:
+        mixxx_peewee.create_crate("Kept")
         assert library.journal_mode == "delete"
         assert "unchanged" in library.journal_note
     assert _header_journal(path) == "rollback"
@@ -83,15 +104,17 @@ def test_keep_never_touches_the_journal_mode(tmp_path: Path) -> None:
 
 def test_wal_switch_falls_back_quietly_while_another_connection_writes(tmp_path: Path) -> None:
     path = _sample(tmp_path)
-    other = sqlite3.connect(path, isolation_level=None)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, lambda: other.execute("ROLLBACK"))
+    release.start()  # our write waits for the lock; the switch before it never waits
     try:
-        with open_library(path, busy_timeout_ms=200) as library:
+        with open_library(path, busy_timeout_ms=5000, auto_backup=False) as library:
+            mixxx_peewee.create_crate("Despite the lock")
             assert library.journal_mode == "delete"
             assert "not possible now" in library.journal_note
-            assert len(list(Track.select().limit(3))) == 3
     finally:
-        other.execute("ROLLBACK")
+        release.join()
         other.close()
     assert _header_journal(path) == "rollback"
 

@@ -27,6 +27,7 @@ from mixxx_peewee.errors import MixxxRunningError
 from mixxx_peewee.errors import NotAMixxxDatabaseError
 from mixxx_peewee.errors import ReadOnlyError
 from mixxx_peewee.library import open_library
+from mixxx_peewee.library import prepare_write
 from mixxx_peewee.library import write_transaction
 from mixxx_peewee.models import Track
 from mixxx_peewee.restoring import restore
@@ -103,6 +104,7 @@ def test_backup_goes_to_the_backups_folder_as_one_checked_rollback_mode_file(
     library_file: Path, journal_mode: str
 ) -> None:
     library = open_library(library_file, journal_mode=journal_mode)
+    prepare_write(library)  # the first write's set-up asks for the journal mode
     assert library.journal_mode == journal_mode
     made = backup()
     assert made.parent == library_file.parent / "backups"

@@ -272,6 +272,11 @@ class _ErrorsToOneLine(_FullHelpGroup):
             raise
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
+        except KeyboardInterrupt:
+            # Ctrl-C: a write transaction under way rolled back on its way out.
+            state = ctx.obj if isinstance(ctx.obj, CliState) else None
+            typer.echo(_interrupted(state), err=True)
+            raise typer.Exit(130) from None
         except BrokenPipeError:
             # The reader (head, less) has gone: stop quietly, as Unix tools do.
             import os
@@ -289,6 +294,7 @@ class _ErrorsToOneLine(_FullHelpGroup):
             raise typer.Exit(1) from None
         finally:
             if isinstance(ctx.obj, CliState):
+                ctx.obj.note_journal_switch()
                 _note_backups(ctx.obj)
                 ctx.obj.close()
 
@@ -347,6 +353,14 @@ def _show_version(value: bool) -> None:
 
         typer.echo(f"mixxx-peewee {__version__}")
         raise typer.Exit()
+
+
+def _interrupted(state: CliState | None) -> str:
+    """The one line for Ctrl-C: whether a write of this command was already committed."""
+    library = state.library if state is not None else None
+    if library is not None and library.writes_committed:
+        return "interrupted after the write was saved"
+    return "interrupted; nothing written"
 
 
 def _note_backups(state: CliState) -> None:

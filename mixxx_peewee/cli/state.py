@@ -64,6 +64,7 @@ class CliState:
     key_notation: str = "traditional"  # --key-notation: how every listing shows keys
     library: MixxxLibrary | None = field(default=None, repr=False)
     _shown_notes: set[str] = field(default_factory=set, repr=False)  # shown before a question
+    _journal_noted: bool = field(default=False, repr=False)  # the journal-mode switch was told
 
     @property
     def path_hint(self) -> str | None:
@@ -91,13 +92,16 @@ class CliState:
                 busy_timeout_ms=self.busy_timeout_ms,
             )
             self.db = str(self.library.path)
-            note = self.library.journal_note
-            if "switched" in note:
-                # Never change a user's journal mode without saying so.
-                self.note(f"note: {self.library.path}: journal mode {note}")
-            elif self.verbose:
-                self.note(f"{self.library.path}: journal {note}")
+            if self.verbose:
+                self.note(f"{self.library.path}: journal {self.library.journal_note}")
         return self.library
+
+    def note_journal_switch(self) -> None:
+        """Say once that a write switched the file's journal mode (it is stored in the file)."""
+        library = self.library
+        if library is not None and "switched" in library.journal_note and not self._journal_noted:
+            self._journal_noted = True  # never change a user's journal mode without saying so
+            self.note(f"note: {library.path}: journal mode {library.journal_note}")
 
     def write(
         self,
@@ -134,6 +138,9 @@ class CliState:
             from mixxx_peewee.errors import ReadOnlyError
 
             raise ReadOnlyError(f"{library.path}: opened with --readonly; nothing written")
+        from mixxx_peewee.library import check_file_writable
+
+        check_file_writable(library)  # before a question, a backup or a journal file
         if check is not None:
             check(plan)
         if guard is not None:
@@ -155,6 +162,7 @@ class CliState:
             self.confirm(question, yes=yes)
         self.open(write=True)
         result = operation(False)
+        self.note_journal_switch()
         self.report(result, as_json=as_json)
         return result
 
