@@ -14,6 +14,7 @@ import traceback
 import warnings
 from collections.abc import Iterator
 from collections.abc import MutableMapping
+from typing import TYPE_CHECKING
 from typing import Any
 
 import typer
@@ -25,9 +26,11 @@ from typer.core import TyperGroup
 from typer.core import TyperOption
 
 from mixxx_peewee.cli import coercion
-from mixxx_peewee.cli.state import CliState
 from mixxx_peewee.errors import MixxxPeeweeError
 from mixxx_peewee.errors import cli_wording
+
+if TYPE_CHECKING:
+    from mixxx_peewee.cli.state import CliState
 
 __all__ = ["app", "main"]
 
@@ -281,16 +284,17 @@ class _ErrorsToOneLine(_FullHelpGroup):
         except Exception as exc:
             if not _is_user_error(exc):
                 raise
-            state = ctx.obj if isinstance(ctx.obj, CliState) else None
+            state = _state(ctx)
             if state is not None and state.verbose:
                 traceback.print_exc()
             message = _one_line(exc, state)
             typer.echo(f"error: {message}", err=True)
             raise typer.Exit(1) from None
         finally:
-            if isinstance(ctx.obj, CliState):
-                _note_backups(ctx.obj)
-                ctx.obj.close()
+            state = _state(ctx)
+            if state is not None:
+                _note_backups(state)
+                state.close()
 
 
 _ARGV = "mixxx_peewee.argv"  # ctx.meta key: the root's own arguments
@@ -349,6 +353,13 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _state(ctx: _click.Context) -> CliState | None:
+    """The invocation's state, or None before the root callback made it."""
+    # cli.state loads only when a command runs (the root callback): --help stays fast.
+    module = sys.modules.get("mixxx_peewee.cli.state")
+    return ctx.obj if module is not None and isinstance(ctx.obj, module.CliState) else None
+
+
 def _note_backups(state: CliState) -> None:
     """``note: daily backup made: PATH`` once, for the write that made it (-q silences it)."""
     library = state.library
@@ -359,7 +370,8 @@ def _note_backups(state: CliState) -> None:
 
 
 def _warning_as_note(ctx: Any, message: Warning | str) -> None:
-    if isinstance(ctx.obj, CliState) and ctx.obj.quiet:
+    state = _state(ctx)
+    if state is not None and state.quiet:
         return  # -q silences notes
     typer.echo(f"note: {' '.join(str(message).split())}", err=True)
 
@@ -461,6 +473,7 @@ def _root(
             "must be traditional, openkey or lancelot", param_hint="--key-notation"
         )
     from mixxx_peewee.cli.display import set_key_notation
+    from mixxx_peewee.cli.state import CliState
 
     set_key_notation(notation)
     ctx.obj = CliState(
