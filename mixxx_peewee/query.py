@@ -74,6 +74,7 @@ __all__ = [
     "bpm_term",
     "compatible_keys",
     "compile_query",
+    "date_period",
     "numeric_target",
     "parse_query",
     "parse_search",
@@ -491,8 +492,14 @@ def _months_ago(now: dt.datetime, months: int) -> dt.datetime:
     return now.replace(year=year, month=month + 1, day=min(now.day, last_day))
 
 
-def _date_term(column: str, value: str, negate: bool) -> Term:
-    word = value.lower()
+def date_period(text: str) -> tuple[str, str | None] | None:
+    """The UTC bounds [start, end) of the local-time period a date names, or None.
+
+    ``2024``, ``2024-05`` and ``2024-05-17`` are that year, month or day; ``lastweek``,
+    ``lastmonth`` and ``lastyear`` run from that long ago until now (end None). The one
+    reading of a date, for ``added:`` in a search and the ``added_after`` filters alike.
+    """
+    word = text.strip().lower()
     now = dt.datetime.now().astimezone()
     since = {
         "lastweek": lambda: now - dt.timedelta(weeks=1),
@@ -500,13 +507,19 @@ def _date_term(column: str, value: str, negate: bool) -> Term:
         "lastyear": lambda: _months_ago(now, 12),
     }.get(word)
     if since is not None:
-        return Term(column, "date", (_utc_text(since()), None), negate)
+        return _utc_text(since()), None
+    match = _DATE_RE.match(word)
+    period = _period(match) if match is not None and match.group(1) is None else None
+    return None if period is None else (_utc_text(period[0]), _utc_text(period[1]))
+
+
+def _date_term(column: str, value: str, negate: bool) -> Term:
     match = _DATE_RE.match(value.strip())
-    period = _period(match) if match else None
-    if match is None or period is None:
+    op = (match.group(1) if match else None) or "="
+    period = date_period(value.strip().removeprefix(op) if match else value)
+    if period is None:
         return Term(column, "contains", value, negate)
     start, end = period
-    op = match.group(1) or "="
     bounds = {
         "=": (start, end),
         ">": (end, None),
@@ -514,8 +527,7 @@ def _date_term(column: str, value: str, negate: bool) -> Term:
         "<": (None, start),
         "<=": (None, end),
     }[op]
-    low, high = (None if b is None else _utc_text(b) for b in bounds)
-    return Term(column, "date", (low, high), negate)
+    return Term(column, "date", bounds, negate)
 
 
 def _period(match: re.Match[str]) -> tuple[dt.datetime, dt.datetime] | None:

@@ -35,6 +35,7 @@ from mixxx_peewee.models import TrackLocation
 from mixxx_peewee.query import Term
 from mixxx_peewee.query import bpm_term
 from mixxx_peewee.query import compile_query
+from mixxx_peewee.query import date_period
 from mixxx_peewee.query import numeric_target
 from mixxx_peewee.query import parse_query
 from mixxx_peewee.query import range_expression
@@ -78,15 +79,17 @@ def _datetime_param(value: Any, name: str) -> str:
     if isinstance(value, dt.datetime):
         return format_mixxx_datetime(value, DATETIME_SQL)
     if isinstance(value, dt.date):
-        return f"{value.isoformat()} 00:00:00"
+        value = value.isoformat()  # that day in local time, as the text "2024-05-17"
     if isinstance(value, str):
+        period = date_period(value)  # a day, month, year or lastweek: as added: reads it
+        if period is not None:
+            return period[0]
         parsed = parse_mixxx_datetime(value)
-        if parsed is None and len(value) == 10:
-            parsed = parse_mixxx_datetime(value + " 00:00:00")
         if parsed is not None:
             return format_mixxx_datetime(parsed, DATETIME_SQL)
     raise ValidationError(
-        f"{name} must be a date or datetime (YYYY-MM-DD[ HH:MM:SS]), not {value!r}"
+        f"{name}=DATE takes a date (YYYY-MM-DD, YYYY-MM, YYYY, lastweek, lastmonth, lastyear)"
+        f" or a datetime (YYYY-MM-DD HH:MM:SS), not {value!r}"
     )
 
 

@@ -1,8 +1,10 @@
 """Option values are converted without pydantic (cli/coercion.py), with Typer's meaning;
-words read from standard input (``-``) become ids or paths (cli/resolve.py)."""
+words read from standard input (``-``) become ids or paths (cli/resolve.py); dates read
+as the search bar reads them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -103,3 +105,24 @@ def test_stdin_takes_ids_separated_by_spaces_and_one_path_per_line(db: Path) -> 
     conn.close()
     # A line that is not all ids is one path.
     one_error(cli(db, "crates", "add", "Piped", "-", input="12 x15\n"), "12 x15: no track")
+
+
+def test_added_after_reads_dates_as_the_search_term_added_does(db: Path) -> None:
+    recent = (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).strftime("%Y-%m-%d %H:%M:%S")
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE library SET datetime_added = ? WHERE id IN (3, 7)", (recent,))
+    conn.close()
+
+    def ids(*argv: str) -> list[str]:
+        return ok(cli(db, "tracks", *argv, "-f", "ids")).stdout.split()
+
+    assert ids("list", "--added-after", "lastweek") == ["3", "7"]
+    assert ids("search", "added:lastweek") == ["3", "7"]
+    assert ids("list", "--added-after", "lastyear") == ids("search", "added:lastyear")
+    for date in ("2024", "2024-05", "2024-05-17"):
+        after, before = ids("list", "--added-after", date), ids("list", "--added-before", date)
+        assert after == ids("search", f"added:>={date}"), date
+        assert before == ids("search", f"added:<{date}"), date
+        assert after and before, date
+    one_error(cli(db, "tracks", "list", "--added-after", "soon"), "--added-after DATE", "'soon'")
