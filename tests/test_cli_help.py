@@ -200,3 +200,22 @@ def test_root_option_values_complete_through_typers_completion() -> None:
     assert _completions("mixxx-peewee --journal-mode d") == ["delete"]
     zsh = " ".join(_completions("mixxx-peewee --key-notation ", "zsh"))
     assert all(f'"{n}"' in zsh for n in notations), zsh
+
+
+def test_only_info_and_check_take_db_after_the_command(tmp_path: Path) -> None:
+    db = str(sample_library(tmp_path))
+    leaves = [path for path, text in HELPS.items() if path and "Commands:" not in text]
+    assert len(leaves) > 40
+    for path in leaves:
+        result = run(None, *path, "--db", db)
+        if path in (("info",), ("check",)):
+            assert result.exit_code == 0, (path, result.stderr)
+        else:
+            assert result.exit_code == 2, (path, result.stdout, result.stderr)
+            assert f"put --db before the command: mixxx-peewee --db {db} {' '.join(path)}" in (
+                result.stderr
+            ), path
+    # Among a command's free words (a search) too: a hint, not a word to search for.
+    words = run(None, "tracks", "search", "genre:house", "--readonly", "--db", db)
+    assert words.exit_code == 2
+    assert f"put --readonly before the command: mixxx-peewee --readonly --db {db}" in words.stderr
