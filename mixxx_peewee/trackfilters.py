@@ -35,12 +35,12 @@ from mixxx_peewee.models import TrackLocation
 from mixxx_peewee.query import Term
 from mixxx_peewee.query import bpm_term
 from mixxx_peewee.query import compile_query
-from mixxx_peewee.query import date_period
 from mixxx_peewee.query import numeric_target
 from mixxx_peewee.query import parse_query
 from mixxx_peewee.query import range_expression
 from mixxx_peewee.query import text_contains
 from mixxx_peewee.values import check_text
+from mixxx_peewee.values import date_period
 from mixxx_peewee.values import parse_color
 from mixxx_peewee.values import parse_range
 
