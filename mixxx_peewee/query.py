@@ -39,7 +39,6 @@ accent-insensitive; ``%`` and ``_`` are literal and every value is a parameter.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from dataclasses import dataclass
@@ -62,6 +61,7 @@ from mixxx_peewee.models import TrackLocation
 from mixxx_peewee.sqlfunctions import CACHED_NEEDLE
 from mixxx_peewee.sqlfunctions import fold_text
 from mixxx_peewee.values import NumberRange
+from mixxx_peewee.values import date_period
 from mixxx_peewee.values import parse_range
 
 __all__ = [
@@ -475,38 +475,13 @@ def _bpm_parsed(token: _Token, value: str, negate: bool, notes: list[str]) -> Te
         return _as_text(token, notes, str(exc))
 
 
-_DATE_RE = re.compile(r"^(<=|>=|<|>|=)?\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
-
-
-def _utc_text(local: dt.datetime) -> str:
-    return local.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _months_ago(now: dt.datetime, months: int) -> dt.datetime:
-    """``now`` moved back by whole months (the day clamped to the month's end, as SQLite)."""
-    index = now.year * 12 + now.month - 1 - months
-    year, month = divmod(index, 12)
-    first_next = dt.datetime(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
-    last_day = (first_next - dt.timedelta(days=1)).day
-    return now.replace(year=year, month=month + 1, day=min(now.day, last_day))
-
-
 def _date_term(column: str, value: str, negate: bool) -> Term:
-    word = value.lower()
-    now = dt.datetime.now().astimezone()
-    since = {
-        "lastweek": lambda: now - dt.timedelta(weeks=1),
-        "lastmonth": lambda: _months_ago(now, 1),
-        "lastyear": lambda: _months_ago(now, 12),
-    }.get(word)
-    if since is not None:
-        return Term(column, "date", (_utc_text(since()), None), negate)
-    match = _DATE_RE.match(value.strip())
-    period = _period(match) if match else None
-    if match is None or period is None:
+    text = value.strip()
+    op = next((o for o in ("<=", ">=", "<", ">", "=") if text.startswith(o)), "=")
+    period = date_period(text.removeprefix(op))
+    if period is None or (text.startswith(op) and period[1] is None):  # lastweek: no operator
         return Term(column, "contains", value, negate)
     start, end = period
-    op = match.group(1) or "="
     bounds = {
         "=": (start, end),
         ">": (end, None),
@@ -514,24 +489,7 @@ def _date_term(column: str, value: str, negate: bool) -> Term:
         "<": (None, start),
         "<=": (None, end),
     }[op]
-    low, high = (None if b is None else _utc_text(b) for b in bounds)
-    return Term(column, "date", (low, high), negate)
-
-
-def _period(match: re.Match[str]) -> tuple[dt.datetime, dt.datetime] | None:
-    """The local-time period [start, end) of yyyy, yyyy-mm or yyyy-mm-dd; None if invalid."""
-    year, month, day = (None if g is None else int(g) for g in match.groups()[1:])
-    try:
-        if month is None:
-            return dt.datetime(year or 1, 1, 1), dt.datetime((year or 1) + 1, 1, 1)
-        if day is None:
-            start = dt.datetime(year or 1, month, 1)
-            after = dt.datetime(start.year + start.month // 12, start.month % 12 + 1, 1)
-            return start, after
-        start = dt.datetime(year or 1, month, day)
-        return start, start + dt.timedelta(days=1)
-    except (ValueError, OverflowError):
-        return None
+    return Term(column, "date", bounds, negate)
 
 
 def _column(name: str) -> Any | None:

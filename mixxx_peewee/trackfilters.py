@@ -40,6 +40,7 @@ from mixxx_peewee.query import parse_query
 from mixxx_peewee.query import range_expression
 from mixxx_peewee.query import text_contains
 from mixxx_peewee.values import check_text
+from mixxx_peewee.values import date_period
 from mixxx_peewee.values import parse_color
 from mixxx_peewee.values import parse_range
 
@@ -78,15 +79,17 @@ def _datetime_param(value: Any, name: str) -> str:
     if isinstance(value, dt.datetime):
         return format_mixxx_datetime(value, DATETIME_SQL)
     if isinstance(value, dt.date):
-        return f"{value.isoformat()} 00:00:00"
+        value = value.isoformat()  # that day in local time, as the text "2024-05-17"
     if isinstance(value, str):
+        period = date_period(value)  # a day, month, year or lastweek: as added: reads it
+        if period is not None:
+            return period[0]
         parsed = parse_mixxx_datetime(value)
-        if parsed is None and len(value) == 10:
-            parsed = parse_mixxx_datetime(value + " 00:00:00")
         if parsed is not None:
             return format_mixxx_datetime(parsed, DATETIME_SQL)
     raise ValidationError(
-        f"{name} must be a date or datetime (YYYY-MM-DD[ HH:MM:SS]), not {value!r}"
+        f"{name}=DATE takes a date (YYYY-MM-DD, YYYY-MM, YYYY, lastweek, lastmonth, lastyear)"
+        f" or a datetime (YYYY-MM-DD HH:MM:SS), not {value!r}"
     )
 
 

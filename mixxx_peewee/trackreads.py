@@ -92,6 +92,8 @@ def query_tracks(
     the meaning ``bpm:``/``rating:``/``year:`` have in a search: a whole number N is
     [N, N+1), a ``(low, high)`` pair is inclusive, ``"120-"``/``">125"`` are open.
     ``crate``/``playlist`` are an id or a name (:func:`mixxx_peewee.lookup.get_crate`).
+    ``added_after``/``added_before`` take a date as ``added:`` reads it (a local day, month
+    or year, ``lastweek``, ``lastmonth``, ``lastyear``) or a datetime (naive means UTC).
     Raises ValidationError, CrateNotFoundError, PlaylistNotFoundError.
     """
     filters = {k: v for k, v in locals().items() if k in TRACK_FILTERS}

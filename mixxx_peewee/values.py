@@ -1,5 +1,5 @@
-"""The values users give, checked once: row ids, colours, number ranges, text SQLite can
-store, and id lists cut to SQLite's limits.
+"""The values users give, checked once: row ids, colours, number ranges, dates, text SQLite
+can store, and id lists cut to SQLite's limits.
 
 Every "id" argument of the package (track, playlist, crate ids; CLI arguments) is read by
 :func:`parse_id` and checked by :func:`is_row_id`; every colour (track colours, cue colours,
@@ -15,10 +15,14 @@ the other numeric search fields) by :func:`parse_range`, with one meaning:
   is <= 130; ``>125``, ``>=125``, ``<125``, ``<=125`` mean what they say;
 - durations also take ``m:ss``, ``h:mm:ss`` and Mixxx's ``1m30s``, ``1m30``, ``2m``,
   ``90s`` and ``2:`` wherever a number goes.
+
+Every date (``added:``/``lastplayed:`` in a search, the ``added_after``/``added_before``
+filters, ``--added-after``) is read by :func:`date_period`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -35,6 +39,7 @@ __all__ = [
     "RangeLike",
     "check_text",
     "chunked",
+    "date_period",
     "format_color",
     "is_row_id",
     "is_sqlite_text",
@@ -241,6 +246,59 @@ def parse_range(value: object, name: str = "value", *, duration: bool = False) -
             raise ValidationError(usage)
         return _checked_pair(low, high, value, name)
     raise ValidationError(usage)
+
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+
+
+def _utc_text(local: dt.datetime) -> str:
+    return local.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _months_ago(now: dt.datetime, months: int) -> dt.datetime:
+    """``now`` moved back by whole months (the day clamped to the month's end, as SQLite)."""
+    index = now.year * 12 + now.month - 1 - months
+    year, month = divmod(index, 12)
+    first_next = dt.datetime(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    last_day = (first_next - dt.timedelta(days=1)).day
+    return now.replace(year=year, month=month + 1, day=min(now.day, last_day))
+
+
+def date_period(text: str) -> tuple[str, str | None] | None:
+    """The UTC bounds [start, end) of the local-time period a date names, or None.
+
+    ``2024``, ``2024-05`` and ``2024-05-17`` are that year, month or day; ``lastweek``,
+    ``lastmonth`` and ``lastyear`` (the date words of Mixxx's development branch) run from
+    that long ago until now (end None). Bounds are text as Mixxx stores ``datetime_added``.
+    """
+    word = text.strip().lower()
+    now = dt.datetime.now().astimezone()
+    since = {
+        "lastweek": lambda: now - dt.timedelta(weeks=1),
+        "lastmonth": lambda: _months_ago(now, 1),
+        "lastyear": lambda: _months_ago(now, 12),
+    }.get(word)
+    if since is not None:
+        return _utc_text(since()), None
+    match = _DATE_RE.match(word)
+    period = _period(match) if match is not None else None
+    return None if period is None else (_utc_text(period[0]), _utc_text(period[1]))
+
+
+def _period(match: re.Match[str]) -> tuple[dt.datetime, dt.datetime] | None:
+    """The local-time period [start, end) of yyyy, yyyy-mm or yyyy-mm-dd; None if invalid."""
+    year, month, day = (None if g is None else int(g) for g in match.groups())
+    try:
+        if month is None:
+            return dt.datetime(year or 1, 1, 1), dt.datetime((year or 1) + 1, 1, 1)
+        if day is None:
+            start = dt.datetime(year or 1, month, 1)
+            after = dt.datetime(start.year + start.month // 12, start.month % 12 + 1, 1)
+            return start, after
+        start = dt.datetime(year or 1, month, day)
+        return start, start + dt.timedelta(days=1)
+    except (ValueError, OverflowError):
+        return None
 
 
 def is_sqlite_text(text: str) -> bool:

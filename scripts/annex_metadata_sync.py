@@ -630,9 +630,19 @@ def main(
     db: str | None = typer.Option(None, "--db", envvar="MIXXX_DB", help="mixxxdb.sqlite."),
     dry: bool = typer.Option(False, "--dry-run", "-n", help="Print what would change only."),
     full: bool = typer.Option(False, "--all", help="Every field of every track, not changes."),
-    fields_text: str = typer.Option(",".join(FIELDS), "--fields", help="Comma-separated fields."),
+    fields_text: str = typer.Option(
+        ",".join(FIELDS),
+        "--fields",
+        help=f"Comma-separated fields (default: {', '.join(FIELDS)}).",
+        show_default=False,
+    ),
     batch_size: int = typer.Option(2000, "--batch-size", help="Commit every N files."),
-    notation: str = typer.Option("lancelot", "--key-notation", help="lancelot|openkey|traditional"),
+    notation: str = typer.Option(
+        "lancelot",
+        "--key-notation",
+        help="How keys are written.",
+        metavar="[lancelot|openkey|traditional]",
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List files synced and skipped."),
 ) -> None:
     """Set git-annex metadata of the files in REPO from the Mixxx library."""
@@ -690,8 +700,12 @@ def main(
 
 
 if __name__ == "__main__":
+    from mixxx_peewee.cli import plain_help
+
+    command = typer.main.get_command(app)
+    plain_help(command)  # REPO, PATHS..., TEXT: placeholders as mixxx-peewee's help shows them
     try:
-        app()
+        command(prog_name=Path(sys.argv[0]).name)
     except BrokenPipeError:  # `--dry-run | head`: the reader left; stop without a traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)

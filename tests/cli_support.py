@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,10 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SAMPLE = FIXTURES / "sample" / "mixxxdb.sqlite"
 
 runner = CliRunner()
+
+# Typer's placeholders that read like code ({repo}, <str>, <list[Path]>, [[...]]): no help
+# shows them (tests/test_cli_help.py, tests/test_cli_scripts.py).
+ODD_PLACEHOLDER = re.compile(r"\{[^}]*\}|<[a-z][^>]*>|\[\[|\]\]|\[default: 0\]")
 
 
 def sample_library(tmp_path: Path) -> Path:

@@ -10,14 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_support import ODD_PLACEHOLDER
 from cli_support import ROOT
 from cli_support import cli
 from cli_support import run
 from cli_support import sample_library
 
 from mixxx_peewee import cli as cli_module
-
-ODD_PLACEHOLDER = re.compile(r"\{[^}]*\}|<[a-z][^>]*>|\[\[|\]\]|\[default: 0\]")
 
 
 def _helps(path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
@@ -181,3 +180,42 @@ def test_an_example_runs_as_a_real_process(tmp_path: Path) -> None:
     db = sample_library(tmp_path)
     result = cli(db, *_words('mixxx-peewee playlists show "Crowd pleasers" --limit 2'))
     assert result.exit_code == 0, result.stderr
+
+
+def _completions(words: str, shell: str = "bash") -> list[str]:
+    """What the real ``mixxx-peewee`` offers to complete the last of ``words`` in ``shell``."""
+    env = {"_MIXXX_PEEWEE_COMPLETE": f"complete_{shell}", "_TYPER_COMPLETE_ARGS": words}
+    if shell == "bash":
+        cword = len(words.split()) - (0 if words.endswith(" ") else 1)
+        env.update(COMP_WORDS=words, COMP_CWORD=str(cword))
+    result = cli(None, env=env)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_root_option_values_complete_through_typers_completion() -> None:
+    notations = ["traditional", "openkey", "lancelot"]
+    assert _completions("mixxx-peewee --key-notation ") == notations
+    assert _completions("mixxx-peewee --db x.sqlite --key-notation o") == ["openkey"]
+    assert _completions("mixxx-peewee --journal-mode d") == ["delete"]
+    zsh = " ".join(_completions("mixxx-peewee --key-notation ", "zsh"))
+    assert all(f'"{n}"' in zsh for n in notations), zsh
+
+
+def test_only_info_and_check_take_db_after_the_command(tmp_path: Path) -> None:
+    db = str(sample_library(tmp_path))
+    leaves = [path for path, text in HELPS.items() if path and "Commands:" not in text]
+    assert len(leaves) > 40
+    for path in leaves:
+        result = run(None, *path, "--db", db)
+        if path in (("info",), ("check",)):
+            assert result.exit_code == 0, (path, result.stderr)
+        else:
+            assert result.exit_code == 2, (path, result.stdout, result.stderr)
+            assert f"put --db before the command: mixxx-peewee --db {db} {' '.join(path)}" in (
+                result.stderr
+            ), path
+    # Among a command's free words (a search) too: a hint, not a word to search for.
+    words = run(None, "tracks", "search", "genre:house", "--readonly", "--db", db)
+    assert words.exit_code == 2
+    assert f"put --readonly before the command: mixxx-peewee --readonly --db {db}" in words.stderr

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_support import ODD_PLACEHOLDER
 from cli_support import parsed
 from cli_support import run
 from cli_support import sample_library
@@ -31,6 +32,14 @@ def _script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
 def test_help_works(name: str) -> None:
     result = _script(name, "--help")
     assert result.returncode == 0 and "Usage" in result.stdout
+
+
+def test_annex_sync_help_reads_plainly() -> None:
+    text = _script("annex_metadata_sync.py", "--help").stdout
+    assert ODD_PLACEHOLDER.findall(text) == []
+    assert "Usage: annex_metadata_sync.py [OPTIONS] REPO [PATHS]..." in text
+    assert "--db TEXT" in text and "--batch-size INTEGER" in text
+    assert "--key-notation [lancelot|openkey|traditional]" in text
 
 
 def test_crate_per_folder_dry_run_then_sync(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import traceback
 import warnings
 from collections.abc import Iterator
 from collections.abc import MutableMapping
+from typing import TYPE_CHECKING
 from typing import Any
 
 import typer
@@ -25,9 +26,11 @@ from typer.core import TyperGroup
 from typer.core import TyperOption
 
 from mixxx_peewee.cli import coercion
-from mixxx_peewee.cli.state import CliState
 from mixxx_peewee.errors import MixxxPeeweeError
 from mixxx_peewee.errors import cli_wording
+
+if TYPE_CHECKING:
+    from mixxx_peewee.cli.state import CliState
 
 __all__ = ["app", "main"]
 
@@ -274,8 +277,7 @@ class _ErrorsToOneLine(_FullHelpGroup):
             raise
         except KeyboardInterrupt:
             # Ctrl-C: a write transaction under way rolled back on its way out.
-            state = ctx.obj if isinstance(ctx.obj, CliState) else None
-            typer.echo(_interrupted(state), err=True)
+            typer.echo(_interrupted(_state(ctx)), err=True)
             raise typer.Exit(130) from None
         except BrokenPipeError:
             # The reader (head, less) has gone: stop quietly, as Unix tools do.
@@ -286,17 +288,18 @@ class _ErrorsToOneLine(_FullHelpGroup):
         except Exception as exc:
             if not _is_user_error(exc):
                 raise
-            state = ctx.obj if isinstance(ctx.obj, CliState) else None
+            state = _state(ctx)
             if state is not None and state.verbose:
                 traceback.print_exc()
             message = _one_line(exc, state)
             typer.echo(f"error: {message}", err=True)
             raise typer.Exit(1) from None
         finally:
-            if isinstance(ctx.obj, CliState):
-                ctx.obj.note_journal_switch()
-                _note_backups(ctx.obj)
-                ctx.obj.close()
+            state = _state(ctx)
+            if state is not None:
+                state.note_journal_switch()
+                _note_backups(state)
+                state.close()
 
 
 _ARGV = "mixxx_peewee.argv"  # ctx.meta key: the root's own arguments
@@ -363,6 +366,13 @@ def _interrupted(state: CliState | None) -> str:
     return "interrupted; nothing written"
 
 
+def _state(ctx: _click.Context) -> CliState | None:
+    """The invocation's state, or None before the root callback made it."""
+    # cli.state loads only when a command runs (the root callback): --help stays fast.
+    module = sys.modules.get("mixxx_peewee.cli.state")
+    return ctx.obj if module is not None and isinstance(ctx.obj, module.CliState) else None
+
+
 def _note_backups(state: CliState) -> None:
     """``note: daily backup made: PATH`` once, for the write that made it (-q silences it)."""
     library = state.library
@@ -373,7 +383,8 @@ def _note_backups(state: CliState) -> None:
 
 
 def _warning_as_note(ctx: Any, message: Warning | str) -> None:
-    if isinstance(ctx.obj, CliState) and ctx.obj.quiet:
+    state = _state(ctx)
+    if state is not None and state.quiet:
         return  # -q silences notes
     typer.echo(f"note: {' '.join(str(message).split())}", err=True)
 
@@ -475,6 +486,7 @@ def _root(
             "must be traditional, openkey or lancelot", param_hint="--key-notation"
         )
     from mixxx_peewee.cli.display import set_key_notation
+    from mixxx_peewee.cli.state import CliState
 
     set_key_notation(notation)
     ctx.obj = CliState(

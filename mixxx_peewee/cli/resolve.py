@@ -2,8 +2,10 @@
 
 A word of digits is an id; anything else is a file path, looked up the way the library
 does (as stored, relative to the current folder, any Unicode normalisation, or the
-resolved target of a stored symlink). ``-`` reads more words from standard input, one
-per line; blank lines and ``#`` lines are skipped, so an M3U8 listing can be piped in.
+resolved target of a stored symlink). ``-`` reads more words from standard input: a line
+of ids separated by spaces or tabs (``echo "12 15 20"``) gives each id, any other line is
+one path (paths contain spaces); blank lines and ``#`` lines are skipped, so an M3U8
+listing or ``tracks list -f ids`` can be piped in.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ __all__ = ["expand_stdin", "track_id", "track_ids"]
 
 
 def expand_stdin(words: Iterable[str]) -> Iterator[str]:
-    """The words, with each ``-`` replaced by the lines of standard input."""
+    """The words, with each ``-`` replaced by the ids or paths read from standard input."""
     stdin_used = False
     for word in words:
         if word != "-":
@@ -32,7 +34,12 @@ def expand_stdin(words: Iterable[str]) -> Iterator[str]:
         stdin_used = True
         for line in sys.stdin:
             text = line.strip()
-            if text and not text.startswith("#"):
+            if not text or text.startswith("#"):
+                continue
+            ids = text.split()
+            if len(ids) > 1 and all(parse_id(word) is not None for word in ids):
+                yield from ids
+            else:
                 yield text
 
 

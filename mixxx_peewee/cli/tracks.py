@@ -148,8 +148,12 @@ def list_tracks(
     missing: bool | None = typer.Option(
         None, "--missing/--present", help="Only tracks whose file is missing / present."
     ),
-    added_after: str | None = typer.Option(None, help="Added on or after YYYY-MM-DD."),
-    added_before: str | None = typer.Option(None, help="Added before YYYY-MM-DD."),
+    added_after: str | None = typer.Option(
+        None,
+        help="Added on or after this date, read as added: reads it (local time): "
+        "YYYY-MM-DD, YYYY-MM, YYYY, lastweek, lastmonth, lastyear.",
+    ),
+    added_before: str | None = typer.Option(None, help="Added before this date (the same forms)."),
     hidden: bool = _HIDDEN,
     include_hidden: bool = _ALL,
     sort: str | None = _SORT,
