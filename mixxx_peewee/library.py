@@ -400,6 +400,7 @@ def write_transaction(touches: Iterable[tuple[str, str]] = ()) -> Iterator[Mixxx
             if journal is not None:
                 number = _record(library, journal)
     except BaseException:
+        changejournal.stop_capture()  # a body that raised never reached _record: end it here
         if number is not None and journal is not None:
             _forget(library, journal, number)
         raise
@@ -457,6 +458,7 @@ def whole_library_change(saved: Path) -> Iterator[None]:
     try:
         yield
     except BaseException:
+        changejournal.stop_capture()  # a body that raised never reached _record: end it here
         if number is not None and journal is not None:
             _forget(library, journal, number)
         raise
