@@ -35,7 +35,9 @@ def test_a_root_option_after_the_command_gets_a_hint_to_put_it_first(tmp_path: P
 
 
 def test_show_completion_prints_a_script_for_the_shell() -> None:
-    result = ok(cli(None, "--show-completion", "bash"))
+    # Typer detects the shell from the parent processes: run it from a bash (not exec'd
+    # away by `; exit`), whatever started the test run.
+    result = ok(cli(None, "--show-completion", prefix=("bash", "-c", '"$@"; exit $?', "bash")))
     assert "_MIXXX_PEEWEE_COMPLETE" in result.stdout
 
 
