@@ -166,10 +166,10 @@ def backup_details(folder: str | os.PathLike[str] | None = None) -> list[BackupI
     return found
 
 
-def auto_backup(*, force: bool = False, keep: int = AUTO_BACKUP_KEEP) -> Path | None:
-    """Make the daily automatic backup if due (or now, with ``force``); rotate to ``keep``.
+def auto_backup(*, now: bool = False, keep: int = AUTO_BACKUP_KEEP) -> Path | None:
+    """Make the daily automatic backup if due (or ``now``, even if not); rotate to ``keep``.
 
     Returns the new backup's path, or None when the newest backup is less than a day old.
     Raises LibraryNotOpenError, BackupError.
     """
-    return make_auto_backup(current_library(), force=force, keep=keep)
+    return make_auto_backup(current_library(), now=now, keep=keep)

@@ -382,15 +382,15 @@ def rotate_backups(folder: Path, library: Path, keep: int) -> list[Path]:
 
 
 def make_auto_backup(
-    library: LibraryFile, *, force: bool = False, keep: int = AUTO_BACKUP_KEEP
+    library: LibraryFile, *, now: bool = False, keep: int = AUTO_BACKUP_KEEP
 ) -> Path | None:
-    """The daily automatic backup of ``library`` if due (or now, with ``force``), rotated.
+    """The daily automatic backup of ``library`` if due (or ``now``, even if not), rotated.
 
     Returns the new backup's path, or None when the library's newest backup (of any kind)
     is less than a day old. Raises BackupError.
     """
     folder = library.path.parent / BACKUP_DIRNAME
-    if not force:
+    if not now:
         backups = scan_backups(folder, library.path)
         if backups and time.time() - backups[-1][1] < AUTO_BACKUP_MAX_AGE_S:
             return None
@@ -489,7 +489,7 @@ def auto_backup_before_write(library: LibraryFile) -> Path | None:
         return None
     forced = setting == "force" and not getattr(library, "_forced_backup_done", False)
     try:
-        made = make_auto_backup(library, force=forced)
+        made = make_auto_backup(library, now=forced)
     except BackupError as exc:
         if forced:
             raise

@@ -89,7 +89,7 @@ def test_one_librarys_rotation_never_deletes_anothers_backups(folder: Path) -> N
     _age(folder / "backups" / mains, 30)
     with mp.open_library(folder / "gig.sqlite"):
         for days in range(12, 2, -1):  # ten automatic backups of the gig copy, 12..3 days old
-            made = mp.auto_backup(force=True)
+            made = mp.auto_backup(now=True)
             assert made is not None
             _age(made, days)
     ok(cli(folder / "gig.sqlite", "crates", "create", "Saturday", env=DAILY))
@@ -125,7 +125,7 @@ def test_earlier_versions_backups_are_never_rotated(folder: Path) -> None:
     ]
     with mp.open_library(folder / "main.sqlite"):
         for days in range(10, 2, -1):
-            made = mp.auto_backup(force=True)
+            made = mp.auto_backup(now=True)
             assert made is not None
             _age(made, days)
     ok(cli(folder / "main.sqlite", "crates", "create", "Friday", env=DAILY))
@@ -157,7 +157,7 @@ def test_a_library_named_like_a_kind_keeps_its_backups_apart(tmp_path: Path) -> 
         theirs = mp.backup()  # gig-auto-<time>-backup.sqlite: no automatic backup of gig's
     with mp.open_library(plain, auto_backup=False):
         for _ in range(9):
-            mp.auto_backup(force=True)
+            mp.auto_backup(now=True)
         assert theirs.exists()
         assert theirs not in mp.list_backups()
         assert len(mp.list_backups()) == 7

@@ -500,7 +500,7 @@ def test_rotation_keeps_the_last_seven_automatic_backups_and_every_manual_one(
     manual = backup()
     _age(manual, 30)
     for days in range(12, 2, -1):  # ten automatic backups, 12 .. 3 days old
-        made = auto_backup(force=True)
+        made = auto_backup(now=True)
         assert made is not None
         _age(made, days)
     add_crate("now")
