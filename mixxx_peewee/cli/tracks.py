@@ -540,8 +540,12 @@ def missing(
 
 def relocate(
     ctx: typer.Context,
-    old_prefix: str = typer.Argument(..., help="The folder the files were in."),
-    new_prefix: str = typer.Argument(..., help="The folder they are in now."),
+    old_prefix: str = typer.Argument(
+        ..., help="The folder the files were in (or one file's old path)."
+    ),
+    new_prefix: str = typer.Argument(
+        ..., help="The folder they are in now (or that file's new path)."
+    ),
     dry_run: bool = DRY_RUN,
     yes: bool = YES,
     force: bool = FORCE,
