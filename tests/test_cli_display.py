@@ -292,3 +292,24 @@ def test_sorting_by_key_follows_the_camelot_wheel_with_no_key_last(db: Path) -> 
     ]
     assert ranks == sorted(ranks) and ranks[-1] == harmonic_rank(0)
     assert ranks[0] < harmonic_rank(0)
+
+
+def test_tracks_without_a_value_come_last_in_either_direction(db: Path) -> None:
+    """``--sort key --desc`` (and every other column) keeps keyless, NULL and empty last."""
+    first, second = _ids(db, 2)
+    _set(db, first, artist=None, bpm=None, year="")
+    _set(db, second, artist="", genre=None)
+
+    def empty(sort: str, row: dict[str, Any]) -> bool:
+        if sort == "key":
+            key_id = row["key_id"] if 1 <= (row["key_id"] or 0) <= 24 else guess_key_id(row["key"])
+            return harmonic_rank(key_id) == harmonic_rank(0)
+        return row[sort] is None or row[sort] == ""
+
+    for sort in ("key", "artist", "genre", "year", "bpm"):
+        for order in ([], ["--desc"]):
+            out = ok(cli(db, "tracks", "list", "--sort", sort, *order, "-f", "jsonl",
+                         "--columns", f"id,{sort},key_id"))  # fmt: skip
+            flags = [empty(sort, json.loads(line)) for line in out.stdout.splitlines()]
+            assert any(flags) and not all(flags), (sort, order)
+            assert flags == sorted(flags), (sort, order)  # all with a value, then none
