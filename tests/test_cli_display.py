@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from cli_support import cli
+from cli_support import jsonl
 from cli_support import ok
 from cli_support import parsed
 from cli_support import sample_library
@@ -313,3 +314,25 @@ def test_tracks_without_a_value_come_last_in_either_direction(db: Path) -> None:
             flags = [empty(sort, json.loads(line)) for line in out.stdout.splitlines()]
             assert any(flags) and not all(flags), (sort, order)
             assert flags == sorted(flags), (sort, order)  # all with a value, then none
+
+
+def test_grid_play_count_and_date_columns_follow_the_display_rules(db: Path) -> None:
+    """grid_bpm as bpm, first_beat as a position (m:ss.mmm), play counts right-aligned,
+    dates local and no wider than they are, on a wide terminal too."""
+    from mixxx_peewee.cues import clock_text
+
+    names = "id,grid_bpm,first_beat,timesplayed,datetime_added"
+    data = jsonl(cli(db, "tracks", "list", "--columns", names, "-f", "jsonl"))
+    track = next(t for t in data if t["grid_bpm"] and t["first_beat"] and t["timesplayed"])
+    shown = ok(cli(db, "tracks", "search", f"id:{track['id']}", "--columns", names,
+                   columns=220))  # fmt: skip
+    _header, rule, row = shown.stdout.splitlines()[:3]
+    assert [len(part) for part in rule.split("  ")] == [5, 8, 10, 11, 16]
+    cells = row.split()
+    assert cells[1:4] == [
+        f"{track['grid_bpm']:.1f}",
+        clock_text(track["first_beat"]),
+        str(track["timesplayed"]),
+    ]
+    assert row[: -len(" ".join(cells[4:]))].endswith(f"{track['timesplayed']}  ")  # right
+    assert len(" ".join(cells[4:])) == 16  # YYYY-MM-DD HH:MM, local time
