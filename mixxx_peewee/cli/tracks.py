@@ -638,7 +638,10 @@ class DuplicateRule(enum.StrEnum):
     by_size = "size"
 
 
-_DUPLICATE_COLUMNS = ("id", "artist", "title", "duration", "filesize", "location")
+# What one needs to choose between copies: the format, its quality, its size, where it is.
+_DUPLICATE_COLUMNS = (
+    "id", "artist", "title", "duration", "filetype", "bitrate", "filesize", "location",
+)  # fmt: skip
 
 
 @tracks_app.command("duplicates")
