@@ -35,6 +35,7 @@ __all__ = [
     "jsonable",
     "listing_columns",
     "stream_tracks",
+    "summary_line",
     "track_records",
     "track_row",
 ]
@@ -398,11 +399,16 @@ class _Totals:
 
     def summary(self) -> str:
         """``1,234 tracks, 85:12:03``: what a listing ends with on a terminal."""
-        from mixxx_peewee.cli.display import format_duration
+        return summary_line(self.count, self.seconds)
 
-        noun = "track" if self.count == 1 else "tracks"
-        total = format_duration(self.seconds) or "0:00"
-        return f"{self.count:,} {noun}, {total}"
+
+def summary_line(tracks: int, seconds: float, *lead: str) -> str:
+    """``1,234 tracks, 85:12:03`` (after ``lead``: ``8 crates``): the last line of a table
+    of tracks, playlists or crates on a terminal."""
+    from mixxx_peewee.cli.display import format_duration
+    from mixxx_peewee.plan import plural
+
+    return ", ".join([*lead, plural(tracks, "track"), format_duration(seconds) or "0:00"])
 
 
 def _chain(
