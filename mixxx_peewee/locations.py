@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Collection
 from collections.abc import Iterable
 from typing import Any
 
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.lookup import joined_tracks
 from mixxx_peewee.lookup import run_query
+from mixxx_peewee.lookup import tracks_by_ids
 from mixxx_peewee.models import Track
 from mixxx_peewee.models import TrackLocation
+from mixxx_peewee.values import CHUNK
 from mixxx_peewee.values import chunked
 from mixxx_peewee.values import is_sqlite_text
 
-__all__ = ["get_track_by_location", "get_tracks_by_locations"]
+__all__ = ["get_track_by_location", "get_track_ids_by_locations", "get_tracks_by_locations"]
 
 
 def _location_candidates(path: str) -> list[str]:
@@ -42,17 +44,36 @@ def _read(query: Any) -> list[Any]:
     return run_query(lambda: list(query))
 
 
-def _lookup_many(candidates: Iterable[str]) -> dict[str, Track]:
-    """``{stored location: Track}`` for those candidates that are stored, in chunked reads."""
+def _stored(condition: Any) -> list[tuple[str, int]]:
+    """``(location, id)`` of the track_locations rows where ``condition`` holds."""
+    query = TrackLocation.select(TrackLocation.location, TrackLocation.id).where(condition)
+    return _read(query.tuples())
+
+
+def _track_ids_at(location_ids: Collection[int]) -> dict[int, int]:
+    """``{location id: track id}`` in one statement. Mixxx indexes no ``library.location``:
+    every read of it by location scans the library, so a batch is mapped in one scan (a
+    join per chunk scanned it 200 times for an M3U of 100,000 entries: bench row
+    "playlists import")."""
+    if not location_ids:
+        return {}
+    query = Track.select(Track.location, Track.id)
+    if len(location_ids) <= CHUNK:
+        query = query.where(Track.location.in_(list(location_ids)))
+    return dict(_read(query.tuples()))
+
+
+def _lookup_many(candidates: Iterable[str]) -> dict[str, int]:
+    """``{stored location: location id}`` for those candidates that are stored, in chunked
+    reads of the UNIQUE(location) index."""
     wanted = [c for c in dict.fromkeys(candidates) if is_sqlite_text(c)]  # Mixxx writes UTF-8
-    found: dict[str, Track] = {}
+    found: dict[str, int] = {}
     for chunk in chunked(wanted):
-        query = joined_tracks().where(TrackLocation.location.in_(list(chunk)))
-        found.update((t.path, t) for t in _read(query))
+        found.update(_stored(TrackLocation.location.in_(list(chunk))))
     return found
 
 
-def _first_found(candidates: list[str], found: dict[str, Track]) -> Track | None:
+def _first_found(candidates: list[str], found: dict[str, int]) -> int | None:
     return next((found[c] for c in candidates if c in found), None)
 
 
@@ -75,8 +96,16 @@ def get_tracks_by_locations(paths: Iterable[str | os.PathLike[str]]) -> dict[str
     A few chunked queries for the whole batch (M3U imports of thousands of entries), and at
     most one pass over stored symlinks for the paths still not found.
     """
+    ids = get_track_ids_by_locations(paths)
+    tracks = tracks_by_ids([i for i in ids.values() if i is not None])
+    return {path: None if i is None else tracks.get(i) for path, i in ids.items()}
+
+
+def get_track_ids_by_locations(paths: Iterable[str | os.PathLike[str]]) -> dict[str, int | None]:
+    """``{path: track id}``, found as :func:`get_tracks_by_locations` finds them, reading
+    no track's other columns (what an M3U import needs)."""
     texts = [t for t in dict.fromkeys(os.fspath(p) for p in paths) if isinstance(t, str)]
-    result: dict[str, Track | None] = dict.fromkeys(texts)
+    result: dict[str, int | None] = dict.fromkeys(texts)  # path -> location id, then track id
     direct = {t: _location_candidates(t) for t in texts if t}
     found = _lookup_many(c for cands in direct.values() for c in cands)
     # A NUL byte is in no file name: stop before the file system refuses it.
@@ -88,8 +117,8 @@ def get_tracks_by_locations(paths: Iterable[str | os.PathLike[str]]) -> dict[str
         # A path whose parts are in different Unicode forms (a composed folder, a file
         # name decomposed by macOS): found by its file name, compared composed.
         mixed = _by_file_name(pending)
-        for text, track in mixed.items():
-            result[text] = track
+        for text, location_id in mixed.items():
+            result[text] = location_id
         pending = [t for t in pending if result[t] is None]
     targets = {t: os.path.realpath(t) for t in pending}
     resolved = {
@@ -103,12 +132,13 @@ def get_tracks_by_locations(paths: Iterable[str | os.PathLike[str]]) -> dict[str
         links = _stored_links_by_target()
         for text in linked:
             result[text] = links.get(os.path.normcase(targets[text]))
-    return result
+    tracks = _track_ids_at({i for i in result.values() if i is not None})
+    return {path: None if i is None else tracks.get(i) for path, i in result.items()}
 
 
-def _by_file_name(paths: list[str]) -> dict[str, Track]:
-    """``{path: Track}`` for paths stored in a mixed Unicode form: the rows with that file
-    name in either form whose location equals the path once both are composed (NFC)."""
+def _by_file_name(paths: list[str]) -> dict[str, int]:
+    """``{path: location id}`` for paths stored in a mixed Unicode form: the rows with that
+    file name in either form whose location equals the path once both are composed (NFC)."""
     names: set[str] = set()
     wanted: dict[str, str] = {}  # a candidate, composed -> the path asked for
     for text in paths:
@@ -121,18 +151,18 @@ def _by_file_name(paths: list[str]) -> dict[str, Track]:
         for form in (unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name))
         if is_sqlite_text(form)
     }
-    found: dict[str, Track] = {}
+    found: dict[str, int] = {}
     for chunk in chunked(sorted(forms)):
-        query = joined_tracks().where(TrackLocation.filename.in_(list(chunk)))
-        for track in _read(query):
-            asked = wanted.get(unicodedata.normalize("NFC", track.path or ""))
+        for location, location_id in _stored(TrackLocation.filename.in_(list(chunk))):
+            asked = wanted.get(unicodedata.normalize("NFC", location or ""))
             if asked is not None and asked not in found:
-                found[asked] = track
+                found[asked] = location_id
     return found
 
 
-def _stored_links_by_target() -> dict[str, Track]:
-    """``{resolved target: Track}`` for every stored location that is a symlink (git-annex)."""
+def _stored_links_by_target() -> dict[str, int]:
+    """``{resolved target: location id}`` for every stored location that is a symlink
+    (git-annex)."""
     link_ids: dict[str, int] = {}
     last_id = 0
     while True:
@@ -149,9 +179,4 @@ def _stored_links_by_target() -> dict[str, Track]:
             if isinstance(location, str) and os.path.islink(location):
                 link_ids.setdefault(os.path.normcase(os.path.realpath(location)), location_id)
         last_id = rows[-1][0]
-    tracks: dict[int, Track] = {}
-    ids = list(set(link_ids.values()))
-    for chunk in chunked(ids):
-        query = joined_tracks().where(TrackLocation.id.in_(list(chunk)))
-        tracks.update((t.location.id, t) for t in _read(query))
-    return {target: tracks[i] for target, i in link_ids.items() if i in tracks}
+    return link_ids

@@ -22,7 +22,7 @@ from typing import Any
 from typing import TextIO
 
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.locations import get_tracks_by_locations
+from mixxx_peewee.locations import get_track_ids_by_locations
 
 __all__ = [
     "M3UEntry",
@@ -154,24 +154,16 @@ def read_m3u(path: str | os.PathLike[str]) -> list[M3UEntry]:
 def match_entries(entries: Iterable[M3UEntry]) -> M3UMatch:
     """Find each entry's track in the open library by path (symlink- and Unicode-aware)."""
     entries = list(entries)
-    found = get_tracks_by_locations(e.location for e in entries if not e.is_url and e.location)
+    found = get_track_ids_by_locations(e.location for e in entries if not e.is_url and e.location)
     ids: list[int] = []
     missing: list[M3UEntry] = []
     for entry in entries:
-        track_id = None if entry.is_url else _track_id(found.get(entry.location))
+        track_id = None if entry.is_url else found.get(entry.location)
         if track_id is None:
             missing.append(entry)
         else:
             ids.append(track_id)
     return M3UMatch(ids, missing)
-
-
-def _track_id(track: Any) -> int | None:
-    if track is None:
-        return None
-    if isinstance(track, Mapping):
-        return int(track["id"])
-    return int(track.id)
 
 
 def format_extinf(row: Mapping[str, Any]) -> str:

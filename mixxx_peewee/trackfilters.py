@@ -52,6 +52,7 @@ __all__ = [
     "ordered",
     "sort_column",
     "sort_key",
+    "sort_terms",
     "track_where",
 ]
 
@@ -181,19 +182,16 @@ def sort_column(sort: str | None) -> Any:
 
 
 def sort_key(column: Any) -> Any:
-    """What to order by for ``column``, as Mixxx sorts it; never NULL (keyset pagination
-    compares it).
+    """What to order by for ``column``, as Mixxx sorts it (never NULL).
 
     Text sorts case- and accent-insensitively (ASCII folded by SQLite, other text by one
-    cached call per value); ``key`` and ``key_id`` sort harmonically (1A, 1B, 2A, … 12B;
-    no key last); numbers sort NULL as the lowest value.
+    cached call per value); ``key`` and ``key_id`` sort harmonically (1A, 1B, 2A, … 12B);
+    numbers sort NULL as the lowest value. :func:`sort_terms` puts tracks without a value
+    last in either direction.
     """
     if column.name in ("key", "key_id"):
         return _harmonic_key()
-    text = (
-        isinstance(column, (peewee.TextField, peewee.CharField)) or "Text" in type(column).__name__
-    )
-    if not text:
+    if not _is_text(column):
         return fn.COALESCE(column, -1e308)
     ascii_only = fn.length(column) == fn.length(column.cast("BLOB"))
     folded = peewee.Case(None, [(ascii_only, fn.lower(column))], fn.mixxx_fold(column))
@@ -211,12 +209,36 @@ def _harmonic_key() -> Any:
     return peewee.Case(effective, ranks, harmonic_rank(0))
 
 
+def _is_text(column: Any) -> bool:
+    return (
+        isinstance(column, (peewee.TextField, peewee.CharField)) or "Text" in type(column).__name__
+    )
+
+
+def _without_value(column: Any, key: Any) -> Any:
+    """1 for a track with no value to sort by (NULL; empty text; no key), else 0."""
+    if column.name in ("key", "key_id"):
+        return key == harmonic_rank(0)
+    if _is_text(column):
+        return fn.COALESCE(column, "") == ""
+    return column.is_null()
+
+
+def sort_terms(column: Any, tie: Any, descending: bool) -> list[Any]:
+    """The ORDER BY terms for ``column`` (then ``tie``, so the order is total): tracks
+    without a value (see :func:`sort_key`) last, ascending or descending, as Mixxx's
+    "no key" is."""
+    key = sort_key(column)
+    terms = [key.desc() if descending else key.asc(), tie.desc() if descending else tie.asc()]
+    return [_without_value(column, key).asc(), *terms]
+
+
 def ordered(query: Any, sort: str | None, descending: bool) -> Any:
     """``query`` ordered by ``sort`` (then the id, so the order is total)."""
     column = sort_column(sort)
-    keys = [] if column is None else [sort_key(column)]
-    keys.append(Track.id)
-    return query.order_by(*[k.desc() if descending else k.asc() for k in keys])
+    if column is None:
+        return query.order_by(Track.id.desc() if descending else Track.id.asc())
+    return query.order_by(*sort_terms(column, Track.id, descending))
 
 
 def check_limit(limit: Any) -> int:

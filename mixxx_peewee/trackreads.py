@@ -37,6 +37,7 @@ from mixxx_peewee.trackfilters import check_limit
 from mixxx_peewee.trackfilters import ordered
 from mixxx_peewee.trackfilters import sort_column
 from mixxx_peewee.trackfilters import sort_key
+from mixxx_peewee.trackfilters import sort_terms
 from mixxx_peewee.trackfilters import track_where
 from mixxx_peewee.values import RangeLike
 from mixxx_peewee.values import check_text
@@ -266,8 +267,11 @@ def iter_tracks(
         condition = all_of([where, in_playlist, after] if filtered else [after])
         if condition is not None:
             query = query.where(condition)
-        keys = [tie] if order_key is None else [order_key, tie]
-        query = query.order_by(*[k.desc() if descending else k.asc() for k in keys])
+        if column is not None:
+            query = query.order_by(*sort_terms(column, tie, descending))
+        else:
+            keys = [tie] if order_key is None else [order_key, tie]
+            query = query.order_by(*[k.desc() if descending else k.asc() for k in keys])
         if order_key is None:
             query = query.limit(_slot_sql(size_slot))
         elif filtered and limit_left is not None:

@@ -80,6 +80,7 @@ RELOCATE_LOCK_MS = 1000.0
 FIRST_ROW_MS = 300.0  # a listing's first row, in every format
 LOCK_RUNS = 3  # probed runs per side of each write (median); 1 with --quick
 MEMORY_GROWTH = 2.0
+IMPORT_RATIO = 2.0  # playlists import of an M3U8 of every track vs tracks list -f jsonl
 
 app = typer.Typer(add_completion=False, help=__doc__.split("\n\n")[0])
 
@@ -779,6 +780,45 @@ def process_rows(label: str, path: Path, repeat: int, tracks: int) -> list[Row]:
     return [listing, info]
 
 
+def import_row(label: str, path: Path, work: Path, repeat: int) -> Row:
+    """Issue 19: ``playlists import`` of an M3U8 naming every track (100,000 entries at
+    100,000 tracks) against listing the same library as jsonl (both our CLI, whole
+    processes, interleaved); each import runs on a fresh copy (the copy is not timed)."""
+    cli = _cli()
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    query = "SELECT location FROM track_locations ORDER BY id DESC"  # not the stored order
+    locations = [r[0] for r in conn.execute(query)]
+    conn.close()
+    m3u = work / "bench-import.m3u8"
+    m3u.write_text("#EXTM3U\n" + "".join(f"{loc}\n" for loc in locations), encoding="utf-8")
+    row = Row(label, f"process: playlists import, {len(locations):,} entries (vs jsonl)")
+    listing = [cli, "--db", str(path), "tracks", "list", "--format", "jsonl"]
+    lib_times: list[float] = []
+    raw_times: list[float] = []
+    for i in range(repeat):
+        for which in ("lib", "raw") if i % 2 == 0 else ("raw", "lib"):
+            if which == "lib":
+                copy = _work_copy(path, work, "import")
+                argv = [cli, "--db", str(copy), "playlists", "import", str(m3u), "--name", "Big"]
+            else:
+                argv = listing
+            ms, rss, code, err = _process(argv)
+            if code != 0:
+                row.status, row.note = "ERROR", f"{which} exit {code}: {err}"
+                return row
+            (lib_times if which == "lib" else raw_times).append(ms)
+            if which == "lib":
+                row.lib_peak_kb = max(row.lib_peak_kb or 0.0, rss)
+            else:
+                row.raw_peak_kb = max(row.raw_peak_kb or 0.0, rss)
+    m3u.unlink(missing_ok=True)
+    row.lib_ms, row.raw_ms = statistics.median(lib_times), statistics.median(raw_times)
+    row.lib_samples_ms = [round(t, 3) for t in lib_times]
+    row.raw_samples_ms = [round(t, 3) for t in raw_times]
+    row.ratio = row.lib_ms / row.raw_ms
+    return judge(row, ratio=IMPORT_RATIO)
+
+
 def _streamed(argv: list[str], header_lines: int) -> tuple[float, float, float, int, str]:
     """Run a listing process: ms to its first data row, ms to its end, max RSS (KB, from
     GNU time when present), exit status, last stderr line."""
@@ -1408,6 +1448,7 @@ def main(
                 rows.extend(write_rows(label, path, facts, work, repeat, tracks))
             if "process" in groups:
                 rows.extend(process_rows(label, path, repeat, tracks))
+                rows.append(import_row(label, path, work, repeat))
             if "table" in groups and (tracks >= 100_000 or quick):
                 rows.extend(table_rows(label, path, work, repeat, tracks))
             if "analysis" in groups:
@@ -1443,6 +1484,7 @@ def main(
             relocate_lock_ms=RELOCATE_LOCK_MS,
             memory_growth=MEMORY_GROWTH,
             diff_ms=DIFF_MS,
+            import_ratio=IMPORT_RATIO,
             snapshot_ms=SNAPSHOT_MS,
         ),
         "method": {

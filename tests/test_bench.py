@@ -26,6 +26,7 @@ EVERY_MEASUREMENT = (
     "backup",
     "process: tracks list --format jsonl",
     "process: info",
+    "process: playlists import",
     "process: --help",
     "table: tracks list (vs jsonl)",
     "table: tracks missing",

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from cli_support import cli
+from cli_support import jsonl
 from cli_support import ok
 from cli_support import parsed
 from cli_support import sample_library
@@ -292,3 +293,92 @@ def test_sorting_by_key_follows_the_camelot_wheel_with_no_key_last(db: Path) -> 
     ]
     assert ranks == sorted(ranks) and ranks[-1] == harmonic_rank(0)
     assert ranks[0] < harmonic_rank(0)
+
+
+def test_tracks_without_a_value_come_last_in_either_direction(db: Path) -> None:
+    """``--sort key --desc`` (and every other column) keeps keyless, NULL and empty last."""
+    first, second = _ids(db, 2)
+    _set(db, first, artist=None, bpm=None, year="")
+    _set(db, second, artist="", genre=None)
+
+    def empty(sort: str, row: dict[str, Any]) -> bool:
+        if sort == "key":
+            key_id = row["key_id"] if 1 <= (row["key_id"] or 0) <= 24 else guess_key_id(row["key"])
+            return harmonic_rank(key_id) == harmonic_rank(0)
+        return row[sort] is None or row[sort] == ""
+
+    for sort in ("key", "artist", "genre", "year", "bpm"):
+        for order in ([], ["--desc"]):
+            out = ok(cli(db, "tracks", "list", "--sort", sort, *order, "-f", "jsonl",
+                         "--columns", f"id,{sort},key_id"))  # fmt: skip
+            flags = [empty(sort, json.loads(line)) for line in out.stdout.splitlines()]
+            assert any(flags) and not all(flags), (sort, order)
+            assert flags == sorted(flags), (sort, order)  # all with a value, then none
+
+
+def test_grid_play_count_and_date_columns_follow_the_display_rules(db: Path) -> None:
+    """grid_bpm as bpm, first_beat as a position (m:ss.mmm), play counts right-aligned,
+    dates local and no wider than they are, on a wide terminal too."""
+    from mixxx_peewee.cues import clock_text
+
+    names = "id,grid_bpm,first_beat,timesplayed,datetime_added"
+    data = jsonl(cli(db, "tracks", "list", "--columns", names, "-f", "jsonl"))
+    track = next(t for t in data if t["grid_bpm"] and t["first_beat"] and t["timesplayed"])
+    shown = ok(cli(db, "tracks", "search", f"id:{track['id']}", "--columns", names,
+                   columns=220))  # fmt: skip
+    _header, rule, row = shown.stdout.splitlines()[:3]
+    assert [len(part) for part in rule.split("  ")] == [5, 8, 10, 11, 16]
+    cells = row.split()
+    assert cells[1:4] == [
+        f"{track['grid_bpm']:.1f}",
+        clock_text(track["first_beat"]),
+        str(track["timesplayed"]),
+    ]
+    assert row[: -len(" ".join(cells[4:]))].endswith(f"{track['timesplayed']}  ")  # right
+    assert len(" ".join(cells[4:])) == 16  # YYYY-MM-DD HH:MM, local time
+
+
+def _on_a_terminal(db: Path, *args: str) -> list[str]:
+    """The lines a command prints with stdout a terminal (a pseudo-terminal)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from cli_support import ROOT
+
+    screen, terminal = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MIXXX_PEEWEE_AUTO_BACKUP": "0"}
+    command = [sys.executable, "-m", "mixxx_peewee", "--db", str(db), *args]
+    with subprocess.Popen(command, stdout=terminal, stderr=subprocess.PIPE, env=env) as proc:
+        os.close(terminal)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(screen, 65536)
+            except OSError:  # the terminal closed: the process ended
+                break
+            if not chunk:
+                break
+            output += chunk
+        assert proc.wait(timeout=60) == 0
+    os.close(screen)
+    return output.decode().splitlines()
+
+
+def test_the_summary_adds_up_durations_the_columns_do_not_show(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    count, seconds = conn.execute(
+        "SELECT count(*), total(duration) FROM library WHERE coalesce(mixxx_deleted, 0) = 0"
+    ).fetchone()
+    (playlist, entries, in_playlist) = conn.execute(
+        "SELECT p.id, count(*), total(l.duration) FROM PlaylistTracks pt JOIN Playlists p"
+        " ON p.id = pt.playlist_id JOIN library l ON l.id = pt.track_id WHERE p.hidden = 0"
+        " GROUP BY p.id ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()
+    conn.close()
+    listed = _on_a_terminal(db, "tracks", "list", "--columns", "id,title")
+    assert listed[-1] == f"{count} tracks, {format_duration(seconds)}"
+    assert "duration" not in listed[0]
+    shown = _on_a_terminal(db, "playlists", "show", str(playlist), "--columns", "id,title,bpm")
+    assert shown[-1] == f"{entries} tracks, {format_duration(in_playlist)}"

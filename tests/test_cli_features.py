@@ -333,3 +333,32 @@ def test_stats_of_an_empty_library_says_none(tmp_path: Path) -> None:
     lines = ok(run(db, "stats")).stdout.splitlines()
     assert lines[0] == "tracks        0 in the library, 0 more hidden"
     assert "BPM           no beat grids" in lines and lines[-1] == "keys          none"
+
+
+def test_duplicates_table_shows_what_tells_the_copies_apart(tmp_path: Path) -> None:
+    """File type, bit rate, size, duration and path: what one chooses a copy by."""
+    db = sample_library(tmp_path)
+    conn = sqlite3.connect(db)
+    track_id, loc = conn.execute(
+        "SELECT id, location FROM library WHERE mixxx_deleted = 0 AND duration > 60"
+        " AND filetype = 'mp3' ORDER BY id LIMIT 1"
+    ).fetchone()
+    conn.execute(
+        "INSERT INTO track_locations (location, filename, directory, filesize, fs_deleted,"
+        " needs_verification) SELECT '/music/copy/dup.flac', 'dup.flac', '/music/copy',"
+        " filesize, 0, 0 FROM track_locations WHERE id = ?",
+        (loc,),
+    )
+    conn.execute(
+        "INSERT INTO library (artist, title, duration, location, mixxx_deleted, filetype,"
+        " bitrate) SELECT artist, title, duration, (SELECT max(id) FROM track_locations), 0,"
+        " 'flac', 1411 FROM library WHERE id = ?",
+        (track_id,),
+    )
+    conn.commit()
+    conn.close()
+    table = ok(cli(db, "tracks", "duplicates", columns=200)).stdout.splitlines()
+    assert table[0].split() == ["group", "reason", "id", "artist", "title", "duration",
+                                "filetype", "bitrate", "filesize", "location"]  # fmt: skip
+    copy = next(line for line in table if line.endswith("/music/copy/dup.flac"))
+    assert "  flac  " in copy and " 1411  " in copy

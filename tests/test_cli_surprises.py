@@ -192,6 +192,27 @@ def test_relocate_counts_the_targets_on_disk_and_keeps_the_stored_file_names(
     ]
 
 
+def test_relocate_one_file_onto_an_existing_file_needs_no_allow_missing(
+    db: Path, tmp_path: Path
+) -> None:
+    """OLD and NEW are files (spaces, Unicode typed decomposed, stored composed): the
+    target exists, so the relocate goes through; a missing target file is still refused."""
+    (loc, location) = _sql(db, "SELECT id, location FROM track_locations ORDER BY id LIMIT 1")[0]
+    folder = tmp_path / "New Dir ü"
+    folder.mkdir()
+    target = folder / unicodedata.normalize("NFC", "Été ✓ 01.mp3")
+    target.write_bytes(b"")
+    before = sha256(db)
+    gone = one_error(cli(db, "relocate", str(location), str(folder / "nope.mp3"), "--yes"))
+    assert "1 of 1 target files do not exist" in gone and sha256(db) == before
+    typed = unicodedata.normalize(NFD, str(target))
+    plan = ok(cli(db, "relocate", str(location), typed, "--dry-run"))
+    assert "targets on disk 1" in plan.stderr and "do not exist" not in plan.stderr
+    ok(cli(db, "relocate", str(location), typed, "--yes"))
+    assert _sql(db, "SELECT location, directory, filename FROM track_locations WHERE id = ?",
+                loc) == [(str(target), str(folder), target.name)]  # fmt: skip
+
+
 # --- in-process edge cases (CliRunner: the same app, no process start) --------------------
 
 

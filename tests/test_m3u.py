@@ -123,3 +123,28 @@ def test_a_windows_1252_m3u_keeps_its_dashes_and_quotes(tmp_path: Path) -> None:
     odd = tmp_path / "odd.m3u"
     odd.write_bytes(b"/music/a\x81b.mp3\n")  # unassigned in Windows-1252: read as Latin-1
     assert read_m3u(odd)[0].location == "/music/a\x81b.mp3"
+
+
+def test_matching_a_long_playlist_scans_the_library_once(tmp_path: Path) -> None:
+    """Mixxx indexes no ``library.location``: a read of tracks by location scans the whole
+    table, so matching 1,500 entries reads it in one statement, not one per chunk (an M3U
+    of 100,000 entries took ~20 s that way; bench row "process: playlists import")."""
+    import mixxx_peewee as mp
+    from mixxx_peewee.connection import raw_connection
+    from mixxx_peewee.m3u import match_entries
+
+    path = mp.testing.make_sample_library(tmp_path / "mixxxdb.sqlite", tracks=1500, seed=3)
+    with mp.open_library(path):
+        sql = "SELECT l.id, t.location FROM library l JOIN track_locations t ON t.id = l.location"
+        rows = raw_connection().execute(sql).fetchall()
+        text = "\n".join(location for _, location in reversed(rows)) + "\n/nowhere.mp3\n"
+        statements: list[str] = []
+        raw_connection().set_trace_callback(statements.append)
+        try:
+            matched = match_entries(parse_m3u(text))
+        finally:
+            raw_connection().set_trace_callback(None)
+    assert matched.track_ids == [track_id for track_id, _ in reversed(rows)]
+    assert [str(e) for e in matched.missing] == [f"line {len(rows) + 1}: /nowhere.mp3"]
+    reads = [s for s in statements if '"library"' in s and s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1, reads

@@ -161,13 +161,12 @@ def _emit_listing(
         columns = list(rows[0]) if rows else columns
     emit_rows(rows, fmt, columns)
     if fmt == ListFormat.table and sys.stdout.isatty():
-        from mixxx_peewee.cli.display import format_duration
+        from mixxx_peewee.cli.output import summary_line
         from mixxx_peewee.plan import plural
 
         tracks = sum(r["track_count"] or 0 for r in rows)
         seconds = sum(r["duration"] or 0 for r in rows)
-        total = format_duration(seconds) or "0:00"
-        typer.echo(f"{plural(len(rows), noun)}, {plural(tracks, 'track')}, {total}")
+        typer.echo(summary_line(tracks, seconds, plural(len(rows), noun)))
 
 
 def _merge(results: list[Any], operation: str, dry_run: bool) -> Any:

@@ -35,6 +35,7 @@ __all__ = [
     "jsonable",
     "listing_columns",
     "stream_tracks",
+    "summary_line",
     "track_records",
     "track_row",
 ]
@@ -305,9 +306,11 @@ def stream_tracks(
         # --columns still leads with ``extra`` (a playlist entry's position).
         lead = extra if fmt == "table" or data_extra is None or columns else data_extra
         shown = [*lead, *(c for c in shown if c not in lead)]
-    tracks = iter_tracks(columns=shown, **query)
     if columns is None:
-        return emit_tracks(tracks, fmt, extra=extra)
+        return emit_tracks(iter_tracks(columns=shown, **query), fmt, extra=extra)
+    # The table's summary line adds up every track's duration, shown or not.
+    totals = fmt == "table" and "duration" not in shown
+    tracks = iter_tracks(columns=[*shown, "duration"] if totals else shown, **query)
     return emit_tracks(tracks, fmt, columns=shown)
 
 
@@ -348,7 +351,8 @@ def emit_tracks(
 
     CSV has every column of the first track; the table a readable few, streamed, ending
     with a summary line (tracks, total duration) when ``out`` is a terminal.
-    ``columns``: the rows hold exactly these (``--columns``), blobs included if asked for.
+    ``columns``: the columns shown (``--columns``), blobs included if asked for; rows may
+    carry more (the duration the summary line adds up).
     """
     fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
     rows: Iterator[Mapping[str, Any]]
@@ -395,11 +399,16 @@ class _Totals:
 
     def summary(self) -> str:
         """``1,234 tracks, 85:12:03``: what a listing ends with on a terminal."""
-        from mixxx_peewee.cli.display import format_duration
+        return summary_line(self.count, self.seconds)
 
-        noun = "track" if self.count == 1 else "tracks"
-        total = format_duration(self.seconds) or "0:00"
-        return f"{self.count:,} {noun}, {total}"
+
+def summary_line(tracks: int, seconds: float, *lead: str) -> str:
+    """``1,234 tracks, 85:12:03`` (after ``lead``: ``8 crates``): the last line of a table
+    of tracks, playlists or crates on a terminal."""
+    from mixxx_peewee.cli.display import format_duration
+    from mixxx_peewee.plan import plural
+
+    return ", ".join([*lead, plural(tracks, "track"), format_duration(seconds) or "0:00"])
 
 
 def _chain(

@@ -8,8 +8,9 @@ none); text that does not fit is cut with ``…`` (paths in the middle, so the f
 its extension stay); line breaks and other control characters never break a row.
 
 Every value is shown by one rule per column (:func:`cell_text`): durations ``m:ss``
-(``h:mm:ss`` from an hour), BPM with one decimal and blank when not analysed, dates in
-local time, colours ``#RRGGBB``, keys in the chosen notation, numbers right-aligned.
+(``h:mm:ss`` from an hour), positions ``m:ss.mmm``, BPM with one decimal and blank when
+not analysed, dates in local time, colours ``#RRGGBB``, keys in the chosen notation,
+numbers right-aligned.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from mixxx_peewee.cli.display import DATETIME_COLUMNS
 from mixxx_peewee.cli.display import format_duration
 from mixxx_peewee.cli.display import key_text
 from mixxx_peewee.cli.display import local_time
+from mixxx_peewee.cues import clock_text
 from mixxx_peewee.values import format_color
 
 __all__ = [
@@ -56,16 +58,19 @@ _NOT_A_TERMINAL_WIDTH = 120
 _NARROW = frozenset(
     {"id", "bpm", "key", "duration", "position", "tracks", "track_count", "rating", "reason",
      "locked", "hotcue", "type", "seconds", "bytes", "kind", "length", "year", "color",
-     "group", "size", "count", "share", "type_name"}
+     "group", "size", "count", "share", "type_name", "grid_bpm", "first_beat",
+     "first_beat_frame", "grid_kind", "timesplayed", "bitrate", "samplerate", "channels",
+     "filesize", "filetype", *DATETIME_COLUMNS}
 )  # fmt: skip
 _RIGHT = frozenset(
     {"id", "bpm", "duration", "position", "tracks", "track_count", "rating", "timesplayed",
      "bitrate", "samplerate", "channels", "filesize", "bytes", "hotcue", "length", "seconds",
-     "entry_id", "location_id", "group", "size", "count", "share"}
+     "entry_id", "location_id", "group", "size", "count", "share", "grid_bpm", "first_beat",
+     "first_beat_frame"}
 )  # fmt: skip
 _PATHS = frozenset({"location", "directory", "filename", "path"})
 # Widths a bounded column may grow to later (ids, durations): the first rows are small.
-_MIN_WIDTH = {"id": 5, "duration": 5, "position": 4, "bpm": 5}
+_MIN_WIDTH = {"id": 5, "duration": 5, "position": 4, "bpm": 5, "grid_bpm": 5, "first_beat": 8}
 
 
 def terminal_width(out: TextIO) -> int:
@@ -144,6 +149,13 @@ def _bpm(value: Any, row: Mapping[str, Any]) -> str:
     return f"{value:.1f}"
 
 
+def _position(value: Any, row: Mapping[str, Any]) -> str:
+    """A position in the track (the first beat) as ``m:ss.mmm``, as cue positions are shown."""
+    if not _is_number(value):
+        return _plain(value, row)
+    return ("-" if value < 0 else "") + clock_text(abs(value))
+
+
 def _duration(value: Any, row: Mapping[str, Any]) -> str:
     return value if isinstance(value, str) else format_duration(value)
 
@@ -181,6 +193,8 @@ def _plain(value: Any, row: Mapping[str, Any]) -> str:
 
 _RULES: dict[str, Callable[[Any, Mapping[str, Any]], str]] = {
     "bpm": _bpm,
+    "grid_bpm": _bpm,
+    "first_beat": _position,
     "duration": _duration,
     "key": _key,
     **{column: _color for column in COLOR_COLUMNS},

@@ -544,8 +544,12 @@ def missing(
 
 def relocate(
     ctx: typer.Context,
-    old_prefix: str = typer.Argument(..., help="The folder the files were in."),
-    new_prefix: str = typer.Argument(..., help="The folder they are in now."),
+    old_prefix: str = typer.Argument(
+        ..., help="The folder the files were in (or one file's old path)."
+    ),
+    new_prefix: str = typer.Argument(
+        ..., help="The folder they are in now (or that file's new path)."
+    ),
     dry_run: bool = DRY_RUN,
     yes: bool = YES,
     force: bool = FORCE,
@@ -638,7 +642,10 @@ class DuplicateRule(enum.StrEnum):
     by_size = "size"
 
 
-_DUPLICATE_COLUMNS = ("id", "artist", "title", "duration", "filesize", "location")
+# What one needs to choose between copies: the format, its quality, its size, where it is.
+_DUPLICATE_COLUMNS = (
+    "id", "artist", "title", "duration", "filetype", "bitrate", "filesize", "location",
+)  # fmt: skip
 
 
 @tracks_app.command("duplicates")
