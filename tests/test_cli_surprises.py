@@ -119,8 +119,11 @@ def test_export_never_overwrites_and_follows_the_extension(db: Path, tmp_path: P
     ok(cli(db, "crates", "export", str(cid), "-o", str(out)))
     first = out.read_bytes()
     assert first.startswith(b"#EXTM3U")
-    one_error(cli(db, "crates", "export", str(cid), "-o", str(out)), "exists", "--force")
-    ok(cli(db, "crates", "export", str(cid), "-o", str(out), "--force"))
+    one_error(cli(db, "crates", "export", str(cid), "-o", str(out)), "exists", "--overwrite")
+    # --force means only "even though Mixxx is running": it overwrites no file.
+    refused = cli(db, "crates", "export", str(cid), "-o", str(out), "--force")
+    assert refused.exit_code == 2 and "No such option: --force" in refused.stderr
+    ok(cli(db, "crates", "export", str(cid), "-o", str(out), "--overwrite"))
     one_error(cli(db, "crates", "export", str(cid), "-o", str(tmp_path / "set.pls")), "PLS")
     one_error(cli(db, "crates", "export", str(cid), "-o", str(tmp_path / "set.xspf")), "--format")
     assert not (tmp_path / "set.pls").exists() and not (tmp_path / "set.xspf").exists()

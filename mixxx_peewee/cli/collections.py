@@ -121,7 +121,9 @@ EXPORT_FORMAT = typer.Option(
 EXPORT_RELATIVE = typer.Option(
     False, "--relative", help="M3U8 paths relative to the output file's folder."
 )
-EXPORT_FORCE = typer.Option(False, "--force", help="Overwrite the output file if it exists.")
+EXPORT_OVERWRITE = typer.Option(
+    False, "--overwrite", help="Overwrite the output file if it exists."
+)
 IMPORT_FILE = typer.Argument(..., help="The playlist file (.m3u or .m3u8).")
 IMPORT_APPEND = typer.Option(False, "--append", help="Into an existing one: add the file's tracks.")
 IMPORT_REPLACE = typer.Option(
@@ -265,7 +267,7 @@ def _export(
     fmt: ExportFormat | None,
     relative: bool,
     extra: tuple[str, ...],
-    force: bool = False,
+    overwrite: bool = False,
 ) -> None:
     from mixxx_peewee.errors import ValidationError
 
@@ -288,10 +290,10 @@ def _export(
                 f"{output}: no format for {suffix or 'a name without extension'!r}; use "
                 ".m3u8, .m3u, .csv, .json, .jsonl or .txt, or give --format"
             )
-    if to_file and not force:
+    if to_file and not overwrite:
         assert output is not None
         if output.exists() or output.is_symlink():
-            raise ValidationError(f"{output} exists already; --force overwrites it")
+            raise ValidationError(f"{output} exists already; --overwrite replaces it")
     chosen = chosen or "m3u8"
     listed = tracks()
     rows = list(track_records(t for t in listed if t.path is not None))
@@ -598,14 +600,14 @@ def playlists_export(
     output: Path | None = EXPORT_OUTPUT,
     fmt: ExportFormat | None = EXPORT_FORMAT,
     relative: bool = EXPORT_RELATIVE,
-    force: bool = EXPORT_FORCE,
+    overwrite: bool = EXPORT_OVERWRITE,
 ) -> None:
     """Example: mixxx-peewee playlists export "Friday" -o friday.m3u8 --relative"""
     from mixxx_peewee.playlists import get_playlist_tracks
 
     state: CliState = ctx.obj
     _export(
-        state, lambda: get_playlist_tracks(target), output, fmt, relative, _ENTRY_COLUMNS, force
+        state, lambda: get_playlist_tracks(target), output, fmt, relative, _ENTRY_COLUMNS, overwrite
     )
 
 
@@ -842,13 +844,13 @@ def crates_export(
     output: Path | None = EXPORT_OUTPUT,
     fmt: ExportFormat | None = EXPORT_FORMAT,
     relative: bool = EXPORT_RELATIVE,
-    force: bool = EXPORT_FORCE,
+    overwrite: bool = EXPORT_OVERWRITE,
 ) -> None:
     """Example: mixxx-peewee crates export "Peak" -o peak.csv"""
     from mixxx_peewee.crates import get_crate_tracks
 
     state: CliState = ctx.obj
-    _export(state, lambda: get_crate_tracks(target), output, fmt, relative, (), force)
+    _export(state, lambda: get_crate_tracks(target), output, fmt, relative, (), overwrite)
 
 
 @crates_app.command(
