@@ -45,6 +45,7 @@ from mixxx_peewee.library import write_transaction
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.plan import plural
 from mixxx_peewee.playlists import ensure_positions
+from mixxx_peewee.relocate import _large_page_cache
 from mixxx_peewee.restoring import restore
 from mixxx_peewee.running import EXCLUSIVE
 from mixxx_peewee.running import STRUCTURE
@@ -284,7 +285,7 @@ def undo_change(
         if operation is not None:
             operation.undoes = target.id
         known = None if partial else _known(groups, lives)  # the slow part, before the lock
-        with write_transaction():
+        with _large_page_cache(), write_transaction():  # as the relocate: no spilling
             now = _compare(conn, groups)  # again, under the lock: Mixxx may have written
             if now != lives:  # changed meanwhile: say (and image) what is so now
                 todo, conflicts = _plan(result, what, groups, now, partial=partial)
@@ -447,12 +448,12 @@ def _compare(conn: sqlite3.Connection, groups: Sequence[_Group]) -> list[list[_L
     found: list[list[_Live]] = []
     for group in groups:
         lives = [_AS_LEFT] * len(group.images)
-        k = len(group.columns)
         after, before = _mask(group, "a"), _mask(group, "b")
         if group.kind == "delete":
             usual = "t.rowid IS NULL"  # the removed row is still away
         else:
-            usual = f"t.rowid IS NOT NULL AND {after} = '{'1' * k}'"
+            alike = (_same(f"t.{_quote(c)}", f"u.a_{i}") for i, c in enumerate(group.columns))
+            usual = " AND ".join(["t.rowid IS NOT NULL", *alike])  # masks only for the rest
         rows = conn.execute(
             f"SELECT u.n, t.rowid IS NOT NULL, {after}, {before} FROM temp.{group.temp} AS u"
             f" LEFT JOIN main.{_quote(group.table)} AS t ON t.rowid = u.rowid_"
