@@ -231,6 +231,26 @@ def test_undo_compares_column_by_column_and_partial_puts_back_the_rest(sample: P
     assert m.get_track_by_id(12).genre == "Dub Techno"
 
 
+def test_a_column_put_back_since_is_no_conflict_and_the_undo_is_exact(sample: Path) -> None:
+    """Mixxx set the rating back as it was: the undo sets back the genre alone, and its own
+    undo (the redo) changes the genre alone."""
+    track = m.get_track_by_id(12)
+    m.update_track(12, genre="Dub Techno", rating=5)
+    conn = sqlite3.connect(sample)
+    conn.execute("UPDATE library SET rating = ? WHERE id = 12", (track.rating,))
+    conn.commit()
+    conn.close()
+    done = m.undo_change()
+    assert done.counts == {"rows reverted": 1} and done.changes[0].startswith("track 12: genre")
+    assert "rating" not in done.changes[0]
+    assert (m.get_track_by_id(12).genre, m.get_track_by_id(12).rating) == (
+        track.genre,
+        track.rating,
+    )
+    redo = m.get_change(m.list_changes()[0].id)
+    assert [(r.table, r.rowid, r.columns) for r in redo.rows or []] == [("library", 12, ("genre",))]
+
+
 def test_partial_undo_keeps_playlist_positions_one_to_n(sample: Path) -> None:
     playlist = _first_playlist()
     m.add_tracks_to_playlist(playlist, [5, 6, 7], position=1)
