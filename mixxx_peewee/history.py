@@ -254,7 +254,8 @@ def undo_change(
     columns Mixxx or another tool changed since, unless ``partial``: then every column still
     as the change left it is set back and the others are left (notes). ``force``: even
     though Mixxx is running. Undoing a restore replaces the whole library: only with
-    ``replace_library``. Raises ChangeNotFoundError, ChangeJournalError, MixxxRunningError.
+    ``replace_library``. Raises UndoConflictError, ChangeNotFoundError, ChangeJournalError,
+    ValidationError, MixxxRunningError.
     """
     library = current_library()
     with _journal(library, write=not dry_run) as journal:
