@@ -251,6 +251,32 @@ def test_a_column_put_back_since_is_no_conflict_and_the_undo_is_exact(sample: Pa
     assert [(r.table, r.rowid, r.columns) for r in redo.rows or []] == [("library", 12, ("genre",))]
 
 
+def test_a_write_between_the_plan_and_the_lock_is_caught_under_the_lock(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compare runs again under the write lock: Mixxx's write just before it counts."""
+    from mixxx_peewee import history
+
+    genre = m.get_track_by_id(12).genre
+    m.update_track(12, genre="Dub Techno", rating=5)
+    planned = history.write_transaction
+
+    def mixxx_writes_first(*args: Any, **kwargs: Any) -> Any:
+        conn = sqlite3.connect(sample)
+        conn.execute("UPDATE library SET rating = 1 WHERE id = 12")
+        conn.commit()
+        conn.close()
+        return planned(*args, **kwargs)
+
+    monkeypatch.setattr(history, "write_transaction", mixxx_writes_first)
+    with pytest.raises(m.UndoConflictError, match=r"track 12 \(rating\) changed since"):
+        m.undo_change()
+    assert (m.get_track_by_id(12).genre, m.get_track_by_id(12).rating) == ("Dub Techno", 1)
+    done = m.undo_change(partial=True)  # the plan and the lock agree now
+    assert done.counts == {"rows reverted": 1, "changed since": 1}
+    assert (m.get_track_by_id(12).genre, m.get_track_by_id(12).rating) == (genre, 1)
+
+
 def test_partial_undo_keeps_playlist_positions_one_to_n(sample: Path) -> None:
     playlist = _first_playlist()
     m.add_tracks_to_playlist(playlist, [5, 6, 7], position=1)
