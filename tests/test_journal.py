@@ -277,6 +277,28 @@ def test_a_write_between_the_plan_and_the_lock_is_caught_under_the_lock(
     assert (m.get_track_by_id(12).genre, m.get_track_by_id(12).rating) == (genre, 1)
 
 
+def test_a_path_taken_since_is_a_clash_and_partial_undo_skips_that_row(sample: Path) -> None:
+    """After a relocate another tool adds a file at an old path: UNIQUE(location) refuses
+    putting that track back; ``partial`` puts back every other one and names it."""
+    old, prefix = m.get_track_by_id(1).path, _prefix()
+    other = next(
+        t["id"] for t in m.iter_tracks() if t["id"] != 1 and t["location"].startswith(prefix + "/")
+    )
+    m.relocate_tracks(prefix, "/elsewhere", allow_missing=True)
+    conn = sqlite3.connect(sample)
+    conn.execute("INSERT INTO track_locations (location) VALUES (?)", (old,))
+    conn.commit()
+    conn.close()
+    before = digest(sample)
+    with pytest.raises(m.UndoConflictError, match="would clash"):
+        m.undo_change()
+    assert digest(sample) == before
+    done = m.undo_change(partial=True)
+    assert "could not be put back" in done.notes[-1] and "track location" in done.notes[-1]
+    assert m.get_track_by_id(other).path.startswith(prefix + "/")
+    assert m.get_track_by_id(1).path.startswith("/elsewhere/")
+
+
 def test_partial_undo_keeps_playlist_positions_one_to_n(sample: Path) -> None:
     playlist = _first_playlist()
     m.add_tracks_to_playlist(playlist, [5, 6, 7], position=1)
