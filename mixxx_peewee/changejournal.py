@@ -49,6 +49,7 @@ from typing import TypeVar
 
 from mixxx_peewee.connection import execute
 from mixxx_peewee.connection import sqlite_uri
+from mixxx_peewee.plan import WriteResult
 
 __all__ = [
     "JOURNAL_SUFFIX",
@@ -214,7 +215,8 @@ def journalled(func: Callable[P, R]) -> Callable[P, R]:
     """Mark a public write function: its writes are journalled under its name and arguments.
 
     The outermost journalled call owns the change (a write calling another records once);
-    after it returns, its changes are confirmed with the result's first lines as summary.
+    after it returns, its changes are confirmed with the result's headline and first lines
+    as summary.
     """
     signature = inspect.signature(func)
     name = func.__name__
@@ -238,13 +240,15 @@ def journalled(func: Callable[P, R]) -> Callable[P, R]:
             _current_operation.reset(token)
             if operation.recorded and operation.journal is not None:
                 changes = list(getattr(result, "changes", None) or [])
-                operation.journal.confirm(operation.recorded, _summary(changes))
+                headline = result.summary() if isinstance(result, WriteResult) else ""
+                operation.journal.confirm(operation.recorded, _summary(headline, changes))
 
     return wrapper
 
 
-def _summary(changes: list[str]) -> list[str]:
-    shown = changes[:20]
+def _summary(headline: str, changes: list[str]) -> list[str]:
+    """What ``history`` shows of a change: its headline (counts), then its first lines."""
+    shown = ([headline] if headline else []) + changes[:20]
     if len(changes) > 20:
         shown.append(f"… and {len(changes) - 20:,} more")
     return shown

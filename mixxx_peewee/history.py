@@ -2,13 +2,17 @@
 
 :func:`list_changes` and :func:`get_change` read the journal (:mod:`mixxx_peewee.changejournal`);
 :func:`undo_change` reverts one change when every row it touched is still as it left them,
-in one write transaction, itself journalled (so an undo can be undone: a redo). Rows
-changed since by Mixxx or another tool are conflicts: refused, or with ``force`` left as
-they are and reported while the rest is reverted (playlist positions renumbered 1..n).
+in one write transaction, itself journalled (so an undo can be undone: a redo). The images
+go into TEMP tables (our connection only) and are compared with the live rows column by
+column and reverted set-wise in SQLite. Columns changed since by Mixxx or another tool are
+conflicts: refused, or with ``partial`` left as they are and reported while every other
+column is set back (playlist positions renumbered 1..n). ``force`` means only "even though
+Mixxx is running", as for every write.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from collections.abc import Sequence
@@ -25,7 +29,6 @@ from mixxx_peewee.changejournal import JournalUnavailable
 from mixxx_peewee.changejournal import RowImage
 from mixxx_peewee.changejournal import TableChanges
 from mixxx_peewee.changejournal import bulk_write
-from mixxx_peewee.changejournal import compare_live
 from mixxx_peewee.changejournal import current_operation
 from mixxx_peewee.changejournal import journalled
 from mixxx_peewee.changejournal import known_updates
@@ -42,10 +45,13 @@ from mixxx_peewee.library import write_transaction
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.plan import plural
 from mixxx_peewee.playlists import ensure_positions
+from mixxx_peewee.relocate import _large_page_cache
 from mixxx_peewee.restoring import restore
 from mixxx_peewee.running import EXCLUSIVE
 from mixxx_peewee.running import STRUCTURE
 from mixxx_peewee.running import TRACK_DATA
+from mixxx_peewee.values import COLOR_COLUMNS
+from mixxx_peewee.values import format_color
 
 __all__ = [
     "get_change",
@@ -153,7 +159,10 @@ def _label(image: RowImage) -> str:
     return f"{_ROW_NAMES.get(image.table, image.table)} {image.rowid}"
 
 
-def _short(value: Any) -> str:
+def _short(column: str, value: Any) -> str:
+    """A stored value as a message shows it: colours as ``#RRGGBB`` (``none``), blobs by size."""
+    if column in COLOR_COLUMNS and (value is None or type(value) is int):
+        return format_color(value) or "none"
     if isinstance(value, bytes):
         return f"<{len(value)} bytes>"
     text = repr(value) if isinstance(value, str) else str(value)
@@ -162,20 +171,40 @@ def _short(value: Any) -> str:
 
 def _row_text(columns: Sequence[str], values: Sequence[Any] | None) -> str:
     """``crate_id 9, track_id 1``: a row's first values, to recognise it."""
-    pairs = [f"{c} {_short(v)}" for c, v in zip(columns, values or (), strict=False)]
+    pairs = [f"{c} {_short(c, v)}" for c, v in zip(columns, values or (), strict=False)]
     return ", ".join(pairs[:4]) + (", …" if len(pairs) > 4 else "")
 
 
-def _describe(image: RowImage) -> str:
-    """What undoing ``image`` does, in one line."""
+@dataclass(frozen=True)
+class _Live:
+    """How the live row of an image compares with it, column by column.
+
+    ``state``: ``after`` (still as the change left it, maybe partly as before already),
+    ``before`` (nothing left to revert) or ``other`` (changed since by someone else).
+    ``back``: the columns to set back (an update's columns still as the change left them).
+    ``since``: the columns changed since; None when the row itself was removed or made since.
+    """
+
+    state: str
+    back: tuple[str, ...] = ()
+    since: tuple[str, ...] | None = ()
+
+
+_AS_LEFT = _Live("after")  # an image whose live row is exactly as the change left it
+
+
+def _describe(image: RowImage, live: _Live) -> str:
+    """What undoing ``image`` does, in one line (an update: only the columns it sets back)."""
     if image.kind == "insert":
         return f"remove {_label(image)} ({_row_text(image.columns, image.after)})"
     if image.kind == "delete":
         return f"put back {_label(image)} ({_row_text(image.columns, image.before)})"
     assert image.before is not None and image.after is not None
+    back = set(live.back) if live.back else set(image.columns)
     pairs = ", ".join(
-        f"{c} {_short(a)} -> {_short(b)}"
+        f"{c} {_short(c, a)} -> {_short(c, b)}"
         for c, a, b in zip(image.columns, image.after, image.before, strict=True)
+        if c in back
     )
     return f"{_label(image)}: {pairs}"
 
@@ -202,24 +231,31 @@ def _target(journal: ChangeJournal, number: int | None) -> Change:
         raise ChangeNotFoundError(f"no change {number} in {journal.path} (see `history`)") from None
 
 
-def _conflict_lines(images: Sequence[RowImage], states: Sequence[str]) -> list[str]:
-    return [
-        f"{_label(image)} ({', '.join(image.columns[:4])}) changed since change"
-        for image, state in zip(images, states, strict=True)
-        if state == "other"
-    ]
+def _conflict_line(image: RowImage, live: _Live) -> str:
+    """``track 12 (rating) changed since``: only the columns someone else changed."""
+    if live.since is None:
+        gone = "made again since" if image.kind == "delete" else "removed since"
+        return f"{_label(image)} {gone}"
+    return f"{_label(image)} ({', '.join(live.since[:4])}) changed since"
 
 
 @journalled
 def undo_change(
-    change: int | None = None, *, force: bool = False, dry_run: bool = False
+    change: int | None = None,
+    *,
+    partial: bool = False,
+    force: bool = False,
+    replace_library: bool = False,
+    dry_run: bool = False,
 ) -> WriteResult:
     """Revert change ``change`` (default: the newest not yet undone that is no undo).
 
-    Refused with UndoConflictError naming the rows Mixxx or another tool changed since,
-    unless ``force``: then what can be reverted is, and the rest is reported (notes).
-    ``force`` also lets it run beside a running Mixxx, like the original operation's
-    ``force``. Raises ChangeNotFoundError, ChangeJournalError, MixxxRunningError.
+    Compared column by column with the live rows: refused with UndoConflictError naming the
+    columns Mixxx or another tool changed since, unless ``partial``: then every column still
+    as the change left it is set back and the others are left (notes). ``force``: even
+    though Mixxx is running. Undoing a restore replaces the whole library: only with
+    ``replace_library``. Raises UndoConflictError, ChangeNotFoundError, ChangeJournalError,
+    ValidationError, MixxxRunningError.
     """
     library = current_library()
     with _journal(library, write=not dry_run) as journal:
@@ -235,155 +271,322 @@ def undo_change(
     result.notes.extend(guard_notes(_guard_kind(target), force=force, dry_run=dry_run))
     what = f"change {target.id} ({target.operation}, {target.made[:19].replace('T', ' ')} UTC)"
     if target.backup is not None:
-        return _undo_restore(target, what, result, force=force, dry_run=dry_run)
-    images = target.rows or []
-    states = compare_live(raw_connection(), images)
-    _plan(result, what, images, states, force=force)
-    if dry_run:
-        return result
-    if not result.changes:
-        if not any(state == "other" for state in states):
-            with _journal(library, write=True) as journal:
-                journal.mark_undone(target.id, 0)  # as before already: `undo` moves on
-        return result
-    operation = current_operation()
-    if operation is not None:
-        operation.undoes = target.id
-    planned = _to_revert(images, states, force=force, what=what)
-    prepared = _prepare(planned, force=force)  # the slow part, before the lock
-    with write_transaction():
-        conn = raw_connection()
-        states = compare_live(conn, images)  # again, under the lock: Mixxx may have written
-        todo = _to_revert(images, states, force=force, what=what)
-        if todo != planned:  # changed meanwhile (only possible with force): say what now
-            _plan(result, what, images, states, force=force)
-            prepared = _prepare(todo, force=force)
-        skipped = _apply(conn, prepared, force=force)
-        if skipped:
-            shown = "; ".join(skipped[:_SHOWN_CONFLICTS])
-            result.notes.append(f"{plural(len(skipped), 'row')} could not be put back: {shown}")
-        for playlist in sorted(_playlists_of(todo)):
-            if ensure_positions(playlist):
-                result.notes.append(f"playlist {playlist}: positions renumbered 1..n")
+        return _undo_restore(target, what, result, replace=replace_library, dry_run=dry_run)
+    conn = raw_connection()
+    with _loaded(conn, target.rows or []) as groups:
+        lives = _compare(conn, groups)
+        todo, conflicts = _plan(result, what, groups, lives, partial=partial)
+        if dry_run or not todo:
+            _plan_notes(result, what, todo, conflicts)
+            if not dry_run and not conflicts:
+                with _journal(library, write=True) as journal:
+                    journal.mark_undone(target.id, 0)  # as before already: `undo` moves on
+            return result
+        operation = current_operation()
+        if operation is not None:
+            operation.undoes = target.id
+        known = None if partial else _known(groups, lives)  # the slow part, before the lock
+        with _large_page_cache(), write_transaction():  # as the relocate: no spilling
+            now = _compare(conn, groups)  # again, under the lock: Mixxx may have written
+            if now != lives:  # changed meanwhile: say (and image) what is so now
+                todo, conflicts = _plan(result, what, groups, now, partial=partial)
+                known = None if partial else _known(groups, now)
+            skipped = _apply(conn, groups, now, known, partial=partial)
+            _plan_notes(result, what, todo, conflicts)
+            if skipped:
+                shown = "; ".join(skipped[:_SHOWN_CONFLICTS])
+                result.notes.append(f"{plural(len(skipped), 'row')} could not be put back: {shown}")
+            for playlist in sorted(_playlists_of(todo)):
+                if ensure_positions(playlist):
+                    result.notes.append(f"playlist {playlist}: positions renumbered 1..n")
     return result
 
 
 def _plan(
     result: WriteResult,
     what: str,
-    images: Sequence[RowImage],
-    states: Sequence[str],
+    groups: Sequence[_Group],
+    lives: Sequence[Sequence[_Live]],
     *,
-    force: bool,
-) -> list[RowImage]:
-    """Fill ``result`` with what undoing ``images`` does; the rows to revert.
+    partial: bool,
+) -> tuple[list[RowImage], list[str]]:
+    """Fill ``result`` with what undoing the groups' images does; the rows it reverts and
+    the lines naming the rows changed since.
 
-    Raises UndoConflictError when a row was changed since and not ``force``.
+    Raises UndoConflictError naming the columns changed since, unless ``partial``.
     """
-    conflicts = _conflict_lines(images, states)
-    todo = _to_revert(images, states, force=force, what=what)
-    already = sum(1 for state in states if state == "before")
-    result.changes = [f"undo {what}"] if todo else []
-    result.changes += [_describe(image) for image in todo]
-    counts = {"reverted": len(todo), "already as before": already, "left": len(conflicts)}
-    result.counts = {k: v for k, v in counts.items() if v or k == "reverted"}
-    if already:
-        result.keep(f"{plural(already, 'row')} already as before {what}")
-    if conflicts:
-        result.notes.append(
-            f"{plural(len(conflicts), 'row')} changed since by Mixxx or another tool, left "
-            "as they are: " + "; ".join(conflicts[:_SHOWN_CONFLICTS])
-        )
-    if not todo:
-        result.keep(f"nothing of {what} is left to revert")
-    return todo
-
-
-def _to_revert(
-    images: Sequence[RowImage], states: Sequence[str], *, force: bool, what: str
-) -> list[RowImage]:
-    """The rows still as the change left them; raises UndoConflictError naming the others
-    (rows changed since) unless ``force``."""
-    conflicts = _conflict_lines(images, states)
-    if conflicts and not force:
+    conflicts: list[str] = []
+    todo: list[RowImage] = []
+    lines: list[str] = []
+    already = 0
+    for group, group_lives in zip(groups, lives, strict=True):
+        for image, live in zip(group.images, group_lives, strict=True):
+            if live.state == "before":
+                already += 1
+                continue
+            if live.state == "other":
+                conflicts.append(_conflict_line(image, live))
+                if not live.back:
+                    continue
+            todo.append(image)
+            lines.append(_describe(image, live))
+    if conflicts and not partial:
         shown = "; ".join(conflicts[:_SHOWN_CONFLICTS])
         more = f" and {len(conflicts) - _SHOWN_CONFLICTS:,} more" if len(conflicts) > 10 else ""
         raise UndoConflictError(
             f"cannot undo {what}: {plural(len(conflicts), 'row')} changed since by Mixxx or "
-            f"another tool: {shown}{more}; nothing undone (--force reverts the rest)",
+            f"another tool: {shown}{more}; nothing undone (partial=True puts back the rest)",
             conflicts,
         )
-    return [image for image, state in zip(images, states, strict=True) if state == "after"]
+    result.changes = lines
+    counts = {"rows reverted": len(todo), "already as before": already}
+    counts["changed since"] = len(conflicts)
+    result.counts = {k: v for k, v in counts.items() if v or k == "rows reverted"}
+    result.unchanged = [f"{plural(already, 'row')} already as before {what}"] if already else []
+    if not todo:
+        result.keep(f"nothing of {what} is left to revert")
+    return todo, conflicts
+
+
+def _plan_notes(
+    result: WriteResult, what: str, todo: Sequence[RowImage], conflicts: Sequence[str]
+) -> None:
+    """The notes of the final plan: which change is undone, and what is left as it is."""
+    if todo:
+        result.notes.insert(0, f"undo {what}")
+    if conflicts:
+        result.notes.append(
+            f"{plural(len(conflicts), 'row')} changed since by Mixxx or another tool, those "
+            "columns left as they are: " + "; ".join(conflicts[:_SHOWN_CONFLICTS])
+        )
+
+
+# -- the images in TEMP tables: compared with the live rows and reverted set-wise ----------
+# (the benchmark row "undo a relocate" holds this to 1.5x the relocate's own write lock)
+
+_TEMP = "mixxx_peewee_undo_"  # prefix of the TEMP tables (our connection only)
 
 
 @dataclass
 class _Group:
-    """One statement of the revert: its SQL, its rows, and (updates) its known images."""
+    """The images of one kind, table and column set, in the TEMP table ``temp``.
+
+    Its row ``n`` (from 1) is ``images[n - 1]``: ``rowid_`` and the values before (``b_i``)
+    and after (``a_i``) the change. Updates are in the order of the values they get back:
+    an index like UNIQUE(location) is then updated page by page.
+    """
 
     kind: str
     table: str
-    sql: str
+    columns: tuple[str, ...]
     images: list[RowImage]
-    rows: list[tuple[Any, ...]]
-    known: TableChanges | None = None
+    temp: str
 
 
-def _prepare(todo: Sequence[RowImage], *, force: bool) -> list[_Group]:
-    """The revert's statements, in order: made rows removed, changed ones set back (in the
-    order of the values they get back: an index like UNIQUE(location) is then updated page
-    by page), removed ones put back with their rowid."""
+@contextmanager
+def _loaded(conn: sqlite3.Connection, images: Sequence[RowImage]) -> Iterator[list[_Group]]:
+    """The images grouped into TEMP tables (made before any lock; dropped at the end)."""
     by_group: dict[tuple[str, str, tuple[str, ...]], list[RowImage]] = {}
-    for image in todo:
+    for image in images:
         by_group.setdefault((image.kind, image.table, image.columns), []).append(image)
     order = {"insert": 0, "update": 1, "delete": 2}
-    groups = []
-    for (kind, table, columns), images in sorted(by_group.items(), key=lambda g: order[g[0][0]]):
-        target = _quote(table)
-        known = None
-        if kind == "insert":
-            sql = f"DELETE FROM {target} WHERE rowid = ?"
-            rows = [(i.rowid,) for i in images]
-        elif kind == "update":
-            images = sorted(images, key=lambda i: [(str(type(v)), v) for v in i.before or ()])
-            sets = ", ".join(f"{_quote(c)} = ?" for c in columns)
-            sql = f"UPDATE {target} SET {sets} WHERE rowid = ?"
-            rows = [(*(i.before or ()), i.rowid) for i in images]
-            if not force:  # every row is as the change left it (checked under the lock)
-                flips = [(i.rowid, i.after or (), i.before or ()) for i in images]
-                known = known_updates(table, columns, flips)
+    groups: list[_Group] = []
+    conn.execute("SAVEPOINT mixxx_peewee_undo")  # the TEMP schema only: no lock on the file
+    try:
+        for index, ((kind, table, columns), found) in enumerate(
+            sorted(by_group.items(), key=lambda g: order[g[0][0]])
+        ):
+            if kind == "update":
+                found = sorted(found, key=lambda i: [(str(type(v)), v) for v in i.before or ()])
+            temp = _quote(f"{_TEMP}{index}")
+            k = len(columns)
+            names = [f"b_{i}" for i in range(k)] + [f"a_{i}" for i in range(k)]
+            conn.execute(f"DROP TABLE IF EXISTS temp.{temp}")
+            conn.execute(
+                f"CREATE TEMP TABLE {temp} (n INTEGER PRIMARY KEY, rowid_ INTEGER NOT NULL"
+                f" UNIQUE, {', '.join(names)})"
+            )
+            marks = ", ".join("?" * (2 * k + 2))
+            empty = (None,) * k
+            conn.executemany(
+                f"INSERT INTO temp.{temp} VALUES ({marks})",
+                (
+                    (n, i.rowid, *(i.before or empty), *(i.after or empty))
+                    for n, i in enumerate(found, 1)
+                ),
+            )
+            groups.append(_Group(kind, table, columns, found, temp))
+    finally:
+        conn.execute("RELEASE mixxx_peewee_undo")
+    try:
+        yield groups
+    finally:
+        conn.execute("SAVEPOINT mixxx_peewee_undo")
+        for group in groups:
+            conn.execute(f"DROP TABLE IF EXISTS temp.{group.temp}")
+        conn.execute("RELEASE mixxx_peewee_undo")
+
+
+def _same(live: str, image: str) -> str:
+    """SQL: the same stored value and type (1 is not 1.0, 'A' is not 'a' in any collation)."""
+    return f"({live} IS {image} COLLATE BINARY AND typeof({live}) = typeof({image}))"
+
+
+def _mask(group: _Group, side: str) -> str:
+    """SQL: a '0'/'1' per column, '1' where the live value is the image's ``side`` value."""
+    parts = [
+        f"(CASE WHEN {_same(f't.{_quote(c)}', f'u.{side}_{i}')} THEN '1' ELSE '0' END)"
+        for i, c in enumerate(group.columns)
+    ]
+    return " || ".join(parts) or "''"
+
+
+def _compare(conn: sqlite3.Connection, groups: Sequence[_Group]) -> list[list[_Live]]:
+    """How each image's live row compares, per group (one statement each, in SQLite).
+
+    Only the rows not exactly as the change left them come back to Python (none, usually).
+    """
+    found: list[list[_Live]] = []
+    for group in groups:
+        lives = [_AS_LEFT] * len(group.images)
+        after, before = _mask(group, "a"), _mask(group, "b")
+        if group.kind == "delete":
+            usual = "t.rowid IS NULL"  # the removed row is still away
         else:
-            names = ", ".join(["rowid", *(_quote(c) for c in columns)])
-            marks = ", ".join("?" * (len(columns) + 1))
-            sql = f"INSERT INTO {target} ({names}) VALUES ({marks})"
-            rows = [(i.rowid, *(i.before or ())) for i in images]
-        groups.append(_Group(kind, table, sql, images, rows, known))
-    return groups
+            alike = (_same(f"t.{_quote(c)}", f"u.a_{i}") for i, c in enumerate(group.columns))
+            usual = " AND ".join(["t.rowid IS NOT NULL", *alike])  # masks only for the rest
+        rows = conn.execute(
+            f"SELECT u.n, t.rowid IS NOT NULL, {after}, {before} FROM temp.{group.temp} AS u"
+            f" LEFT JOIN main.{_quote(group.table)} AS t ON t.rowid = u.rowid_"
+            f" WHERE NOT ({usual})"
+        )
+        for n, present, as_after, as_before in rows:
+            lives[n - 1] = _live(group, bool(present), as_after, as_before)
+        found.append(lives)
+    return found
+
+
+def _live(group: _Group, present: bool, as_after: str, as_before: str) -> _Live:
+    """One image's comparison from its masks (a row not exactly as the change left it)."""
+    columns = group.columns
+    if group.kind == "delete":  # present: as before the change, or a row made since
+        return _Live("before") if as_before == "1" * len(columns) else _Live("other", since=None)
+    if not present:  # a made row removed again is as before; a changed one gone is a conflict
+        return _Live("before") if group.kind == "insert" else _Live("other", since=None)
+    if group.kind == "insert":
+        since = tuple(c for c, flag in zip(columns, as_after, strict=True) if flag == "0")
+        return _Live("other", since=since)
+    back = tuple(c for c, flag in zip(columns, as_after, strict=True) if flag == "1")
+    since = tuple(
+        c for c, a, b in zip(columns, as_after, as_before, strict=True) if a == "0" and b == "0"
+    )
+    if since:
+        return _Live("other", back=back, since=since)
+    return _Live("after", back=back) if back else _Live("before")
+
+
+def _known(groups: Sequence[_Group], lives: Sequence[Sequence[_Live]]) -> list[TableChanges | None]:
+    """Per group, the images of the updates the undo makes (set back: after -> before)."""
+    known: list[TableChanges | None] = []
+    for group, group_lives in zip(groups, lives, strict=True):
+        if group.kind != "update":
+            known.append(None)
+            continue
+        flips = []
+        for image, live in zip(group.images, group_lives, strict=True):
+            if live.state != "after":
+                continue
+            before, after = image.before or (), image.after or ()
+            if live.back and len(live.back) < len(group.columns):  # the rest is before already
+                after = tuple(
+                    a if c in live.back else b
+                    for c, a, b in zip(group.columns, after, before, strict=True)
+                )
+            flips.append((image.rowid, after, before))
+        known.append(known_updates(group.table, group.columns, flips))
+    return known
 
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _apply(conn: sqlite3.Connection, groups: Sequence[_Group], *, force: bool) -> list[str]:
-    """Run the revert's statements; returns the rows that could not be (only with ``force``)."""
+def _apply(
+    conn: sqlite3.Connection,
+    groups: Sequence[_Group],
+    lives: Sequence[Sequence[_Live]],
+    known: Sequence[TableChanges | None] | None,
+    *,
+    partial: bool,
+) -> list[str]:
+    """Revert set-wise: made rows removed, changed columns set back, removed rows put back.
+
+    Returns the rows that could not be (a clash with a row made since; only ``partial``).
+    """
     skipped: list[str] = []
-    for group in groups:
-        if not force:
+    for index, (group, group_lives) in enumerate(zip(groups, lives, strict=True)):
+        wanted = [
+            n
+            for n, live in enumerate(group_lives, 1)
+            if live.state == "after" or (partial and live.state == "other" and live.back)
+        ]
+        if not wanted:
+            continue
+        sql = _revert_sql(group, every=len(wanted) == len(group.images))
+        arguments = () if len(wanted) == len(group.images) else (json.dumps(wanted),)
+        target = group.table
+        images = known[index] if known is not None else None
+        where = f"rowid IN (SELECT rowid_ FROM temp.{group.temp})"
+        if not partial:
             try:
-                with bulk_write(group.table, known=group.known) if group.known else nullcontext():
-                    conn.executemany(group.sql, group.rows)
+                with bulk_write(target, known=images) if images else nullcontext():
+                    conn.execute(sql, arguments)
             except sqlite3.IntegrityError as exc:
                 raise UndoConflictError(
-                    f"cannot undo: a {_ROW_NAMES.get(group.table, group.table)} would clash "
-                    f"with a row made since ({exc}); nothing undone (--force reverts the rest)"
+                    f"cannot undo: a {_ROW_NAMES.get(target, target)} would clash with a row "
+                    f"made since ({exc}); nothing undone (partial=True puts back the rest)"
                 ) from None
             continue
-        for image, row in zip(group.images, group.rows, strict=True):
-            try:
-                conn.execute(group.sql, row)
-            except sqlite3.IntegrityError as exc:
-                skipped.append(f"{_label(image)} ({exc})")
+        with bulk_write(target, where) if group.kind == "update" else nullcontext():
+            for n in wanted:  # one by one: a clash leaves that row alone
+                try:
+                    conn.execute(_revert_sql(group, every=False), (json.dumps([n]),))
+                except sqlite3.IntegrityError as exc:
+                    skipped.append(f"{_label(group.images[n - 1])} ({exc})")
     return skipped
+
+
+def _revert_sql(group: _Group, *, every: bool) -> str:
+    """The statement reverting the group's rows (all, or those whose ``n`` is in ``?``)."""
+    table, temp = f"main.{_quote(group.table)}", f"temp.{group.temp}"
+    chosen = "" if every else " AND u.n IN (SELECT value FROM json_each(?))"
+    if group.kind == "insert":
+        return (
+            f"DELETE FROM {table} WHERE rowid IN (SELECT u.rowid_ FROM {temp} AS u WHERE 1{chosen})"
+        )
+    if group.kind == "delete":
+        names = ", ".join(["rowid", *(_quote(c) for c in group.columns)])
+        values = ", ".join(["u.rowid_", *(f"u.b_{i}" for i in range(len(group.columns)))])
+        return (
+            f"INSERT INTO {table} ({names}) SELECT {values} FROM {temp} AS u WHERE 1{chosen}"
+            " ORDER BY u.n"
+        )
+    sets = ", ".join(
+        f"{_quote(c)} = CASE WHEN {_same(f't.{_quote(c)}', f'u.a_{i}')} THEN u.b_{i}"
+        f" ELSE t.{_quote(c)} END"
+        for i, c in enumerate(group.columns)
+    )
+    if sqlite3.sqlite_version_info >= (3, 33):  # UPDATE FROM: driven by the TEMP table's order
+        return f"UPDATE {table} AS t SET {sets} FROM {temp} AS u WHERE t.rowid = u.rowid_{chosen}"
+    fallback = ", ".join(
+        f"{_quote(c)} = (SELECT CASE WHEN {_same(f't.{_quote(c)}', f'u.a_{i}')} THEN u.b_{i}"
+        f" ELSE t.{_quote(c)} END FROM {temp} AS u WHERE u.rowid_ = t.rowid)"
+        for i, c in enumerate(group.columns)
+    )
+    return (
+        f"UPDATE {table} AS t SET {fallback} WHERE t.rowid IN (SELECT u.rowid_ FROM {temp} AS u"
+        f" WHERE 1{chosen})"
+    )
 
 
 def _playlists_of(images: Sequence[RowImage]) -> set[int]:
@@ -401,7 +604,7 @@ def _playlists_of(images: Sequence[RowImage]) -> set[int]:
 
 
 def _undo_restore(
-    target: Change, what: str, result: WriteResult, *, force: bool, dry_run: bool
+    target: Change, what: str, result: WriteResult, *, replace: bool, dry_run: bool
 ) -> WriteResult:
     """Undo a restore: put back the copy saved before it (everything since is replaced)."""
     saved = str(target.backup)
@@ -412,15 +615,15 @@ def _undo_restore(
     )
     if dry_run:
         return result
-    if not force:
+    if not replace:
         raise ValidationError(
             f"undoing {what} replaces the whole library with {saved}; changes since are lost"
-            " (a backup is made first): use force to go ahead"
+            " (a backup is made first): replace_library=True goes ahead"
         )
     operation = current_operation()
     if operation is not None:
         operation.undoes = target.id
-    done = restore(saved, force=True)
+    done = restore(saved, force=True)  # restore's force: its schema check (the copy is ours)
     result.notes.extend(done.notes)
     result.changes[1:] = done.changes
     return result

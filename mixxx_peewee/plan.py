@@ -74,6 +74,15 @@ class WriteResult:
         """Add ``n`` to the counter ``key``."""
         self.counts[key] = self.counts.get(key, 0) + n
 
+    def summary(self) -> str:
+        """``add tracks to crate: added 3, already 1``: the operation and its counts in one
+        line (its number of changes without counts; empty when it changes nothing)."""
+        words = self.operation.replace("_", " ").replace("-", " ")
+        if not self.counts:
+            return f"{words}: {plural(len(self.changes), 'change')}" if self.changes else ""
+        parts = (f"{key.replace('_', ' ')} {value:,}" for key, value in self.counts.items())
+        return f"{words}: {', '.join(parts)}"
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view (``object`` left out: ``value`` holds its id)."""
         data = asdict(replace(self, object=None))

@@ -34,6 +34,7 @@ from mixxx_peewee.errors import ValidationError
 
 __all__ = [
     "CHUNK",
+    "COLOR_COLUMNS",
     "MAX_ROW_ID",
     "NumberRange",
     "RangeLike",
@@ -105,6 +106,10 @@ def parse_color(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 0xFFFFFF:
         return value
     raise ValidationError(f"colour must be 0x000000..0xFFFFFF, '#RRGGBB' or None, not {value!r}")
+
+
+# The columns that hold colours (0xRRGGBB integers) in Mixxx's tables: shown as #RRGGBB.
+COLOR_COLUMNS = frozenset({"color", "colour", "coverart_color"})
 
 
 def format_color(rgb: int | None) -> str | None:

@@ -77,6 +77,7 @@ INFO_RATIO = 1.3
 OPEN_MS = 20.0
 LOCK_MS = 250.0
 RELOCATE_LOCK_MS = 1000.0
+UNDO_LOCK_RATIO = 1.5  # undo of a relocate: its write lock against the relocate's own
 FIRST_ROW_MS = 300.0  # a listing's first row, in every format
 LOCK_RUNS = 3  # probed runs per side of each write (median); 1 with --quick
 MEMORY_GROWTH = 2.0
@@ -697,6 +698,52 @@ def write_rows(
         rows.append(row)
     rows.append(backup_row(label, path, work, repeat))
     return rows
+
+
+def undo_row(label: str, path: Path, work: Path, repeat: int, tracks: int) -> Row:
+    """``undo_change`` of a relocate of every path against that relocate itself (the
+    baseline: both sides the library, each on a fresh copy; the relocate before the undo
+    is not timed). The target is the write lock Mixxx waits for: the undo's at most
+    UNDO_LOCK_RATIO times the relocate's."""
+    from mixxx_peewee.library import open_library
+
+    def relocate() -> Any:
+        return lib_function("relocate", "relocate_tracks")(
+            bench_data.MUSIC_ROOT, RELOCATED_ROOT, allow_missing=True
+        )
+
+    def opened() -> Path:
+        copy = _work_copy(path, work, "lib")
+        open_library(copy)
+        return copy
+
+    def relocated() -> Path:
+        copy = opened()
+        relocate()
+        return copy
+
+    baseline = Side(op=lambda _: relocate(), setup=opened, teardown=_close_lib, path=str)
+    row = _guarded(
+        Row(label, f"undo a relocate of {tracks:,} paths (vs the relocate itself)"),
+        lambda: Side(
+            op=lambda _: lib_function("history", "undo_change")(),
+            setup=relocated,
+            teardown=_close_lib,
+            path=str,
+        ),
+        baseline,
+        repeat,
+        lock=True,
+    )
+    if row.status in ("", "PASS", "FAIL"):
+        lock_ratio = (
+            row.lock_ms / row.raw_lock_ms if row.lock_ms is not None and row.raw_lock_ms else None
+        )
+        row.target = f"lock ≤{UNDO_LOCK_RATIO:g}x relocate's"
+        row.status = "PASS" if lock_ratio is not None and lock_ratio <= UNDO_LOCK_RATIO else "FAIL"
+        shown = "-" if lock_ratio is None else f"{lock_ratio:.2f}x"
+        row.note = (row.note + "; " if row.note else "") + f"lock {shown} the relocate's"
+    return row
 
 
 def backup_row(label: str, path: Path, work: Path, repeat: int) -> Row:
@@ -1401,7 +1448,7 @@ def main(
     only: str = typer.Option(
         "",
         help="Only these groups of rows, comma-separated: startup, open, read, write, "
-        "process, table, analysis, features, diff (default: all).",
+        "process, table, analysis, features, diff, undo (default: all).",
     ),
 ) -> None:
     """Measure mixxx_peewee against raw sqlite3; print one table and write JSON."""
@@ -1425,7 +1472,8 @@ def main(
     # compiles it); with PYTHONDONTWRITEBYTECODE set, nothing else would write it.
     compileall.compile_dir(str(ROOT / "mixxx_peewee"), quiet=1)
     groups = {g.strip() for g in only.split(",") if g.strip()} or {
-        "startup", "open", "read", "write", "process", "table", "analysis", "features", "diff"
+        "startup", "open", "read", "write", "process", "table", "analysis", "features", "diff",
+        "undo",
     }  # fmt: skip
     if "startup" in groups:
         rows.extend(startup_rows(3 if quick else max(repeat, 20), references=not quick))
@@ -1446,6 +1494,8 @@ def main(
                 rows.extend(read_rows(label, path, facts, repeat))
             if "write" in groups:
                 rows.extend(write_rows(label, path, facts, work, repeat, tracks))
+            if "undo" in groups:
+                rows.append(undo_row(label, path, work, repeat, tracks))
             if "process" in groups:
                 rows.extend(process_rows(label, path, repeat, tracks))
                 rows.append(import_row(label, path, work, repeat))
@@ -1482,6 +1532,7 @@ def main(
             open_ms=OPEN_MS,
             lock_ms=LOCK_MS,
             relocate_lock_ms=RELOCATE_LOCK_MS,
+            undo_lock_ratio=UNDO_LOCK_RATIO,
             memory_growth=MEMORY_GROWTH,
             diff_ms=DIFF_MS,
             import_ratio=IMPORT_RATIO,

@@ -23,6 +23,7 @@ EVERY_MEASUREMENT = (
     "insert ",
     "remove a track mid-playlist",
     "relocate",
+    "undo a relocate",
     "backup",
     "process: tracks list --format jsonl",
     "process: info",
@@ -111,7 +112,8 @@ def test_the_raw_search_folds_accents_as_the_library_does(tmp_path: Path) -> Non
 def test_write_rows_report_the_longest_lock_measured_from_outside(quick_run):
     _, result = quick_run
     writes = [r for r in result["rows"] if "lock" in r["target"]]
-    assert len(writes) == 5  # crate add, playlist insert and removal, relocate, BPM scale
+    # crate add, playlist insert and removal, relocate, BPM scale, undo of the relocate
+    assert len(writes) == 6
     for row in writes:
         assert row["lock_ms"] is not None and row["lock_ms"] >= 0
         assert row["raw_lock_ms"] is not None

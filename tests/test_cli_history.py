@@ -41,18 +41,68 @@ def test_a_wrong_crates_clear_is_taken_back(tmp_path: Path) -> None:
     assert (newest["operation"], newest["state"]) == ("undo_change", "undo of 3")
 
 
+def _mixxx_sets(db: Path, sql: str) -> None:
+    """A write by Mixxx (or another tool) meanwhile, straight into the file."""
+    conn = sqlite3.connect(db)
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+
+
 def test_undo_names_the_rows_mixxx_changed_since_and_changes_nothing(tmp_path: Path) -> None:
     db = sample_library(tmp_path)
     ok(cli(db, "tracks", "edit", "1", "--rating", "5"))
-    conn = sqlite3.connect(db)
-    conn.execute("UPDATE library SET rating = 2 WHERE id = 1")  # Mixxx, meanwhile
-    conn.commit()
-    conn.close()
+    _mixxx_sets(db, "UPDATE library SET rating = 2 WHERE id = 1")
     before = sha256(db)
-    one_error(cli(db, "undo"), "track 1 (rating) changed since", "--force")
+    one_error(cli(db, "undo"), "track 1 (rating) changed since", "--partial")
     assert sha256(db) == before
-    forced = ok(cli(db, "undo", "--force"))
-    assert "left as they are" in forced.stderr
+    partial = ok(cli(db, "undo", "--partial"))
+    assert "left as they are" in partial.stderr
+
+
+def test_undo_names_only_the_columns_changed_since_and_partial_puts_back_the_others(
+    tmp_path: Path,
+) -> None:
+    """Issue 19: Mixxx changed the rating only; the genre the change set goes back."""
+    db = sample_library(tmp_path)
+    genre = jsonl(cli(db, "tracks", "show", "12", "-f", "jsonl"))[0]["genre"]
+    ok(cli(db, "tracks", "edit", "12", "--genre", "Dub Techno", "--rating", "5"))
+    _mixxx_sets(db, "UPDATE library SET rating = 2 WHERE id = 12")
+    before = sha256(db)
+    error = one_error(cli(db, "undo"), "track 12 (rating) changed since", "--partial")
+    assert "genre" not in error and "force" not in error
+    one_error(cli(db, "undo", "--force"), "track 12 (rating) changed since")  # only Mixxx
+    assert sha256(db) == before
+    done = ok(cli(db, "undo", "--partial"))
+    assert "track 12 (rating) changed since" in done.stderr
+    track = jsonl(cli(db, "tracks", "show", "12", "-f", "jsonl"))[0]
+    assert (track["genre"], track["rating"]) == (genre, 2)
+
+
+def test_undo_shows_colours_as_hex(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    ok(cli(db, "tracks", "edit", "12", "--color", "#FF8000"))
+    plan = ok(cli(db, "undo", "--dry-run")).stdout
+    assert "color #FF8000 -> " in plan, plan
+    shown = plan.split("color #FF8000 -> ")[1].split(",")[0].split()[0]
+    assert shown == "none" or (shown.startswith("#") and len(shown) == 7), plan
+
+
+def test_undo_says_one_count_of_the_rows_it_reverted(tmp_path: Path) -> None:
+    """Issue 19: `reverted 20 (-v lists all 21 changes)` said two numbers for one thing."""
+    db = sample_library(tmp_path)
+    ok(cli(db, "crates", "create", "Big"))
+    ok(cli(db, "crates", "add", "Big", *[str(i) for i in range(1, 21)]))
+    done = ok(cli(db, "undo"))
+    assert "undo change 2 (add_tracks_to_crate" in done.stderr
+    assert "undo change: rows reverted 20 (-v lists all 20 changes)" in done.stderr, done.stderr
+
+
+def test_history_summary_is_the_changes_headline_not_its_first_row(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    ok(cli(db, "tracks", "hide", "3", "4", "5"))
+    (change,) = jsonl(cli(db, "history", "-f", "jsonl"))
+    assert change["summary"] == "hide tracks: changed 3, already 0", change
 
 
 def test_history_show_gives_every_row_before_and_after(tmp_path: Path) -> None:

@@ -150,7 +150,8 @@ def test_do_undo_gives_back_identical_rows_and_redo_the_change(sample: Path, nam
     newest = m.list_changes()[0]
     assert newest.operation == name.split(" ")[0]
     assert newest.state == "done"
-    assert newest.summary[: len(result.changes[:1])] == result.changes[:1]
+    assert newest.summary[0] == result.summary()  # the headline `history` shows
+    assert newest.summary[1:2] == result.changes[:1]
     undone = m.undo_change()
     assert undone.value == newest.id
     assert rows_of(sample) == before, f"undo of {name} left differences"
@@ -202,12 +203,103 @@ def test_undo_refuses_rows_changed_since_and_names_them(sample: Path) -> None:
     with pytest.raises(m.UndoConflictError, match=r"track 2 \(rating\) changed since"):
         m.undo_change(last.id)
     assert digest(sample) == before
-    forced = m.undo_change(last.id, force=True)
-    assert forced.counts["left"] == 1 and "track 2" in forced.notes[-1]
+    forced = m.undo_change(last.id, partial=True)
+    assert forced.counts["changed since"] == 1 and "track 2" in forced.notes[-1]
     assert m.get_track_by_id(2).rating == 1  # left as Mixxx set it
 
 
-def test_forced_undo_keeps_playlist_positions_one_to_n(sample: Path) -> None:
+def test_undo_compares_column_by_column_and_partial_puts_back_the_rest(sample: Path) -> None:
+    """Issue 19: only the columns changed since are named, and left; the others go back."""
+    genre = m.get_track_by_id(12).genre
+    m.update_track(12, genre="Dub Techno", rating=5)
+    conn = sqlite3.connect(sample)
+    conn.execute("UPDATE library SET rating = 2 WHERE id = 12")  # Mixxx, meanwhile
+    conn.commit()
+    conn.close()
+    before = digest(sample)
+    for refused in ({}, {"force": True}):  # force: only "even though Mixxx is running"
+        with pytest.raises(m.UndoConflictError, match=r"track 12 \(rating\) changed since") as e:
+            m.undo_change(**refused)
+        assert "genre" not in str(e.value) and "partial=True" in str(e.value)
+    assert digest(sample) == before
+    done = m.undo_change(partial=True)
+    assert done.counts == {"rows reverted": 1, "changed since": 1}
+    assert done.changes == [f"track 12: genre 'Dub Techno' -> {genre!r}"]
+    track = m.get_track_by_id(12)
+    assert (track.genre, track.rating) == (genre, 2)
+    m.undo_change(m.list_changes()[0].id)  # the partial undo undone: the genre again
+    assert m.get_track_by_id(12).genre == "Dub Techno"
+
+
+def test_a_column_put_back_since_is_no_conflict_and_the_undo_is_exact(sample: Path) -> None:
+    """Mixxx set the rating back as it was: the undo sets back the genre alone, and its own
+    undo (the redo) changes the genre alone."""
+    track = m.get_track_by_id(12)
+    m.update_track(12, genre="Dub Techno", rating=5)
+    conn = sqlite3.connect(sample)
+    conn.execute("UPDATE library SET rating = ? WHERE id = 12", (track.rating,))
+    conn.commit()
+    conn.close()
+    done = m.undo_change()
+    assert done.counts == {"rows reverted": 1} and done.changes[0].startswith("track 12: genre")
+    assert "rating" not in done.changes[0]
+    assert (m.get_track_by_id(12).genre, m.get_track_by_id(12).rating) == (
+        track.genre,
+        track.rating,
+    )
+    redo = m.get_change(m.list_changes()[0].id)
+    assert [(r.table, r.rowid, r.columns) for r in redo.rows or []] == [("library", 12, ("genre",))]
+
+
+def test_a_write_between_the_plan_and_the_lock_is_caught_under_the_lock(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compare runs again under the write lock: Mixxx's write just before it counts."""
+    from mixxx_peewee import history
+
+    genre = m.get_track_by_id(12).genre
+    m.update_track(12, genre="Dub Techno", rating=5)
+    planned = history.write_transaction
+
+    def mixxx_writes_first(*args: Any, **kwargs: Any) -> Any:
+        conn = sqlite3.connect(sample)
+        conn.execute("UPDATE library SET rating = 1 WHERE id = 12")
+        conn.commit()
+        conn.close()
+        return planned(*args, **kwargs)
+
+    monkeypatch.setattr(history, "write_transaction", mixxx_writes_first)
+    with pytest.raises(m.UndoConflictError, match=r"track 12 \(rating\) changed since"):
+        m.undo_change()
+    assert (m.get_track_by_id(12).genre, m.get_track_by_id(12).rating) == ("Dub Techno", 1)
+    done = m.undo_change(partial=True)  # the plan and the lock agree now
+    assert done.counts == {"rows reverted": 1, "changed since": 1}
+    assert (m.get_track_by_id(12).genre, m.get_track_by_id(12).rating) == (genre, 1)
+
+
+def test_a_path_taken_since_is_a_clash_and_partial_undo_skips_that_row(sample: Path) -> None:
+    """After a relocate another tool adds a file at an old path: UNIQUE(location) refuses
+    putting that track back; ``partial`` puts back every other one and names it."""
+    old, prefix = m.get_track_by_id(1).path, _prefix()
+    other = next(
+        t["id"] for t in m.iter_tracks() if t["id"] != 1 and t["location"].startswith(prefix + "/")
+    )
+    m.relocate_tracks(prefix, "/elsewhere", allow_missing=True)
+    conn = sqlite3.connect(sample)
+    conn.execute("INSERT INTO track_locations (location) VALUES (?)", (old,))
+    conn.commit()
+    conn.close()
+    before = digest(sample)
+    with pytest.raises(m.UndoConflictError, match="would clash"):
+        m.undo_change()
+    assert digest(sample) == before
+    done = m.undo_change(partial=True)
+    assert "could not be put back" in done.notes[-1] and "track location" in done.notes[-1]
+    assert m.get_track_by_id(other).path.startswith(prefix + "/")
+    assert m.get_track_by_id(1).path.startswith("/elsewhere/")
+
+
+def test_partial_undo_keeps_playlist_positions_one_to_n(sample: Path) -> None:
     playlist = _first_playlist()
     m.add_tracks_to_playlist(playlist, [5, 6, 7], position=1)
     change = m.list_changes()[0]
@@ -218,8 +310,8 @@ def test_forced_undo_keeps_playlist_positions_one_to_n(sample: Path) -> None:
     )
     conn.commit()
     conn.close()
-    result = m.undo_change(change.id, force=True)
-    assert result.counts["left"] == 1
+    result = m.undo_change(change.id, partial=True)
+    assert result.counts["changed since"] == 1
     positions = [t.position for t in m.get_playlist_tracks(playlist)]
     assert positions == list(range(1, len(positions) + 1))
 
@@ -240,7 +332,7 @@ def test_undo_dry_run_writes_nothing(sample: Path) -> None:
     m.update_track(1, rating=5)
     before = digest(sample)
     plan = m.undo_change(dry_run=True)
-    assert plan.dry_run and "rating 5 -> 0" in plan.changes[1]
+    assert plan.dry_run and "rating 5 -> 0" in plan.changes[0]
     assert digest(sample) == before
     assert m.list_changes()[0].undone_by is None
 
@@ -389,9 +481,10 @@ def test_a_restore_is_recorded_and_its_undo_puts_back_the_library_before_it(
     change = m.list_changes()[0]
     assert change.operation == "restore" and change.backup and "before-restore" in change.backup
     assert change.touched_text() == "whole library"
-    with pytest.raises(m.ValidationError, match="replaces the whole library"):
-        m.undo_change()
-    m.undo_change(force=True)
+    for refused in ({}, {"force": True}):  # force: only "even though Mixxx is running"
+        with pytest.raises(m.ValidationError, match=r"whole library.*replace_library=True"):
+            m.undo_change(**refused)
+    m.undo_change(replace_library=True)
     assert rows_of(sample) == changed
 
 

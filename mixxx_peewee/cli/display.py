@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.values import COLOR_COLUMNS
 
 __all__ = [
     "COLOR_COLUMNS",
@@ -31,7 +32,6 @@ DATETIME_COLUMNS = frozenset(
     {"datetime_added", "last_played_at", "date_created", "date_modified", "pl_datetime_added",
      "created", "date", "modified"}
 )  # fmt: skip
-COLOR_COLUMNS = frozenset({"color", "colour", "coverart_color"})
 _KEY_NOTATION = ["traditional"]  # set once per invocation by the root options
 
 

@@ -43,6 +43,16 @@ def _state_text(change: Any) -> str:
     return "done"
 
 
+def _summary_text(change: Any) -> str:
+    """A change in one line: its only line, else its headline (``hide tracks: changed 8,245``)."""
+    lines = list(change.summary)
+    words = change.operation.replace("_", " ")
+    headline = lines.pop(0) if lines and lines[0].startswith(f"{words}:") else ""
+    if len(lines) == 1 or not headline:
+        return lines[0] if lines else headline  # a journal from before headlines: its first line
+    return headline
+
+
 @history_app.callback(invoke_without_command=True)
 def history(
     ctx: typer.Context,
@@ -77,7 +87,7 @@ def history(
             "operation": c.operation,
             "touched": c.touched_text(),
             "state": _state_text(c),
-            "summary": c.summary[0] if c.summary else "",
+            "summary": _summary_text(c),
         }
         for c in changes
     ]
@@ -191,18 +201,26 @@ def undo(
         None, metavar="N", help="The change to undo (default: the newest not undone)."
     ),
     dry_run: bool = DRY_RUN,
-    force: bool = typer.Option(
+    partial: bool = typer.Option(
         False,
-        "--force",
-        help="Revert what can be and report rows changed since; also beside a running Mixxx.",
+        "--partial",
+        help="Put back every column still as the change left it; leave (and name) the ones "
+        "changed since.",
+    ),
+    force: bool = typer.Option(False, "--force", help="Even though Mixxx is running."),
+    replace_library: bool = typer.Option(
+        False,
+        "--replace-library",
+        help="Undo a restore: replace the whole library with the copy saved before it.",
     ),
     as_json: bool = JSON_RESULT,
 ) -> None:
     """Take back one change mixxx-peewee made (see `history`); an undo can be undone.
 
-    Refused when Mixxx or another tool changed those rows since (the message names them):
-    --force reverts the rest. Without N: the newest change not undone yet that is no undo
-    itself, so repeated `undo` walks back; `undo N` of an undo re-applies that change.
+    Compared column by column: refused when Mixxx or another tool changed some of those
+    columns since (the message names them); --partial puts back the rest. Without N: the
+    newest change not undone yet that is no undo itself, so repeated `undo` walks back;
+    `undo N` of an undo re-applies that change.
 
     Example: mixxx-peewee undo --dry-run
     """
@@ -210,7 +228,9 @@ def undo(
     from mixxx_peewee.history import undo_change
 
     state.write(
-        lambda dry: undo_change(number, force=force, dry_run=dry),
+        lambda dry: undo_change(
+            number, partial=partial, force=force, replace_library=replace_library, dry_run=dry
+        ),
         dry_run=dry_run,
         as_json=as_json,
     )

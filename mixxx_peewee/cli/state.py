@@ -276,11 +276,7 @@ def _operation(result: WriteResult) -> str:
 
 
 def _summary(result: WriteResult) -> str:
-    if not result.counts:
-        changes = plural(len(result.changes), "change")
-        return f"{_operation(result)}: {changes}" if result.changes else ""
-    parts = ", ".join(f"{key.replace('_', ' ')} {value:,}" for key, value in result.counts.items())
-    return f"{_operation(result)}: {parts}"
+    return result.summary()
 
 
 def _jsonable(value: Any) -> Any:
