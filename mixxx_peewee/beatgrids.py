@@ -145,18 +145,16 @@ def analysis_summary(track: Track) -> dict[str, object]:
     number of key changes, or None with ``keymap_problem``.
     """
     out: dict[str, object] = {}
-    beats = track.decoded_grid()
-    rate = getattr(track, "samplerate", None) or 0
+    beats = track.decoded_grid()  # knows the track's sample rate and duration
     if beats.value is None:
         out["grid"], out["grid_problem"] = None, beats.reason
     else:
         value = beats.value
-        bpm = value.bpm if isinstance(value, BeatGrid) else value.bpm(rate or 44100)
         out["grid"] = {
             "kind": value.kind,
-            "bpm": bpm,
+            "bpm": value.bpm,
             "first_beat_frame": value.first_beat_frame,
-            "first_beat": value.first_beat(rate) if rate else None,
+            "first_beat": value.first_beat(),
             "version": getattr(track, "beats_version", None),
             "sub_version": getattr(track, "beats_sub_version", None) or "",
             "bpm_lock": bool(getattr(track, "bpm_lock", 0)),
@@ -178,11 +176,16 @@ def analysis_summary(track: Track) -> dict[str, object]:
 
 
 # The library columns the listing columns below are computed from.
-ANALYSIS_INPUTS = ("beats_version", "beats", "keys_version", "keys", "samplerate")
+ANALYSIS_INPUTS = ("beats_version", "beats", "keys_version", "keys", "samplerate", "duration")
 
 
 def analysis_values(
-    beats_version: Any, beats: Any, keys_version: Any, keys: Any, samplerate: Any
+    beats_version: Any,
+    beats: Any,
+    keys_version: Any,
+    keys: Any,
+    samplerate: Any,
+    duration: Any = None,
 ) -> dict[str, object]:
     """The listing columns of one track decoded from its raw :data:`ANALYSIS_INPUTS` columns:
     ``grid_kind``, ``grid_bpm``, ``first_beat`` (seconds), ``first_beat_frame``,
@@ -191,15 +194,14 @@ def analysis_values(
         "grid_kind": None, "grid_bpm": None, "first_beat": None, "first_beat_frame": None,
         "key_text": None, "key_source": None,
     }  # fmt: skip
-    grid = decode_beats(beats_version, beats).value
+    grid = decode_beats(beats_version, beats, sample_rate=samplerate, duration=duration).value
     if grid is not None:
-        rate = samplerate if isinstance(samplerate, (int, float)) and samplerate > 0 else None
         values["grid_kind"] = grid.kind
-        values["grid_bpm"] = (
-            grid.bpm if isinstance(grid, BeatGrid) else (grid.bpm(rate) if rate else None)
-        )
+        # A map's BPM needs the sample rate: unknown (None) without one, not 0.
+        known = isinstance(grid, BeatGrid) or grid.sample_rate is not None
+        values["grid_bpm"] = grid.bpm if known else None
         values["first_beat_frame"] = grid.first_beat_frame
-        values["first_beat"] = grid.first_beat(rate) if rate else None
+        values["first_beat"] = grid.first_beat()
     keymap = decode_keys(keys_version, keys).value
     if keymap is not None:
         values["key_text"] = keymap.text
@@ -606,7 +608,7 @@ def _bpm_mismatch(row: tuple[Any, ...], generation: Generation) -> AnalysisMisma
     elif generation == GENERATION_2_3 or not samplerate or samplerate <= 0:
         return None  # 2.3's median BPM of a map is not reproduced
     else:
-        expected = beats.bpm(float(samplerate), duration if duration else None)
+        expected = beats.bpm_at(float(samplerate), duration if duration else None)
     if (
         isinstance(bpm, (int, float))
         and math.isfinite(bpm)

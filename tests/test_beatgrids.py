@@ -619,6 +619,22 @@ def test_a_map_reports_the_bpm_24_derives(tmp_path: Path) -> None:
     assert isinstance(track(1).grid, BeatMap)
 
 
+def test_a_tracks_map_and_grid_answer_bpm_and_first_beat_alike(tmp_path: Path) -> None:
+    # Code written from the README (track.grid.bpm) works on a 2.4 library's beat map.
+    path = copy_fixture("real-mixxx-analysis/2.5.0/mixxxdb.sqlite", tmp_path)
+    frames = [1000 + 22050 * i for i in range(40)]  # 120 BPM at 44.1 kHz
+    raw(path, "UPDATE library SET beats = ?, beats_version = ? WHERE id = 1",
+        (encode_beat_map(frames), BEAT_MAP))  # fmt: skip
+    open_db(path)
+    mapped, gridded = track(1), track(2)
+    assert isinstance(mapped.grid, BeatMap) and isinstance(gridded.grid, BeatGrid)
+    assert mapped.grid.bpm == 120.0 and gridded.grid.bpm == 128.0
+    assert mapped.grid.first_beat() == pytest.approx(1000 / mapped.samplerate)
+    first = gridded.grid.first_beat()
+    assert first == pytest.approx(gridded.grid.first_beat_frame / gridded.samplerate)
+    assert mapped.grid.bpm * 2 == 240.0  # a number, not a method
+
+
 def test_legacy_grids_are_scaled_to_beatgrid_2(tmp_path: Path) -> None:
     path = copy_fixture("real-mixxx-analysis/2.3.3/mixxxdb.sqlite", tmp_path)
     import struct
