@@ -232,3 +232,10 @@ def test_tracks_edit_key_empty_clears_the_key_and_the_key_map(tmp_path: Path) ->
     assert _row(path, _KEY_SQL, 1) == (None, None, None, "", 0)
     shown = json.loads(ok(cli(path, "tracks", "show", "1", "--format", "json")).stdout)
     assert shown["keymap"] is None
+
+
+def test_tracks_show_prints_the_main_cue_as_a_time(tmp_path: Path) -> None:
+    # Track 19 of the sample: cuepoint 1393383.6 engine samples at 44.1 kHz = 15.798 s.
+    shown = ok(cli(sample_library(tmp_path), "tracks", "show", "19")).stdout
+    line = next(line for line in shown.splitlines() if line.startswith("cuepoint "))
+    assert line.split() == ["cuepoint", "0:15.798"]

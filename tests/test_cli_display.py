@@ -292,3 +292,12 @@ def test_sorting_by_key_follows_the_camelot_wheel_with_no_key_last(db: Path) -> 
     ]
     assert ranks == sorted(ranks) and ranks[-1] == harmonic_rank(0)
     assert ranks[0] < harmonic_rank(0)
+
+
+def test_a_main_cue_without_a_sample_rate_shows_its_samples_never_an_exponent() -> None:
+    from mixxx_peewee.cli.table import cell_text
+
+    assert cell_text("cuepoint", 1308180.0, {}) == "1308180"
+    assert cell_text("cuepoint", 81496.8, {"samplerate": 0}) == "81496.8"
+    assert cell_text("cuepoint", 88200, {"samplerate": 44100}) == "0:01.000"
+    assert cell_text("cuepoint", None, {"samplerate": 44100}) == ""
