@@ -646,3 +646,15 @@ def test_legacy_grids_are_scaled_to_beatgrid_2(tmp_path: Path) -> None:
     mixxx_peewee.current_library().close()
     version, blob = raw(path, "SELECT beats_version, beats FROM library WHERE id = 2")[0]
     assert version == BEAT_GRID_2 and decode_beats(version, blob).value == BeatGrid(240.0, 500)
+
+
+def test_the_readme_says_what_update_track_writes_for_a_key(tmp_path: Path) -> None:
+    # README: mp.update_track(42, key="F#m", …)  # key "F#m" (2.4+ files), key_id 19, …
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    line = next(x for x in readme.splitlines() if 'mp.update_track(42, key="F#m"' in x)
+    written, key_id = line.split('# key "')[1].split('"')[0], int(line.split("key_id ")[1][:2])
+    path = make_sample_library(tmp_path / "mixxxdb.sqlite", revision=39, tracks=3, seed=1)
+    open_db(path)
+    update_track(1, key="F#m")
+    assert (track(1).key, track(1).key_id) == (written, key_id)
+    assert track(1).keymap is not None and track(1).keymap.global_key_text == written
