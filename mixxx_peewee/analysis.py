@@ -38,7 +38,10 @@ What it follows, by Mixxx file:
   ``4.0/3``, ``3.0/2``; the first beat is kept; 2.4+ turns a beat map into a constant
   grid anchored at its first beat when a BPM is typed.
 
-Positions are frames (per channel) at ``library.samplerate``, unlike cue positions.
+Positions are frames (per channel) at ``library.samplerate``, unlike cue positions. A
+decoded grid or map may carry its track's sample rate and duration (``decode_beats``'s
+``sample_rate``/``duration``, as ``Track.grid`` passes them): then ``.bpm`` and
+``.first_beat()`` need no arguments on either kind.
 """
 
 from __future__ import annotations
@@ -273,6 +276,8 @@ class BeatGrid:
     has_first_beat_frame: bool = field(default=True, repr=False, compare=False)
     # A legacy raw 16-byte BeatGrid-1.0 blob: its (bpm, first beat frames) doubles.
     legacy_raw: tuple[float, float] | None = field(default=None, repr=False, compare=False)
+    # The track's sample rate (library.samplerate), when known: for first_beat().
+    sample_rate: float | None = field(default=None, repr=False, compare=False)
 
     kind: ClassVar[str] = "grid"
     version: ClassVar[str] = BEAT_GRID_2
@@ -287,9 +292,11 @@ class BeatGrid:
         """The recorded source (``bpm.source``, else ``first_beat.source``); None: not set."""
         return self.bpm_source if self.bpm_source is not None else self.first_beat_source
 
-    def first_beat(self, sample_rate: float) -> float:
-        """Seconds from the start of the track to the grid's anchor beat."""
-        return self.first_beat_frame / sample_rate
+    def first_beat(self, sample_rate: float | None = None) -> float | None:
+        """Seconds from the start of the track to the grid's anchor beat; None without a
+        sample rate (``sample_rate``, else the track's)."""
+        rate = sample_rate or self.sample_rate
+        return self.first_beat_frame / rate if rate else None
 
     def encode(self) -> bytes:
         """The blob Mixxx writes for this grid (the same bytes it was decoded from)."""
@@ -320,6 +327,9 @@ class BeatMap:
     frames: tuple[int, ...]
     # Per beat: the wire detail Mixxx itself never sets (enabled, source, absent position).
     wire: tuple[_Beat, ...] | None = field(default=None, repr=False, compare=False)
+    # The track's sample rate and duration in seconds, when known: for bpm and first_beat().
+    sample_rate: float | None = field(default=None, repr=False, compare=False)
+    duration: float | None = field(default=None, repr=False, compare=False)
 
     kind: ClassVar[str] = "map"
     version: ClassVar[str] = BEAT_MAP
@@ -335,16 +345,25 @@ class BeatMap:
         pairs = zip(self.frames, self.frames[1:], strict=False)
         return len(self.frames) >= 2 and all(a < b for a, b in pairs)
 
-    def first_beat(self, sample_rate: float) -> float | None:
-        """Seconds to the first beat; None for an empty map."""
+    def first_beat(self, sample_rate: float | None = None) -> float | None:
+        """Seconds to the first beat (``sample_rate``, else the track's); None for an empty
+        map or without a sample rate."""
         first = self.first_beat_frame
-        return None if first is None else first / sample_rate
+        rate = sample_rate or self.sample_rate
+        return None if first is None or not rate else first / rate
 
-    def beat_times(self, sample_rate: float) -> tuple[float, ...]:
-        """Every beat in seconds."""
-        return tuple(f / sample_rate for f in self.frames)
+    def beat_times(self, sample_rate: float | None = None) -> tuple[float, ...]:
+        """Every beat in seconds (``sample_rate``, else the track's; () without one)."""
+        rate = sample_rate or self.sample_rate
+        return tuple(f / rate for f in self.frames) if rate else ()
 
-    def bpm(self, sample_rate: float, duration: float | None = None) -> float:
+    @property
+    def bpm(self) -> float:
+        """The BPM Mixxx 2.4+ shows for this map at the track's sample rate and duration
+        (0.0 when it is not valid or the sample rate is unknown): :meth:`bpm_at`."""
+        return self.bpm_at(self.sample_rate, self.duration) if self.sample_rate else 0.0
+
+    def bpm_at(self, sample_rate: float, duration: float | None = None) -> float:
         """The BPM Mixxx 2.4+ shows and stores for this map (0.0 when it is not valid).
 
         ``duration`` is the track length in seconds (``library.duration``); without it the
@@ -587,8 +606,36 @@ def _parse_keys(data: bytes) -> KeyMap:
     )
 
 
-def decode_beats(version: str | None, blob: bytes | None) -> Decoded[Beats]:
-    """The grid or map in ``library.beats``, or None and why; never raises."""
+def _positive(value: object) -> float | None:
+    """A sample rate or duration as a number > 0, else None (columns may hold anything)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) and value > 0 else None
+
+
+def decode_beats(
+    version: str | None,
+    blob: bytes | None,
+    *,
+    sample_rate: object = None,
+    duration: object = None,
+) -> Decoded[Beats]:
+    """The grid or map in ``library.beats``, or None and why; never raises.
+
+    ``sample_rate`` and ``duration`` (the track's ``samplerate`` and ``duration`` columns;
+    ignored unless > 0) go with the value, so ``.bpm`` and ``.first_beat()`` need no
+    arguments on a map or a grid.
+    """
+    decoded = _decode_beats(version, blob)
+    rate = _positive(sample_rate)
+    if decoded.value is None or rate is None:
+        return decoded
+    if isinstance(decoded.value, BeatMap):
+        return Decoded(replace(decoded.value, sample_rate=rate, duration=_positive(duration)))
+    return Decoded(replace(decoded.value, sample_rate=rate))
+
+
+def _decode_beats(version: str | None, blob: bytes | None) -> Decoded[Beats]:
     try:
         if blob is None or len(blob) == 0:
             return Decoded(None, "no beats blob")
@@ -709,7 +756,7 @@ def grid_from_map(beats: BeatMap, bpm: float) -> BeatGrid:
     """The constant grid 2.4+ makes when a BPM is typed on a map: anchored at its first beat."""
     if not beats.frames:
         raise ValueError("an empty beat map has no first beat to anchor a grid at")
-    return BeatGrid(_check_bpm(bpm), beats.frames[0])
+    return BeatGrid(_check_bpm(bpm), beats.frames[0], sample_rate=beats.sample_rate)
 
 
 def set_bpm(beats: Beats, bpm: float, generation: Generation = GENERATION_2_4) -> BeatGrid:
@@ -725,7 +772,7 @@ def set_bpm(beats: Beats, bpm: float, generation: Generation = GENERATION_2_4) -
         return grid_from_map(beats, bpm)
     if generation == GENERATION_2_3:
         return replace(beats, bpm=bpm, has_bpm=True, has_bpm_value=True, legacy_raw=None)
-    return BeatGrid(bpm, beats.first_beat_frame)
+    return BeatGrid(bpm, beats.first_beat_frame, sample_rate=beats.sample_rate)
 
 
 def scale_beats(

@@ -19,9 +19,16 @@ later is 2.4+ (:func:`mixxx_generation`). What is followed, by Mixxx source file
   a map of fewer than two increasing beats) counts as no beats there, as in Mixxx.
 * The track menu's factors (``BeatGrid::scale``, ``Beats::tryScale``): a grid's BPM times
   the factor's double, first beat and sub-version kept. Maps are not scaled (2.3 inserts
-  beats, 2.4+ rescales markers: not reproduced) and are skipped.
-* ``bpm_lock`` = 1: 2.4+ refuses every change of existing beats, 2.3 refuses scaling; we
-  refuse both edits on a locked track that has a beats blob, unless ``force``.
+  beats, 2.4+ rescales markers: not reproduced) and are skipped. A track with a BPM but no
+  beats is scaled as typing the scaled BPM would be: a new grid at its main cue (Mixxx's
+  menu does nothing there).
+* Clearing (the track menu's "Clear BPM and Beatgrid": ``Track::trySetBeats(nullptr)``):
+  no beats blob, version or sub-version, ``bpm`` 0 (``Bpm::kValueUndefined``); refused on
+  a locked BPM, as in Mixxx. "Clear key" (``Track::resetKeys``): no key map, ``key_id``
+  0 and no key text.
+* ``bpm_lock`` = 1: 2.4+ refuses every change of existing beats, 2.3 refuses scaling and
+  clearing; we refuse every such edit on a locked track that has a beats blob, unless
+  ``unlock`` (the lock itself stays set).
 * Typing a key (``KeyFactory::makeBasicKeys``): ``KeyMap{global_key, source USER}``, 2.4+
   adding ``global_key_text`` in ID3v2 spelling, which it also writes to ``key``; 2.3 writes
   ``key`` in the user's notation (kept when the old text shows it, else traditional).
@@ -92,7 +99,9 @@ __all__ = [
     "analysis_report",
     "analysis_summary",
     "analysis_values",
+    "bpm_clear",
     "bpm_edit",
+    "key_clear",
     "key_edit",
     "mixxx_generation",
     "parse_scale_factor",
@@ -136,18 +145,16 @@ def analysis_summary(track: Track) -> dict[str, object]:
     number of key changes, or None with ``keymap_problem``.
     """
     out: dict[str, object] = {}
-    beats = track.decoded_grid()
-    rate = getattr(track, "samplerate", None) or 0
+    beats = track.decoded_grid()  # knows the track's sample rate and duration
     if beats.value is None:
         out["grid"], out["grid_problem"] = None, beats.reason
     else:
         value = beats.value
-        bpm = value.bpm if isinstance(value, BeatGrid) else value.bpm(rate or 44100)
         out["grid"] = {
             "kind": value.kind,
-            "bpm": bpm,
+            "bpm": value.bpm,
             "first_beat_frame": value.first_beat_frame,
-            "first_beat": value.first_beat(rate) if rate else None,
+            "first_beat": value.first_beat(),
             "version": getattr(track, "beats_version", None),
             "sub_version": getattr(track, "beats_sub_version", None) or "",
             "bpm_lock": bool(getattr(track, "bpm_lock", 0)),
@@ -169,11 +176,16 @@ def analysis_summary(track: Track) -> dict[str, object]:
 
 
 # The library columns the listing columns below are computed from.
-ANALYSIS_INPUTS = ("beats_version", "beats", "keys_version", "keys", "samplerate")
+ANALYSIS_INPUTS = ("beats_version", "beats", "keys_version", "keys", "samplerate", "duration")
 
 
 def analysis_values(
-    beats_version: Any, beats: Any, keys_version: Any, keys: Any, samplerate: Any
+    beats_version: Any,
+    beats: Any,
+    keys_version: Any,
+    keys: Any,
+    samplerate: Any,
+    duration: Any = None,
 ) -> dict[str, object]:
     """The listing columns of one track decoded from its raw :data:`ANALYSIS_INPUTS` columns:
     ``grid_kind``, ``grid_bpm``, ``first_beat`` (seconds), ``first_beat_frame``,
@@ -182,15 +194,14 @@ def analysis_values(
         "grid_kind": None, "grid_bpm": None, "first_beat": None, "first_beat_frame": None,
         "key_text": None, "key_source": None,
     }  # fmt: skip
-    grid = decode_beats(beats_version, beats).value
+    grid = decode_beats(beats_version, beats, sample_rate=samplerate, duration=duration).value
     if grid is not None:
-        rate = samplerate if isinstance(samplerate, (int, float)) and samplerate > 0 else None
         values["grid_kind"] = grid.kind
-        values["grid_bpm"] = (
-            grid.bpm if isinstance(grid, BeatGrid) else (grid.bpm(rate) if rate else None)
-        )
+        # A map's BPM needs the sample rate: unknown (None) without one, not 0.
+        known = isinstance(grid, BeatGrid) or grid.sample_rate is not None
+        values["grid_bpm"] = grid.bpm if known else None
         values["first_beat_frame"] = grid.first_beat_frame
-        values["first_beat"] = grid.first_beat(rate) if rate else None
+        values["first_beat"] = grid.first_beat()
     keymap = decode_keys(keys_version, keys).value
     if keymap is not None:
         values["key_text"] = keymap.text
@@ -236,9 +247,21 @@ def _check_bpm(bpm: object) -> float:
     return value
 
 
-def _cue_frame(track: Track) -> int:
+def _has_rate(samplerate: object) -> bool:
+    return isinstance(samplerate, (int, float)) and samplerate > 0
+
+
+def _refuse_locked(track: Track, unlock: bool, verb: str) -> None:
+    """LockedError when ``bpm_lock`` protects the track's beats (Mixxx refuses), unless told."""
+    locked = _has_blob(getattr(track, "beats", None)) and getattr(track, "bpm_lock", None)
+    if locked and not unlock:
+        raise LockedError(
+            f"track {track.id}: its BPM is locked (bpm_lock = 1); unlock=True {verb} it anyway"
+        )
+
+
+def _cue_frame(cue: object) -> int:
     """Where Mixxx anchors a new grid: the main cue (``cuepoint`` is stereo samples), else 0."""
-    cue = getattr(track, "cuepoint", None)
     if cue is None or not isinstance(cue, (int, float)) or not math.isfinite(cue) or cue < 0:
         return 0
     return math.floor(cue / 2)
@@ -248,7 +271,7 @@ def bpm_edit(
     track: Track,
     bpm: float,
     *,
-    force: bool = False,
+    unlock: bool = False,
     convert_map: bool = False,
     replace_invalid: bool = False,
     revision: int | None = None,
@@ -258,17 +281,16 @@ def bpm_edit(
     Returns ``{"beats", "beats_version", "beats_sub_version", "bpm"}``. ``revision`` is the
     file's schema revision (None: the open library's). Raises ValidationError (bad BPM, a
     2.3 beat map without ``convert_map``, a corrupt blob without ``replace_invalid``, no
-    sample rate for a new grid) and LockedError (``bpm_lock`` set, without ``force``).
+    sample rate for a new grid) and LockedError (``bpm_lock`` set, without ``unlock``).
     """
     value = _check_bpm(bpm)
     generation = mixxx_generation(revision)
     blob = getattr(track, "beats", None)
     decoded = track.decoded_grid()
-    if _has_blob(blob) and getattr(track, "bpm_lock", None) and not force:
-        raise LockedError(f"track {track.id}: its BPM is locked (bpm_lock = 1); use force")
+    _refuse_locked(track, unlock, "changes")
     if _has_blob(blob) and not decoded and not replace_invalid:
         raise ValidationError(
-            f"track {track.id}: {decoded.reason}; use replace_invalid to write a new grid"
+            f"track {track.id}: {decoded.reason}; replace_invalid=True writes a new grid"
         )
     sub_version = getattr(track, "beats_sub_version", None) or ""
     beats = decoded.value
@@ -277,20 +299,19 @@ def bpm_edit(
         if isinstance(beats, BeatMap) and generation == GENERATION_2_3 and not convert_map:
             raise ValidationError(
                 f"track {track.id} has a beat map: Mixxx 2.3 cannot set its BPM "
-                "(convert_map makes a constant grid at its first beat, as 2.4+ does)"
+                "(convert_map=True makes a constant grid at its first beat, as 2.4+ does)"
             )
         if isinstance(beats, BeatGrid) and _usable(beats, generation):
             grid = set_bpm(beats, value, generation)
         elif isinstance(beats, BeatMap) and beats.frames and _usable(beats, generation):
             grid = grid_from_map(beats, value)
         else:
-            samplerate = getattr(track, "samplerate", None)
-            if not samplerate or samplerate <= 0:
+            if not _has_rate(getattr(track, "samplerate", None)):
                 raise ValidationError(
                     f"track {track.id} has no sample rate (never analysed by Mixxx): "
                     "Mixxx cannot build a beat grid for it"
                 )
-            grid = beat_grid(value, _cue_frame(track))
+            grid = beat_grid(value, _cue_frame(getattr(track, "cuepoint", None)))
             sub_version = ""  # a new grid from a typed BPM (Beats::fromConstTempo)
     except ValueError as exc:
         if isinstance(exc, ValidationError):
@@ -302,6 +323,25 @@ def bpm_edit(
         "beats_sub_version": sub_version,
         "bpm": grid.bpm,
     }
+
+
+def bpm_clear(track: Track, *, unlock: bool = False) -> dict[str, object]:
+    """The library columns Mixxx writes for "Clear BPM and Beatgrid" on ``track``.
+
+    Returns ``{"beats", "beats_version", "beats_sub_version", "bpm"}``: no beats, BPM 0.
+    Raises LockedError (``bpm_lock`` set on a track with beats, without ``unlock``).
+    """
+    _refuse_locked(track, unlock, "clears")
+    return {"beats": None, "beats_version": None, "beats_sub_version": None, "bpm": 0.0}
+
+
+def key_clear(track: Track) -> dict[str, object]:
+    """The library columns Mixxx writes for "Clear key" (``Track::resetKeys``) on ``track``.
+
+    Returns ``{"keys", "keys_version", "keys_sub_version", "key", "key_id"}``: no key map,
+    no key text, ``key_id`` 0 (invalid).
+    """
+    return {"keys": None, "keys_version": None, "keys_sub_version": None, "key": "", "key_id": 0}
 
 
 def _notation_of(text: str | None) -> str:
@@ -337,7 +377,7 @@ def key_edit(
     decoded = track.decoded_keymap()
     if _has_blob(getattr(track, "keys", None)) and not decoded and not replace_invalid:
         raise ValidationError(
-            f"track {track.id}: {decoded.reason}; use replace_invalid to write a new key map"
+            f"track {track.id}: {decoded.reason}; replace_invalid=True writes a new key map"
         )
     return {
         "keys": user_key_map(key_id, generation).encode(),
@@ -379,6 +419,9 @@ class _ScaleRow:
     bpm_lock: int | None
     beats_version: str | None
     beats: bytes | None
+    beats_sub_version: str | None
+    samplerate: float | None
+    cuepoint: float | None
 
 
 def _scale_rows(ids: list[int]) -> dict[int, _ScaleRow]:
@@ -386,12 +429,18 @@ def _scale_rows(ids: list[int]) -> dict[int, _ScaleRow]:
     found: dict[int, _ScaleRow] = {}
     for part in chunked(sorted(set(ids))):
         query = Track.select(
-            Track.id, Track.bpm, Track.bpm_lock, Track.beats_version, Track.beats
-        ).where(Track.id.in_(list(part)))
+            Track.id, Track.bpm, Track.bpm_lock, Track.beats_version, Track.beats,
+            Track.beats_sub_version, Track.samplerate, Track.cuepoint,
+        ).where(Track.id.in_(list(part)))  # fmt: skip
         sql, params = query.sql()
         # Rows as SQLite returns them, no peewee row wrapper (bench row "scale_bpm 10k").
         found.update((r[0], _ScaleRow(*r)) for r in execute(sql, params).fetchall())
     return found
+
+
+def _bpm_of(bpm: object) -> bool:
+    """Whether a ``bpm`` column holds a BPM a grid can have (finite, > 0, <= MAX_BPM)."""
+    return isinstance(bpm, (int, float)) and math.isfinite(bpm) and 0 < bpm <= MAX_BPM
 
 
 def _show(bpm: float | None) -> str:
@@ -404,14 +453,17 @@ def scale_bpm(
     factor: str | float,
     *,
     force: bool = False,
+    unlock: bool = False,
     dry_run: bool = False,
 ) -> WriteResult:
     """Multiply the beat grids of many tracks by a track-menu factor, in one transaction.
 
-    Skipped and counted (``counts``), never written: tracks with no usable grid (none, a
-    beat map, a corrupt or invalid blob) and, unless ``force``, tracks whose BPM is locked.
-    ``force`` also lets the write go ahead while Mixxx runs. ``changes``: ``track N: bpm old
-    -> new``. Raises ValidationError (factor, ids), TrackNotFoundError (naming every
+    A track with a BPM but no beats gets a grid of the scaled BPM at its main cue, as
+    typing that BPM would. Skipped and counted (``counts``), never written: tracks with a
+    beat map, a corrupt or invalid blob, neither beats nor a BPM (or no sample rate), and,
+    unless ``unlock``, tracks whose BPM is locked. ``force``: even though Mixxx is running.
+    ``changes``: ``track N: bpm old -> new``. Raises ValidationError (factor, ids; no track
+    could be scaled), LockedError (every track is locked), TrackNotFoundError (naming every
     unknown id; nothing written), MixxxRunningError, ReadOnlyError, SchemaVersionError.
     """
     name = parse_scale_factor(factor)
@@ -423,50 +475,71 @@ def scale_bpm(
         shown = ", ".join(str(i) for i in absent[:20]) + (" …" if len(absent) > 20 else "")
         raise TrackNotFoundError(f"no track with id {shown}")
     result = WriteResult("scale-bpm", dry_run=dry_run, value=name)
-    updates: list[tuple[bytes, str, float, int, bytes, Any, Any]] = []
+    factor_value = SCALE_FACTORS[name]
+    # (new beats, version, sub-version, bpm, id, old beats, version, sub-version, bpm)
+    updates: list[tuple[bytes, str, Any, float, int, Any, Any, Any, Any]] = []
     for track_id in wanted:
         row = rows[track_id]
-        decoded = decode_beats(row.beats_version, row.beats)
-        beats = decoded.value
-        if row.bpm_lock and _has_blob(row.beats) and not force:
+        beats = decode_beats(row.beats_version, row.beats).value
+        sub_version = row.beats_sub_version
+        if row.bpm_lock and _has_blob(row.beats) and not unlock:
             result.count("skipped_locked")
-        elif not isinstance(beats, BeatGrid):
-            result.count("skipped_map" if isinstance(beats, BeatMap) else "skipped_no_grid")
-        elif not beats.is_valid:
-            result.count("skipped_no_grid")
+            continue
+        if isinstance(beats, BeatGrid) and beats.is_valid:
+            grid = set_bpm(beats, beats.bpm * factor_value, generation)
+        elif isinstance(beats, BeatMap):
+            result.count("skipped_map")
+            continue
+        elif _has_blob(row.beats):
+            result.count("skipped_invalid")
+            continue
+        elif (
+            _bpm_of(row.bpm)
+            and _has_rate(row.samplerate)
+            and _bpm_of(scaled := float(row.bpm or 0) * factor_value)
+        ):
+            # No beats: what typing the scaled BPM makes (bpm_edit), a grid at the main cue.
+            grid = beat_grid(scaled, _cue_frame(row.cuepoint))
+            sub_version = ""
         else:
-            grid = set_bpm(beats, beats.bpm * SCALE_FACTORS[name], generation)
-            assert row.beats is not None
-            updates.append(
-                (grid.encode(), BEAT_GRID_2, grid.bpm, track_id, row.beats, row.beats_version,
-                 row.bpm)
-            )  # fmt: skip
-            result.add(f"track {track_id}: bpm {_show(row.bpm)} -> {grid.bpm:g}")
-            result.count("scaled")
+            result.count("skipped_no_bpm")
+            continue
+        updates.append(
+            (grid.encode(), BEAT_GRID_2, sub_version, grid.bpm, track_id,
+             row.beats, row.beats_version, row.beats_sub_version, row.bpm)
+        )  # fmt: skip
+        result.add(f"track {track_id}: bpm {_show(row.bpm)} -> {grid.bpm:g}")
+        result.count("scaled")
     for key, why in (
-        ("skipped_locked", "their BPM is locked (use force)"),
+        ("skipped_locked", "their BPM is locked (unlock=True scales them too)"),
         ("skipped_map", "they have a beat map (Mixxx's map scaling is not reproduced)"),
-        ("skipped_no_grid", "they have no usable beat grid"),
+        ("skipped_invalid", "their beat grid does not decode or has no valid BPM"),
+        ("skipped_no_bpm", "they have no beat grid and no BPM (or no sample rate)"),
     ):
         if result.counts.get(key):
             result.notes.append(f"skipped {plural(result.counts[key], 'track')}: {why}")
+    if not updates:
+        # A requested change that cannot be made is an error, not "nothing changed".
+        why = "; ".join(result.notes)
+        if result.counts.get("skipped_locked") == len(wanted):
+            raise LockedError(f"nothing to scale: {why}")
+        raise ValidationError(f"nothing to scale: {why}")
     result.notes.extend(guard_notes(TRACK_DATA, force=force, dry_run=dry_run))
-    if dry_run or not updates:
+    if dry_run:
         return result
-    columns = ("beats", "beats_version", "bpm")
+    columns = ("beats", "beats_version", "beats_sub_version", "bpm")
     touches = [("library", c) for c in columns]
     # The journal's images, made before the lock (bench row "scale_bpm 10k"): the stored
     # values read above, which the update's guard below holds to.
-    known = known_updates(
-        "library", columns, [(u[3], (u[4], u[5], u[6]), (u[0], u[1], u[2])) for u in updates]
-    )
+    known = known_updates("library", columns, [(u[4], u[5:], u[:4]) for u in updates])
     with write_transaction(touches):
         # Hand-written for speed (bench_analysis.py row "scale_bpm 10k"): one executemany.
         # The guard makes a row Mixxx changed since we read it fail the whole write.
         with bulk_write("library", known=known):
             changed = executemany(
-                "UPDATE library SET beats = ?, beats_version = ?, bpm = ?"
-                " WHERE id = ? AND beats = ? AND beats_version IS ? AND bpm IS ?",
+                "UPDATE library SET beats = ?, beats_version = ?, beats_sub_version = ?,"
+                " bpm = ? WHERE id = ? AND beats IS ? AND beats_version IS ?"
+                " AND beats_sub_version IS ? AND bpm IS ?",
                 updates,
             )
         if changed != len(updates):
@@ -535,7 +608,7 @@ def _bpm_mismatch(row: tuple[Any, ...], generation: Generation) -> AnalysisMisma
     elif generation == GENERATION_2_3 or not samplerate or samplerate <= 0:
         return None  # 2.3's median BPM of a map is not reproduced
     else:
-        expected = beats.bpm(float(samplerate), duration if duration else None)
+        expected = beats.bpm_at(float(samplerate), duration if duration else None)
     if (
         isinstance(bpm, (int, float))
         and math.isfinite(bpm)
@@ -553,9 +626,10 @@ def _key_mismatches(row: tuple[Any, ...], generation: Generation) -> list[Analys
     found = []
     if key_id != keymap.key_id:
         found.append(AnalysisMismatch(track_id, "key_id", key_id, keymap.key_id, f"{version} blob"))
-    expected = _key_text(keymap.key_id, generation, key)
-    # 2.4+ writes the ID3v2 name; 2.3 the user's notation, so only the key it names counts.
-    if key != expected if generation == GENERATION_2_4 else guess_key_id(key) != keymap.key_id:
+    # Only the key the text names counts: "B♭", "Bb" and "6B" are one key (2.3 writes the
+    # user's notation, 2.4+ the ID3v2 name; both rewrite the text from the key map on save).
+    if guess_key_id(key) != keymap.key_id:
+        expected = _key_text(keymap.key_id, generation, key)
         found.append(AnalysisMismatch(track_id, "key", key, expected, f"{version} blob"))
     return found
 
@@ -564,8 +638,8 @@ def analysis_report() -> list[AnalysisMismatch]:
     """Columns (``bpm``, ``key_id``, ``key``) that disagree with the track's blobs.
 
     Only parsable blobs Mixxx would load are compared (see the module docstring). ``key``
-    must be the ID3v2 name in 2.4+ files; in 2.3 files (the user's notation) it must name
-    the key. Reads the library in pages.
+    text is compared by the key it names, in any notation (``B♭`` is ``Bb``). Reads the
+    library in pages.
     """
     generation = mixxx_generation()
     found: list[AnalysisMismatch] = []

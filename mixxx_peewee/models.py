@@ -292,7 +292,12 @@ class Track(MixxxModel):
         """The ``beats`` blob decoded: a beat grid or map, or None and why; never raises."""
         from mixxx_peewee.analysis import decode_beats  # the codec loads when first used
 
-        return decode_beats(getattr(self, "beats_version", None), getattr(self, "beats", None))
+        return decode_beats(
+            getattr(self, "beats_version", None),
+            getattr(self, "beats", None),
+            sample_rate=getattr(self, "samplerate", None),
+            duration=getattr(self, "duration", None),
+        )
 
     def decoded_keymap(self) -> Decoded[KeyMap]:
         """The ``keys`` blob decoded: a key map, or None and why; never raises."""
@@ -302,7 +307,8 @@ class Track(MixxxModel):
 
     @property
     def grid(self) -> Beats | None:
-        """The beat grid or map Mixxx uses (``.kind``, ``.bpm``…); None: none or undecodable."""
+        """The beat grid or map Mixxx uses, knowing this track's sample rate and duration
+        (``.kind``, ``.bpm``, ``.first_beat()`` in seconds); None: none or undecodable."""
         return self.decoded_grid().value
 
     @property

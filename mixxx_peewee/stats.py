@@ -5,10 +5,11 @@ statements (one pass over ``library`` joined to ``track_locations``, then GROUP 
 same rows), never a query per track. Counts are of the tracks Mixxx's library view shows
 (``mixxx_deleted = 0``); hidden tracks are counted apart.
 
-What counts as analysed follows the columns Mixxx writes from the blobs on every save
-(see MIXXX_FACTS §8): a beat grid is a ``beats`` blob with a BPM above 0 in the ``bpm``
-column, a key is a ``key_id`` of 1..24 (``check --analysis`` finds columns that disagree
-with their blobs). Missing files are the scanner's ``fs_deleted`` flag (Mixxx's "Missing
+What counts follows the columns Mixxx writes from the blobs on every save (see
+MIXXX_FACTS §8): a BPM is a ``bpm`` above 0 (what Mixxx's library and ``tracks list``
+show; the BPM spread counts these tracks), a beat grid is a ``beats`` blob with such a
+BPM, a key is a ``key_id`` of 1..24 (``check --analysis`` finds columns that disagree with
+their blobs). Missing files are the scanner's ``fs_deleted`` flag (Mixxx's "Missing
 Tracks") unless ``check_files`` asks the file system about every path (a ``stat`` per
 track: fast on a local disk, slow on a network share).
 """
@@ -51,6 +52,7 @@ class LibraryStats:
     bpm_buckets: list[BpmBucket] = field(default_factory=list)
     bpm_percentiles: dict[int, int] = field(default_factory=dict)
     keys: list[tuple[int, int]] = field(default_factory=list)
+    with_bpm: int = 0
     with_grid: int = 0
     with_key: int = 0
     flagged_missing: int = 0
@@ -81,6 +83,7 @@ class LibraryStats:
             ],
             "bpm_percentiles": {f"p{p}": v for p, v in self.bpm_percentiles.items()},
             "keys": [{"key_id": k, "tracks": n} for k, n in self.keys],
+            "with_bpm": self.with_bpm,
             "with_grid": self.with_grid,
             "with_key": self.with_key,
             "analysed_share": round(self.share(self.with_grid), 4),
@@ -130,17 +133,19 @@ def _missing_on_disk(paths: list[Any]) -> int:
 _STATS_SQL = """
 WITH t AS MATERIALIZED (
   SELECT coalesce(library.mixxx_deleted, 0) AS d, library.duration AS s, trim(library.genre) AS g,
-         CASE WHEN library.beats IS NOT NULL AND library.bpm > 0 THEN library.bpm END AS b,
+         CASE WHEN library.bpm > 0 THEN library.bpm END AS b,
+         library.beats IS NOT NULL AND library.bpm > 0 AS gr,
          CASE WHEN library.key_id BETWEEN 1 AND 24 THEN library.key_id END AS k,
          track_locations.fs_deleted AS f
   FROM library JOIN track_locations ON library.location = track_locations.id)
-SELECT 'total', count(*), total(max(s, 0)), count(b), count(k), total(f = 1) FROM t WHERE d = 0
-UNION ALL SELECT 'hidden', count(*), NULL, NULL, NULL, NULL FROM t WHERE d = 1
-UNION ALL SELECT 'genre', count(*), min(g), NULL, NULL, NULL FROM t
+SELECT 'total', count(*), total(max(s, 0)), count(b), count(k), total(f = 1), total(gr)
+  FROM t WHERE d = 0
+UNION ALL SELECT 'hidden', count(*), NULL, NULL, NULL, NULL, NULL FROM t WHERE d = 1
+UNION ALL SELECT 'genre', count(*), min(g), NULL, NULL, NULL, NULL FROM t
   WHERE d = 0 AND coalesce(g, '') != '' GROUP BY g COLLATE NOCASE
-UNION ALL SELECT 'bpm', count(*), CAST(b AS INTEGER) AS whole, NULL, NULL, NULL FROM t
+UNION ALL SELECT 'bpm', count(*), CAST(b AS INTEGER) AS whole, NULL, NULL, NULL, NULL FROM t
   WHERE d = 0 AND b IS NOT NULL GROUP BY whole
-UNION ALL SELECT 'key', count(*), k, NULL, NULL, NULL FROM t
+UNION ALL SELECT 'key', count(*), k, NULL, NULL, NULL, NULL FROM t
   WHERE d = 0 AND k IS NOT NULL GROUP BY k
 """
 _PATHS_SQL = (
@@ -152,6 +157,7 @@ _PATHS_SQL = (
 def library_stats(*, top_genres: int = 10, check_files: bool = False) -> LibraryStats:
     """Counts, hours, top genres, BPM and key spread, missing and analysed tracks.
 
+    The BPM spread counts every visible track with a BPM (``with_bpm``), grid or not.
     ``top_genres``: how many genres to list (most tracks first; case and surrounding
     spaces ignored). ``check_files``: also stat every visible track's file (see the
     module docstring). Raises LibraryNotOpenError, ValidationError (a negative
@@ -159,14 +165,14 @@ def library_stats(*, top_genres: int = 10, check_files: bool = False) -> Library
     """
     if isinstance(top_genres, bool) or not isinstance(top_genres, int) or top_genres < 0:
         raise ValidationError(f"top_genres must be a whole number >= 0, not {top_genres!r}")
-    totals: tuple[Any, ...] = (0, 0.0, 0, 0, 0)
+    totals: tuple[Any, ...] = (0, 0.0, 0, 0, 0, 0)
     hidden = 0
     genres: list[tuple[str, int]] = []
     per_bpm: list[tuple[int, int]] = []
     per_key: list[tuple[int, int]] = []
-    for kind, count, value, grid, keyed, flagged in execute(_STATS_SQL).fetchall():
+    for kind, count, value, bpms, keyed, flagged, grids in execute(_STATS_SQL).fetchall():
         if kind == "total":
-            totals = (count, value, grid, keyed, flagged)
+            totals = (count, value, bpms, keyed, flagged, grids)
         elif kind == "hidden":
             hidden = count
         elif kind == "genre":
@@ -178,7 +184,7 @@ def library_stats(*, top_genres: int = 10, check_files: bool = False) -> Library
     found = None
     if check_files:
         found = _missing_on_disk([row[0] for row in execute(_PATHS_SQL).fetchall()])
-    count, seconds, grid, keyed, flagged = totals
+    count, seconds, bpms, keyed, flagged, grid = totals
     genres.sort(key=lambda gn: (-gn[1], gn[0].casefold()))
     per_bpm.sort()
     buckets: dict[int, int] = {}
@@ -195,6 +201,7 @@ def library_stats(*, top_genres: int = 10, check_files: bool = False) -> Library
         bpm_buckets=[BpmBucket(low, BPM_BUCKET, n) for low, n in sorted(buckets.items())],
         bpm_percentiles=_percentiles(per_bpm),
         keys=sorted(per_key, key=lambda kn: harmonic_rank(kn[0])),
+        with_bpm=int(bpms or 0),
         with_grid=int(grid or 0),
         with_key=int(keyed or 0),
         flagged_missing=int(flagged or 0),

@@ -29,6 +29,7 @@ from typing import TypeVar
 from mixxx_peewee.analysis import BEAT_GRID_2
 from mixxx_peewee.analysis import GENERATION_2_3
 from mixxx_peewee.analysis import GENERATION_2_4
+from mixxx_peewee.analysis import ID3V2_KEY_NAMES
 from mixxx_peewee.analysis import KEY_MAP
 from mixxx_peewee.analysis import SOURCE_ANALYZER
 from mixxx_peewee.analysis import encode_beat_grid
@@ -214,6 +215,14 @@ def _analysis(
     }
 
 
+def _key_column(key_id: int, has_keymap: bool, revision: int) -> str | None:
+    """The ``key`` text: Mixxx 2.4+ copies a key map's ``global_key_text`` (``Bb``), else
+    traditional (2.3's default notation, and tags read before any analysis)."""
+    if not key_id:
+        return None
+    return ID3V2_KEY_NAMES[key_id] if has_keymap and revision > 32 else key_to_text(key_id)
+
+
 def _tracks(
     rng: _Random, options: SampleOptions
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[float]]:
@@ -321,7 +330,7 @@ def _tracks(
                 "replaygain": round(rng.uniform(0.3, 1.6), 6) if rng.random() < 0.5 else 0.0,
                 "timesplayed": timesplayed,
                 "rating": rng.pick((0, 0, 0, 1, 2, 3, 4, 5)),
-                "key": key_to_text(key_id) or None,
+                "key": None,  # below: it depends on the key map drawn next
                 **_analysis(rng, has_beats, bpm, int(frame), key_id, options.revision),
                 "composer": None,
                 "bpm_lock": 0,
@@ -344,6 +353,8 @@ def _tracks(
                 "tuning_frequency_hz": 440.0 if rng.random() < 0.3 else 0.0,
             }
         )
+        row = library[-1]
+        row["key"] = _key_column(key_id, row["keys"] is not None, options.revision)
         if has_beats:
             analysis.append(
                 {

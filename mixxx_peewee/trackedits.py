@@ -58,8 +58,9 @@ class EditableField:
     """One editable track field: the kind of value it takes, its help, how it is checked.
 
     ``kind`` is the Python type a command-line option gives (``str``, ``int``, ``float`` or
-    ``bool``); ``check`` turns a value into the columns to write or raises ValidationError;
-    ``clears`` are the command-line words that clear the field (passed on as None).
+    ``bool``; a number field that ``clears`` takes text there, converted by the command);
+    ``check`` turns a value into the columns to write or raises ValidationError; ``clears``
+    are the command-line words that clear the field (passed on as None).
     """
 
     kind: type
@@ -83,7 +84,7 @@ def _number_text(name: str, value: Any) -> dict[str, Any]:
 
 def _bpm(name: str, value: Any) -> dict[str, Any]:
     if value is None:
-        return {name: 0.0}  # Mixxx's "no BPM"
+        return {name: 0.0}  # Mixxx's "no BPM" (Bpm::kValueUndefined)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValidationError(f"bpm must be a number, not {value!r}")
     if not 0 < float(value) <= _MAX_BPM:
@@ -135,10 +136,19 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
     "tracktotal": EditableField(
         str, "New number of tracks on the album ('' clears).", _number_text
     ),
-    "bpm": EditableField(float, f"New BPM (> 0, <= {_MAX_BPM:g}).", _bpm),
-    "bpm_lock": EditableField(bool, "Lock the BPM (Mixxx then keeps the beat grid).", _flag),
-    "key": EditableField(str, "New key in any notation ('' clears).", _key),
-    "rating": EditableField(int, "New rating 0..5 (0: none).", _rating),
+    "bpm": EditableField(
+        float,
+        f"New BPM (> 0, <= {_MAX_BPM:g}); '' clears the BPM and the beat grid (as Mixxx's "
+        "'Clear BPM and Beatgrid').",
+        _bpm,
+    ),
+    "bpm_lock": EditableField(bool, "Lock the BPM (Mixxx then keeps the beat grid).", _flag, ()),
+    "key": EditableField(
+        str,
+        "New key in any notation; '' clears the key and the key map (Mixxx's 'Clear key').",
+        _key,
+    ),
+    "rating": EditableField(int, "New rating 0..5 (0: none).", _rating, ()),
     "color": EditableField(str, "New colour #RRGGBB, or 'none'.", _color, ("", "none")),
 }
 
@@ -174,6 +184,7 @@ def update_track(
     *,
     dry_run: bool = False,
     force: bool = False,
+    unlock: bool = False,
     convert_map: bool = False,
     replace_invalid: bool = False,
     **fields: Any,
@@ -182,10 +193,13 @@ def update_track(
 
     A BPM rewrites the beat grid (same first beat, the new tempo; a beat map becomes a grid
     on 2.4+ files, or with ``convert_map``) and a key writes a user key map, so Mixxx shows
-    and keeps them (:mod:`mixxx_peewee.beatgrids`). ``force`` also overrides a locked BPM;
-    ``replace_invalid`` replaces a blob that does not decode. Raises ValidationError
-    (unknown field or bad value), LockedError, TrackNotFoundError, SchemaVersionError
-    (column absent in this file), MixxxRunningError, ReadOnlyError.
+    and keeps them (:mod:`mixxx_peewee.beatgrids`); ``bpm=None`` clears the BPM and the
+    beats, ``key=None`` (or ``""``) the key and the key map, as Mixxx's "Clear BPM and
+    Beatgrid" and "Clear key" do. ``force``: even though Mixxx is running; ``unlock``:
+    change or clear a locked BPM; ``replace_invalid``: replace a blob that does not
+    decode. Raises ValidationError (unknown field or bad value), LockedError,
+    TrackNotFoundError, SchemaVersionError (column absent in this file),
+    MixxxRunningError, ReadOnlyError.
     """
     library = current_library()
     if not fields:
@@ -193,22 +207,30 @@ def update_track(
     values = _validate_update(fields)
     current = get_track_by_id(track_id)
     track_id = current.id
-    if (fields.get("bpm") is not None or values.get("key_id")) and "beats" in Track._meta.fields:
+    blobs = "beats" in Track._meta.fields and "keys" in Track._meta.fields
+    if blobs and ("bpm" in fields or "key" in fields):
         # The grid and key-map planners decode blobs: the codec loads only for these edits.
+        from mixxx_peewee.beatgrids import bpm_clear
         from mixxx_peewee.beatgrids import bpm_edit
+        from mixxx_peewee.beatgrids import key_clear
         from mixxx_peewee.beatgrids import key_edit
-    if fields.get("bpm") is not None and "beats" in Track._meta.fields:
-        values.update(
-            bpm_edit(
-                current,
-                values["bpm"],
-                force=force,
-                convert_map=convert_map,
-                replace_invalid=replace_invalid,
+
+        if "bpm" in fields and fields["bpm"] is None:
+            values.update(bpm_clear(current, unlock=unlock))
+        elif "bpm" in fields:
+            values.update(
+                bpm_edit(
+                    current,
+                    values["bpm"],
+                    unlock=unlock,
+                    convert_map=convert_map,
+                    replace_invalid=replace_invalid,
+                )
             )
-        )
-    if values.get("key_id") and "keys" in Track._meta.fields:
-        values.update(key_edit(current, values["key_id"], replace_invalid=replace_invalid))
+        if "key" in fields and not values["key_id"]:
+            values.update(key_clear(current))
+        elif "key" in fields:
+            values.update(key_edit(current, values["key_id"], replace_invalid=replace_invalid))
     touches = [("library", name) for name in values]
     require_columns(library, touches)
     result = WriteResult("update-track", dry_run=dry_run, value=track_id)
@@ -225,16 +247,6 @@ def update_track(
             result.count("changed")
     if not result.changes:
         result.keep(f"track {track_id} has these values already")
-    changed = {name for name, value in values.items() if getattr(current, name) != value}
-    # Only a column that really gets cleared leaves Mixxx showing its analysis instead.
-    cleared = [n for n in ("bpm", "key") if n in changed and fields.get(n) in (None, "")]
-    for name in cleared:
-        blob = "beats" if name == "bpm" else "keys"
-        if getattr(current, blob, None):
-            result.notes.append(
-                f"track {track_id}: only the {name} column is cleared; Mixxx shows the {name} "
-                f"of its {'beat grid' if name == 'bpm' else 'key map'} until it is re-analysed"
-            )
     result.notes.extend(guard_notes(TRACK_DATA, force=force, dry_run=dry_run))
     if dry_run or not result.changes:
         return result

@@ -1207,19 +1207,19 @@ def raw_stats(conn: sqlite3.Connection, *, one_pass: bool = True) -> dict[str, A
         grid = "beats IS NOT NULL AND bpm > 0"
         rows = [
             ("total", *conn.execute(
-                f"SELECT count(*), total(max(duration, 0)), total({grid}), "
-                f"total(key_id BETWEEN 1 AND 24), total(fs_deleted = 1) {_STATS_JOIN} "
-                f"WHERE {visible}").fetchone()),
+                f"SELECT count(*), total(max(duration, 0)), total(bpm > 0), "
+                f"total(key_id BETWEEN 1 AND 24), total(fs_deleted = 1), total({grid}) "
+                f"{_STATS_JOIN} WHERE {visible}").fetchone()),
             ("hidden", conn.execute(
                 f"SELECT count(*) {_STATS_JOIN} WHERE mixxx_deleted = 1").fetchone()[0],
-             None, None, None, None),
-            *(("genre", n, g, None, None, None) for g, n in conn.execute(
+             None, None, None, None, None),
+            *(("genre", n, g, None, None, None, None) for g, n in conn.execute(
                 f"SELECT min(trim(genre)), count(*) {_STATS_JOIN} WHERE {visible} AND "
                 "coalesce(trim(genre), '') != '' GROUP BY trim(genre) COLLATE NOCASE")),
-            *(("bpm", n, b, None, None, None) for b, n in conn.execute(
+            *(("bpm", n, b, None, None, None, None) for b, n in conn.execute(
                 f"SELECT CAST(bpm AS INTEGER) AS b, count(*) {_STATS_JOIN} WHERE {visible} "
-                f"AND {grid} GROUP BY b")),
-            *(("key", n, k, None, None, None) for k, n in conn.execute(
+                "AND bpm > 0 GROUP BY b")),
+            *(("key", n, k, None, None, None, None) for k, n in conn.execute(
                 f"SELECT key_id, count(*) {_STATS_JOIN} WHERE {visible} AND "
                 "key_id BETWEEN 1 AND 24 GROUP BY key_id")),
         ]  # fmt: skip

@@ -84,12 +84,7 @@ def raw_report(conn: sqlite3.Connection, generation: str) -> list[tuple[int, str
         if keymap is not None and keymap.is_valid:
             if key_id != keymap.key_id:
                 found.append((tid, "key_id"))
-            wrong = (
-                key != ID3V2_KEY_NAMES[keymap.key_id]
-                if generation == "2.4"
-                else guess_key_id(key) != keymap.key_id
-            )
-            if wrong:
+            if guess_key_id(key) != keymap.key_id:  # the key the text names, any notation
                 found.append((tid, "key"))
     return found
 

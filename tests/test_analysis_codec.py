@@ -109,7 +109,7 @@ def test_every_beats_blob_mixxx_wrote_decodes_to_its_bpm_and_reencodes_identical
         if isinstance(beats, BeatGrid):
             assert beats.bpm == pytest.approx(row["bpm"], abs=1e-9)
         else:
-            assert beats.bpm(row["samplerate"], row["duration"]) == pytest.approx(
+            assert beats.bpm_at(row["samplerate"], row["duration"]) == pytest.approx(
                 row["bpm"], abs=0.005
             )
 
@@ -307,7 +307,7 @@ def test_a_map_with_one_beat_decodes_but_is_not_valid() -> None:
     beats = decode_beats(BEAT_MAP, encode_beat_map([1000])).value
     assert isinstance(beats, BeatMap)
     assert beats.frames == (1000,) and beats.first_beat_frame == 1000
-    assert not beats.is_valid and beats.bpm(44100) == 0.0
+    assert not beats.is_valid and beats.bpm_at(44100) == 0.0
 
 
 def test_negative_frames_are_ten_byte_varints() -> None:
@@ -342,7 +342,7 @@ def test_fields_mixxx_never_writes_survive_a_round_trip() -> None:
 def test_a_constant_map_has_the_bpm_of_its_beat_length() -> None:
     beats = beat_map(range(1000, 1000 + 22050 * 40, 22050))
     assert beats.kind == "map" and beats.is_valid
-    assert beats.bpm(44100) == 120.0
+    assert beats.bpm_at(44100) == 120.0
     assert beats.beat_times(44100)[:2] == (1000 / 44100, 23050 / 44100)
 
 
@@ -350,8 +350,8 @@ def test_a_map_reports_the_tempo_that_covers_most_of_the_track() -> None:
     slow = [i * 22050 for i in range(10)]  # 120 BPM for 4.5 s
     fast = [slow[-1] + i * 20000 for i in range(1, 40)]  # 132.3 BPM for ~17.7 s
     beats = beat_map(slow + fast)
-    assert beats.bpm(44100) == 132.3
-    assert beats.bpm(44100, duration=500.0) == 132.3  # the rest runs at the last tempo
+    assert beats.bpm_at(44100) == 132.3
+    assert beats.bpm_at(44100, duration=500.0) == 132.3  # the rest runs at the last tempo
 
 
 # --- user edits ---------------------------------------------------------------------------

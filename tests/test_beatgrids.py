@@ -203,11 +203,12 @@ def test_a_beat_map_becomes_a_grid_at_its_first_beat_in_24_only(real: tuple[str,
     assert values["beats_version"] == BEAT_GRID_2
 
 
-def test_a_locked_bpm_is_refused_unless_forced(real: tuple[str, Path]) -> None:
+def test_a_locked_bpm_is_refused_unless_unlocked(real: tuple[str, Path]) -> None:
     locked = with_columns(2, bpm_lock=1)
-    with pytest.raises(LockedError, match="locked"):
+    with pytest.raises(LockedError, match="locked") as refused:
         bpm_edit(locked, 100)
-    assert bpm_edit(locked, 100, force=True)["bpm"] == 100.0
+    assert "unlock=True changes it" in str(refused.value) and "force" not in str(refused.value)
+    assert bpm_edit(locked, 100, unlock=True)["bpm"] == 100.0
     # Nothing to protect without beats: the typed BPM makes the first grid.
     assert bpm_edit(with_columns(2, bpm_lock=1, beats=None, beats_version=None), 100)
 
@@ -388,8 +389,9 @@ def test_scaling_many_tracks_in_one_go(tmp_path: Path) -> None:
     open_db(path)
     ids = list(range(1, 61))
     result = scale_bpm(ids, "x2")
+    # Tracks with a BPM and no beats (id % 10 == 2) get a grid, as typing the BPM makes.
     assert result.counts == {
-        "scaled": 36, "skipped_locked": 6, "skipped_map": 6, "skipped_no_grid": 12,
+        "scaled": 42, "skipped_locked": 6, "skipped_map": 6, "skipped_invalid": 6,
     }  # fmt: skip
     assert "track 5: bpm 105 -> 210" in result.changes
     assert any("locked" in n for n in result.notes)
@@ -404,12 +406,80 @@ def test_scaling_many_tracks_in_one_go(tmp_path: Path) -> None:
     assert rows[11][1] == BEAT_MAP  # map: untouched
 
 
-def test_forcing_scales_locked_tracks_too(tmp_path: Path) -> None:
+def test_unlock_scales_locked_tracks_too(tmp_path: Path) -> None:
     path = grid_library(tmp_path, revision=32)
     open_db(path)
-    result = scale_bpm([4, 14, 5], 0.5, force=True)
+    result = scale_bpm([4, 14, 5], 0.5, unlock=True)
     assert result.counts == {"scaled": 3}
     assert result.changes[0] == "track 4: bpm 104 -> 52"
+
+
+def test_scaling_a_bpm_without_beats_makes_the_grid_typing_it_makes(tmp_path: Path) -> None:
+    path = grid_library(tmp_path)
+    open_db(path)
+    tid = 12  # kind 2: bpm 112, no beats
+    typed = bpm_edit(track(tid), 224.0)
+    assert scale_bpm([tid], "double").counts == {"scaled": 1}
+    mixxx_peewee.current_library().close()
+    row = raw(path, "SELECT beats, beats_version, beats_sub_version, bpm FROM library"
+                    " WHERE id = ?", (tid,))[0]  # fmt: skip
+    assert row == (typed["beats"], BEAT_GRID_2, "", 224.0)
+
+
+def test_a_scale_that_can_change_nothing_is_an_error(tmp_path: Path) -> None:
+    path = grid_library(tmp_path)
+    raw(path, "UPDATE library SET bpm = 0 WHERE id = 22")  # no beats and no BPM
+    before = digest(path)
+    open_db(path)
+    with pytest.raises(LockedError, match="unlock=True"):
+        scale_bpm([4, 14], "x2")
+    for ids in ([11], [13], [22], [11, 13, 22]):  # a map, a corrupt grid, nothing at all
+        with pytest.raises(ValidationError, match="nothing to scale"):
+            scale_bpm(ids, "x2", dry_run=True)
+    assert digest(path) == before
+
+
+def test_the_locked_note_names_the_unlock_keyword(tmp_path: Path) -> None:
+    path = grid_library(tmp_path)
+    open_db(path)
+    notes = scale_bpm([4, 5], "x2", dry_run=True).notes
+    assert "skipped 1 track: their BPM is locked (unlock=True scales them too)" in notes
+    assert not any("force" in n for n in notes)
+
+
+def test_clearing_the_bpm_removes_the_grid_as_mixxx_does(real: tuple[str, Path]) -> None:
+    label, path = real
+    tid = GRID_TRACK[label]
+    result = update_track(tid, bpm=None)
+    assert not result.notes or not any("only the" in n for n in result.notes)
+    mixxx_peewee.current_library().close()
+    assert raw(path, "SELECT beats, beats_version, beats_sub_version, bpm FROM library"
+               " WHERE id = ?", (tid,)) == [(None, None, None, 0.0)]  # fmt: skip
+
+
+def test_clearing_a_locked_bpm_needs_unlock(real: tuple[str, Path]) -> None:
+    label, path = real
+    tid = GRID_TRACK[label]
+    update_track(tid, bpm_lock=True)
+    before = digest(path)
+    with pytest.raises(LockedError, match="unlock=True clears it"):
+        update_track(tid, bpm=None)
+    assert digest(path) == before
+    update_track(tid, bpm=None, unlock=True)
+    assert track(tid).grid is None and track(tid).bpm_lock == 1
+
+
+@pytest.mark.parametrize("cleared", [None, ""])
+def test_clearing_the_key_removes_the_key_map_as_mixxx_does(
+    real: tuple[str, Path], cleared: Any
+) -> None:
+    label, path = real
+    tid = GRID_TRACK[label]
+    assert track(tid).keymap is not None
+    update_track(tid, key=cleared)
+    mixxx_peewee.current_library().close()
+    assert raw(path, "SELECT keys, keys_version, keys_sub_version, key, key_id FROM library"
+               " WHERE id = ?", (tid,)) == [(None, None, None, "", 0)]  # fmt: skip
 
 
 def test_unknown_ids_are_named_and_nothing_is_written(tmp_path: Path) -> None:
@@ -430,7 +500,7 @@ def test_a_dry_run_scale_reports_and_writes_nothing(tmp_path: Path) -> None:
     before = digest(path)
     open_db(path)
     result = scale_bpm(range(1, 61), "3/4", dry_run=True)
-    assert result.dry_run and result.counts["scaled"] == 36
+    assert result.dry_run and result.counts["scaled"] == 42
     mixxx_is_running()
     with pytest.raises(MixxxRunningError):
         scale_bpm([5], "x2")
@@ -476,9 +546,7 @@ def test_columns_edited_behind_the_blobs_back_are_reported_and_repaired(
     raw(path, "UPDATE library SET bpm = 140, key = '8A', key_id = 5 WHERE id = ?", (tid,))
     open_db(path)
     found = analysis_report()
-    expected = {(tid, "bpm", 120.0), (tid, "key_id", 22)}
-    if label == "2.5.0":  # 2.4+ writes the ID3v2 name; 2.3's "8A" is Am in Lancelot: fine
-        expected.add((tid, "key", "Am"))
+    expected = {(tid, "bpm", 120.0), (tid, "key_id", 22)}  # "8A" is Am in Lancelot: fine
     assert {(m.track_id, m.column, m.expected) for m in found} == expected
     assert str(found[0]) == f"track {tid}: bpm 140.0, BeatGrid-2.0 blob says 120.0"
     before = digest(path)
@@ -489,6 +557,27 @@ def test_columns_edited_behind_the_blobs_back_are_reported_and_repaired(
     assert analysis_report() == []
     mixxx_peewee.current_library().close()
     assert raw(path, "SELECT bpm, key_id FROM library WHERE id = ?", (tid,)) == [(120.0, 22)]
+
+
+@pytest.mark.parametrize("text", ["1m", "8A", "A minor", "am"])
+def test_key_text_naming_the_key_maps_key_in_any_spelling_is_consistent(
+    real: tuple[str, Path], text: str
+) -> None:
+    label, path = real
+    mixxx_peewee.current_library().close()
+    raw(path, "UPDATE library SET key = ? WHERE id = ?", (text, GRID_TRACK[label]))
+    open_db(path)
+    assert analysis_report() == []
+
+
+def test_a_flat_written_as_a_sign_is_the_id3v2_flat(tmp_path: Path) -> None:
+    path = copy_fixture("real-mixxx-analysis/2.5.0/mixxxdb.sqlite", tmp_path)
+    raw(path, "UPDATE library SET keys = ?, key = 'B♭', key_id = 11 WHERE id = 1",
+        (encode_key_map(11, 0),))  # fmt: skip
+    open_db(path)
+    assert analysis_report() == []
+    raw(path, "UPDATE library SET key = 'B' WHERE id = 1")
+    assert [(m.column, m.stored, m.expected) for m in analysis_report()] == [("key", "B", "Bb")]
 
 
 def test_report_and_repair_of_a_bigger_library(tmp_path: Path) -> None:
@@ -530,6 +619,22 @@ def test_a_map_reports_the_bpm_24_derives(tmp_path: Path) -> None:
     assert isinstance(track(1).grid, BeatMap)
 
 
+def test_a_tracks_map_and_grid_answer_bpm_and_first_beat_alike(tmp_path: Path) -> None:
+    # Code written from the README (track.grid.bpm) works on a 2.4 library's beat map.
+    path = copy_fixture("real-mixxx-analysis/2.5.0/mixxxdb.sqlite", tmp_path)
+    frames = [1000 + 22050 * i for i in range(40)]  # 120 BPM at 44.1 kHz
+    raw(path, "UPDATE library SET beats = ?, beats_version = ? WHERE id = 1",
+        (encode_beat_map(frames), BEAT_MAP))  # fmt: skip
+    open_db(path)
+    mapped, gridded = track(1), track(2)
+    assert isinstance(mapped.grid, BeatMap) and isinstance(gridded.grid, BeatGrid)
+    assert mapped.grid.bpm == 120.0 and gridded.grid.bpm == 128.0
+    assert mapped.grid.first_beat() == pytest.approx(1000 / mapped.samplerate)
+    first = gridded.grid.first_beat()
+    assert first == pytest.approx(gridded.grid.first_beat_frame / gridded.samplerate)
+    assert mapped.grid.bpm * 2 == 240.0  # a number, not a method
+
+
 def test_legacy_grids_are_scaled_to_beatgrid_2(tmp_path: Path) -> None:
     path = copy_fixture("real-mixxx-analysis/2.3.3/mixxxdb.sqlite", tmp_path)
     import struct
@@ -541,3 +646,15 @@ def test_legacy_grids_are_scaled_to_beatgrid_2(tmp_path: Path) -> None:
     mixxx_peewee.current_library().close()
     version, blob = raw(path, "SELECT beats_version, beats FROM library WHERE id = 2")[0]
     assert version == BEAT_GRID_2 and decode_beats(version, blob).value == BeatGrid(240.0, 500)
+
+
+def test_the_readme_says_what_update_track_writes_for_a_key(tmp_path: Path) -> None:
+    # README: mp.update_track(42, key="F#m", …)  # key "F#m" (2.4+ files), key_id 19, …
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    line = next(x for x in readme.splitlines() if 'mp.update_track(42, key="F#m"' in x)
+    written, key_id = line.split('# key "')[1].split('"')[0], int(line.split("key_id ")[1][:2])
+    path = make_sample_library(tmp_path / "mixxxdb.sqlite", revision=39, tracks=3, seed=1)
+    open_db(path)
+    update_track(1, key="F#m")
+    assert (track(1).key, track(1).key_id) == (written, key_id)
+    assert track(1).keymap is not None and track(1).keymap.global_key_text == written

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 from cli_support import FIXTURES
+from cli_support import cli
 from cli_support import ok
+from cli_support import one_error
 from cli_support import run
+from cli_support import sample_library
 from cli_support import sha256
 
 ANALYSED = FIXTURES / "real-mixxx-analysis" / "2.3.3" / "mixxxdb.sqlite"
@@ -36,6 +39,12 @@ def test_check_analysis_lists_a_column_that_disagrees_and_exits_1(tmp_path: Path
     assert as_json.exit_code == 1
     data = json.loads(as_json.stdout)
     assert [m["track_id"] for m in data["analysis_mismatches"]] == [track_id]
+
+
+def test_the_sample_library_is_consistent(tmp_path: Path) -> None:
+    # Its key maps say "Bb" where the column said "B♭": one key, and now one spelling.
+    result = ok(cli(sample_library(tmp_path), "check", "--analysis"))
+    assert "analysis: 0 bpm/key column(s) disagree" in result.stdout
 
 
 def test_check_fix_dry_run_writes_nothing(tmp_path: Path) -> None:
@@ -145,8 +154,7 @@ def test_a_broken_grid_is_shown_refused_and_reported_never_a_traceback(
         assert refused.stderr.count("\n") == 1 and "replace-invalid" in refused.stderr.replace(
             "_", "-"
         )
-    scaled = ok(run(path, "tracks", "bpm", "1", "--scale", "double"))
-    assert "skipped" in scaled.stdout + scaled.stderr
+    one_error(run(path, "tracks", "bpm", "1", "--scale", "double"), "does not decode")
     assert _library_rows(path) == before
     listed = ok(run(path, "tracks", "list", "--columns", "id,grid_bpm", "--format", "jsonl"))
     assert '{"id": 1, "grid_bpm": null}' in listed.stdout
@@ -161,3 +169,73 @@ def _library_rows(path: Path) -> list[tuple[object, ...]]:
         return conn.execute("SELECT * FROM library ORDER BY id").fetchall()
     finally:
         conn.close()
+
+
+def _row(path: Path, sql: str, track_id: int) -> tuple[object, ...]:
+    conn = sqlite3.connect(path)
+    try:
+        return tuple(conn.execute(sql, (track_id,)).fetchone())
+    finally:
+        conn.close()
+
+
+_GRID_SQL = "SELECT beats, beats_version, beats_sub_version, bpm FROM library WHERE id = ?"
+_KEY_SQL = "SELECT keys, keys_version, keys_sub_version, key, key_id FROM library WHERE id = ?"
+
+
+def test_scaling_a_bpm_without_a_grid_makes_the_grid_editing_makes(tmp_path: Path) -> None:
+    # Track 3 of the sample: bpm 85.18, no beats blob.
+    scaled = sample_library(tmp_path / "scaled")
+    typed = sample_library(tmp_path / "typed")
+    result = ok(cli(scaled, "tracks", "bpm", "3", "--scale", "double"))
+    assert "track 3: bpm 85.18 -> 170.36" in result.stdout + result.stderr
+    ok(cli(typed, "tracks", "edit", "3", "--bpm", str(85.18 * 2)))
+    assert _row(scaled, _GRID_SQL, 3) == _row(typed, _GRID_SQL, 3)
+    assert _row(scaled, _GRID_SQL, 3)[1] == "BeatGrid-2.0"
+
+
+def test_a_scale_that_cannot_be_made_is_one_error_and_changes_nothing(tmp_path: Path) -> None:
+    path = sample_library(tmp_path)  # track 2: no beats and no BPM
+    before = sha256(path)
+    one_error(cli(path, "tracks", "bpm", "2", "--scale", "double"), "nothing to scale", "no BPM")
+    assert sha256(path) == before
+
+
+def test_a_locked_bpm_names_unlock_never_force(tmp_path: Path) -> None:
+    path = sample_library(tmp_path)
+    ok(cli(path, "tracks", "edit", "1", "--bpm-lock"))
+    before = sha256(path)
+    line = one_error(cli(path, "tracks", "edit", "1", "--bpm", "130"), "locked", "--unlock")
+    assert "force" not in line
+    line = one_error(cli(path, "tracks", "bpm", "1", "--scale", "double"), "--unlock")
+    assert "force" not in line
+    assert sha256(path) == before
+    ok(cli(path, "tracks", "edit", "1", "--bpm", "130", "--unlock"))
+    ok(cli(path, "tracks", "bpm", "1", "7", "--scale", "double", "--unlock"))
+    assert _row(path, _GRID_SQL, 1)[3] == 260.0
+
+
+def test_tracks_edit_bpm_empty_clears_the_bpm_and_the_grid(tmp_path: Path) -> None:
+    path = sample_library(tmp_path)
+    assert _row(path, _GRID_SQL, 1)[0] is not None
+    ok(cli(path, "tracks", "edit", "1", "--bpm", ""))
+    assert _row(path, _GRID_SQL, 1) == (None, None, None, 0.0)
+    shown = json.loads(ok(cli(path, "tracks", "show", "1", "--format", "json")).stdout)
+    assert shown["grid"] is None and shown["bpm"] == 0.0
+    one_error(cli(path, "tracks", "edit", "1", "--bpm", "fast"), "bpm must be a number")
+
+
+def test_tracks_edit_key_empty_clears_the_key_and_the_key_map(tmp_path: Path) -> None:
+    path = sample_library(tmp_path)
+    assert _row(path, _KEY_SQL, 1)[0] is not None
+    ok(cli(path, "tracks", "edit", "1", "--key", ""))
+    assert _row(path, _KEY_SQL, 1) == (None, None, None, "", 0)
+    shown = json.loads(ok(cli(path, "tracks", "show", "1", "--format", "json")).stdout)
+    assert shown["keymap"] is None
+
+
+def test_tracks_show_prints_the_main_cue_as_a_time(tmp_path: Path) -> None:
+    # Track 19 of the sample: cuepoint 1393383.6 engine samples at 44.1 kHz = 15.798 s.
+    shown = ok(cli(sample_library(tmp_path), "tracks", "show", "19")).stdout
+    line = next(line for line in shown.splitlines() if line.startswith("cuepoint "))
+    assert line.split() == ["cuepoint", "0:15.798"]

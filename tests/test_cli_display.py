@@ -382,3 +382,12 @@ def test_the_summary_adds_up_durations_the_columns_do_not_show(db: Path) -> None
     assert "duration" not in listed[0]
     shown = _on_a_terminal(db, "playlists", "show", str(playlist), "--columns", "id,title,bpm")
     assert shown[-1] == f"{entries} tracks, {format_duration(in_playlist)}"
+
+
+def test_a_main_cue_without_a_sample_rate_shows_its_samples_never_an_exponent() -> None:
+    from mixxx_peewee.cli.table import cell_text
+
+    assert cell_text("cuepoint", 1308180.0, {}) == "1308180"
+    assert cell_text("cuepoint", 81496.8, {"samplerate": 0}) == "81496.8"
+    assert cell_text("cuepoint", 88200, {"samplerate": 44100}) == "0:01.000"
+    assert cell_text("cuepoint", None, {"samplerate": 44100}) == ""

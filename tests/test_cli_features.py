@@ -146,9 +146,10 @@ def test_stats_equal_independent_sqlite_counts(tmp_path: Path) -> None:
     conn = sqlite3.connect(db)
     join = "FROM library JOIN track_locations ON library.location = track_locations.id"
     visible = "coalesce(mixxx_deleted, 0) = 0"  # NULL is visible, as in Mixxx's views
-    tracks, seconds, grids, keys, flagged = conn.execute(
+    tracks, seconds, grids, keys, flagged, bpms = conn.execute(
         "SELECT count(*), total(max(duration, 0)), total(beats IS NOT NULL AND bpm > 0), "
-        f"total(key_id BETWEEN 1 AND 24), total(fs_deleted = 1) {join} WHERE {visible}"
+        f"total(key_id BETWEEN 1 AND 24), total(fs_deleted = 1), total(bpm > 0) {join} "
+        f"WHERE {visible}"
     ).fetchone()
     hidden = conn.execute("SELECT count(*) FROM library WHERE mixxx_deleted = 1").fetchone()[0]
     top = conn.execute(
@@ -165,13 +166,15 @@ def test_stats_equal_independent_sqlite_counts(tmp_path: Path) -> None:
     assert (data["with_grid"], data["with_key"], data["flagged_missing"]) == (grids, keys, flagged)
     assert len(data["genres"]) == 3 and data["genres"][0]["tracks"] == top
     assert {k["key_id"]: k["tracks"] for k in data["keys"]} == per_key
-    assert sum(b["tracks"] for b in data["bpm_buckets"]) == grids
+    # The BPM spread counts what tracks list shows: every BPM, with a grid or not.
+    assert sum(b["tracks"] for b in data["bpm_buckets"]) == bpms == data["with_bpm"] > grids
     assert "missing_files" not in data
     files = parsed(cli(db, "stats", "-f", "json", "--files"))
     assert files["missing_files"] == tracks  # the sample's paths are not on this disk
     table = ok(cli(db, "--key-notation", "lancelot", "stats")).stdout
     assert f"tracks        {tracks:,} in the library, {hidden:,} more hidden" in table
-    assert "keys (lancelot)" in table and "  8A " in table
+    assert f"with a BPM    {int(bpms):,} (" in table and f"of {int(bpms):,} tracks" in table
+    assert "(lancelot, Camelot order)" in table and "  8A " in table
 
 
 def test_backup_list_shows_date_size_and_track_count(tmp_path: Path) -> None:
@@ -245,7 +248,9 @@ def test_stats_pads_wide_genre_names_by_display_width(tmp_path: Path) -> None:
     cells = len(wide) + len("深夜ハウス")
     assert cells - len(wide.split()[-1]) == len(narrow) - len(narrow.split()[-1])
     # Keys in traditional notation lead with their Camelot code: the list's order.
-    keys = lines[lines.index("keys (traditional)") + 1 :]
+    header = next(i for i, line in enumerate(lines) if line.startswith("keys "))
+    assert lines[header].endswith("tracks by key (traditional, Camelot order)")
+    keys = lines[header + 1 :]
     assert [line.split()[0] for line in keys[:3]] == ["1A", "1B", "2A"]
 
 
@@ -332,7 +337,7 @@ def test_stats_of_an_empty_library_says_none(tmp_path: Path) -> None:
     conn.close()
     lines = ok(run(db, "stats")).stdout.splitlines()
     assert lines[0] == "tracks        0 in the library, 0 more hidden"
-    assert "BPM           no beat grids" in lines and lines[-1] == "keys          none"
+    assert "BPM           no track has a BPM" in lines and lines[-1] == "keys          none"
 
 
 def test_duplicates_table_shows_what_tells_the_copies_apart(tmp_path: Path) -> None:

@@ -120,6 +120,7 @@ OPERATIONS: dict[str, Callable[[], Any]] = {
         2, artist="Someone Else", rating=5, color="#FF0000", comment="new\\nline"
     ),
     "update_track (bpm, key)": lambda: m.update_track(1, bpm=128.5, key="Am"),
+    "update_track (clear bpm, key)": lambda: m.update_track(1, bpm=None, key=None),
     "hide_tracks": lambda: m.hide_tracks([3, 4]),
     "unhide_tracks": lambda: (m.hide_tracks([5]), m.unhide_tracks([5]))[1],
     "set_hotcue": lambda: m.set_hotcue(2, 3, 12.5),

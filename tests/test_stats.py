@@ -104,8 +104,10 @@ def test_library_stats_counts(empty: tuple[Path, sqlite3.Connection]) -> None:
     assert (found.tracks, found.hidden, found.seconds) == (4, 1, 650.0)
     assert found.genres == [("House", 2)] and found.genre_count == 2 and found.no_genre == 1
     assert (found.with_grid, found.with_key, found.flagged_missing) == (2, 3, 1)
-    assert [(b.low, b.tracks) for b in found.bpm_buckets] == [(120, 2)]
-    assert found.bpm_percentiles == {10: 124, 50: 124, 90: 128}
+    # The spread counts every BPM a listing shows (track 3 has no grid): 3, not 2.
+    assert found.with_bpm == 3
+    assert [(b.low, b.tracks) for b in found.bpm_buckets] == [(120, 2), (140, 1)]
+    assert found.bpm_percentiles == {10: 124, 50: 128, 90: 140}
     assert found.keys == [(22, 2), (1, 1)]  # harmonic (Camelot) order: 8A (Am), then 8B (C)
     assert found.missing_files is None
     assert mp.library_stats(check_files=True).missing_files == 4

@@ -11,6 +11,7 @@ import pytest
 
 from mixxx_peewee import Track
 from mixxx_peewee import Verdict
+from mixxx_peewee.analysis import decode_keys
 from mixxx_peewee.keys import guess_key_id
 from mixxx_peewee.keys import key_to_text
 from mixxx_peewee.library import MixxxLibrary
@@ -53,13 +54,28 @@ def test_names_include_unicode_quotes_and_like_wildcards(sample: sqlite3.Connect
 
 
 def test_key_text_matches_key_id(sample: sqlite3.Connection) -> None:
-    pairs = set(sample.execute("SELECT key, key_id FROM library"))
-    for key, key_id in pairs:
+    rows = set(sample.execute("SELECT key, key_id, keys FROM library"))
+    for key, key_id, keys in rows:
         if key_id:
-            assert key == key_to_text(key_id) and guess_key_id(key) == key_id
+            assert guess_key_id(key) == key_id
+            assert keys is not None or key == key_to_text(key_id)
         else:
             assert key is None
-    assert {("C", 1), ("Am", 22), ("Bm", 24)} <= pairs
+    assert {("C", 1), ("Am", 22), ("Bm", 24)} <= {(k, i) for k, i, _ in rows}
+
+
+def test_a_24_sample_copies_its_key_maps_text_to_the_key_column(
+    sample: sqlite3.Connection,
+) -> None:
+    # Mixxx 2.4+ writes the key map's global_key_text ("Bb", "F#m") to library.key.
+    rows = sample.execute(
+        "SELECT key, keys_version, keys FROM library WHERE keys IS NOT NULL"
+    ).fetchall()
+    assert rows
+    for key, version, keys in rows:
+        keymap = decode_keys(version, keys).value
+        assert keymap is not None and key == keymap.global_key_text
+    assert any("b" in key[1:] or "#" in key for key, _, _ in rows)
 
 
 def test_value_ranges_follow_mixxx(sample: sqlite3.Connection) -> None:

@@ -201,8 +201,9 @@ def _stats_lines(found: Any, notation: str) -> list[str]:
     lines = [
         f"tracks        {n:,} in the library, {found.hidden:,} more hidden",
         f"playing time  {found.hours:,.1f} hours ({format_duration(found.seconds) or '0:00'})",
-        f"beat grid     {found.with_grid:,} ({_percent(found.with_grid, n)})",
-        f"key           {found.with_key:,} ({_percent(found.with_key, n)})",
+        f"with a BPM    {found.with_bpm:,} ({_percent(found.with_bpm, n)}), "
+        f"{found.with_grid:,} of them with a beat grid ({_percent(found.with_grid, n)})",
+        f"with a key    {found.with_key:,} ({_percent(found.with_key, n)})",
         f"missing       {found.flagged_missing:,} ({_percent(found.flagged_missing, n)}) "
         "flagged by Mixxx's scanner"
         + ("" if found.missing_files is not None else "; --files checks the disk"),
@@ -218,16 +219,22 @@ def _stats_lines(found: Any, notation: str) -> list[str]:
         f"  {g}{' ' * (width - display_width(g))}  {c:>7,}  {_bar(c, most)}"
         for g, (_, c) in zip(names, found.genres, strict=True)
     ]
-    spread = ", ".join(
-        f"{'median' if p == 50 else f'p{p}'} {v}" for p, v in found.bpm_percentiles.items()
-    )
-    lines.append(f"BPM           {spread or 'no beat grids'}")
+    cent = found.bpm_percentiles
+    if cent:
+        # p10..p90: where the middle 80 % of the tracks are, as a DJ reads a crate's range.
+        lines.append(
+            f"BPM           median {cent[50]}, 80 % of {found.with_bpm:,} tracks between "
+            f"{cent[10]} and {cent[90]}"
+        )
+    else:
+        lines.append("BPM           no track has a BPM")
     most = max((b.tracks for b in found.bpm_buckets), default=0)
     lines += [
         f"  {b.low:>3}-{b.low + b.width - 1:<3}  {b.tracks:>7,}  {_bar(b.tracks, most)}"
         for b in found.bpm_buckets
     ]
-    lines.append(f"keys ({notation})" if found.keys else "keys          none")
+    keyed = f"{found.with_key:,} tracks by key ({notation}, Camelot order)"
+    lines.append(f"keys          {keyed}" if found.keys else "keys          none")
     most = max((c for _, c in found.keys), default=0)
     # Traditional names get their Camelot code: the order of the list (harmonic).
     labels = [

@@ -8,9 +8,9 @@ none); text that does not fit is cut with ``…`` (paths in the middle, so the f
 its extension stay); line breaks and other control characters never break a row.
 
 Every value is shown by one rule per column (:func:`cell_text`): durations ``m:ss``
-(``h:mm:ss`` from an hour), positions ``m:ss.mmm``, BPM with one decimal and blank when
-not analysed, dates in local time, colours ``#RRGGBB``, keys in the chosen notation,
-numbers right-aligned.
+(``h:mm:ss`` from an hour), positions (``first_beat``, the main cue ``cuepoint``)
+``m:ss.mmm`` like cue positions, BPM with one decimal and blank when not analysed, dates
+in local time, colours ``#RRGGBB``, keys in the chosen notation, numbers right-aligned.
 """
 
 from __future__ import annotations
@@ -160,6 +160,18 @@ def _duration(value: Any, row: Mapping[str, Any]) -> str:
     return value if isinstance(value, str) else format_duration(value)
 
 
+def _cuepoint(value: Any, row: Mapping[str, Any]) -> str:
+    """The main cue as a time, as ``cues list`` prints positions (engine samples / 2 / rate)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return _plain(value, row)
+    rate = row.get("samplerate")
+    if isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate > 0 and value >= 0:
+        from mixxx_peewee.cues import clock_text  # cues loads only for this column
+
+        return clock_text(value / 2 / rate)
+    return f"{value:f}".rstrip("0").rstrip(".")  # samples, never 1.30818e+06
+
+
 def _color(value: Any, row: Mapping[str, Any]) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return format_color(value) or ""
@@ -196,6 +208,7 @@ _RULES: dict[str, Callable[[Any, Mapping[str, Any]], str]] = {
     "grid_bpm": _bpm,
     "first_beat": _position,
     "duration": _duration,
+    "cuepoint": _cuepoint,
     "key": _key,
     **{column: _color for column in COLOR_COLUMNS},
     **{column: _date for column in DATETIME_COLUMNS},

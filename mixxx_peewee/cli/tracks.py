@@ -362,12 +362,18 @@ def _analysis_lines(analysis: dict[str, Any]) -> dict[str, str]:
     return {"beat grid": grid_line, "key map": key_line}
 
 
+UNLOCK = typer.Option(
+    False, "--unlock", help="Change a BPM that is locked (bpm_lock) too; the lock stays set."
+)
+
+
 def edit(
     ctx: typer.Context,
     track: str = typer.Argument(..., help="Track id or file path."),
     dry_run: bool = DRY_RUN,
     force: bool = FORCE,
     as_json: bool = JSON_RESULT,
+    unlock: bool = UNLOCK,
     convert_map: bool = typer.Option(
         False,
         "--convert-map",
@@ -383,15 +389,17 @@ def edit(
     """Change a track's metadata (refused while Mixxx runs unless --force).
 
     Every field of mixxx_peewee.trackedits.EDITABLE_FIELDS is an option; '' clears a text.
-    Example: mixxx-peewee tracks edit 7 --genre House --bpm 126 --dry-run
+    --bpm '' clears the BPM and the beat grid, --key '' the key and the key map, as Mixxx's
+    track menu does. Example: mixxx-peewee tracks edit 7 --genre House --bpm 126 --dry-run
     """
     state: CliState = ctx.obj
     fields: dict[str, Any] = {}
     for name, value in changes.items():
         if value is None:
             continue
-        cleared = isinstance(value, str) and value.lower() in EDITABLE_FIELDS[name].clears
-        fields[name] = None if cleared else value
+        spec = EDITABLE_FIELDS[name]
+        cleared = isinstance(value, str) and value.lower() in spec.clears
+        fields[name] = None if cleared else _field_value(name, spec.kind, value)
     if not fields:
         raise typer.BadParameter("give at least one field to change, e.g. --genre House")
     state.open()
@@ -405,6 +413,7 @@ def edit(
             wanted,
             dry_run=dry,
             force=force,
+            unlock=unlock,
             convert_map=convert_map,
             replace_invalid=replace_invalid,
             **fields,
@@ -414,6 +423,22 @@ def edit(
         force=force,
         as_json=as_json,
     )
+
+
+def _option_kind(kind: type, clears: tuple[str, ...]) -> type:
+    """The type an edit option reads: text for a number that '' clears (``--bpm ''``)."""
+    return str if clears and kind in (int, float) else kind
+
+
+def _field_value(name: str, kind: type, value: Any) -> Any:
+    """An edit option's value as its field takes it: a number read as text is converted."""
+    if isinstance(value, str) and kind in (int, float):
+        try:
+            return kind(value.strip())
+        except ValueError:
+            what = "a number" if kind is float else "a whole number"
+            raise ValidationError(f"{name} must be {what}, not {value!r}") from None
+    return value
 
 
 def edit_options() -> dict[str, str]:
@@ -434,7 +459,7 @@ def _edit_signature() -> inspect.Signature:
                 name,
                 inspect.Parameter.KEYWORD_ONLY,
                 default=typer.Option(None, *names, help=spec.help),
-                annotation=spec.kind | None,
+                annotation=_option_kind(spec.kind, spec.clears) | None,
             )
         )
     ctx, track, *flags = fixed[:-1]  # **changes (last) gives way to the generated options
@@ -460,13 +485,16 @@ def bpm(
     ),
     dry_run: bool = DRY_RUN,
     force: bool = FORCE,
+    unlock: bool = UNLOCK,
     as_json: bool = JSON_RESULT,
 ) -> None:
     """Multiply the beat grids of many tracks by a factor, in one transaction.
 
-    Mixxx keeps the first beat and scales the tempo; tracks without a grid, with a beat map
-    or with a locked BPM (unless --force) are skipped and counted. Refused while Mixxx runs
-    unless --force. Example: mixxx-peewee tracks bpm 12 15 --scale double --dry-run
+    Mixxx keeps the first beat and scales the tempo; a track with a BPM but no grid gets a
+    grid of the scaled BPM (as tracks edit --bpm makes one). Tracks with a beat map, a
+    broken grid, no BPM or a locked BPM (unless --unlock) are skipped and counted; when
+    none can be scaled it is an error. Refused while Mixxx runs unless --force.
+    Example: mixxx-peewee tracks bpm 12 15 --scale double --dry-run
     """
     state: CliState = ctx.obj
     state.open()
@@ -478,7 +506,7 @@ def bpm(
     name = parse_scale_factor(factor)
     wanted = list(track_ids(tracks))
     state.write(
-        lambda dry: scale_bpm(wanted, name, dry_run=dry, force=force),
+        lambda dry: scale_bpm(wanted, name, dry_run=dry, force=force, unlock=unlock),
         dry_run=dry_run,
         guard=TRACK_DATA,
         force=force,
