@@ -239,3 +239,13 @@ def test_tracks_show_prints_the_main_cue_as_a_time(tmp_path: Path) -> None:
     shown = ok(cli(sample_library(tmp_path), "tracks", "show", "19")).stdout
     line = next(line for line in shown.splitlines() if line.startswith("cuepoint "))
     assert line.split() == ["cuepoint", "0:15.798"]
+
+
+def test_tracks_list_shows_the_main_cue_as_a_time_without_the_rate_column(
+    tmp_path: Path,
+) -> None:
+    # The sample rate that makes the cue a time is read, not shown.
+    table = ok(cli(sample_library(tmp_path), "tracks", "search", "id:19", "--columns",
+                   "id,cuepoint", "-f", "table")).stdout  # fmt: skip
+    assert table.splitlines()[0].split() == ["id", "cuepoint"]
+    assert table.splitlines()[2].split() == ["19", "0:15.798"]

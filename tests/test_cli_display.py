@@ -71,6 +71,22 @@ def test_a_table_prints_rows_before_the_input_ends() -> None:
     assert lines[-1].split() == [str(SAMPLE + 49), "Track", str(SAMPLE + 49)]
 
 
+def test_a_slow_first_row_does_not_shrink_the_sample_that_sizes_the_columns() -> None:
+    """A sorted listing's first row comes after the sort: the widths still come from the
+    first rows, not from the first one alone (a title cut to 'Space Ja…' on 150 columns)."""
+    import time
+
+    printed = io.StringIO()
+
+    def rows() -> Iterator[dict[str, Any]]:
+        time.sleep(0.3)  # the sort
+        yield {"id": 1, "title": "Love"}
+        yield {"id": 2, "title": "Soul Move Body (Remix)"}
+
+    print_table(rows(), ["id", "title"], printed)
+    assert "Soul Move Body (Remix)" in printed.getvalue()
+
+
 def test_widths_are_display_widths_and_cuts_keep_the_extension() -> None:
     assert display_width("坂本龍一") == 8
     assert display_width("Cafe\u0301") == 4  # a combining accent takes no cell

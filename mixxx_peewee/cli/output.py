@@ -308,10 +308,14 @@ def stream_tracks(
         shown = [*lead, *(c for c in shown if c not in lead)]
     if columns is None:
         return emit_tracks(iter_tracks(columns=shown, **query), fmt, extra=extra)
-    # The table's summary line adds up every track's duration, shown or not.
-    totals = fmt == "table" and "duration" not in shown
-    tracks = iter_tracks(columns=[*shown, "duration"] if totals else shown, **query)
-    return emit_tracks(tracks, fmt, columns=shown)
+    # A table reads what its summary and cells need, shown or not: every track's duration
+    # (the summary line adds them up) and, for the main cue as a time, the sample rate.
+    needed = [*shown]
+    if fmt == "table":
+        needed += [c for c in ("duration",) if c not in shown]
+        if "cuepoint" in shown and "samplerate" not in shown:
+            needed.append("samplerate")
+    return emit_tracks(iter_tracks(columns=needed, **query), fmt, columns=shown)
 
 
 def listing_columns(fmt: str, requested: str | None = None) -> list[str]:

@@ -226,8 +226,11 @@ def _is_number(value: Any) -> bool:
 
 def _sample(rows: Iterator[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     first: list[Mapping[str, Any]] = []
-    deadline = time.monotonic() + SAMPLE_SECONDS
+    deadline = 0.0
     for row in rows:
+        if not first:
+            # From the first row on: a sorted listing's first row comes after the sort.
+            deadline = time.monotonic() + SAMPLE_SECONDS
         first.append(row)
         if len(first) >= SAMPLE or time.monotonic() > deadline:
             break
