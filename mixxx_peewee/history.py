@@ -50,8 +50,7 @@ from mixxx_peewee.restoring import restore
 from mixxx_peewee.running import EXCLUSIVE
 from mixxx_peewee.running import STRUCTURE
 from mixxx_peewee.running import TRACK_DATA
-from mixxx_peewee.values import COLOR_COLUMNS
-from mixxx_peewee.values import format_color
+from mixxx_peewee.values import change_text
 
 __all__ = [
     "get_change",
@@ -160,13 +159,8 @@ def _label(image: RowImage) -> str:
 
 
 def _short(column: str, value: Any) -> str:
-    """A stored value as a message shows it: colours as ``#RRGGBB`` (``none``), blobs by size."""
-    if column in COLOR_COLUMNS and (value is None or type(value) is int):
-        return format_color(value) or "none"
-    if isinstance(value, bytes):
-        return f"<{len(value)} bytes>"
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 60 else text[:57] + "…"
+    """A stored value as a message shows it (:func:`values.change_text`)."""
+    return change_text(column, value)
 
 
 def _row_text(columns: Sequence[str], values: Sequence[Any] | None) -> str:

@@ -85,8 +85,8 @@ from mixxx_peewee.snapshots import library_track_paths
 from mixxx_peewee.snapshots import restore_pages
 from mixxx_peewee.snapshots import why
 from mixxx_peewee.trackedits import require_columns
+from mixxx_peewee.values import change_text
 from mixxx_peewee.values import chunked
-from mixxx_peewee.values import format_color
 from mixxx_peewee.values import parse_id
 from mixxx_peewee.values import parse_track_ids
 
@@ -651,11 +651,7 @@ class _Job:
 
 
 def _show(column: str, value: Any) -> str:
-    if isinstance(value, bytes):
-        return f"<{len(value)} bytes>"
-    if column in ("color", "coverart_color") and (value is None or isinstance(value, int)):
-        return format_color(value) or "none"
-    return repr(value)
+    return change_text(column, value)
 
 
 # -- crates --

@@ -34,8 +34,8 @@ from mixxx_peewee.plan import plural
 from mixxx_peewee.running import STRUCTURE
 from mixxx_peewee.running import TRACK_DATA
 from mixxx_peewee.trackreads import get_track_by_id
+from mixxx_peewee.values import change_text
 from mixxx_peewee.values import chunked
-from mixxx_peewee.values import format_color
 from mixxx_peewee.values import parse_color
 from mixxx_peewee.values import parse_track_ids
 
@@ -237,12 +237,7 @@ def update_track(
     for name, value in values.items():
         old = getattr(current, name)
         if old != value:
-            if isinstance(value, bytes) or isinstance(old, bytes):
-                shown = f"<{len(old or b'')} bytes> -> <{len(value or b'')} bytes>"
-            elif name in ("color", "coverart_color"):  # as every listing shows colours
-                shown = f"{format_color(old)} -> {format_color(value)}"
-            else:
-                shown = f"{old!r} -> {value!r}"
+            shown = f"{change_text(name, old)} -> {change_text(name, value)}"
             result.add(f"track {track_id}: {name} {shown}")
             result.count("changed")
     if not result.changes:

@@ -38,6 +38,7 @@ __all__ = [
     "MAX_ROW_ID",
     "NumberRange",
     "RangeLike",
+    "change_text",
     "check_text",
     "chunked",
     "date_period",
@@ -115,6 +116,18 @@ COLOR_COLUMNS = frozenset({"color", "colour", "coverart_color"})
 def format_color(rgb: int | None) -> str | None:
     """``#RRGGBB`` for a stored colour (Mixxx may set bits above 24: masked), None for none."""
     return None if rgb is None else f"#{rgb & 0xFFFFFF:06X}"
+
+
+def change_text(column: str, value: object) -> str:
+    """A stored value as a change line shows it: colours ``#RRGGBB``, blobs by size, ``none``."""
+    if column in COLOR_COLUMNS and (value is None or type(value) is int):
+        return format_color(value) or "none"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"<{len(bytes(value))} bytes>"
+    if value is None:
+        return "none"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 @dataclass(frozen=True)
