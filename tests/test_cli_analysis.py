@@ -218,8 +218,10 @@ def test_a_locked_bpm_names_unlock_never_force(tmp_path: Path) -> None:
 def test_tracks_edit_bpm_empty_clears_the_bpm_and_the_grid(tmp_path: Path) -> None:
     path = sample_library(tmp_path)
     assert _row(path, _GRID_SQL, 1)[0] is not None
-    ok(cli(path, "tracks", "edit", "1", "--bpm", ""))
+    said = ok(cli(path, "tracks", "edit", "1", "--bpm", "")).stderr
     assert _row(path, _GRID_SQL, 1) == (None, None, None, 0.0)
+    # The change lines say what is stored now: no blob, not an empty one.
+    assert "beats_version 'BeatGrid-2.0' -> none" in said and "bytes> -> none" in said
     shown = json.loads(ok(cli(path, "tracks", "show", "1", "--format", "json")).stdout)
     assert shown["grid"] is None and shown["bpm"] == 0.0
     one_error(cli(path, "tracks", "edit", "1", "--bpm", "fast"), "bpm must be a number")
