@@ -201,8 +201,8 @@ def _stats_lines(found: Any, notation: str) -> list[str]:
     lines = [
         f"tracks        {n:,} in the library, {found.hidden:,} more hidden",
         f"playing time  {found.hours:,.1f} hours ({format_duration(found.seconds) or '0:00'})",
-        f"with a BPM    {found.with_bpm:,} ({_percent(found.with_bpm, n)}), "
-        f"{found.with_grid:,} of them with a beat grid ({_percent(found.with_grid, n)})",
+        f"with a BPM    {found.with_bpm:,} ({_percent(found.with_bpm, n)})",
+        f"with a grid   {found.with_grid:,} ({_percent(found.with_grid, n)})",
         f"with a key    {found.with_key:,} ({_percent(found.with_key, n)})",
         f"missing       {found.flagged_missing:,} ({_percent(found.flagged_missing, n)}) "
         "flagged by Mixxx's scanner"
