@@ -83,7 +83,7 @@ LOCK_RUNS = 3  # probed runs per side of each write (median); 1 with --quick
 MEMORY_GROWTH = 2.0
 IMPORT_RATIO = 2.0  # playlists import of an M3U8 of every track vs tracks list -f jsonl
 
-app = typer.Typer(add_completion=False, help=__doc__.split("\n\n")[0])
+app = typer.Typer(add_completion=False, rich_markup_mode=None, help=__doc__.split("\n\n")[0])
 
 
 @dataclass
@@ -1560,4 +1560,8 @@ def main(
 
 
 if __name__ == "__main__":
-    app()
+    from mixxx_peewee.cli import plain_help
+
+    command = typer.main.get_command(app)
+    plain_help(command)  # ROOT, TEXT: placeholders as mixxx-peewee's help shows them
+    command(prog_name=Path(sys.argv[0]).name)

@@ -12,6 +12,7 @@ is changed in its own short transaction, safe while Mixxx runs.
 from __future__ import annotations
 
 import os
+import sys
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -81,4 +82,8 @@ def main(
 
 
 if __name__ == "__main__":
-    app()
+    from mixxx_peewee.cli import plain_help
+
+    command = typer.main.get_command(app)
+    plain_help(command)  # ROOT, TEXT: placeholders as mixxx-peewee's help shows them
+    command(prog_name=Path(sys.argv[0]).name)

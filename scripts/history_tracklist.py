@@ -11,6 +11,7 @@ the moment Mixxx added each track to the history.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -78,4 +79,8 @@ def main(
 
 
 if __name__ == "__main__":
-    app()
+    from mixxx_peewee.cli import plain_help
+
+    command = typer.main.get_command(app)
+    plain_help(command)  # ROOT, TEXT: placeholders as mixxx-peewee's help shows them
+    command(prog_name=Path(sys.argv[0]).name)

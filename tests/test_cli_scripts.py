@@ -42,6 +42,13 @@ def test_annex_sync_help_reads_plainly() -> None:
     assert "--key-notation [lancelot|openkey|traditional]" in text
 
 
+@pytest.mark.parametrize("script", ["crate_per_folder.py", "history_tracklist.py", "bench.py"])
+def test_every_scripts_help_reads_plainly(script: str) -> None:
+    text = _script(script, "--help").stdout
+    assert text.startswith(f"Usage: {script} [OPTIONS]")
+    assert ODD_PLACEHOLDER.findall(text) == []
+
+
 def test_crate_per_folder_dry_run_then_sync(tmp_path: Path) -> None:
     db = sample_library(tmp_path)
     root = parsed(run(db, "tracks", "show", "1", "--format", "json"))["location"].rsplit("/", 3)[0]
