@@ -102,14 +102,46 @@ def fields_of(model: Any) -> dict[str, Any]:
     return {name: getattr(model, name) for name in model._meta.fields if name != "location"}
 
 
+# The modules whose tests run a real Mixxx (marked ``mixxx``): one scope of work.
+REAL_MIXXX_MODULES = (
+    "tests/test_real_mixxx.py",
+    "tests/test_real_mixxx_analysis.py",
+    "tests/test_real_mixxx_harness.py",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist, every real-Mixxx test runs in one worker, one after another.
 
-    They share module-scoped Mixxx runs and the 2.5.0 chroot's mounts; the rest of the
-    suite is spread over the other workers meanwhile (``--dist loadgroup``).
+    They share session-scoped Mixxx runs and the 2.5.0 chroot's mounts; the rest of the
+    suite is spread over the other workers meanwhile (``--dist loadgroup``, scheduled by
+    :func:`pytest_xdist_make_scheduler`). A marked test outside REAL_MIXXX_MODULES is an
+    error: it would run beside the others.
     """
     if not config.pluginmanager.hasplugin("xdist"):
         return
     for item in items:
         if item.get_closest_marker("mixxx") is not None:
+            if not item.nodeid.startswith(REAL_MIXXX_MODULES):
+                raise pytest.UsageError(f"{item.nodeid}: a mixxx test outside REAL_MIXXX_MODULES")
             item.add_marker(pytest.mark.xdist_group("real-mixxx"))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` with the real-Mixxx modules as one group, by their node ids.
+
+    xdist 3.8 groups by a ``@group`` suffix it writes into ``item._nodeid``, which pytest 9.2
+    no longer reads (node ids live in ``_id``): every marked test went to any worker, two
+    Mixxx runs at once. This scheduler needs no suffix; it honours one where xdist works.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class RealMixxxTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if "@" in nodeid:
+                return nodeid.rsplit("@", 1)[-1]
+            return "real-mixxx" if nodeid.startswith(REAL_MIXXX_MODULES) else nodeid
+
+    return RealMixxxTogether(config, log)
