@@ -124,3 +124,26 @@ def parsed(result: Result | Ran) -> Any:
 def jsonl(result: Result | Ran) -> list[Any]:
     """The JSON lines on stdout."""
     return [json.loads(line) for line in ok(result).stdout.splitlines()]
+
+
+def on_a_terminal(db: Path, *args: str) -> list[str]:
+    """The lines a command prints with stdout a terminal (a pseudo-terminal)."""
+    import pty
+
+    screen, terminal = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MIXXX_PEEWEE_AUTO_BACKUP": "0"}
+    command = [sys.executable, "-m", "mixxx_peewee", "--db", str(db), *args]
+    with subprocess.Popen(command, stdout=terminal, stderr=subprocess.PIPE, env=env) as proc:
+        os.close(terminal)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(screen, 65536)
+            except OSError:  # the terminal closed: the process ended
+                break
+            if not chunk:
+                break
+            output += chunk
+        assert proc.wait(timeout=60) == 0
+    os.close(screen)
+    return output.decode().splitlines()

@@ -15,6 +15,7 @@ import pytest
 from cli_support import cli
 from cli_support import jsonl
 from cli_support import ok
+from cli_support import on_a_terminal
 from cli_support import parsed
 from cli_support import sample_library
 
@@ -354,34 +355,6 @@ def test_grid_play_count_and_date_columns_follow_the_display_rules(db: Path) -> 
     assert len(" ".join(cells[4:])) == 16  # YYYY-MM-DD HH:MM, local time
 
 
-def _on_a_terminal(db: Path, *args: str) -> list[str]:
-    """The lines a command prints with stdout a terminal (a pseudo-terminal)."""
-    import os
-    import pty
-    import subprocess
-    import sys
-
-    from cli_support import ROOT
-
-    screen, terminal = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MIXXX_PEEWEE_AUTO_BACKUP": "0"}
-    command = [sys.executable, "-m", "mixxx_peewee", "--db", str(db), *args]
-    with subprocess.Popen(command, stdout=terminal, stderr=subprocess.PIPE, env=env) as proc:
-        os.close(terminal)
-        output = b""
-        while True:
-            try:
-                chunk = os.read(screen, 65536)
-            except OSError:  # the terminal closed: the process ended
-                break
-            if not chunk:
-                break
-            output += chunk
-        assert proc.wait(timeout=60) == 0
-    os.close(screen)
-    return output.decode().splitlines()
-
-
 def test_the_summary_adds_up_durations_the_columns_do_not_show(db: Path) -> None:
     conn = sqlite3.connect(db)
     count, seconds = conn.execute(
@@ -393,10 +366,10 @@ def test_the_summary_adds_up_durations_the_columns_do_not_show(db: Path) -> None
         " GROUP BY p.id ORDER BY count(*) DESC LIMIT 1"
     ).fetchone()
     conn.close()
-    listed = _on_a_terminal(db, "tracks", "list", "--columns", "id,title")
+    listed = on_a_terminal(db, "tracks", "list", "--columns", "id,title")
     assert listed[-1] == f"{count} tracks, {format_duration(seconds)}"
     assert "duration" not in listed[0]
-    shown = _on_a_terminal(db, "playlists", "show", str(playlist), "--columns", "id,title,bpm")
+    shown = on_a_terminal(db, "playlists", "show", str(playlist), "--columns", "id,title,bpm")
     assert shown[-1] == f"{entries} tracks, {format_duration(in_playlist)}"
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from cli_support import cli
 from cli_support import jsonl
 from cli_support import ok
+from cli_support import on_a_terminal
 from cli_support import parsed
 from cli_support import run
 from cli_support import sample_library
@@ -255,13 +256,6 @@ def test_stats_pads_wide_genre_names_by_display_width(tmp_path: Path) -> None:
 
 
 def test_crates_and_playlists_lists_end_with_totals_on_a_terminal(tmp_path: Path) -> None:
-    import os
-    import pty
-    import subprocess
-    import sys
-
-    from cli_support import ROOT
-
     db = sample_library(tmp_path)
     conn = sqlite3.connect(db)
     crates, tracks, seconds = conn.execute(
@@ -270,27 +264,7 @@ def test_crates_and_playlists_lists_end_with_totals_on_a_terminal(tmp_path: Path
         "WHERE library.mixxx_deleted = 0"  # the counts of Mixxx's sidebar: visible tracks
     ).fetchone()
     conn.close()
-    screen, terminal = pty.openpty()  # stdout a terminal, as a DJ runs it
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MIXXX_PEEWEE_AUTO_BACKUP": "0"}
-    with subprocess.Popen(
-        [sys.executable, "-m", "mixxx_peewee", "--db", str(db), "crates", "list"],
-        stdout=terminal,
-        stderr=subprocess.PIPE,
-        env=env,
-    ) as proc:
-        os.close(terminal)
-        output = b""
-        while True:
-            try:
-                chunk = os.read(screen, 65536)
-            except OSError:  # the terminal closed: the process ended
-                break
-            if not chunk:
-                break
-            output += chunk
-        assert proc.wait(timeout=60) == 0
-    os.close(screen)
-    last = output.decode().splitlines()[-1]
+    last = on_a_terminal(db, "crates", "list")[-1]  # stdout a terminal, as a DJ runs it
     hours, rest = divmod(round(seconds), 3600)
     assert last == f"{crates} crates, {tracks} tracks, {hours}:{rest // 60:02}:{rest % 60:02}"
     piped = ok(run(db, "crates", "list")).stdout.splitlines()
