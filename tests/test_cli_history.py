@@ -9,6 +9,7 @@ from pathlib import Path
 from cli_support import cli
 from cli_support import jsonl
 from cli_support import ok
+from cli_support import on_a_terminal
 from cli_support import one_error
 from cli_support import parsed
 from cli_support import run
@@ -152,3 +153,11 @@ def test_history_keep_sets_the_retention(tmp_path: Path) -> None:
     for name in ("A", "B", "C"):
         ok(run(db, "crates", "create", name))
     assert len(jsonl(run(db, "history", "-f", "jsonl"))) == 2
+
+
+def test_history_table_keeps_the_time_column_as_wide_as_its_times(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    ok(cli(db, "tracks", "edit", "1", "--rating", "3"))
+    header, rule = on_a_terminal(db, "history")[:2]
+    assert header.split()[:2] == ["id", "made"]
+    assert len(rule.split()[1]) == len("2026-12-07 18:27:50")  # no padding on a wide screen

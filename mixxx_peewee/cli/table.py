@@ -60,7 +60,7 @@ _NARROW = frozenset(
      "locked", "hotcue", "type", "seconds", "bytes", "kind", "length", "year", "color",
      "group", "size", "count", "share", "type_name", "grid_bpm", "first_beat",
      "first_beat_frame", "grid_kind", "timesplayed", "bitrate", "samplerate", "channels",
-     "filesize", "filetype", *DATETIME_COLUMNS}
+     "filesize", "filetype", "made", *DATETIME_COLUMNS}
 )  # fmt: skip
 _RIGHT = frozenset(
     {"id", "bpm", "duration", "position", "tracks", "track_count", "rating", "timesplayed",
