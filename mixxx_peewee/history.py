@@ -617,7 +617,7 @@ def _undo_restore(
     operation = current_operation()
     if operation is not None:
         operation.undoes = target.id
-    done = restore(saved, force=True)  # restore's force: its schema check (the copy is ours)
+    done = restore(saved, any_schema=True)  # the copy is this library's own: no schema check
     result.notes.extend(done.notes)
     result.changes[1:] = done.changes
     return result
