@@ -39,6 +39,7 @@ __all__ = [
     "execute",
     "executemany",
     "immediate_transaction",
+    "large_page_cache",
     "raw_connection",
     "read_transaction",
     "sqlite_uri",
@@ -224,3 +225,14 @@ def executemany(sql: str, rows: Iterable[Sequence[Any]]) -> int:
         raise
     except sqlite3.DatabaseError as exc:
         raise translate_sqlite_error(exc, path) from None
+
+
+@contextmanager
+def large_page_cache(kib: int = 65536) -> Iterator[None]:
+    """A bigger page cache for one big write: no spilling dirty pages mid-transaction."""
+    before = execute("PRAGMA cache_size").fetchone()[0]
+    execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        execute(f"PRAGMA cache_size = {int(before)}")

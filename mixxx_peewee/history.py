@@ -32,6 +32,7 @@ from mixxx_peewee.changejournal import bulk_write
 from mixxx_peewee.changejournal import current_operation
 from mixxx_peewee.changejournal import journalled
 from mixxx_peewee.changejournal import known_updates
+from mixxx_peewee.connection import large_page_cache
 from mixxx_peewee.connection import raw_connection
 from mixxx_peewee.errors import ChangeJournalError
 from mixxx_peewee.errors import ChangeNotFoundError
@@ -45,7 +46,6 @@ from mixxx_peewee.library import write_transaction
 from mixxx_peewee.plan import WriteResult
 from mixxx_peewee.plan import plural
 from mixxx_peewee.playlists import ensure_positions
-from mixxx_peewee.relocate import _large_page_cache
 from mixxx_peewee.restoring import restore
 from mixxx_peewee.running import EXCLUSIVE
 from mixxx_peewee.running import STRUCTURE
@@ -280,7 +280,7 @@ def undo_change(
         if operation is not None:
             operation.undoes = target.id
         known = None if partial else _known(groups, lives)  # the slow part, before the lock
-        with _large_page_cache(), write_transaction():  # as the relocate: no spilling
+        with large_page_cache(), write_transaction():  # as the relocate: no spilling
             now = _compare(conn, groups)  # again, under the lock: Mixxx may have written
             if now != lives:  # changed meanwhile: say (and image) what is so now
                 todo, conflicts = _plan(result, what, groups, now, partial=partial)

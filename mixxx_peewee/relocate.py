@@ -15,8 +15,6 @@ import re
 import sqlite3
 import sys
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -27,6 +25,7 @@ from mixxx_peewee.changejournal import bulk_write
 from mixxx_peewee.changejournal import journalled
 from mixxx_peewee.changejournal import known_updates
 from mixxx_peewee.connection import execute
+from mixxx_peewee.connection import large_page_cache
 from mixxx_peewee.connection import raw_connection
 from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.library import current_library
@@ -201,17 +200,6 @@ def _missing_on_disk(new_prefix: str, targets: list[str]) -> list[str]:
     return [t for t in targets if not exists(t)]
 
 
-@contextmanager
-def _large_page_cache(kib: int = 65536) -> Iterator[None]:
-    """A bigger page cache for one big write: no spilling dirty pages mid-transaction."""
-    before = execute("PRAGMA cache_size").fetchone()[0]
-    execute(f"PRAGMA cache_size = -{int(kib)}")
-    try:
-        yield
-    finally:
-        execute(f"PRAGMA cache_size = {int(before)}")
-
-
 _CHANGED_WHILE_PLANNING = "the library changed while planning; nothing written, retry"
 
 
@@ -334,7 +322,7 @@ def relocate_tracks(
         ((i, (o, *_split(o)), (n, *_split(n))) for i, o, n in plan.moves),
     ) if by_range else None  # fmt: skip
     try:
-        with _large_page_cache(), write_transaction(touches):
+        with large_page_cache(), write_transaction(touches):
             cursor = raw_connection().cursor()
             # Journalled set-wise: the range's images come from the plan (its rows are
             # consistent: directory and filename follow location); else a copy by id.
