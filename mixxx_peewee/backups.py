@@ -22,6 +22,7 @@ from datetime import UTC
 from datetime import datetime
 from pathlib import Path
 
+from mixxx_peewee.connection import SQLITE_MAGIC
 from mixxx_peewee.connection import sqlite_uri
 from mixxx_peewee.library import current_library
 from mixxx_peewee.snapshots import AUTO_BACKUP_KEEP
@@ -69,9 +70,6 @@ def backup(
     return copy_library(current_library(), dest, report=progress)
 
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
-
-
 def _legacy_kind(name: str) -> str:
     """The kind an earlier version's backup name says."""
     for kind in (AUTOMATIC, BEFORE_RESTORE):
@@ -83,7 +81,7 @@ def _legacy_kind(name: str) -> str:
 def _is_sqlite(path: Path) -> bool:
     try:
         with open(path, "rb") as file:
-            return file.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+            return file.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
     except OSError:
         return False
 

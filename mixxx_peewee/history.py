@@ -158,14 +158,9 @@ def _label(image: RowImage) -> str:
     return f"{_ROW_NAMES.get(image.table, image.table)} {image.rowid}"
 
 
-def _short(column: str, value: Any) -> str:
-    """A stored value as a message shows it (:func:`values.change_text`)."""
-    return change_text(column, value)
-
-
 def _row_text(columns: Sequence[str], values: Sequence[Any] | None) -> str:
     """``crate_id 9, track_id 1``: a row's first values, to recognise it."""
-    pairs = [f"{c} {_short(c, v)}" for c, v in zip(columns, values or (), strict=False)]
+    pairs = [f"{c} {change_text(c, v)}" for c, v in zip(columns, values or (), strict=False)]
     return ", ".join(pairs[:4]) + (", …" if len(pairs) > 4 else "")
 
 
@@ -196,7 +191,7 @@ def _describe(image: RowImage, live: _Live) -> str:
     assert image.before is not None and image.after is not None
     back = set(live.back) if live.back else set(image.columns)
     pairs = ", ".join(
-        f"{c} {_short(c, a)} -> {_short(c, b)}"
+        f"{c} {change_text(c, a)} -> {change_text(c, b)}"
         for c, a, b in zip(image.columns, image.after, image.before, strict=True)
         if c in back
     )

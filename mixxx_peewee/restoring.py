@@ -650,10 +650,6 @@ class _Job:
         )  # fmt: skip
 
 
-def _show(column: str, value: Any) -> str:
-    return change_text(column, value)
-
-
 # -- crates --
 
 
@@ -1007,7 +1003,7 @@ def _restore_cues(job: _Job, live_tracks: set[int], result: WriteResult, write: 
                   f"-{len(gone)}" if gone else ""]  # fmt: skip
         if not same_value(cuepoints.get(track), point):
             points.append((point, track))
-            pieces.append(f"cuepoint {_show('cuepoint', cuepoints.get(track))} -> {point!r}")
+            pieces.append(f"cuepoint {change_text('cuepoint', cuepoints.get(track))} -> {point!r}")
         if not any(pieces):
             continue
         result.add(f"track {track}: cues as in the backup ({' '.join(p for p in pieces if p)})")
@@ -1084,8 +1080,9 @@ def _restore_columns(
             if not differs:
                 continue
             lead = at[0]
-            line = f"track {track}: {name} {_show(columns[lead], old[lead])} -> " + _show(
-                columns[lead], new[lead]
+            line = (
+                f"track {track}: {name} {change_text(columns[lead], old[lead])} -> "
+                + change_text(columns[lead], new[lead])
             )
             others = [columns[i] for i in differs if i != lead]
             if others:

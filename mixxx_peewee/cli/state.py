@@ -201,7 +201,7 @@ class CliState:
                 typer.echo(line)
             for line in result.unchanged:
                 self.note(line)
-            summary = _summary(result)
+            summary = result.summary()
             self.note(
                 f"dry run: {summary}; nothing written" if summary else "dry run: nothing written"
             )
@@ -213,7 +213,7 @@ class CliState:
                 self.note(line)
             self.note(f"{said[-1]}; nothing changed")
             return
-        summary = _summary(result)
+        summary = result.summary()
         if self.verbose or len(result.changes) <= _SHOWN_CHANGES:
             for line in result.changes:
                 self.note(line)
@@ -273,10 +273,6 @@ def _is_guard_note(note: str) -> bool:
 def _operation(result: WriteResult) -> str:
     """The operation's name as words: ``add tracks to crate``."""
     return result.operation.replace("_", " ").replace("-", " ")
-
-
-def _summary(result: WriteResult) -> str:
-    return result.summary()
 
 
 def _jsonable(value: Any) -> Any:
