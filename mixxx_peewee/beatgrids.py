@@ -238,23 +238,31 @@ def _usable(beats: Beats, generation: Generation) -> bool:
 # --------------------------------------------------------------------------------------
 
 
+def _bpm_of(bpm: object) -> bool:
+    """Whether ``bpm`` is a BPM a grid can have (a finite number, > 0, <= MAX_BPM)."""
+    return isinstance(bpm, (int, float)) and math.isfinite(bpm) and 0 < bpm <= MAX_BPM
+
+
 def _check_bpm(bpm: object) -> float:
     if isinstance(bpm, bool) or not isinstance(bpm, (int, float)):
         raise ValidationError(f"bpm must be a number, not {bpm!r}")
-    value = float(bpm)
-    if not (math.isfinite(value) and 0 < value <= MAX_BPM):
+    if not _bpm_of(bpm):
         raise ValidationError(f"bpm must be > 0 and <= {MAX_BPM:g}, not {bpm!r}")
-    return value
+    return float(bpm)
 
 
 def _has_rate(samplerate: object) -> bool:
     return isinstance(samplerate, (int, float)) and samplerate > 0
 
 
+def _locked(beats: Any, bpm_lock: Any) -> bool:
+    """Whether ``bpm_lock`` protects a track's beats (Mixxx then refuses to change them)."""
+    return bool(bpm_lock) and _has_blob(beats)
+
+
 def _refuse_locked(track: Track, unlock: bool, verb: str) -> None:
     """LockedError when ``bpm_lock`` protects the track's beats (Mixxx refuses), unless told."""
-    locked = _has_blob(getattr(track, "beats", None)) and getattr(track, "bpm_lock", None)
-    if locked and not unlock:
+    if _locked(getattr(track, "beats", None), getattr(track, "bpm_lock", None)) and not unlock:
         raise LockedError(
             f"track {track.id}: its BPM is locked (bpm_lock = 1); unlock=True {verb} it anyway"
         )
@@ -438,11 +446,6 @@ def _scale_rows(ids: list[int]) -> dict[int, _ScaleRow]:
     return found
 
 
-def _bpm_of(bpm: object) -> bool:
-    """Whether a ``bpm`` column holds a BPM a grid can have (finite, > 0, <= MAX_BPM)."""
-    return isinstance(bpm, (int, float)) and math.isfinite(bpm) and 0 < bpm <= MAX_BPM
-
-
 def _show(bpm: float | None) -> str:
     return "none" if bpm is None else f"{bpm:g}"
 
@@ -482,7 +485,7 @@ def scale_bpm(
         row = rows[track_id]
         beats = decode_beats(row.beats_version, row.beats).value
         sub_version = row.beats_sub_version
-        if row.bpm_lock and _has_blob(row.beats) and not unlock:
+        if _locked(row.beats, row.bpm_lock) and not unlock:
             result.count("skipped_locked")
             continue
         if isinstance(beats, BeatGrid) and beats.is_valid:
