@@ -62,6 +62,17 @@ class Ran:
     exception: BaseException | None = None
 
 
+def child_env() -> dict[str, str]:
+    """The environment of a Python process a test starts: this checkout's package first on
+    the path, UTF-8 output, none of the user's MIXXX_* settings or pytest's variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIXXX_", "PYTEST_"))}
+    env.update(
+        PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        PYTHONIOENCODING="utf-8",
+    )
+    return env
+
+
 def cli(
     db: Path | None,
     *args: str,
@@ -74,13 +85,8 @@ def cli(
     stdout and stderr are pipes) with this checkout's package first on the path; ``prefix``
     runs it through another command (``setpriv --reuid …``, ``unshare -m …``)."""
     argv = (["--db", str(db)] if db is not None else []) + list(args)
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("MIXXX_", "PYTEST_"))}
-    base.update(
-        PYTHONPATH=os.pathsep.join([str(ROOT), base.get("PYTHONPATH", "")]).rstrip(os.pathsep),
-        MIXXX_PEEWEE_AUTO_BACKUP="0",
-        COLUMNS=str(columns),
-        PYTHONIOENCODING="utf-8",
-    )
+    base = child_env()
+    base.update(MIXXX_PEEWEE_AUTO_BACKUP="0", COLUMNS=str(columns))
     base.update(env or {})  # env may override the defaults above (MIXXX_PEEWEE_AUTO_BACKUP)
     proc = subprocess.run(
         [*prefix, sys.executable, "-m", "mixxx_peewee", *argv],

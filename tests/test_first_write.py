@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from cli_support import ROOT
 from cli_support import SAMPLE
+from cli_support import child_env
 from cli_support import cli
 from cli_support import one_error
 from cli_support import run
@@ -63,15 +64,13 @@ def test_readme_library_example_prints_its_real_output_and_writes_nothing(
     copy.parent.mkdir(parents=True)
     shutil.copy2(FIXTURE, copy)
     before, files = _sha(copy), _siblings(copy)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIXXX_", "PYTEST_"))}
-    env.update(PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
     done = subprocess.run(
         [sys.executable, "-c", code],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         encoding="utf-8",
-        env=env,
+        env=child_env(),
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
