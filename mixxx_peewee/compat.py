@@ -24,11 +24,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from mixxx_peewee import crates
-from mixxx_peewee import locations
-from mixxx_peewee import playlists
-from mixxx_peewee import trackedits
-from mixxx_peewee import trackreads
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.library import MixxxLibrary
 from mixxx_peewee.library import open_library
@@ -38,6 +33,11 @@ from mixxx_peewee.models import Crate
 from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import Track
+from mixxx_peewee.tracks import edits as trackedits
+from mixxx_peewee.tracks import locations
+from mixxx_peewee.tracks import reads as trackreads
+from mixxx_peewee.trackset import crates
+from mixxx_peewee.trackset import playlists
 
 __all__ = [
     "Session",

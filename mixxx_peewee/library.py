@@ -1,7 +1,7 @@
 """The open library: finding ``mixxxdb.sqlite``, opening it, fitting the models, writing.
 
-:func:`open_library` finds the file, connects (:mod:`mixxx_peewee.connection`), inspects
-its schema (:mod:`mixxx_peewee.inspection`), fits the models to it, registers our SQL
+:func:`open_library` finds the file, connects (:mod:`mixxx_peewee.core.connection`), inspects
+its schema (:mod:`mixxx_peewee.core.inspection`), fits the models to it, registers our SQL
 functions and returns a :class:`MixxxLibrary` handle (also a context manager). Read-only
 opens use ``mode=ro`` and change nothing: not the journal mode, not a byte of the file.
 A writable open that only reads changes nothing either: the first write asks for WAL
@@ -9,7 +9,7 @@ A writable open that only reads changes nothing either: the first write asks for
 journal (:func:`prepare_write`). ``foreign_keys`` is never turned on: Mixxx's REFERENCES
 clauses are broken. Every write runs inside :func:`write_transaction` (``BEGIN IMMEDIATE``),
 after the library's ``before_write`` hook (by default the automatic daily backup of
-:mod:`mixxx_peewee.snapshots`).
+:mod:`mixxx_peewee.backups.copying`).
 """
 
 from __future__ import annotations
@@ -26,32 +26,32 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
-from mixxx_peewee import changejournal
-from mixxx_peewee import sqlfunctions
-from mixxx_peewee.changejournal import ChangeJournal
-from mixxx_peewee.changejournal import ChangeJournalWarning
-from mixxx_peewee.changejournal import JournalUnavailable
-from mixxx_peewee.connection import check_file
-from mixxx_peewee.connection import connect
-from mixxx_peewee.connection import connected_path
-from mixxx_peewee.connection import db
-from mixxx_peewee.connection import disconnect
-from mixxx_peewee.connection import immediate_transaction
-from mixxx_peewee.connection import raw_connection
-from mixxx_peewee.connection import sqlite_uri
-from mixxx_peewee.connection import translate_sqlite_error
+from mixxx_peewee.backups.copying import auto_backup_before_write
+from mixxx_peewee.core import sqlfunctions
+from mixxx_peewee.core.connection import check_file
+from mixxx_peewee.core.connection import connect
+from mixxx_peewee.core.connection import connected_path
+from mixxx_peewee.core.connection import db
+from mixxx_peewee.core.connection import disconnect
+from mixxx_peewee.core.connection import immediate_transaction
+from mixxx_peewee.core.connection import raw_connection
+from mixxx_peewee.core.connection import sqlite_uri
+from mixxx_peewee.core.connection import translate_sqlite_error
+from mixxx_peewee.core.inspection import SchemaReport
+from mixxx_peewee.core.inspection import Verdict
+from mixxx_peewee.core.inspection import inspect_schema
+from mixxx_peewee.core.running import check_mixxx_guard
 from mixxx_peewee.errors import DatabaseNotFoundError
 from mixxx_peewee.errors import LibraryNotOpenError
 from mixxx_peewee.errors import MixxxRunningError
 from mixxx_peewee.errors import NotAMixxxDatabaseError
 from mixxx_peewee.errors import ReadOnlyError
 from mixxx_peewee.errors import SchemaVersionError
-from mixxx_peewee.inspection import SchemaReport
-from mixxx_peewee.inspection import Verdict
-from mixxx_peewee.inspection import inspect_schema
+from mixxx_peewee.journal import capture as changejournal
+from mixxx_peewee.journal.capture import ChangeJournal
+from mixxx_peewee.journal.capture import ChangeJournalWarning
+from mixxx_peewee.journal.capture import JournalUnavailable
 from mixxx_peewee.models import adapt_models
-from mixxx_peewee.running import check_mixxx_guard
-from mixxx_peewee.snapshots import auto_backup_before_write
 
 __all__ = [
     "DB_FILENAME",
@@ -147,7 +147,7 @@ class MixxxLibrary:
     release_wal_files: bool = False
     # Backups the before_write hook made during this open (the CLI names them in a note).
     backups_made: list[Path] = field(default_factory=list)
-    # The change journal (:mod:`mixxx_peewee.changejournal`): True (beside the file, unless
+    # The change journal (:mod:`mixxx_peewee.journal.capture`): True (beside the file, unless
     # $MIXXX_PEEWEE_CHANGE_JOURNAL=0), False, or the journal file to use.
     change_journal: bool | str | os.PathLike[str] = True
     # Why the change journal is off for this open (None: on, or not needed yet).
@@ -277,13 +277,13 @@ def open_library(
     NotAMixxxDatabaseError, CorruptDatabaseError), DatabaseBusyError, SchemaVersionError.
     ``auto_backup``: before a write, back up to ``backups/`` when the newest backup is over a
     day old (True, default; ``MIXXX_PEEWEE_AUTO_BACKUP=0`` turns it off), never (False), or
-    once before the first write of this open (``"force"``); see :mod:`mixxx_peewee.snapshots`.
+    once before the first write of this open (``"force"``); see :mod:`mixxx_peewee.backups.copying`.
     ``before_write(library)`` runs before every write transaction, outside it; the default
     makes that automatic backup (None: no hook at all).
     ``change_journal``: record every write for history and undo in a file beside the
     library (True, default; ``MIXXX_PEEWEE_CHANGE_JOURNAL=0`` turns it off, a path there
     moves it), not at all (False), or in the journal file given; see
-    :mod:`mixxx_peewee.changejournal`.
+    :mod:`mixxx_peewee.journal.capture`.
     """
     global _current
     requested = journal_mode.lower()
@@ -559,7 +559,7 @@ def _forget(library: MixxxLibrary, journal: ChangeJournal, number: int) -> None:
 
 
 def guard_notes(kind: str, *, force: bool, dry_run: bool) -> list[str]:
-    """The running-Mixxx guard for a write of ``kind`` (:mod:`mixxx_peewee.running`) on the
+    """The running-Mixxx guard for a write of ``kind`` (:mod:`mixxx_peewee.core.running`) on the
     open library: notes to report; a dry run reports a refusal as a note instead of raising.
 
     Raises MixxxRunningError (a real write Mixxx would undo, unless ``force``).

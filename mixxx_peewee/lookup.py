@@ -16,8 +16,11 @@ from typing import TypeVar
 
 import peewee
 
-from mixxx_peewee.connection import read_transaction
-from mixxx_peewee.connection import translate_sqlite_error
+from mixxx_peewee.core.connection import read_transaction
+from mixxx_peewee.core.connection import translate_sqlite_error
+from mixxx_peewee.core.values import chunked
+from mixxx_peewee.core.values import is_row_id
+from mixxx_peewee.core.values import parse_id
 from mixxx_peewee.errors import CrateNotFoundError
 from mixxx_peewee.errors import NotFoundError
 from mixxx_peewee.errors import PlaylistNotFoundError
@@ -28,9 +31,6 @@ from mixxx_peewee.models import MixxxModel
 from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import Track
 from mixxx_peewee.models import TrackLocation
-from mixxx_peewee.values import chunked
-from mixxx_peewee.values import is_row_id
-from mixxx_peewee.values import parse_id
 
 __all__ = [
     "PLAYLIST_KINDS",

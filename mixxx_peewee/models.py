@@ -2,10 +2,10 @@
 
 The models are the one declaration of Mixxx's schema. Each field carries its column's DDL
 facts as ``schema.xml`` writes them (``decl``, ``added``, ``ddl_default``; see
-:class:`~mixxx_peewee.fields.MixxxColumn`), so ``field.added_in`` is the revision that added
+:class:`~mixxx_peewee.core.fields.MixxxColumn`), so ``field.added_in`` is the revision that added
 it; each ``Meta`` carries the table's: ``added_in`` (revision), ``autoincrement``, ``core``
 (user data, not another program's cache), ``unique_together`` and ``named_indexes``
-(``(name, columns, revision)``). :mod:`mixxx_peewee.schema` derives the expected schema
+(``(name, columns, revision)``). :mod:`mixxx_peewee.core.schema` derives the expected schema
 per revision from them.
 
 Models adapt to the open file (:func:`adapt_models`): a column the file lacks is removed
@@ -26,22 +26,22 @@ from typing import ClassVar
 import peewee
 from peewee import CompositeKey
 
-from mixxx_peewee.connection import db
+from mixxx_peewee.core.connection import db
+from mixxx_peewee.core.fields import DATETIME_ISO_MS_Z
+from mixxx_peewee.core.fields import BlobField
+from mixxx_peewee.core.fields import IdField
+from mixxx_peewee.core.fields import LooseIntegerField
+from mixxx_peewee.core.fields import LooseTextField
+from mixxx_peewee.core.fields import MixxxDateTimeField
+from mixxx_peewee.core.fields import ReferenceField
+from mixxx_peewee.core.fields import SampleField
 from mixxx_peewee.errors import ColumnNotInFileError
 from mixxx_peewee.errors import ReadOnlyError
-from mixxx_peewee.fields import DATETIME_ISO_MS_Z
-from mixxx_peewee.fields import BlobField
-from mixxx_peewee.fields import IdField
-from mixxx_peewee.fields import LooseIntegerField
-from mixxx_peewee.fields import LooseTextField
-from mixxx_peewee.fields import MixxxDateTimeField
-from mixxx_peewee.fields import ReferenceField
-from mixxx_peewee.fields import SampleField
 
 if TYPE_CHECKING:
-    from mixxx_peewee.analysis import Beats
-    from mixxx_peewee.analysis import Decoded
-    from mixxx_peewee.analysis import KeyMap
+    from mixxx_peewee.analysis.codec import Beats
+    from mixxx_peewee.analysis.codec import Decoded
+    from mixxx_peewee.analysis.codec import KeyMap
 
 __all__ = [
     "ALL_MODELS",
@@ -290,7 +290,7 @@ class Track(MixxxModel):
 
     def decoded_grid(self) -> Decoded[Beats]:
         """The ``beats`` blob decoded: a beat grid or map, or None and why; never raises."""
-        from mixxx_peewee.analysis import decode_beats  # the codec loads when first used
+        from mixxx_peewee.analysis.codec import decode_beats  # the codec loads when first used
 
         return decode_beats(
             getattr(self, "beats_version", None),
@@ -301,7 +301,7 @@ class Track(MixxxModel):
 
     def decoded_keymap(self) -> Decoded[KeyMap]:
         """The ``keys`` blob decoded: a key map, or None and why; never raises."""
-        from mixxx_peewee.analysis import decode_keys  # the codec loads when first used
+        from mixxx_peewee.analysis.codec import decode_keys  # the codec loads when first used
 
         return decode_keys(getattr(self, "keys_version", None), getattr(self, "keys", None))
 

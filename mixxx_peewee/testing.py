@@ -26,19 +26,19 @@ from pathlib import Path
 from typing import Any
 from typing import TypeVar
 
-from mixxx_peewee.analysis import BEAT_GRID_2
-from mixxx_peewee.analysis import GENERATION_2_3
-from mixxx_peewee.analysis import GENERATION_2_4
-from mixxx_peewee.analysis import ID3V2_KEY_NAMES
-from mixxx_peewee.analysis import KEY_MAP
-from mixxx_peewee.analysis import SOURCE_ANALYZER
-from mixxx_peewee.analysis import encode_beat_grid
-from mixxx_peewee.analysis import encode_key_map
-from mixxx_peewee.keys import key_to_text
-from mixxx_peewee.schema import MAX_REVISION
-from mixxx_peewee.schema import MIN_REVISION
-from mixxx_peewee.schema import expected_tables
-from mixxx_peewee.schema import render_ddl
+from mixxx_peewee.analysis.codec import BEAT_GRID_2
+from mixxx_peewee.analysis.codec import GENERATION_2_3
+from mixxx_peewee.analysis.codec import GENERATION_2_4
+from mixxx_peewee.analysis.codec import ID3V2_KEY_NAMES
+from mixxx_peewee.analysis.codec import KEY_MAP
+from mixxx_peewee.analysis.codec import SOURCE_ANALYZER
+from mixxx_peewee.analysis.codec import encode_beat_grid
+from mixxx_peewee.analysis.codec import encode_key_map
+from mixxx_peewee.core.keys import key_to_text
+from mixxx_peewee.core.schema import MAX_REVISION
+from mixxx_peewee.core.schema import MIN_REVISION
+from mixxx_peewee.core.schema import expected_tables
+from mixxx_peewee.core.schema import render_ddl
 
 __all__ = ["SampleOptions", "make_sample_library"]
 

@@ -499,11 +499,11 @@ def read_rows(label: str, path: Path, facts: dict[str, Any], repeat: int) -> lis
             return count
 
         def listing() -> Side:
-            return Side(op=lambda _: consume(lib_function("trackreads", "iter_tracks")()))
+            return Side(op=lambda _: consume(lib_function("tracks.reads", "iter_tracks")()))
 
         def search() -> Side:
             query = " ".join(facts["search_terms"])
-            return Side(op=lambda _: consume(lib_function("trackreads", "search_tracks")(query)))
+            return Side(op=lambda _: consume(lib_function("tracks.reads", "search_tracks")(query)))
 
         cases: list[tuple[str, Callable[[], Side], Side]] = [
             (
@@ -529,7 +529,7 @@ def read_rows(label: str, path: Path, facts: dict[str, Any], repeat: int) -> lis
             (
                 f"playlist of {facts['playlist_entries']:,} entries in order",
                 lambda: Side(
-                    op=lambda _: lib_function("playlists", "get_playlist_tracks")(
+                    op=lambda _: lib_function("trackset.playlists", "get_playlist_tracks")(
                         facts["playlist_id"]
                     )
                 ),
@@ -538,7 +538,7 @@ def read_rows(label: str, path: Path, facts: dict[str, Any], repeat: int) -> lis
             (
                 "reference: the same playlist (vs raw sqlite3 tuples, no record per entry)",
                 lambda: Side(
-                    op=lambda _: lib_function("playlists", "get_playlist_tracks")(
+                    op=lambda _: lib_function("trackset.playlists", "get_playlist_tracks")(
                         facts["playlist_id"]
                     )
                 ),
@@ -551,14 +551,18 @@ def read_rows(label: str, path: Path, facts: dict[str, Any], repeat: int) -> lis
             (
                 f"crate of {facts['big_crate_size']:,} tracks",
                 lambda: Side(
-                    op=lambda _: lib_function("crates", "get_crate_tracks")(facts["big_crate_id"])
+                    op=lambda _: lib_function("trackset.crates", "get_crate_tracks")(
+                        facts["big_crate_id"]
+                    )
                 ),
                 Side(op=lambda _: bench_raw.crate_tracks(conn, facts["big_crate_id"])),
             ),
             (
                 "reference: the same crate (vs raw sqlite3 tuples, no record per track)",
                 lambda: Side(
-                    op=lambda _: lib_function("crates", "get_crate_tracks")(facts["big_crate_id"])
+                    op=lambda _: lib_function("trackset.crates", "get_crate_tracks")(
+                        facts["big_crate_id"]
+                    )
                 ),
                 Side(
                     op=lambda _: bench_raw.crate_tracks(conn, facts["big_crate_id"], records=False)
@@ -644,13 +648,17 @@ def write_rows(
 
     def removal() -> Side:
         return lib_side(
-            lambda: lib_function("playlists", "remove_track_from_playlist")(playlist, middle)
+            lambda: lib_function("trackset.playlists", "remove_track_from_playlist")(
+                playlist, middle
+            )
         )
 
     cases: list[tuple[str, Callable[[], Side], Side, float]] = [
         (
             f"add {len(add_ids):,} tracks to a crate",
-            lambda: lib_side(lambda: lib_function("crates", "add_tracks_to_crate")(crate, add_ids)),
+            lambda: lib_side(
+                lambda: lib_function("trackset.crates", "add_tracks_to_crate")(crate, add_ids)
+            ),
             raw_side(lambda c: bench_raw.add_to_crate(c, crate, add_ids)),
             LOCK_MS,
         ),
@@ -658,7 +666,7 @@ def write_rows(
             f"insert {len(insert_ids):,} tracks at the top of a playlist"
             f" ({facts['playlist_entries']:,})",
             lambda: lib_side(
-                lambda: lib_function("playlists", "add_tracks_to_playlist")(
+                lambda: lib_function("trackset.playlists", "add_tracks_to_playlist")(
                     playlist, insert_ids, position=1
                 )
             ),
@@ -682,7 +690,7 @@ def write_rows(
             lambda: lib_side(
                 # The library also stats every target (before its transaction): the typo
                 # check of issue 12; the generated files do not exist, so allow that.
-                lambda: lib_function("relocate", "relocate_tracks")(
+                lambda: lib_function("tracks.relocate", "relocate_tracks")(
                     bench_data.MUSIC_ROOT, RELOCATED_ROOT, allow_missing=True
                 )
             ),
@@ -708,7 +716,7 @@ def undo_row(label: str, path: Path, work: Path, repeat: int, tracks: int) -> Ro
     from mixxx_peewee.library import open_library
 
     def relocate() -> Any:
-        return lib_function("relocate", "relocate_tracks")(
+        return lib_function("tracks.relocate", "relocate_tracks")(
             bench_data.MUSIC_ROOT, RELOCATED_ROOT, allow_missing=True
         )
 
@@ -726,7 +734,7 @@ def undo_row(label: str, path: Path, work: Path, repeat: int, tracks: int) -> Ro
     row = _guarded(
         Row(label, f"undo a relocate of {tracks:,} paths (vs the relocate itself)"),
         lambda: Side(
-            op=lambda _: lib_function("history", "undo_change")(),
+            op=lambda _: lib_function("journal.history", "undo_change")(),
             setup=relocated,
             teardown=_close_lib,
             path=str,
@@ -788,7 +796,7 @@ def backup_row(label: str, path: Path, work: Path, repeat: int) -> Row:
     row = _guarded(
         Row(label, "backup (online backup API)"),
         lambda: Side(
-            op=lambda _: lib_function("backups", "backup")(dest),
+            op=lambda _: lib_function("backups.folder", "backup")(dest),
             setup=lib_setup,
             teardown=lib_teardown,
             path=str,
@@ -1197,7 +1205,7 @@ _STATS_JOIN = "FROM library JOIN track_locations ON library.location = track_loc
 def raw_stats(conn: sqlite3.Connection, *, one_pass: bool = True) -> dict[str, Any]:
     """What ``library_stats()`` computes, straight from sqlite3: the same statement (or,
     ``one_pass=False``, the five plain aggregates a script would write), same Python folds."""
-    from mixxx_peewee import stats as lib_stats
+    from mixxx_peewee.tracks import stats as lib_stats
 
     result: dict[str, Any] = {"genres": [], "bpm": [], "key": []}
     if one_pass:
@@ -1297,17 +1305,17 @@ def feature_rows(label: str, path: Path, repeat: int) -> list[Row]:
         cases: list[tuple[str, Callable[[], Side], Side]] = [
             (
                 "stats: tracks, hours, genres, BPM, keys, analysed, missing flags",
-                lambda: Side(op=lambda _: lib_function("stats", "library_stats")()),
+                lambda: Side(op=lambda _: lib_function("tracks.stats", "library_stats")()),
                 Side(op=lambda _: raw_stats(conn)),
             ),
             (
                 "reference: stats (vs raw as five plain aggregate queries)",
-                lambda: Side(op=lambda _: lib_function("stats", "library_stats")()),
+                lambda: Side(op=lambda _: lib_function("tracks.stats", "library_stats")()),
                 Side(op=lambda _: raw_stats(conn, one_pass=False)),
             ),
             (
                 "tracks duplicates (artist+title within 2 s, size+duration)",
-                lambda: Side(op=lambda _: lib_function("duplicates", "find_duplicates")()),
+                lambda: Side(op=lambda _: lib_function("tracks.duplicates", "find_duplicates")()),
                 Side(op=lambda _: raw_duplicates(conn)),
             ),
         ]
@@ -1403,8 +1411,8 @@ def diff_rows(label: str, path: Path, work: Path, repeat: int) -> list[Row]:
     raw_snap = work / "diff-raw.snapshot"
     rows = []
     try:
-        diff = lib_function("librarydiff", "diff_libraries")
-        save = lib_function("librarydiff", "save_snapshot")
+        diff = lib_function("diff.compare", "diff_libraries")
+        save = lib_function("diff.compare", "save_snapshot")
     except Missing as exc:
         return [Row(label, "diff two libraries, 1% changed", status="SKIP", note=str(exc))]
     save(snap, source=path)

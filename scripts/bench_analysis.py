@@ -1,7 +1,7 @@
-"""Benchmark rows for mixxx_peewee.beatgrids (registered by scripts/bench.py).
+"""Benchmark rows for mixxx_peewee.analysis.grids (registered by scripts/bench.py).
 
 Two rows per library, each against a raw ``sqlite3`` script doing the same work with the same
-codec (``mixxx_peewee.analysis``), so the ratio measures our reading and writing only:
+codec (``mixxx_peewee.analysis.codec``), so the ratio measures our reading and writing only:
 
 * ``decode grids + keys of N tracks``: :func:`analysis_report` (every blob decoded and
   checked against its columns, in id pages) vs one raw SELECT decoding the same blobs and
@@ -22,16 +22,16 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from mixxx_peewee.analysis import BEAT_GRID_2
-from mixxx_peewee.analysis import ID3V2_KEY_NAMES
-from mixxx_peewee.analysis import KEY_MAP
-from mixxx_peewee.analysis import BeatGrid
-from mixxx_peewee.analysis import decode_beats
-from mixxx_peewee.analysis import decode_keys
-from mixxx_peewee.analysis import encode_beat_grid
-from mixxx_peewee.analysis import encode_key_map
-from mixxx_peewee.analysis import set_bpm
-from mixxx_peewee.keys import guess_key_id
+from mixxx_peewee.analysis.codec import BEAT_GRID_2
+from mixxx_peewee.analysis.codec import ID3V2_KEY_NAMES
+from mixxx_peewee.analysis.codec import KEY_MAP
+from mixxx_peewee.analysis.codec import BeatGrid
+from mixxx_peewee.analysis.codec import decode_beats
+from mixxx_peewee.analysis.codec import decode_keys
+from mixxx_peewee.analysis.codec import encode_beat_grid
+from mixxx_peewee.analysis.codec import encode_key_map
+from mixxx_peewee.analysis.codec import set_bpm
+from mixxx_peewee.core.keys import guess_key_id
 
 SCALED = 10_000
 
@@ -125,7 +125,7 @@ def rows_for(bench: ModuleType, label: str, path: Path, work: Path, repeat: int)
     Side, Row = bench.Side, bench.Row
 
     def read_lib() -> Any:
-        report = bench.lib_function("beatgrids", "analysis_report")
+        report = bench.lib_function("analysis.grids", "analysis_report")
         return Side(
             op=lambda _: report(),
             setup=lambda: open_library(master, readonly=True),
@@ -143,7 +143,7 @@ def rows_for(bench: ModuleType, label: str, path: Path, work: Path, repeat: int)
     conn.close()
 
     def scale_lib() -> Any:
-        scale = bench.lib_function("beatgrids", "scale_bpm")
+        scale = bench.lib_function("analysis.grids", "scale_bpm")
 
         def setup() -> Path:
             copy = bench._work_copy(master, work, "lib")

@@ -19,7 +19,7 @@ import random
 import sqlite3
 from pathlib import Path
 
-from mixxx_peewee.analysis import encode_beat_map
+from mixxx_peewee.analysis.codec import encode_beat_map
 
 __all__ = ["BENCH_CRATE", "BENCH_PLAYLIST", "MUSIC_ROOT", "add_collections"]
 

@@ -34,9 +34,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from mixxx_peewee.running import MixxxProcess
-from mixxx_peewee.running import find_mixxx_processes
-from mixxx_peewee.running import set_mixxx_detector
+from mixxx_peewee.core.running import MixxxProcess
+from mixxx_peewee.core.running import find_mixxx_processes
+from mixxx_peewee.core.running import set_mixxx_detector
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_SCRIPT = REPO_ROOT / "scripts" / "make_real_mixxx_fixture.py"

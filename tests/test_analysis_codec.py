@@ -1,4 +1,4 @@
-"""mixxx_peewee.analysis: Mixxx's beat grid, beat map and key map blobs.
+"""mixxx_peewee.analysis.codec: Mixxx's beat grid, beat map and key map blobs.
 
 The ground truth is what real Mixxx programs wrote (fixtures/real-mixxx-*/) and the blobs
 MIXXX_FACTS.md §8 records from real libraries.
@@ -17,28 +17,28 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from mixxx_peewee.analysis import BEAT_GRID_1
-from mixxx_peewee.analysis import BEAT_GRID_2
-from mixxx_peewee.analysis import BEAT_MAP
-from mixxx_peewee.analysis import KEY_MAP
-from mixxx_peewee.analysis import SCALE_FACTORS
-from mixxx_peewee.analysis import SOURCE_ANALYZER
-from mixxx_peewee.analysis import SOURCE_FILE_METADATA
-from mixxx_peewee.analysis import SOURCE_USER
-from mixxx_peewee.analysis import BeatGrid
-from mixxx_peewee.analysis import BeatMap
-from mixxx_peewee.analysis import KeyMap
-from mixxx_peewee.analysis import beat_map
-from mixxx_peewee.analysis import decode_beats
-from mixxx_peewee.analysis import decode_keys
-from mixxx_peewee.analysis import encode_beat_grid
-from mixxx_peewee.analysis import encode_beat_map
-from mixxx_peewee.analysis import encode_key_map
-from mixxx_peewee.analysis import grid_from_map
-from mixxx_peewee.analysis import scale_beats
-from mixxx_peewee.analysis import set_bpm
-from mixxx_peewee.analysis import user_key_map
-from mixxx_peewee.keys import guess_key_id
+from mixxx_peewee.analysis.codec import BEAT_GRID_1
+from mixxx_peewee.analysis.codec import BEAT_GRID_2
+from mixxx_peewee.analysis.codec import BEAT_MAP
+from mixxx_peewee.analysis.codec import KEY_MAP
+from mixxx_peewee.analysis.codec import SCALE_FACTORS
+from mixxx_peewee.analysis.codec import SOURCE_ANALYZER
+from mixxx_peewee.analysis.codec import SOURCE_FILE_METADATA
+from mixxx_peewee.analysis.codec import SOURCE_USER
+from mixxx_peewee.analysis.codec import BeatGrid
+from mixxx_peewee.analysis.codec import BeatMap
+from mixxx_peewee.analysis.codec import KeyMap
+from mixxx_peewee.analysis.codec import beat_map
+from mixxx_peewee.analysis.codec import decode_beats
+from mixxx_peewee.analysis.codec import decode_keys
+from mixxx_peewee.analysis.codec import encode_beat_grid
+from mixxx_peewee.analysis.codec import encode_beat_map
+from mixxx_peewee.analysis.codec import encode_key_map
+from mixxx_peewee.analysis.codec import grid_from_map
+from mixxx_peewee.analysis.codec import scale_beats
+from mixxx_peewee.analysis.codec import set_bpm
+from mixxx_peewee.analysis.codec import user_key_map
+from mixxx_peewee.core.keys import guess_key_id
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ANALYSIS_23 = FIXTURES / "real-mixxx-analysis" / "2.3.3" / "mixxxdb.sqlite"

@@ -1,4 +1,4 @@
-"""mixxx_peewee.beatgrids: BPM and key edits Mixxx really uses, and columns checked against blobs.
+"""analysis.grids: BPM and key edits Mixxx really uses, and columns checked against blobs.
 
 Ground truth: the grids and key maps real Mixxx 2.3.3 and 2.5.0 wrote
 (fixtures/real-mixxx-analysis/); bigger libraries are sample libraries whose placeholder
@@ -19,35 +19,35 @@ import pytest
 from conftest import copy_fixture
 
 import mixxx_peewee
-from mixxx_peewee.analysis import BEAT_GRID_1
-from mixxx_peewee.analysis import BEAT_GRID_2
-from mixxx_peewee.analysis import BEAT_MAP
-from mixxx_peewee.analysis import KEY_MAP
-from mixxx_peewee.analysis import SOURCE_USER
-from mixxx_peewee.analysis import BeatGrid
-from mixxx_peewee.analysis import BeatMap
-from mixxx_peewee.analysis import decode_beats
-from mixxx_peewee.analysis import decode_keys
-from mixxx_peewee.analysis import encode_beat_grid
-from mixxx_peewee.analysis import encode_beat_map
-from mixxx_peewee.analysis import encode_key_map
-from mixxx_peewee.beatgrids import analysis_report
-from mixxx_peewee.beatgrids import bpm_edit
-from mixxx_peewee.beatgrids import key_edit
-from mixxx_peewee.beatgrids import mixxx_generation
-from mixxx_peewee.beatgrids import parse_scale_factor
-from mixxx_peewee.beatgrids import repair_analysis
-from mixxx_peewee.beatgrids import scale_bpm
+from mixxx_peewee.analysis.codec import BEAT_GRID_1
+from mixxx_peewee.analysis.codec import BEAT_GRID_2
+from mixxx_peewee.analysis.codec import BEAT_MAP
+from mixxx_peewee.analysis.codec import KEY_MAP
+from mixxx_peewee.analysis.codec import SOURCE_USER
+from mixxx_peewee.analysis.codec import BeatGrid
+from mixxx_peewee.analysis.codec import BeatMap
+from mixxx_peewee.analysis.codec import decode_beats
+from mixxx_peewee.analysis.codec import decode_keys
+from mixxx_peewee.analysis.codec import encode_beat_grid
+from mixxx_peewee.analysis.codec import encode_beat_map
+from mixxx_peewee.analysis.codec import encode_key_map
+from mixxx_peewee.analysis.grids import analysis_report
+from mixxx_peewee.analysis.grids import bpm_edit
+from mixxx_peewee.analysis.grids import key_edit
+from mixxx_peewee.analysis.grids import mixxx_generation
+from mixxx_peewee.analysis.grids import parse_scale_factor
+from mixxx_peewee.analysis.grids import repair_analysis
+from mixxx_peewee.analysis.grids import scale_bpm
+from mixxx_peewee.core.running import MixxxProcess
+from mixxx_peewee.core.running import set_mixxx_detector
 from mixxx_peewee.errors import LockedError
 from mixxx_peewee.errors import MixxxRunningError
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.lookup import tracks_by_ids
 from mixxx_peewee.models import Track
-from mixxx_peewee.running import MixxxProcess
-from mixxx_peewee.running import set_mixxx_detector
 from mixxx_peewee.testing import make_sample_library
-from mixxx_peewee.trackedits import update_track
+from mixxx_peewee.tracks.edits import update_track
 
 GENERATIONS = {"2.3.3": (32, "2.3"), "2.5.0": (39, "2.4")}
 # Track ids in the fixtures: 2.3.3 1 tagged, 2 120, 3 87, 4 128; 2.5.0 1 120, 2 128, 3 87, 4 tagged.
@@ -512,7 +512,7 @@ def test_a_dry_run_scale_reports_and_writes_nothing(tmp_path: Path) -> None:
 def test_a_grid_changed_by_someone_else_meanwhile_fails_the_whole_scale(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mixxx_peewee.beatgrids as beatgrids
+    import mixxx_peewee.analysis.grids as beatgrids
 
     path = grid_library(tmp_path)
     open_db(path)

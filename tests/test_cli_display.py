@@ -26,8 +26,8 @@ from mixxx_peewee.cli.table import clip
 from mixxx_peewee.cli.table import clip_path
 from mixxx_peewee.cli.table import display_width
 from mixxx_peewee.cli.table import print_table
-from mixxx_peewee.keys import guess_key_id
-from mixxx_peewee.keys import harmonic_rank
+from mixxx_peewee.core.keys import guess_key_id
+from mixxx_peewee.core.keys import harmonic_rank
 
 
 @pytest.fixture
@@ -336,7 +336,7 @@ def test_tracks_without_a_value_come_last_in_either_direction(db: Path) -> None:
 def test_grid_play_count_and_date_columns_follow_the_display_rules(db: Path) -> None:
     """grid_bpm as bpm, first_beat as a position (m:ss.mmm), play counts right-aligned,
     dates local and no wider than they are, on a wide terminal too."""
-    from mixxx_peewee.cues import clock_text
+    from mixxx_peewee.tracks.cues import clock_text
 
     names = "id,grid_bpm,first_beat,timesplayed,datetime_added"
     data = jsonl(cli(db, "tracks", "list", "--columns", names, "-f", "jsonl"))

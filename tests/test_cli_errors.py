@@ -12,8 +12,8 @@ from cli_support import run
 from cli_support import sample_library
 from cli_support import sha256
 
-from mixxx_peewee.running import MixxxProcess
-from mixxx_peewee.running import set_mixxx_detector
+from mixxx_peewee.core.running import MixxxProcess
+from mixxx_peewee.core.running import set_mixxx_detector
 
 
 @pytest.fixture

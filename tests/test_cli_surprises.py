@@ -298,8 +298,8 @@ def test_adding_a_track_a_playlist_has_says_it_is_listed_again(db: Path) -> None
 
 def test_membership_writes_carry_no_sidebar_note_while_mixxx_runs(db: Path) -> None:
     """Mixxx re-reads members when a crate is opened: only create/rename/delete get a note."""
-    from mixxx_peewee.running import MixxxProcess
-    from mixxx_peewee.running import set_mixxx_detector
+    from mixxx_peewee.core.running import MixxxProcess
+    from mixxx_peewee.core.running import set_mixxx_detector
 
     previous = set_mixxx_detector(lambda path: [MixxxProcess(4242, True)])
     try:
@@ -346,8 +346,8 @@ def test_cue_set_where_it_is_says_so(db: Path) -> None:
 
 
 def test_plural_and_series_read_right() -> None:
-    from mixxx_peewee.plan import plural
-    from mixxx_peewee.plan import series
+    from mixxx_peewee.core.results import plural
+    from mixxx_peewee.core.results import series
 
     assert [plural(n, "track") for n in (0, 1, 2, 1000)] == [
         "0 tracks", "1 track", "2 tracks", "1,000 tracks"
@@ -410,7 +410,7 @@ def test_quiet_silences_library_warnings_too(db: Path, monkeypatch: pytest.Monke
     """A library warning (a skipped daily backup) reaches the user as a note, not under -q."""
     import warnings
 
-    from mixxx_peewee import crates
+    from mixxx_peewee.trackset import crates
 
     real = crates.create_crate
 

@@ -215,7 +215,7 @@ def test_show_gives_what_list_gives_for_the_same_track(db: Path) -> None:
 def test_edit_has_one_option_per_editable_field() -> None:
     from mixxx_peewee import cli
     from mixxx_peewee.cli.tracks import edit_options
-    from mixxx_peewee.trackedits import EDITABLE_FIELDS
+    from mixxx_peewee.tracks.edits import EDITABLE_FIELDS
 
     edit = cli.build_module_commands("tracks")["tracks"].commands["edit"]  # type: ignore[attr-defined]
     options = {p.name: p.opts[0] for p in edit.params if p.name in EDITABLE_FIELDS}

@@ -14,10 +14,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 import mixxx_peewee as m
-from mixxx_peewee import crates
-from mixxx_peewee import playlists
+from mixxx_peewee.core.values import parse_id
 from mixxx_peewee.testing import make_sample_library
-from mixxx_peewee.values import parse_id
+from mixxx_peewee.trackset import crates
+from mixxx_peewee.trackset import playlists
 
 TRACKS = 6
 FIXTURE_OK = [HealthCheck.function_scoped_fixture]  # each example makes its own copy
@@ -165,7 +165,7 @@ def test_any_name_is_created_or_refused_cleanly(fresh, name) -> None:  # type: i
 
 
 # Modules whose statements are built with peewee on the models (issue 10).
-MODEL_BUILT = ("playlists.py", "crates.py", "membership.py")
+MODEL_BUILT = ("trackset/playlists.py", "trackset/crates.py", "trackset/membership.py")
 _SQL_STATEMENT = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|REPLACE)\b.*\b(FROM|INTO|SET|WHERE)\b")
 # A hand-written statement stays only where a row of scripts/bench.py needs it; its line
 # (or the line before) names the row in a comment.

@@ -35,7 +35,7 @@ from standin_mixxx import start_standin
 import mixxx_peewee
 from mixxx_peewee import open_library
 from mixxx_peewee import write_transaction
-from mixxx_peewee.connection import db
+from mixxx_peewee.core.connection import db
 from mixxx_peewee.errors import DatabaseBusyError
 
 CLI = [sys.executable, "-m", "mixxx_peewee"]

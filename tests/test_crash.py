@@ -135,7 +135,7 @@ def test_sigkill_during_a_write_leaves_before_or_after(
     tmp_path: Path, base_library: Path, mode: str
 ) -> None:
     """Kill big writes at random moments: integrity ok, invariants ok, before-or-after."""
-    pytest.importorskip("mixxx_peewee.crates")
+    pytest.importorskip("mixxx_peewee.trackset.crates")
     rng = random.Random(f"crash-{mode}")
     tally = {"trials": 0, "before": 0, "after": 0}
     for op, trials in TRIALS.items():

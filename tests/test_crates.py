@@ -9,9 +9,9 @@ from cli_support import sha256
 from conftest import fields_of
 
 import mixxx_peewee as m
-from mixxx_peewee import crates
-from mixxx_peewee.running import MixxxProcess
-from mixxx_peewee.running import set_mixxx_detector
+from mixxx_peewee.core.running import MixxxProcess
+from mixxx_peewee.core.running import set_mixxx_detector
+from mixxx_peewee.trackset import crates
 
 
 def members(crate_id: int) -> set[int]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import mixxx_peewee as m
-from mixxx_peewee.running import MixxxProcess
-from mixxx_peewee.running import set_mixxx_detector
+from mixxx_peewee.core.running import MixxxProcess
+from mixxx_peewee.core.running import set_mixxx_detector
 
 
 def stored(track_id: int) -> list[tuple]:
@@ -169,7 +169,7 @@ def test_a_failure_mid_write_leaves_the_file_unchanged(
 ) -> None:
     path, ids = opened
     before = hashlib.sha256(path.read_bytes()).hexdigest()
-    from mixxx_peewee import cues
+    from mixxx_peewee.tracks import cues
 
     real = cues._write_cue
 
@@ -189,8 +189,8 @@ def test_a_failure_mid_write_leaves_the_file_unchanged(
     [(0, "0:00.000"), (59.9996, "1:00.000"), (95.5, "1:35.500"), (3723.25, "1:02:03.250")],
 )
 def test_clock_text_rounds_once_and_reads_back(seconds: float, text: str) -> None:
-    from mixxx_peewee.cues import clock_text
-    from mixxx_peewee.values import parse_seconds
+    from mixxx_peewee.core.values import parse_seconds
+    from mixxx_peewee.tracks.cues import clock_text
 
     assert clock_text(seconds) == text
     assert parse_seconds(text) == pytest.approx(round(seconds, 3))

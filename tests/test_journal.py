@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 
 import mixxx_peewee as m
-from mixxx_peewee.changejournal import ChangeJournal
-from mixxx_peewee.changejournal import ChangeJournalWarning
-from mixxx_peewee.changejournal import journal_path
-from mixxx_peewee.changejournal import known_updates
+from mixxx_peewee.journal.capture import ChangeJournal
+from mixxx_peewee.journal.capture import ChangeJournalWarning
+from mixxx_peewee.journal.capture import journal_path
+from mixxx_peewee.journal.capture import known_updates
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SAMPLE = FIXTURES / "sample" / "mixxxdb.sqlite"
@@ -256,7 +256,7 @@ def test_a_write_between_the_plan_and_the_lock_is_caught_under_the_lock(
     sample: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The compare runs again under the write lock: Mixxx's write just before it counts."""
-    from mixxx_peewee import history
+    from mixxx_peewee.journal import history
 
     genre = m.get_track_by_id(12).genre
     m.update_track(12, genre="Dub Techno", rating=5)

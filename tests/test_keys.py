@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mixxx_peewee.core.keys import guess_key_id
+from mixxx_peewee.core.keys import key_to_text
+from mixxx_peewee.core.keys import parse_key
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.keys import guess_key_id
-from mixxx_peewee.keys import key_to_text
-from mixxx_peewee.keys import parse_key
 
 
 @pytest.mark.parametrize(

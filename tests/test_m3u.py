@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.m3u import format_extinf
-from mixxx_peewee.m3u import parse_m3u
-from mixxx_peewee.m3u import read_m3u
-from mixxx_peewee.m3u import write_m3u8
+from mixxx_peewee.trackset.m3u import format_extinf
+from mixxx_peewee.trackset.m3u import parse_m3u
+from mixxx_peewee.trackset.m3u import read_m3u
+from mixxx_peewee.trackset.m3u import write_m3u8
 
 ROWS = [
     {"location": "/music/Björk/Joga.flac", "artist": "Björk", "title": "Jóga", "duration": 305.4},
@@ -130,8 +130,8 @@ def test_matching_a_long_playlist_scans_the_library_once(tmp_path: Path) -> None
     table, so matching 1,500 entries reads it in one statement, not one per chunk (an M3U
     of 100,000 entries took ~20 s that way; bench row "process: playlists import")."""
     import mixxx_peewee as mp
-    from mixxx_peewee.connection import raw_connection
-    from mixxx_peewee.m3u import match_entries
+    from mixxx_peewee.core.connection import raw_connection
+    from mixxx_peewee.trackset.m3u import match_entries
 
     path = mp.testing.make_sample_library(tmp_path / "mixxxdb.sqlite", tracks=1500, seed=3)
     with mp.open_library(path):

@@ -17,11 +17,15 @@ import pytest
 from test_running import start_mixxx_standin
 from test_running import stop
 
-from mixxx_peewee import snapshots
-from mixxx_peewee.backups import auto_backup
-from mixxx_peewee.backups import backup
-from mixxx_peewee.backups import list_backups
-from mixxx_peewee.connection import db
+from mixxx_peewee.backups import copying as snapshots
+from mixxx_peewee.backups.copying import AutoBackupWarning
+from mixxx_peewee.backups.folder import auto_backup
+from mixxx_peewee.backups.folder import backup
+from mixxx_peewee.backups.folder import list_backups
+from mixxx_peewee.backups.restore import restore
+from mixxx_peewee.core.connection import db
+from mixxx_peewee.core.running import MixxxProcess
+from mixxx_peewee.core.running import set_mixxx_detector
 from mixxx_peewee.errors import BackupError
 from mixxx_peewee.errors import MixxxRunningError
 from mixxx_peewee.errors import NotAMixxxDatabaseError
@@ -30,10 +34,6 @@ from mixxx_peewee.library import open_library
 from mixxx_peewee.library import prepare_write
 from mixxx_peewee.library import write_transaction
 from mixxx_peewee.models import Track
-from mixxx_peewee.restoring import restore
-from mixxx_peewee.running import MixxxProcess
-from mixxx_peewee.running import set_mixxx_detector
-from mixxx_peewee.snapshots import AutoBackupWarning
 from mixxx_peewee.testing import make_sample_library
 
 DAY = 24 * 3600

@@ -19,8 +19,10 @@ from mixxx_peewee import Track
 from mixxx_peewee import db
 from mixxx_peewee import open_library
 from mixxx_peewee import write_transaction
+from mixxx_peewee.core.fields import MixxxColumn
+from mixxx_peewee.core.schema import MAX_REVISION
+from mixxx_peewee.core.schema import TABLES_BY_NAME
 from mixxx_peewee.errors import ColumnNotInFileError
-from mixxx_peewee.fields import MixxxColumn
 from mixxx_peewee.models import ALL_MODELS
 from mixxx_peewee.models import CORE_MODELS
 from mixxx_peewee.models import Crate
@@ -30,8 +32,6 @@ from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import TrackAnalysis
 from mixxx_peewee.models import TrackLocation
-from mixxx_peewee.schema import MAX_REVISION
-from mixxx_peewee.schema import TABLES_BY_NAME
 from mixxx_peewee.testing import make_sample_library
 
 COMMITTED = [
@@ -200,7 +200,7 @@ def test_models_never_import_the_schema_or_the_inspection() -> None:
     code = (
         "import sys, mixxx_peewee.models\n"
         "print(sorted(m for m in sys.modules if m in "
-        "('mixxx_peewee.schema', 'mixxx_peewee.inspection')))"
+        "('mixxx_peewee.core.schema', 'mixxx_peewee.core.inspection')))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

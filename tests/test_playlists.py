@@ -10,10 +10,10 @@ from cli_support import sha256
 from conftest import fields_of
 
 import mixxx_peewee as m
-from mixxx_peewee import playlists
-from mixxx_peewee.running import MixxxProcess
-from mixxx_peewee.running import set_mixxx_detector
+from mixxx_peewee.core.running import MixxxProcess
+from mixxx_peewee.core.running import set_mixxx_detector
 from mixxx_peewee.testing import make_sample_library
+from mixxx_peewee.trackset import playlists
 
 
 def positions(path_or_none: object, playlist_id: int) -> list[tuple[int, int]]:

@@ -14,12 +14,12 @@ from test_tracks import SAMPLE
 from test_tracks import fill
 
 import mixxx_peewee as mp
-from mixxx_peewee.query import Term
-from mixxx_peewee.query import parse_query
-from mixxx_peewee.query import parse_search
-from mixxx_peewee.sqlfunctions import fold_text
-from mixxx_peewee.values import NumberRange
-from mixxx_peewee.values import parse_range
+from mixxx_peewee.core.sqlfunctions import fold_text
+from mixxx_peewee.core.values import NumberRange
+from mixxx_peewee.core.values import parse_range
+from mixxx_peewee.tracks.search import Term
+from mixxx_peewee.tracks.search import parse_query
+from mixxx_peewee.tracks.search import parse_search
 
 
 def test_free_words_fields_phrases_and_negation_parse() -> None:
@@ -292,7 +292,7 @@ def test_duration_forms(text: str, seconds: float) -> None:
 
 
 def test_bpm_modes_follow_mixxx_2_4() -> None:
-    from mixxx_peewee.query import _tempo_ranges
+    from mixxx_peewee.tracks.search import _tempo_ranges
 
     assert parse_query("bpm:126") == [Term("bpm", "tempo", "126")]
     assert _tempo_ranges("126", True) == (
@@ -315,7 +315,7 @@ def test_bpm_modes_follow_mixxx_2_4() -> None:
 
 
 def test_compatible_keys_match_mixxx_key_utils() -> None:
-    from mixxx_peewee.query import compatible_keys
+    from mixxx_peewee.tracks.search import compatible_keys
 
     assert compatible_keys(22) == (1, 15, 17, 22)  # Am: C, Dm, Em, Am
     assert compatible_keys(6) == (1, 6, 11, 15)  # F: C, F, B♭, Dm
@@ -366,7 +366,7 @@ def test_or_exact_empty_and_crates_on_a_library(library: mp.MixxxLibrary) -> Non
 
 
 def test_search_notes_name_columns_the_file_lacks(library: mp.MixxxLibrary) -> None:
-    from mixxx_peewee.query import search_notes
+    from mixxx_peewee.tracks.search import search_notes
 
     assert search_notes("house") == []
     assert search_notes("mood:x") == ["mood: is not a search field; searched as the text 'mood:x'"]

@@ -22,7 +22,7 @@ import pytest
 from real_mixxx_support import fx
 from real_mixxx_support import skip_reason
 
-from mixxx_peewee.running import find_mixxx_processes
+from mixxx_peewee.core.running import find_mixxx_processes
 
 needs_xvfb = pytest.mark.skipif(
     shutil.which("Xvfb") is None, reason="needs Xvfb (apt-get install xvfb)"

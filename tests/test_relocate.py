@@ -13,11 +13,11 @@ from test_tracks import fill
 from test_tracks import sha256
 
 import mixxx_peewee as mp
-from mixxx_peewee import relocate
+from mixxx_peewee.core.running import MixxxProcess
+from mixxx_peewee.core.running import set_mixxx_detector
 from mixxx_peewee.library import prepare_write
-from mixxx_peewee.relocate import RelocateCollisionError
-from mixxx_peewee.running import MixxxProcess
-from mixxx_peewee.running import set_mixxx_detector
+from mixxx_peewee.tracks import relocate
+from mixxx_peewee.tracks.relocate import RelocateCollisionError
 
 TRACKS = [
     ("/old_music/a.mp3", {"title": "a"}),

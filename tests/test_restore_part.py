@@ -21,13 +21,13 @@ from test_journal import rows_of
 
 import mixxx_peewee as m
 from mixxx_peewee import library as library_module
+from mixxx_peewee.backups.restore import restore_part
 from mixxx_peewee.errors import BackupError
 from mixxx_peewee.errors import CorruptDatabaseError
 from mixxx_peewee.errors import MixxxRunningError
 from mixxx_peewee.errors import NotAMixxxDatabaseError
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.restoring import restore_part
 from mixxx_peewee.testing import make_sample_library
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from mixxx_peewee import running
+from mixxx_peewee.core import running
+from mixxx_peewee.core.running import EXCLUSIVE
+from mixxx_peewee.core.running import STRUCTURE
+from mixxx_peewee.core.running import TRACK_DATA
+from mixxx_peewee.core.running import MixxxProcess
+from mixxx_peewee.core.running import check_mixxx_guard
+from mixxx_peewee.core.running import find_mixxx_processes
+from mixxx_peewee.core.running import set_mixxx_detector
 from mixxx_peewee.errors import MixxxRunningError
-from mixxx_peewee.running import EXCLUSIVE
-from mixxx_peewee.running import STRUCTURE
-from mixxx_peewee.running import TRACK_DATA
-from mixxx_peewee.running import MixxxProcess
-from mixxx_peewee.running import check_mixxx_guard
-from mixxx_peewee.running import find_mixxx_processes
-from mixxx_peewee.running import set_mixxx_detector
 from mixxx_peewee.testing import make_sample_library
 
 linux_only = pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs Linux /proc")

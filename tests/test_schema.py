@@ -13,11 +13,11 @@ from conftest import copy_fixture
 import mixxx_peewee
 from mixxx_peewee import Verdict
 from mixxx_peewee import inspect_schema
+from mixxx_peewee.core.schema import MAX_REVISION
+from mixxx_peewee.core.schema import MIN_REVISION
+from mixxx_peewee.core.schema import normalize_default
 from mixxx_peewee.errors import NotAMixxxDatabaseError
 from mixxx_peewee.errors import SchemaVersionError
-from mixxx_peewee.schema import MAX_REVISION
-from mixxx_peewee.schema import MIN_REVISION
-from mixxx_peewee.schema import normalize_default
 from mixxx_peewee.testing import make_sample_library
 
 REAL_MIXXX = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.glob("real-mixxx-*/*.sqlite"))

@@ -10,10 +10,10 @@ import pytest
 from conftest import copy_fixture
 
 import mixxx_peewee as mp
-from mixxx_peewee.duplicates import BY_NAME
-from mixxx_peewee.duplicates import BY_SIZE
-from mixxx_peewee.duplicates import match_key
 from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.tracks.duplicates import BY_NAME
+from mixxx_peewee.tracks.duplicates import BY_SIZE
+from mixxx_peewee.tracks.duplicates import match_key
 
 
 def _add(conn: sqlite3.Connection, artist: str | None, title: str | None, duration: float,

@@ -11,9 +11,9 @@ import pytest
 
 from mixxx_peewee import Track
 from mixxx_peewee import Verdict
-from mixxx_peewee.analysis import decode_keys
-from mixxx_peewee.keys import guess_key_id
-from mixxx_peewee.keys import key_to_text
+from mixxx_peewee.analysis.codec import decode_keys
+from mixxx_peewee.core.keys import guess_key_id
+from mixxx_peewee.core.keys import key_to_text
 from mixxx_peewee.library import MixxxLibrary
 from mixxx_peewee.testing import make_sample_library
 
@@ -87,8 +87,8 @@ def test_value_ranges_follow_mixxx(sample: sqlite3.Connection) -> None:
     assert 50 <= hidden <= 150  # hidden_fraction 0.1
     assert _one(sample, "SELECT count(*) FROM library WHERE mixxx_deleted IS NULL") > 0
     assert _one(sample, "SELECT count(*) FROM track_locations WHERE fs_deleted = 1") > 10
-    from mixxx_peewee.analysis import decode_beats
-    from mixxx_peewee.analysis import decode_keys
+    from mixxx_peewee.analysis.codec import decode_beats
+    from mixxx_peewee.analysis.codec import decode_keys
 
     rows = sample.execute(
         "SELECT bpm, beats_version, beats, keys_version, keys, key_id FROM library"

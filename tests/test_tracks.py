@@ -14,10 +14,10 @@ from conftest import FIXTURES
 from conftest import copy_fixture
 
 import mixxx_peewee as mp
-from mixxx_peewee import trackreads
+from mixxx_peewee.core.running import MixxxProcess
+from mixxx_peewee.core.running import set_mixxx_detector
 from mixxx_peewee.library import prepare_write
-from mixxx_peewee.running import MixxxProcess
-from mixxx_peewee.running import set_mixxx_detector
+from mixxx_peewee.tracks import reads as trackreads
 
 
 def add_track(conn: sqlite3.Connection, location: str, **columns: object) -> int:

@@ -406,7 +406,7 @@ def _one_line(exc: BaseException, state: CliState | None) -> str:
     if isinstance(exc, MixxxPeeweeError):
         text = str(exc)
     elif _is_database_error(exc):
-        from mixxx_peewee.connection import translate_sqlite_error
+        from mixxx_peewee.core.connection import translate_sqlite_error
 
         text = str(translate_sqlite_error(exc, state.path_hint if state else None))
     elif isinstance(exc, OSError) and exc.filename:

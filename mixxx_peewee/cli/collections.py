@@ -29,10 +29,10 @@ from mixxx_peewee.cli.options import YES
 from mixxx_peewee.cli.options import ListFormat
 from mixxx_peewee.cli.options import TrackFormat
 from mixxx_peewee.cli.state import CliState
+from mixxx_peewee.core.values import is_row_id
 from mixxx_peewee.errors import CrateNotFoundError
 from mixxx_peewee.errors import NotFoundError
 from mixxx_peewee.errors import PlaylistNotFoundError
-from mixxx_peewee.values import is_row_id
 
 __all__ = ["crates_app", "playlists_app", "register"]
 
@@ -164,7 +164,7 @@ def _emit_listing(
     emit_rows(rows, fmt, columns)
     if fmt == ListFormat.table and sys.stdout.isatty():
         from mixxx_peewee.cli.output import summary_line
-        from mixxx_peewee.plan import plural
+        from mixxx_peewee.core.results import plural
 
         tracks = sum(r["track_count"] or 0 for r in rows)
         seconds = sum(r["duration"] or 0 for r in rows)
@@ -172,7 +172,7 @@ def _emit_listing(
 
 
 def _merge(results: list[Any], operation: str, dry_run: bool) -> Any:
-    from mixxx_peewee.plan import WriteResult
+    from mixxx_peewee.core.results import WriteResult
 
     merged = WriteResult(operation, dry_run=dry_run)
     for result in results:
@@ -274,8 +274,8 @@ def _export(
     state.open()
     from mixxx_peewee.cli.output import emit_tracks
     from mixxx_peewee.cli.output import track_records
-    from mixxx_peewee.m3u import write_m3u8
-    from mixxx_peewee.plan import plural
+    from mixxx_peewee.core.results import plural
+    from mixxx_peewee.trackset.m3u import write_m3u8
 
     chosen = fmt.value if fmt is not None else None
     to_file = output is not None and str(output) != "-"
@@ -337,10 +337,10 @@ def _import(
     as_json: bool,
 ) -> None:
     """Match the file's entries with the library, then run ``fill(name, ids)``."""
+    from mixxx_peewee.core.results import plural
     from mixxx_peewee.errors import ValidationError
-    from mixxx_peewee.m3u import match_entries
-    from mixxx_peewee.m3u import read_m3u
-    from mixxx_peewee.plan import plural
+    from mixxx_peewee.trackset.m3u import match_entries
+    from mixxx_peewee.trackset.m3u import read_m3u
 
     if file.suffix.lower() in _OTHER_PLAYLIST_FORMATS:
         raise ValidationError(
@@ -382,7 +382,7 @@ def playlists_list(
     """Example: mixxx-peewee playlists list --all --format json"""
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.playlists import list_playlists
+    from mixxx_peewee.trackset.playlists import list_playlists
 
     _emit_listing(
         list_playlists(include_hidden=include_all), fmt, ["id", "name", "kind"], "playlist"
@@ -408,8 +408,8 @@ def playlists_show(
     state: CliState = ctx.obj
     state.open()
     from mixxx_peewee.cli.output import stream_tracks
-    from mixxx_peewee.playlists import get_playlist
-    from mixxx_peewee.trackreads import ENTRY_COLUMNS
+    from mixxx_peewee.tracks.reads import ENTRY_COLUMNS
+    from mixxx_peewee.trackset.playlists import get_playlist
 
     found = get_playlist(target)  # the one id-or-name rule, before any row is printed
     stream_tracks(fmt, columns, extra=_ENTRY_COLUMNS, data_extra=ENTRY_COLUMNS,
@@ -426,7 +426,7 @@ def playlists_create(
     as_json: bool = JSON_RESULT,
 ) -> None:
     """Example: mixxx-peewee playlists create "Friday" """
-    from mixxx_peewee.playlists import create_playlist
+    from mixxx_peewee.trackset.playlists import create_playlist
 
     state: CliState = ctx.obj
     result = state.write(
@@ -449,7 +449,7 @@ def playlists_rename(
     as_json: bool = JSON_RESULT,
 ) -> None:
     """Example: mixxx-peewee playlists rename "Friday" "Friday warm-up" """
-    from mixxx_peewee.playlists import rename_playlist
+    from mixxx_peewee.trackset.playlists import rename_playlist
 
     state: CliState = ctx.obj
     state.write(
@@ -471,7 +471,7 @@ def playlists_delete(
     as_json: bool = JSON_RESULT,
 ) -> None:
     """Example: mixxx-peewee playlists delete "Friday" --yes"""
-    from mixxx_peewee.playlists import delete_playlist
+    from mixxx_peewee.trackset.playlists import delete_playlist
 
     state: CliState = ctx.obj
     state.write(
@@ -493,7 +493,7 @@ def playlists_clear(
     as_json: bool = JSON_RESULT,
 ) -> None:
     """Example: mixxx-peewee playlists clear "Friday" --yes"""
-    from mixxx_peewee.playlists import clear_playlist
+    from mixxx_peewee.trackset.playlists import clear_playlist
 
     state: CliState = ctx.obj
     state.write(
@@ -526,7 +526,7 @@ def playlists_add(
     if not tracks:
         raise typer.BadParameter("give track ids or paths, or '-' to read them from stdin")
     ids = _track_ids(state, tracks)
-    from mixxx_peewee import playlists
+    from mixxx_peewee.trackset import playlists
 
     def add(playlist: Any, track_ids: list[int], *, dry_run: bool) -> Any:
         return playlists.add_tracks_to_playlist(
@@ -559,7 +559,7 @@ def playlists_remove(
     if not tracks and not positions:
         raise typer.BadParameter("give track ids or paths ('-' reads stdin), or --position")
     ids = _track_ids(state, tracks) if tracks else []
-    from mixxx_peewee import playlists
+    from mixxx_peewee.trackset import playlists
 
     def operation(dry: bool) -> Any:
         # Every occurrence of a track goes, as in Mixxx's "remove from playlist"; one transaction.
@@ -581,7 +581,7 @@ def playlists_move(
     as_json: bool = JSON_RESULT,
 ) -> None:
     """Example: mixxx-peewee playlists move "Friday" 7 1"""
-    from mixxx_peewee.playlists import move_playlist_track
+    from mixxx_peewee.trackset.playlists import move_playlist_track
 
     state: CliState = ctx.obj
     state.write(
@@ -603,7 +603,7 @@ def playlists_export(
     overwrite: bool = EXPORT_OVERWRITE,
 ) -> None:
     """Example: mixxx-peewee playlists export "Friday" -o friday.m3u8 --relative"""
-    from mixxx_peewee.playlists import get_playlist_tracks
+    from mixxx_peewee.trackset.playlists import get_playlist_tracks
 
     state: CliState = ctx.obj
     _export(
@@ -630,7 +630,7 @@ def playlists_import(
     as_json: bool = JSON_RESULT,
 ) -> None:
     """Example: mixxx-peewee playlists import friday.m3u8 --to "Friday" --replace"""
-    from mixxx_peewee import playlists
+    from mixxx_peewee.trackset import playlists
 
     def add(playlist: Any, track_ids: list[int], *, dry_run: bool) -> Any:
         return playlists.add_tracks_to_playlist(
@@ -661,7 +661,7 @@ def crates_list(
     """Example: mixxx-peewee crates list --format csv"""
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.crates import list_crates
+    from mixxx_peewee.trackset.crates import list_crates
 
     _emit_listing(list_crates(), fmt, ["id", "name"], "crate")
 
@@ -686,7 +686,7 @@ def crates_show(
     state: CliState = ctx.obj
     state.open()
     from mixxx_peewee.cli.output import stream_tracks
-    from mixxx_peewee.crates import get_crate
+    from mixxx_peewee.trackset.crates import get_crate
 
     found = get_crate(target)
     stream_tracks(fmt, columns, crate=found.id, hidden=None if include_hidden else False,
@@ -702,7 +702,7 @@ def crates_create(
     as_json: bool = JSON_RESULT,
 ) -> None:
     """Example: mixxx-peewee crates create "Peak time" """
-    from mixxx_peewee.crates import create_crate
+    from mixxx_peewee.trackset.crates import create_crate
 
     state: CliState = ctx.obj
     result = state.write(
@@ -725,7 +725,7 @@ def crates_rename(
     as_json: bool = JSON_RESULT,
 ) -> None:
     """Example: mixxx-peewee crates rename "Peak time" "Peak" """
-    from mixxx_peewee.crates import rename_crate
+    from mixxx_peewee.trackset.crates import rename_crate
 
     state: CliState = ctx.obj
     state.write(
@@ -745,7 +745,7 @@ def crates_delete(
     as_json: bool = JSON_RESULT,
 ) -> None:
     """Example: mixxx-peewee crates delete "Peak" --yes"""
-    from mixxx_peewee.crates import delete_crate
+    from mixxx_peewee.trackset.crates import delete_crate
 
     state: CliState = ctx.obj
     state.write(
@@ -767,7 +767,7 @@ def crates_clear(
     as_json: bool = JSON_RESULT,
 ) -> None:
     """Example: mixxx-peewee crates clear "Peak" --yes"""
-    from mixxx_peewee.crates import clear_crate
+    from mixxx_peewee.trackset.crates import clear_crate
 
     state: CliState = ctx.obj
     state.write(
@@ -798,7 +798,7 @@ def crates_add(
     if not tracks:
         raise typer.BadParameter("give track ids or paths, or '-' to read them from stdin")
     ids = _track_ids(state, tracks)
-    from mixxx_peewee import crates
+    from mixxx_peewee.trackset import crates
 
     if create:
         fill = _fill(target, ids, "add_crate", crates.get_crate, crates.add_tracks_to_crate,
@@ -828,7 +828,7 @@ def crates_remove(
     if not tracks and not positions:
         raise typer.BadParameter("give track ids or paths ('-' reads stdin), or --position")
     ids = _track_ids(state, tracks) if tracks else []
-    from mixxx_peewee.crates import remove_tracks_from_crate
+    from mixxx_peewee.trackset.crates import remove_tracks_from_crate
 
     state.write(
         lambda dry: remove_tracks_from_crate(target, ids, dry_run=dry),
@@ -847,7 +847,7 @@ def crates_export(
     overwrite: bool = EXPORT_OVERWRITE,
 ) -> None:
     """Example: mixxx-peewee crates export "Peak" -o peak.csv"""
-    from mixxx_peewee.crates import get_crate_tracks
+    from mixxx_peewee.trackset.crates import get_crate_tracks
 
     state: CliState = ctx.obj
     _export(state, lambda: get_crate_tracks(target), output, fmt, relative, (), overwrite)
@@ -872,7 +872,7 @@ def crates_import(
     as_json: bool = JSON_RESULT,
 ) -> None:
     """Example: mixxx-peewee crates import peak.m3u8 --append"""
-    from mixxx_peewee import crates
+    from mixxx_peewee.trackset import crates
 
     mode = _import_mode(append, replace_all)
 

@@ -14,7 +14,7 @@ from mixxx_peewee.cli.options import ListFormat
 from mixxx_peewee.cli.state import CliState
 
 if TYPE_CHECKING:
-    from mixxx_peewee.plan import WriteResult
+    from mixxx_peewee.core.results import WriteResult
 
 __all__ = ["register"]
 
@@ -35,7 +35,7 @@ def list_cmd(ctx: typer.Context, track: str = _TRACK, fmt: ListFormat = LIST_FOR
     state.open()
     from mixxx_peewee.cli.output import emit_rows
     from mixxx_peewee.cli.resolve import track_id
-    from mixxx_peewee.cues import list_cues
+    from mixxx_peewee.tracks.cues import list_cues
 
     cues = list_cues(track_id(track))
     if fmt == ListFormat.table:
@@ -47,15 +47,15 @@ def list_cmd(ctx: typer.Context, track: str = _TRACK, fmt: ListFormat = LIST_FOR
 
 
 def _clock(seconds: float | None) -> str:
-    from mixxx_peewee.cues import clock_text
+    from mixxx_peewee.tracks.cues import clock_text
 
     return "" if seconds is None else clock_text(seconds)
 
 
 def _position(text: str) -> str:
     """A usage error (exit 2) for a position that is neither seconds nor m:ss.mmm."""
+    from mixxx_peewee.core.values import parse_seconds
     from mixxx_peewee.errors import ValidationError
-    from mixxx_peewee.values import parse_seconds
 
     try:
         parse_seconds(text)
@@ -97,10 +97,10 @@ def set_cmd(
     state: CliState = ctx.obj
     state.open()
     from mixxx_peewee.cli.resolve import track_id
-    from mixxx_peewee.cues import set_hotcue
-    from mixxx_peewee.cues import set_main_cue
-    from mixxx_peewee.running import TRACK_DATA
-    from mixxx_peewee.values import parse_seconds
+    from mixxx_peewee.core.running import TRACK_DATA
+    from mixxx_peewee.core.values import parse_seconds
+    from mixxx_peewee.tracks.cues import set_hotcue
+    from mixxx_peewee.tracks.cues import set_main_cue
 
     wanted = track_id(track)
     seconds = parse_seconds(position)
@@ -140,8 +140,8 @@ def delete_cmd(
     state: CliState = ctx.obj
     state.open()
     from mixxx_peewee.cli.resolve import track_id
-    from mixxx_peewee.cues import delete_cue
-    from mixxx_peewee.running import TRACK_DATA
+    from mixxx_peewee.core.running import TRACK_DATA
+    from mixxx_peewee.tracks.cues import delete_cue
 
     wanted = track_id(track)
     state.write(

@@ -17,7 +17,7 @@ from mixxx_peewee.cli.options import ListFormat
 from mixxx_peewee.cli.state import CliState
 
 if TYPE_CHECKING:
-    from mixxx_peewee.librarydiff import LibraryDiff
+    from mixxx_peewee.diff.compare import LibraryDiff
 
 __all__ = ["register"]
 
@@ -78,7 +78,7 @@ def diff(
     state: CliState = ctx.obj
     parts = _parts(only)
     state.open()
-    from mixxx_peewee.librarydiff import diff_libraries
+    from mixxx_peewee.diff.compare import diff_libraries
 
     result = diff_libraries(other, None)
     rows = [r for r in result.rows() if r["table"] in parts]
@@ -192,7 +192,7 @@ def _readable(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _clock(seconds: Any) -> str:
-    from mixxx_peewee.cues import clock_text
+    from mixxx_peewee.tracks.cues import clock_text
 
     return clock_text(seconds) if isinstance(seconds, (int, float)) else _text(seconds)
 
@@ -211,7 +211,7 @@ def _text(value: Any) -> str:
 
 def _cue_words(cue: dict[str, Any]) -> Iterator[str]:
     """``hotcue 2 at 1:35.500 "Drop" #FF8C00``: a cue as a line of the table."""
-    from mixxx_peewee.cues import clock_text
+    from mixxx_peewee.tracks.cues import clock_text
 
     yield f"hotcue {cue['hotcue']}" if cue.get("hotcue") else str(cue.get("type"))
     position = cue.get("position")
@@ -241,7 +241,7 @@ def snapshot(
     """
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.librarydiff import save_snapshot
+    from mixxx_peewee.diff.compare import save_snapshot
 
     typer.echo(str(save_snapshot(dest)))
 

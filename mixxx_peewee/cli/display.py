@@ -11,8 +11,8 @@ import datetime as dt
 from functools import lru_cache
 from typing import Any
 
+from mixxx_peewee.core.values import COLOR_COLUMNS
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.values import COLOR_COLUMNS
 
 __all__ = [
     "COLOR_COLUMNS",
@@ -37,7 +37,7 @@ _KEY_NOTATION = ["traditional"]  # set once per invocation by the root options
 
 def set_key_notation(notation: str) -> None:
     """Show keys in ``notation`` (traditional, openkey, lancelot) from now on."""
-    from mixxx_peewee.keys import NOTATIONS
+    from mixxx_peewee.core.keys import NOTATIONS
 
     if notation not in NOTATIONS:
         raise ValidationError(f"key notation must be one of {', '.join(NOTATIONS)}")
@@ -99,8 +99,8 @@ def key_text(key_id: Any, stored: Any) -> Any:
 @lru_cache(maxsize=4096)
 def cached_key_text(key_id: int, stored: str, notation: str) -> str:
     """:func:`key_text` for a valid-or-0 ``key_id`` and text, cached (listings repeat keys)."""
-    from mixxx_peewee.keys import guess_key_id
-    from mixxx_peewee.keys import key_to_text
+    from mixxx_peewee.core.keys import guess_key_id
+    from mixxx_peewee.core.keys import key_to_text
 
     if not 1 <= key_id <= 24:
         key_id = guess_key_id(stored)

@@ -69,7 +69,7 @@ def history(
     state: CliState = ctx.obj
     library = state.open()
     from mixxx_peewee.cli.output import emit_rows
-    from mixxx_peewee.history import list_changes
+    from mixxx_peewee.journal.history import list_changes
 
     changes = list_changes(limit=limit)
     if not changes:
@@ -113,7 +113,7 @@ def history_show(
     state: CliState = ctx.obj
     state.open()
     from mixxx_peewee.cli.output import emit_rows
-    from mixxx_peewee.history import get_change
+    from mixxx_peewee.journal.history import get_change
 
     change = get_change(number)
     images = change.rows or []
@@ -187,7 +187,7 @@ def history_keep(
     """
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.history import journal_retention
+    from mixxx_peewee.journal.history import journal_retention
 
     keep, kept_days = journal_retention(changes, days)
     typer.echo(
@@ -225,7 +225,7 @@ def undo(
     Example: mixxx-peewee undo --dry-run
     """
     state: CliState = ctx.obj
-    from mixxx_peewee.history import undo_change
+    from mixxx_peewee.journal.history import undo_change
 
     state.write(
         lambda dry: undo_change(

@@ -59,9 +59,9 @@ def info(
         "reason": report.reason,
     }
     if report.verdict.can_read:
-        from mixxx_peewee.connection import raw_connection
-        from mixxx_peewee.connection import read_transaction
-        from mixxx_peewee.history import journal_status
+        from mixxx_peewee.core.connection import raw_connection
+        from mixxx_peewee.core.connection import read_transaction
+        from mixxx_peewee.journal.history import journal_status
 
         record["change_journal"] = journal_status()
         with read_transaction():
@@ -102,13 +102,13 @@ def check(
     report = library.schema
     integrity_result = None
     if integrity:
-        from mixxx_peewee.connection import execute
+        from mixxx_peewee.core.connection import execute
 
         rows = execute("PRAGMA quick_check").fetchall()
         integrity_result = "; ".join(r[0] for r in rows)
     mismatches = None
     if analysis and report.verdict.can_read:
-        from mixxx_peewee.beatgrids import analysis_report
+        from mixxx_peewee.analysis.grids import analysis_report
 
         mismatches = analysis_report()
     if fmt == "json":
@@ -134,8 +134,8 @@ def check(
 
 
 def _repair_analysis(state: CliState, *, dry_run: bool, force: bool) -> None:
-    from mixxx_peewee.beatgrids import repair_analysis
-    from mixxx_peewee.running import TRACK_DATA
+    from mixxx_peewee.analysis.grids import repair_analysis
+    from mixxx_peewee.core.running import TRACK_DATA
 
     state.write(
         lambda plan_only: repair_analysis(dry_run=plan_only, force=force),
@@ -161,8 +161,8 @@ def stats(
     state: CliState = ctx.obj
     state.open()
     from mixxx_peewee.cli.display import key_notation
-    from mixxx_peewee.keys import key_to_text
-    from mixxx_peewee.stats import library_stats
+    from mixxx_peewee.core.keys import key_to_text
+    from mixxx_peewee.tracks.stats import library_stats
 
     found = library_stats(top_genres=top, check_files=files)
     notation = key_notation()
@@ -195,7 +195,7 @@ def _stats_lines(found: Any, notation: str) -> list[str]:
     from mixxx_peewee.cli.display import format_duration
     from mixxx_peewee.cli.table import display_width
     from mixxx_peewee.cli.table import one_line
-    from mixxx_peewee.keys import key_to_text
+    from mixxx_peewee.core.keys import key_to_text
 
     n = found.tracks
     lines = [

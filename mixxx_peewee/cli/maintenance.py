@@ -36,10 +36,10 @@ def backup(
     """
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.backups import backup as make_backup
+    from mixxx_peewee.backups.folder import backup as make_backup
 
     if list_them:
-        from mixxx_peewee.backups import backup_details
+        from mixxx_peewee.backups.folder import backup_details
         from mixxx_peewee.cli.output import emit_rows
 
         if dest is not None and not dest.is_dir():
@@ -48,7 +48,7 @@ def backup(
             raise ValidationError(f"{dest}: no such folder (backup --list reads a folder)")
         found = backup_details(dest)
         if not found:
-            from mixxx_peewee.snapshots import BACKUP_DIRNAME
+            from mixxx_peewee.backups.copying import BACKUP_DIRNAME
 
             library = state.library
             assert library is not None  # opened above
@@ -146,8 +146,8 @@ def restore(
                     "--other-library is for --only: a whole restore takes any backup back"
                 )
             raise ValidationError("--name and --track choose what --only takes back: add --only")
-        from mixxx_peewee.restoring import restore as restore_backup
-        from mixxx_peewee.running import EXCLUSIVE
+        from mixxx_peewee.backups.restore import restore as restore_backup
+        from mixxx_peewee.core.running import EXCLUSIVE
 
         state.write(
             lambda dry: restore_backup(src, force=force, any_schema=any_schema, dry_run=dry),
@@ -158,8 +158,8 @@ def restore(
             as_json=as_json,
         )
         return
-    from mixxx_peewee.restoring import part_guard
-    from mixxx_peewee.restoring import restore_part
+    from mixxx_peewee.backups.restore import part_guard
+    from mixxx_peewee.backups.restore import restore_part
 
     guard = part_guard(only)
     ids = None

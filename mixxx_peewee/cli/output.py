@@ -22,8 +22,8 @@ from mixxx_peewee.cli.display import DATETIME_COLUMNS
 from mixxx_peewee.cli.display import cached_key_text
 from mixxx_peewee.cli.display import iso_utc
 from mixxx_peewee.cli.display import key_notation
+from mixxx_peewee.core.values import format_color
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.values import format_color
 
 __all__ = [
     "TRACK_TABLE_COLUMNS",
@@ -141,7 +141,7 @@ def emit_rows(
             out.write(f"{row[id_key]}\n")
             count += 1
     elif fmt == "m3u8":
-        from mixxx_peewee.m3u import write_m3u8
+        from mixxx_peewee.trackset.m3u import write_m3u8
 
         count = write_m3u8(rows, out)
     else:
@@ -242,8 +242,8 @@ def track_records(tracks: Iterable[Any]) -> Iterator[dict[str, Any]]:
     ``entry_id`` when the model carries them; values as the file stores them, so a
     playlist prints exactly as ``tracks list`` does. A bare track (no row) has only ``id``.
     """
-    from mixxx_peewee.fields import MixxxDateTimeField
-    from mixxx_peewee.fields import SampleField
+    from mixxx_peewee.core.fields import MixxxDateTimeField
+    from mixxx_peewee.core.fields import SampleField
     from mixxx_peewee.library import current_library
     from mixxx_peewee.models import Track
 
@@ -298,7 +298,7 @@ def stream_tracks(
     ones (a playlist's ``position``); ``data_extra``: those that lead the data formats'
     (default: ``extra``).
     """
-    from mixxx_peewee.trackreads import iter_tracks
+    from mixxx_peewee.tracks.reads import iter_tracks
 
     fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
     shown = listing_columns(fmt, columns)
@@ -319,9 +319,9 @@ def stream_tracks(
 
 
 def listing_columns(fmt: str, requested: str | None = None) -> list[str]:
-    """The :func:`~mixxx_peewee.trackreads.iter_tracks` columns a track listing in ``fmt``
+    """The :func:`~mixxx_peewee.tracks.reads.iter_tracks` columns a track listing in ``fmt``
     shows (``requested``: the ``--columns`` text, comma-separated): only those are read."""
-    from mixxx_peewee.trackreads import track_columns
+    from mixxx_peewee.tracks.reads import track_columns
 
     fmt = fmt.value if isinstance(fmt, enum.Enum) else fmt
     if requested is not None:
@@ -410,7 +410,7 @@ def summary_line(tracks: int, seconds: float, *lead: str) -> str:
     """``1,234 tracks, 85:12:03`` (after ``lead``: ``8 crates``): the last line of a table
     of tracks, playlists or crates on a terminal."""
     from mixxx_peewee.cli.display import format_duration
-    from mixxx_peewee.plan import plural
+    from mixxx_peewee.core.results import plural
 
     return ", ".join([*lead, plural(tracks, "track"), format_duration(seconds) or "0:00"])
 

@@ -14,10 +14,10 @@ import sys
 from collections.abc import Iterable
 from collections.abc import Iterator
 
+from mixxx_peewee.core.values import is_row_id
+from mixxx_peewee.core.values import parse_id
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.values import is_row_id
-from mixxx_peewee.values import parse_id
 
 __all__ = ["expand_stdin", "track_id", "track_ids"]
 
@@ -56,7 +56,7 @@ def track_id(word: str) -> int:
         return number
     if "\x00" in text:
         raise ValidationError(f"{text!r}: a path cannot contain a NUL character")
-    from mixxx_peewee.locations import get_track_by_location
+    from mixxx_peewee.tracks.locations import get_track_by_location
 
     track = get_track_by_location(text)
     if track is None:

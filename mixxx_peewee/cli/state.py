@@ -23,12 +23,12 @@ from typing import TypeVar
 
 import typer
 
+from mixxx_peewee.core.results import plural
 from mixxx_peewee.errors import cli_wording
-from mixxx_peewee.plan import plural
 
 if TYPE_CHECKING:
+    from mixxx_peewee.core.results import WriteResult
     from mixxx_peewee.library import MixxxLibrary
-    from mixxx_peewee.plan import WriteResult
 
 __all__ = ["CliState", "fail", "is_terminal"]
 
@@ -144,7 +144,7 @@ class CliState:
         if check is not None:
             check(plan)
         if guard is not None:
-            from mixxx_peewee.running import check_mixxx_guard
+            from mixxx_peewee.core.running import check_mixxx_guard
 
             check_mixxx_guard(guard, library.path, force=force)
         if confirm is not None:

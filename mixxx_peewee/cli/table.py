@@ -34,8 +34,8 @@ from mixxx_peewee.cli.display import DATETIME_COLUMNS
 from mixxx_peewee.cli.display import format_duration
 from mixxx_peewee.cli.display import key_text
 from mixxx_peewee.cli.display import local_time
-from mixxx_peewee.cues import clock_text
-from mixxx_peewee.values import format_color
+from mixxx_peewee.core.values import format_color
+from mixxx_peewee.tracks.cues import clock_text
 
 __all__ = [
     "SAMPLE",
@@ -166,7 +166,7 @@ def _cuepoint(value: Any, row: Mapping[str, Any]) -> str:
         return _plain(value, row)
     rate = row.get("samplerate")
     if isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate > 0 and value >= 0:
-        from mixxx_peewee.cues import clock_text  # cues loads only for this column
+        from mixxx_peewee.tracks.cues import clock_text  # cues loads only for this column
 
         return clock_text(value / 2 / rate)
     return f"{value:f}".rstrip("0").rstrip(".")  # samples, never 1.30818e+06

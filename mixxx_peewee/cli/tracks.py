@@ -23,10 +23,10 @@ from mixxx_peewee.cli.options import TRACK_FORMAT
 from mixxx_peewee.cli.options import YES
 from mixxx_peewee.cli.options import TrackFormat
 from mixxx_peewee.cli.state import CliState
+from mixxx_peewee.core.values import NumberRange
+from mixxx_peewee.core.values import parse_range
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.trackedits import EDITABLE_FIELDS
-from mixxx_peewee.values import NumberRange
-from mixxx_peewee.values import parse_range
+from mixxx_peewee.tracks.edits import EDITABLE_FIELDS
 
 __all__ = ["QueryCommand", "edit_options", "register"]
 
@@ -38,7 +38,7 @@ tracks_app = typer.Typer(
 
 
 def _bounded(text: str, name: str, low: float, high: float) -> NumberRange:
-    """The range ``text`` names (see :func:`mixxx_peewee.values.parse_range`), its closed
+    """The range ``text`` names (see :func:`mixxx_peewee.core.values.parse_range`), its closed
     bounds within ``low``..``high``; raises ValidationError."""
     numbers = parse_range(text, name)
     closed = (numbers.low, numbers.high if numbers.include_high else None)
@@ -230,7 +230,7 @@ def search(
     """
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.query import search_notes
+    from mixxx_peewee.tracks.search import search_notes
 
     text = " ".join(query)
     for note in search_notes(text):
@@ -273,9 +273,9 @@ def show(
         raise TrackNotFoundError(f"no track with id {wanted}")
     found = next(track_records([model]))
     if fmt in (TrackFormat.table, TrackFormat.json):
-        from mixxx_peewee.beatgrids import analysis_summary
-        from mixxx_peewee.cues import list_cues
-        from mixxx_peewee.usage import track_usage
+        from mixxx_peewee.analysis.grids import analysis_summary
+        from mixxx_peewee.tracks.cues import list_cues
+        from mixxx_peewee.tracks.usage import track_usage
 
         record = track_row(found)
         analysis = analysis_summary(model)
@@ -305,8 +305,8 @@ def show(
 
 
 def _cue_time(seconds: float | None) -> str | None:
-    """``m:ss.mmm`` as ``cues list`` prints positions (:func:`mixxx_peewee.cues.clock_text`)."""
-    from mixxx_peewee.cues import clock_text
+    """``m:ss.mmm``, as ``cues list`` prints positions (``tracks.cues.clock_text``)."""
+    from mixxx_peewee.tracks.cues import clock_text
 
     return None if seconds is None else clock_text(max(seconds, 0.0))
 
@@ -388,7 +388,7 @@ def edit(
 ) -> None:
     """Change a track's metadata (refused while Mixxx runs unless --force).
 
-    Every field of mixxx_peewee.trackedits.EDITABLE_FIELDS is an option; '' clears a text.
+    Every field of mixxx_peewee.tracks.edits.EDITABLE_FIELDS is an option; '' clears a text.
     --bpm '' clears the BPM and the beat grid, --key '' the key and the key map, as Mixxx's
     track menu does. Example: mixxx-peewee tracks edit 7 --genre House --bpm 126 --dry-run
     """
@@ -404,8 +404,8 @@ def edit(
         raise typer.BadParameter("give at least one field to change, e.g. --genre House")
     state.open()
     from mixxx_peewee.cli.resolve import track_id
-    from mixxx_peewee.running import TRACK_DATA
-    from mixxx_peewee.trackedits import update_track
+    from mixxx_peewee.core.running import TRACK_DATA
+    from mixxx_peewee.tracks.edits import update_track
 
     wanted = track_id(track)
     state.write(
@@ -498,10 +498,10 @@ def bpm(
     """
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.beatgrids import parse_scale_factor
-    from mixxx_peewee.beatgrids import scale_bpm
+    from mixxx_peewee.analysis.grids import parse_scale_factor
+    from mixxx_peewee.analysis.grids import scale_bpm
     from mixxx_peewee.cli.resolve import track_ids
-    from mixxx_peewee.running import TRACK_DATA
+    from mixxx_peewee.core.running import TRACK_DATA
 
     name = parse_scale_factor(factor)
     wanted = list(track_ids(tracks))
@@ -520,8 +520,8 @@ def _hide_or_unhide(
     state: CliState = ctx.obj
     state.open()
     from mixxx_peewee.cli.resolve import track_ids
-    from mixxx_peewee.trackedits import hide_tracks
-    from mixxx_peewee.trackedits import unhide_tracks
+    from mixxx_peewee.tracks.edits import hide_tracks
+    from mixxx_peewee.tracks.edits import unhide_tracks
 
     ids = track_ids(tracks)
     operation = hide_tracks if hide else unhide_tracks
@@ -562,7 +562,7 @@ def missing(
     state.open()
     from mixxx_peewee.cli.output import emit_tracks
     from mixxx_peewee.cli.output import listing_columns
-    from mixxx_peewee.trackreads import missing_tracks
+    from mixxx_peewee.tracks.reads import missing_tracks
 
     shown = listing_columns(fmt)  # only what the format shows is read
     found = missing_tracks(hidden=_hidden_choice(hidden, include_hidden), columns=shown)
@@ -596,8 +596,8 @@ def relocate(
     targets on disk. Example: mixxx-peewee relocate /media/old/Music /media/new/Music -n
     """
     state: CliState = ctx.obj
-    from mixxx_peewee.relocate import relocate_tracks
-    from mixxx_peewee.running import TRACK_DATA
+    from mixxx_peewee.core.running import TRACK_DATA
+    from mixxx_peewee.tracks.relocate import relocate_tracks
 
     def operation(dry: bool) -> Any:
         # A pulsing bar on a terminal while 100,000 paths are planned or rewritten.
@@ -620,7 +620,7 @@ def relocate(
 
 def _question(plan: Any) -> str:
     """The confirmation, with the plan's counts: how many tracks, how many targets exist."""
-    from mixxx_peewee.plan import plural
+    from mixxx_peewee.core.results import plural
 
     relocation = plan.value
     moves = len(relocation.moves)
@@ -633,9 +633,9 @@ def _question(plan: Any) -> str:
 
 def _refusals(plan: Any, allow_missing: bool) -> None:
     """Refuse before asking: collisions, and target files that do not exist."""
-    from mixxx_peewee.plan import plural
-    from mixxx_peewee.relocate import RelocateCollisionError
-    from mixxx_peewee.relocate import RelocateMissingTargetsError
+    from mixxx_peewee.core.results import plural
+    from mixxx_peewee.tracks.relocate import RelocateCollisionError
+    from mixxx_peewee.tracks.relocate import RelocateMissingTargetsError
 
     relocation = plan.value
     collisions = getattr(relocation, "collisions", None)
@@ -702,11 +702,11 @@ def duplicates(
     state.open()
     from mixxx_peewee.cli.output import emit_tracks
     from mixxx_peewee.cli.output import track_records
-    from mixxx_peewee.duplicates import BY_NAME
-    from mixxx_peewee.duplicates import BY_SIZE
-    from mixxx_peewee.duplicates import find_duplicates
+    from mixxx_peewee.core.results import plural
     from mixxx_peewee.lookup import tracks_by_ids
-    from mixxx_peewee.plan import plural
+    from mixxx_peewee.tracks.duplicates import BY_NAME
+    from mixxx_peewee.tracks.duplicates import BY_SIZE
+    from mixxx_peewee.tracks.duplicates import find_duplicates
 
     rules = {"both": (BY_NAME, BY_SIZE), "title": (BY_NAME,), "size": (BY_SIZE,)}[by.value]
     groups = find_duplicates(

@@ -1,0 +1,294 @@
+"""Changing tracks: edit their metadata, hide and unhide them.
+
+Writes validate everything first and then run one short ``BEGIN IMMEDIATE`` transaction.
+:data:`EDITABLE_FIELDS` is the one list of what can be edited: each field's kind, help
+text and check; the ``tracks edit`` command builds its options from it.
+
+Running-Mixxx guard: metadata edits (:func:`update_track`) are TRACK_DATA (refused unless
+forced: Mixxx writes cached tracks back over them); hiding is STRUCTURE (Mixxx never
+writes ``mixxx_deleted`` back from its cache).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from mixxx_peewee.core.keys import key_to_text
+from mixxx_peewee.core.keys import parse_key
+from mixxx_peewee.core.results import WriteResult
+from mixxx_peewee.core.results import plural
+from mixxx_peewee.core.running import STRUCTURE
+from mixxx_peewee.core.running import TRACK_DATA
+from mixxx_peewee.core.values import change_text
+from mixxx_peewee.core.values import chunked
+from mixxx_peewee.core.values import parse_color
+from mixxx_peewee.core.values import parse_track_ids
+from mixxx_peewee.errors import SchemaVersionError
+from mixxx_peewee.errors import TrackNotFoundError
+from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.journal.capture import journalled
+from mixxx_peewee.library import MixxxLibrary
+from mixxx_peewee.library import current_library
+from mixxx_peewee.library import guard_notes
+from mixxx_peewee.library import write_transaction
+from mixxx_peewee.lookup import run_query
+from mixxx_peewee.models import Track
+from mixxx_peewee.tracks.reads import get_track_by_id
+from mixxx_peewee.trackset.membership import existing_track_ids
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "EditableField",
+    "hide_tracks",
+    "require_columns",
+    "unhide_tracks",
+    "update_track",
+]
+
+_MAX_BPM = 500.0
+
+Check = Callable[[str, Any], dict[str, Any]]  # (field, value) -> {column: value to store}
+
+
+@dataclass(frozen=True)
+class EditableField:
+    """One editable track field: the kind of value it takes, its help, how it is checked.
+
+    ``kind`` is the Python type a command-line option gives (``str``, ``int``, ``float`` or
+    ``bool``; a number field that ``clears`` takes text there, converted by the command);
+    ``check`` turns a value into the columns to write or raises ValidationError; ``clears``
+    are the command-line words that clear the field (passed on as None).
+    """
+
+    kind: type
+    help: str
+    check: Check
+    clears: tuple[str, ...] = ("",)
+
+
+def _text(name: str, value: Any) -> dict[str, Any]:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(f"{name} must be text or None, not {value!r}")
+    return {name: value}
+
+
+def _number_text(name: str, value: Any) -> dict[str, Any]:
+    # Mixxx stores year, track number and total as TEXT ("2021-04-01", "3", "12").
+    if isinstance(value, bool) or not isinstance(value, (str, int, type(None))):
+        raise ValidationError(f"{name} must be text, a whole number or None, not {value!r}")
+    return {name: None if value is None else str(value)}
+
+
+def _bpm(name: str, value: Any) -> dict[str, Any]:
+    if value is None:
+        return {name: 0.0}  # Mixxx's "no BPM" (Bpm::kValueUndefined)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValidationError(f"bpm must be a number, not {value!r}")
+    if not 0 < float(value) <= _MAX_BPM:
+        raise ValidationError(f"bpm must be > 0 and <= {_MAX_BPM:g}, not {value!r}")
+    return {name: float(value)}
+
+
+def _flag(name: str, value: Any) -> dict[str, Any]:
+    if value is None or value not in (0, 1):
+        raise ValidationError(f"{name} must be 0/1 or a bool, not {value!r}")
+    return {name: int(value)}
+
+
+def _rating(name: str, value: Any) -> dict[str, Any]:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 5:
+        raise ValidationError(f"rating must be a whole number 0..5, not {value!r}")
+    return {name: value}
+
+
+def _color(name: str, value: Any) -> dict[str, Any]:
+    return {name: parse_color(value)}
+
+
+def _key(name: str, value: Any) -> dict[str, Any]:
+    # The key text and Mixxx's canonical key id always change together.
+    if value is None or value == "":
+        return {"key": "", "key_id": 0}
+    key_id = parse_key(value)
+    return {"key": key_to_text(key_id), "key_id": key_id}
+
+
+def _text_field(what: str) -> EditableField:
+    return EditableField(str, f"New {what} ('' clears).", _text)
+
+
+# Field -> how it is edited. Order: the order of the ``tracks edit`` options.
+EDITABLE_FIELDS: dict[str, EditableField] = {
+    "artist": _text_field("artist"),
+    "title": _text_field("title"),
+    "album": _text_field("album"),
+    "album_artist": _text_field("album artist"),
+    "composer": _text_field("composer"),
+    "genre": _text_field("genre"),
+    "grouping": _text_field("grouping"),
+    "comment": _text_field("comment"),
+    "url": _text_field("URL"),
+    "year": EditableField(str, "New year ('' clears).", _number_text),
+    "tracknumber": EditableField(str, "New track number ('' clears).", _number_text),
+    "tracktotal": EditableField(
+        str, "New number of tracks on the album ('' clears).", _number_text
+    ),
+    "bpm": EditableField(
+        float,
+        f"New BPM (> 0, <= {_MAX_BPM:g}); '' clears the BPM and the beat grid (as Mixxx's "
+        "'Clear BPM and Beatgrid').",
+        _bpm,
+    ),
+    "bpm_lock": EditableField(bool, "Lock the BPM (Mixxx then keeps the beat grid).", _flag, ()),
+    "key": EditableField(
+        str,
+        "New key in any notation; '' clears the key and the key map (Mixxx's 'Clear key').",
+        _key,
+    ),
+    "rating": EditableField(int, "New rating 0..5 (0: none).", _rating, ()),
+    "color": EditableField(str, "New colour #RRGGBB, or 'none'.", _color, ("", "none")),
+}
+
+
+def require_columns(library: MixxxLibrary, touches: list[tuple[str, str]]) -> None:
+    """Raise SchemaVersionError unless this file has every ``(table, column)`` to write.
+
+    Checked before planning, so a dry run says so too.
+    """
+    for table in {t for t, _ in touches}:
+        bad = library.schema.unwritable_columns(table, [c for t, c in touches if t == table])
+        if bad:
+            names = ", ".join(f"{table}.{c}" for c in bad)
+            raise SchemaVersionError(
+                f"{library.path}: cannot write {names}: absent or of another type in this file"
+            )
+
+
+def _validate_update(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        allowed = ", ".join(sorted(EDITABLE_FIELDS))
+        raise ValidationError(f"cannot edit track field {unknown[0]!r} (editable: {allowed})")
+    values: dict[str, Any] = {}
+    for name, value in fields.items():
+        values.update(EDITABLE_FIELDS[name].check(name, value))
+    return values
+
+
+@journalled
+def update_track(
+    track_id: int,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    unlock: bool = False,
+    convert_map: bool = False,
+    replace_invalid: bool = False,
+    **fields: Any,
+) -> WriteResult:
+    """Set editable fields of one track; a BPM or key the way Mixxx's own editor does.
+
+    A BPM rewrites the beat grid (same first beat, the new tempo; a beat map becomes a grid
+    on 2.4+ files, or with ``convert_map``) and a key writes a user key map, so Mixxx shows
+    and keeps them (:mod:`mixxx_peewee.analysis.grids`); ``bpm=None`` clears the BPM and the
+    beats, ``key=None`` (or ``""``) the key and the key map, as Mixxx's "Clear BPM and
+    Beatgrid" and "Clear key" do. ``force``: even though Mixxx is running; ``unlock``:
+    change or clear a locked BPM; ``replace_invalid``: replace a blob that does not
+    decode. Raises ValidationError (unknown field or bad value), LockedError,
+    TrackNotFoundError, SchemaVersionError (column absent in this file),
+    MixxxRunningError, ReadOnlyError.
+    """
+    library = current_library()
+    if not fields:
+        raise ValidationError("nothing to update: give at least one field")
+    values = _validate_update(fields)
+    current = get_track_by_id(track_id)
+    track_id = current.id
+    blobs = "beats" in Track._meta.fields and "keys" in Track._meta.fields
+    if blobs and ("bpm" in fields or "key" in fields):
+        # The grid and key-map planners decode blobs: the codec loads only for these edits.
+        from mixxx_peewee.analysis.grids import bpm_clear
+        from mixxx_peewee.analysis.grids import bpm_edit
+        from mixxx_peewee.analysis.grids import key_clear
+        from mixxx_peewee.analysis.grids import key_edit
+
+        if "bpm" in fields and fields["bpm"] is None:
+            values.update(bpm_clear(current, unlock=unlock))
+        elif "bpm" in fields:
+            values.update(
+                bpm_edit(
+                    current,
+                    values["bpm"],
+                    unlock=unlock,
+                    convert_map=convert_map,
+                    replace_invalid=replace_invalid,
+                )
+            )
+        if "key" in fields and not values["key_id"]:
+            values.update(key_clear(current))
+        elif "key" in fields:
+            values.update(key_edit(current, values["key_id"], replace_invalid=replace_invalid))
+    touches = [("library", name) for name in values]
+    require_columns(library, touches)
+    result = WriteResult("update-track", dry_run=dry_run, value=track_id)
+    for name, value in values.items():
+        old = getattr(current, name)
+        if old != value:
+            shown = f"{change_text(name, old)} -> {change_text(name, value)}"
+            result.add(f"track {track_id}: {name} {shown}")
+            result.count("changed")
+    if not result.changes:
+        result.keep(f"track {track_id} has these values already")
+    result.notes.extend(guard_notes(TRACK_DATA, force=force, dry_run=dry_run))
+    if dry_run or not result.changes:
+        return result
+    update = {Track._meta.fields[name]: value for name, value in values.items()}
+    with write_transaction(touches):
+        if Track.update(update).where(Track.id == track_id).execute() != 1:
+            raise TrackNotFoundError(f"no track with id {track_id}")
+    return result
+
+
+def _set_hidden(ids: Iterable[int], hidden: int, dry_run: bool, force: bool) -> WriteResult:
+    library = current_library()
+    wanted = list(dict.fromkeys(parse_track_ids(ids)))
+    touches = [("library", "mixxx_deleted")]
+    require_columns(library, touches)
+    state = run_query(lambda: existing_track_ids(wanted))  # {id: hidden}
+    absent = [i for i in wanted if i not in state]
+    if absent:
+        shown = ", ".join(str(i) for i in absent[:10]) + (" …" if len(absent) > 10 else "")
+        raise TrackNotFoundError(f"no track with id {shown}")
+    verb = "hide" if hidden else "unhide"
+    result = WriteResult(f"{verb}-tracks", dry_run=dry_run)
+    change = [i for i in wanted if state[i] != bool(hidden)]
+    result.counts = {"changed": len(change), "already": len(wanted) - len(change)}
+    result.changes = [f"track {i}: {'hidden' if hidden else 'visible'}" for i in change]
+    result.value = change
+    if len(wanted) > len(change):
+        already = plural(len(wanted) - len(change), "track")
+        result.keep(f"{already} already {'hidden' if hidden else 'visible'}")
+    # The guard runs, but its note (about new or renamed playlists and crates in the
+    # sidebar) does not apply: Mixxx never writes mixxx_deleted back.
+    guard_notes(STRUCTURE, force=force, dry_run=dry_run)
+    if dry_run or not change:
+        return result
+    with write_transaction(touches):
+        for chunk in chunked(change):
+            Track.update({Track.mixxx_deleted: hidden}).where(Track.id.in_(list(chunk))).execute()
+    return result
+
+
+@journalled
+def hide_tracks(ids: Iterable[int], *, dry_run: bool = False, force: bool = False) -> WriteResult:
+    """Hide tracks (``mixxx_deleted = 1``, Mixxx's "remove"); raises TrackNotFoundError."""
+    return _set_hidden(ids, 1, dry_run, force)
+
+
+@journalled
+def unhide_tracks(ids: Iterable[int], *, dry_run: bool = False, force: bool = False) -> WriteResult:
+    """Show hidden tracks again (``mixxx_deleted = 0``); raises TrackNotFoundError."""
+    return _set_hidden(ids, 0, dry_run, force)
