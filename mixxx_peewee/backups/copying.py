@@ -25,7 +25,6 @@ that from their tracks when it lists them). Turn automatic backups off with
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import re
 import sqlite3
@@ -42,6 +41,7 @@ from typing import Protocol
 
 from mixxx_peewee.core.connection import execute
 from mixxx_peewee.core.connection import sqlite_uri
+from mixxx_peewee.core.connection import why
 from mixxx_peewee.errors import BackupError
 from mixxx_peewee.errors import MixxxPeeweeError
 from mixxx_peewee.models import Track
@@ -72,7 +72,6 @@ __all__ = [
     "restore_pages",
     "rotate_backups",
     "scan_backups",
-    "why",
 ]
 
 
@@ -150,22 +149,6 @@ def _make_backup_dir(folder: Path, file_mode: int) -> None:
         folder.mkdir(mode=dir_mode, exist_ok=True)
     except OSError as exc:
         raise BackupError(f"{folder}: cannot create the backup folder ({why(exc)})") from None
-
-
-def why(exc: BaseException) -> str:
-    """A short reason for an OS or SQLite error."""
-    if isinstance(exc, OSError):
-        if exc.errno == errno.ENOSPC:
-            return "disk full"
-        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            return "read-only or no permission"
-        return exc.strerror or str(exc)
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if "full" in text.lower():
-        return "disk full"
-    if "locked" in text.lower() or "busy" in text.lower():
-        return "database is busy: another program, probably Mixxx, holds the lock"
-    return text
 
 
 def _remove_quietly(path: Path) -> None:

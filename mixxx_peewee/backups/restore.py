@@ -38,12 +38,12 @@ from mixxx_peewee.backups.copying import copy_library
 from mixxx_peewee.backups.copying import count_matches
 from mixxx_peewee.backups.copying import library_track_paths
 from mixxx_peewee.backups.copying import restore_pages
-from mixxx_peewee.backups.copying import why
 from mixxx_peewee.core.connection import check_file
 from mixxx_peewee.core.connection import db
 from mixxx_peewee.core.connection import executemany
 from mixxx_peewee.core.connection import raw_connection
 from mixxx_peewee.core.connection import sqlite_uri
+from mixxx_peewee.core.connection import why
 from mixxx_peewee.core.inspection import Verdict
 from mixxx_peewee.core.inspection import inspect_schema
 from mixxx_peewee.core.results import WriteResult

@@ -9,6 +9,7 @@ library on top of it.
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import time
@@ -38,12 +39,15 @@ __all__ = [
     "disconnect",
     "execute",
     "executemany",
+    "hot_journal_error",
     "immediate_transaction",
     "large_page_cache",
+    "quote_name",
     "raw_connection",
     "read_transaction",
     "sqlite_uri",
     "translate_sqlite_error",
+    "why",
 ]
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -101,6 +105,35 @@ def check_file(path: Path) -> None:
     )
 
 
+def why(exc: BaseException) -> str:
+    """A short reason for an OS or SQLite error (the words inside our one-line messages)."""
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return "disk full"
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return "read-only or no permission"
+        return exc.strerror or str(exc)
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "full" in text.lower():
+        return "disk full"
+    if "locked" in text.lower() or "busy" in text.lower():
+        return "database is busy: another program, probably Mixxx, holds the lock"
+    return text
+
+
+def quote_name(name: str) -> str:
+    """An SQL identifier quoted for SQLite (``"a""b"``)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def hot_journal_error(path: Path | str) -> DatabaseConnectionError:
+    """The error of a read-only open that meets a crashed program's hot journal."""
+    return DatabaseConnectionError(
+        f"{path}: a crashed program left a hot journal; open it once without read-only"
+        " so SQLite can roll it back"
+    )
+
+
 def translate_sqlite_error(exc: BaseException, path: Path | str | None = None) -> Exception:
     """Map a sqlite3/peewee error to one of our typed errors with a one-line message."""
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -141,10 +174,7 @@ def connect(path: Path, *, readonly: bool, busy_timeout_ms: int) -> sqlite3.Conn
         if "unable to open" in text:
             raise DatabaseConnectionError(f"{path}: unable to open database file") from None
         if readonly and "readonly" in text:
-            raise DatabaseConnectionError(
-                f"{path}: a crashed program left a hot journal; open it once without read-only"
-                " so SQLite can roll it back"
-            ) from None
+            raise hot_journal_error(path) from None
         raise translate_sqlite_error(exc, path) from None
     _path = path
     return raw_connection()

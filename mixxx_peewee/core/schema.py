@@ -18,6 +18,7 @@ from mixxx_peewee.models import ALL_MODELS
 from mixxx_peewee.models import MixxxModel
 
 __all__ = [
+    "CUE_RGB_FROM",
     "EXPECTED_TABLES",
     "LAST_USED_KEY",
     "MAX_REVISION",
@@ -30,10 +31,25 @@ __all__ = [
     "IndexSpec",
     "TableSpec",
     "affinity",
+    "cue_color_encoding",
     "expected_tables",
     "normalize_default",
     "render_ddl",
 ]
+
+
+# Revision 32 turned cue colours from palette ids (0 none, 1 red ... 8 white; revisions
+# 27-31) into 0xRRGGBB; before 27 the cues table has no colour.
+CUE_RGB_FROM = 32
+
+
+def cue_color_encoding(revision: int | None) -> str:
+    """How a file of ``revision`` stores cue colours: ``"rgb"`` or ``"palette"`` (27-31).
+
+    An unknown revision (a file newer than every revision we know) is taken as ``"rgb"``.
+    """
+    return "palette" if revision is not None and revision < CUE_RGB_FROM else "rgb"
+
 
 MIN_REVISION = 24  # Mixxx 2.0
 MAX_REVISION = 40  # Mixxx development (main)

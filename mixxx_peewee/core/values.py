@@ -35,6 +35,7 @@ from mixxx_peewee.errors import ValidationError
 __all__ = [
     "CHUNK",
     "COLOR_COLUMNS",
+    "MAX_BPM",
     "MAX_ROW_ID",
     "NumberRange",
     "RangeLike",
@@ -51,6 +52,9 @@ __all__ = [
     "parse_seconds",
     "parse_track_ids",
 ]
+
+# The highest BPM an edit may set (Mixxx's own BPM controls stop well below it).
+MAX_BPM = 500.0
 
 MAX_ROW_ID = 2**63 - 1  # SQLite's largest integer: no row can have a larger id
 CHUNK = 500  # ids per IN (...) list: far below SQLite's oldest parameter limit (999)
