@@ -18,6 +18,7 @@ from mixxx_peewee.core.values import is_row_id
 from mixxx_peewee.core.values import parse_id
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
+from mixxx_peewee.tracks.locations import track_ids_of
 
 __all__ = ["expand_stdin", "track_id", "track_ids"]
 
@@ -54,14 +55,7 @@ def track_id(word: str) -> int:
         if not is_row_id(number):
             raise TrackNotFoundError(f"no track with id {text}")
         return number
-    if "\x00" in text:
-        raise ValidationError(f"{text!r}: a path cannot contain a NUL character")
-    from mixxx_peewee.tracks.locations import get_track_by_location
-
-    track = get_track_by_location(text)
-    if track is None:
-        raise TrackNotFoundError(f"{text}: no track with that location in the library")
-    return int(track["id"] if isinstance(track, dict) else track.id)
+    return track_ids_of([text])[0]
 
 
 def track_ids(words: Iterable[str]) -> list[int]:

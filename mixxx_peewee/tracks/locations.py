@@ -17,13 +17,25 @@ from typing import Any
 from mixxx_peewee.core.values import CHUNK
 from mixxx_peewee.core.values import chunked
 from mixxx_peewee.core.values import is_sqlite_text
+from mixxx_peewee.core.values import parse_id
+from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.lookup import run_query
 from mixxx_peewee.lookup import tracks_by_ids
 from mixxx_peewee.models import Track
 from mixxx_peewee.models import TrackLocation
 
-__all__ = ["get_track_by_location", "get_track_ids_by_locations", "get_tracks_by_locations"]
+__all__ = [
+    "TrackLike",
+    "get_track_by_location",
+    "get_track_ids_by_locations",
+    "get_tracks_by_locations",
+    "track_ids_of",
+]
+
+# How every function that takes tracks names one: the model, its id, or its path as Mixxx
+# stores it (found the way get_track_by_location finds it). A string of digits is an id.
+TrackLike = Track | int | str
 
 
 def _location_candidates(path: str) -> list[str]:
@@ -180,3 +192,38 @@ def _stored_links_by_target() -> dict[str, int]:
                 link_ids.setdefault(os.path.normcase(os.path.realpath(location)), location_id)
         last_id = rows[-1][0]
     return link_ids
+
+
+def track_ids_of(tracks: Iterable[TrackLike] | TrackLike) -> list[int]:
+    """The track ids of ``tracks`` (models, ids or paths; one of them alone), in order.
+
+    Paths are looked up together (one batch); a path no track has raises TrackNotFoundError.
+    Ids are not checked here: the operation checks them inside its transaction.
+    """
+    items: list[object] = [tracks] if isinstance(tracks, (Track, int, str)) else list(tracks)
+    ids: list[int | str] = []
+    for item in items:
+        if isinstance(item, Track):
+            ids.append(int(item.id))
+            continue
+        number = parse_id(item)
+        if number is not None:
+            ids.append(number)
+        elif isinstance(item, str) and item.strip():
+            ids.append(item)
+        else:
+            raise ValidationError(
+                f"a track is a Track, an id or a path as Mixxx stores it, not {item!r}"
+            )
+    paths = [i for i in ids if isinstance(i, str)]
+    if not paths:
+        return [i for i in ids if isinstance(i, int)]
+    for path in paths:
+        if "\x00" in path:
+            raise ValidationError(f"{path!r}: a path cannot contain a NUL character")
+    found = get_track_ids_by_locations(paths)
+    missing = [p for p in paths if found.get(p) is None]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise TrackNotFoundError(f"{missing[0]}: no track with that location in the library{more}")
+    return [i if isinstance(i, int) else int(found[i]) for i in ids]  # type: ignore[arg-type]
