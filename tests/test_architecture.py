@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("analysis.codec",),
     ("core.connection",),
     ("models",),
-    ("core.schema",),
+    ("core.schema", "core.trackfields"),
     ("core.inspection",),
     ("core.sqlfunctions", "backups.copying", "journal.capture"),
     ("library",),
