@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 
 import mixxx_peewee as m
-from mixxx_peewee.journal.capture import ChangeJournal
-from mixxx_peewee.journal.capture import ChangeJournalWarning
-from mixxx_peewee.journal.capture import journal_path
 from mixxx_peewee.journal.capture import known_updates
+from mixxx_peewee.journal.journalfile import ChangeJournal
+from mixxx_peewee.journal.journalfile import ChangeJournalWarning
+from mixxx_peewee.journal.journalfile import journal_path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SAMPLE = FIXTURES / "sample" / "mixxxdb.sqlite"
@@ -256,11 +256,11 @@ def test_a_write_between_the_plan_and_the_lock_is_caught_under_the_lock(
     sample: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The compare runs again under the write lock: Mixxx's write just before it counts."""
-    from mixxx_peewee.journal import history
+    from mixxx_peewee.journal import undo
 
     genre = m.get_track_by_id(12).genre
     m.update_track(12, genre="Dub Techno", rating=5)
-    planned = history.write_transaction
+    planned = undo.write_transaction
 
     def mixxx_writes_first(*args: Any, **kwargs: Any) -> Any:
         conn = sqlite3.connect(sample)
@@ -269,7 +269,7 @@ def test_a_write_between_the_plan_and_the_lock_is_caught_under_the_lock(
         conn.close()
         return planned(*args, **kwargs)
 
-    monkeypatch.setattr(history, "write_transaction", mixxx_writes_first)
+    monkeypatch.setattr(undo, "write_transaction", mixxx_writes_first)
     with pytest.raises(m.UndoConflictError, match=r"track 12 \(rating\) changed since"):
         m.undo_change()
     assert (m.get_track_by_id(12).genre, m.get_track_by_id(12).rating) == ("Dub Techno", 1)
