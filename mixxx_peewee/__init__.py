@@ -54,16 +54,17 @@ if TYPE_CHECKING:
     from mixxx_peewee.diff.compare import TrackRef as TrackRef
     from mixxx_peewee.diff.compare import diff_libraries as diff_libraries
     from mixxx_peewee.diff.compare import save_snapshot as save_snapshot
-    from mixxx_peewee.journal.capture import Change as Change
-    from mixxx_peewee.journal.capture import ChangeJournal as ChangeJournal
-    from mixxx_peewee.journal.capture import ChangeJournalWarning as ChangeJournalWarning
-    from mixxx_peewee.journal.capture import RowImage as RowImage
-    from mixxx_peewee.journal.capture import TableChanges as TableChanges
+    from mixxx_peewee.journal.history import JournalStatus as JournalStatus
     from mixxx_peewee.journal.history import get_change as get_change
     from mixxx_peewee.journal.history import journal_retention as journal_retention
     from mixxx_peewee.journal.history import journal_status as journal_status
     from mixxx_peewee.journal.history import list_changes as list_changes
-    from mixxx_peewee.journal.history import undo_change as undo_change
+    from mixxx_peewee.journal.journalfile import ChangeJournal as ChangeJournal
+    from mixxx_peewee.journal.journalfile import ChangeJournalWarning as ChangeJournalWarning
+    from mixxx_peewee.journal.records import Change as Change
+    from mixxx_peewee.journal.records import RowImage as RowImage
+    from mixxx_peewee.journal.records import TableChanges as TableChanges
+    from mixxx_peewee.journal.undo import undo_change as undo_change
     from mixxx_peewee.library import MixxxLibrary as MixxxLibrary
     from mixxx_peewee.library import current_library as current_library
     from mixxx_peewee.library import find_database as find_database
@@ -245,16 +246,17 @@ _LAZY: dict[str, str] = {
     "MixxxProcess": "core.running",
     "WriteResult": "core.results",
     "CreateResult": "core.results",
-    "Change": "journal.capture",
-    "RowImage": "journal.capture",
-    "ChangeJournalWarning": "journal.capture",
-    "ChangeJournal": "journal.capture",
-    "TableChanges": "journal.capture",
+    "Change": "journal.records",
+    "RowImage": "journal.records",
+    "ChangeJournalWarning": "journal.journalfile",
+    "ChangeJournal": "journal.journalfile",
+    "TableChanges": "journal.records",
     "list_changes": "journal.history",
     "get_change": "journal.history",
-    "undo_change": "journal.history",
+    "undo_change": "journal.undo",
     "journal_retention": "journal.history",
     "journal_status": "journal.history",
+    "JournalStatus": "journal.history",
     "diff_libraries": "diff.compare",
     "save_snapshot": "diff.compare",
     "LibraryDiff": "diff.compare",

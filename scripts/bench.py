@@ -734,7 +734,7 @@ def undo_row(label: str, path: Path, work: Path, repeat: int, tracks: int) -> Ro
     row = _guarded(
         Row(label, f"undo a relocate of {tracks:,} paths (vs the relocate itself)"),
         lambda: Side(
-            op=lambda _: lib_function("journal.history", "undo_change")(),
+            op=lambda _: lib_function("journal.undo", "undo_change")(),
             setup=relocated,
             teardown=_close_lib,
             path=str,

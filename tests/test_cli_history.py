@@ -16,7 +16,7 @@ from cli_support import run
 from cli_support import sample_library
 from cli_support import sha256
 
-from mixxx_peewee.journal.capture import journal_path
+from mixxx_peewee.journal.journalfile import journal_path
 
 
 def test_a_wrong_crates_clear_is_taken_back(tmp_path: Path) -> None:

@@ -9,7 +9,9 @@ cannot be used turns itself off with one warning and the write goes ahead.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
+import pkgutil
 import shutil
 import sqlite3
 import warnings
@@ -19,11 +21,13 @@ from typing import Any
 
 import pytest
 
+import mixxx_peewee
 import mixxx_peewee as m
-from mixxx_peewee.journal.capture import ChangeJournal
-from mixxx_peewee.journal.capture import ChangeJournalWarning
-from mixxx_peewee.journal.capture import journal_path
 from mixxx_peewee.journal.capture import known_updates
+from mixxx_peewee.journal.journalfile import ChangeJournal
+from mixxx_peewee.journal.journalfile import ChangeJournalWarning
+from mixxx_peewee.journal.journalfile import journal_path
+from mixxx_peewee.journal.operation import journalled_functions
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SAMPLE = FIXTURES / "sample" / "mixxxdb.sqlite"
@@ -122,7 +126,6 @@ OPERATIONS: dict[str, Callable[[], Any]] = {
     "update_track (bpm, key)": lambda: m.update_track(1, bpm=128.5, key="Am"),
     "update_track (clear bpm, key)": lambda: m.update_track(1, bpm=None, key=None),
     "hide_tracks": lambda: m.hide_tracks([3, 4]),
-    "unhide_tracks": lambda: (m.hide_tracks([5]), m.unhide_tracks([5]))[1],
     "set_hotcue": lambda: m.set_hotcue(2, 3, 12.5),
     "set_main_cue": lambda: m.set_main_cue(2, 1.25),
     "delete_cue": lambda: m.delete_cue(1, cue_id=_a_hotcue(1)),
@@ -136,16 +139,83 @@ def _a_hotcue(track: int) -> int:
     return int(next(c["id"] for c in m.list_cues(track) if c["type_name"] == "hotcue"))
 
 
-@pytest.mark.parametrize("name", list(OPERATIONS))
+def _outside(crate: int) -> int:
+    members = {t.id for t in m.get_crate_tracks(crate)}
+    return next(i for i in range(1, 100) if i not in members)
+
+
+def _own_function(singular: str, plural: str) -> bool:
+    """Whether ``singular`` is a journalled function of its own (not an alias of ``plural``,
+    nor a plain function calling it: then the plural's case covers it)."""
+    function = getattr(m, singular)
+    return function is not getattr(m, plural) and function in journalled_functions()
+
+
+# The singular forms, while they are functions of their own (see _own_function).
+SINGULAR: dict[str, tuple[str, Callable[[], Any]]] = {
+    "add_track_to_crate": (
+        "add_tracks_to_crate",
+        lambda: m.add_track_to_crate(_unlocked_crate(), _outside(_unlocked_crate())),
+    ),
+    "remove_track_from_crate": (
+        "remove_tracks_from_crate",
+        lambda: m.remove_track_from_crate(
+            _unlocked_crate(), m.get_crate_tracks(_unlocked_crate())[0].id
+        ),
+    ),
+    "add_track_to_playlist": (
+        "add_tracks_to_playlist",
+        lambda: m.add_track_to_playlist(_first_playlist(), 5, position=2),
+    ),
+}
+OPERATIONS.update(
+    {name: call for name, (plural, call) in SINGULAR.items() if _own_function(name, plural)}
+)
+
+
+def _hidden_five(sample: Path) -> Callable[[], Any]:
+    m.hide_tracks([5])
+    return lambda: m.unhide_tracks([5])
+
+
+def _analysis_behind_the_grid(sample: Path) -> Callable[[], Any]:
+    conn = sqlite3.connect(sample)  # another tool edits the bpm behind the beat grid's back
+    conn.execute("UPDATE library SET bpm = bpm + 7 WHERE id = 1 AND beats IS NOT NULL")
+    conn.commit()
+    conn.close()
+    assert m.analysis_report(), "the sample's track 1 has a beat grid"
+    return lambda: m.repair_analysis()
+
+
+def _rating_since_a_backup(sample: Path) -> Callable[[], Any]:
+    saved = m.backup(sample.parent / "before.sqlite")
+    m.update_track(1, rating=m.get_track_by_id(1).rating % 5 + 1)
+    return lambda: m.restore_part(saved, "tracks:rating")
+
+
+# Write operations that need the library set up first (the setup is not what is undone):
+# each returns the call.
+PREPARED: dict[str, Callable[[Path], Callable[[], Any]]] = {
+    "unhide_tracks": _hidden_five,
+    "repair_analysis": _analysis_behind_the_grid,
+    "restore_part": _rating_since_a_backup,
+}
+
+# Journalled functions whose do → undo is a test of its own in this file.
+OWN_TESTS = {
+    # undo replaces the whole library, only with replace_library=True
+    "restore": "test_a_restore_is_recorded_and_its_undo_puts_back_the_library_before_it",
+    # every case undoes its undo (the redo)
+    "undo_change": "test_do_undo_gives_back_identical_rows_and_redo_the_change",
+}
+
+
+@pytest.mark.parametrize("name", [*OPERATIONS, *PREPARED])
 def test_do_undo_gives_back_identical_rows_and_redo_the_change(sample: Path, name: str) -> None:
     """do → undo: every table byte-identical (same ids); undo of the undo: the change again."""
+    call = PREPARED[name](sample) if name in PREPARED else OPERATIONS[name]
     before = rows_of(sample)
-    if name == "unhide_tracks":
-        m.hide_tracks([5])
-        before = rows_of(sample)
-        result = m.unhide_tracks([5])
-    else:
-        result = OPERATIONS[name]()
+    result = call()
     after = rows_of(sample)
     assert after != before, f"{name} changed nothing"
     newest = m.list_changes()[0]
@@ -160,6 +230,19 @@ def test_do_undo_gives_back_identical_rows_and_redo_the_change(sample: Path, nam
     assert redo.undoes == newest.id and m.get_change(newest.id).undone_by == redo.id
     m.undo_change(redo.id)  # undo the undo: the change again
     assert rows_of(sample) == after
+
+
+def test_every_journalled_function_has_a_do_undo_case() -> None:
+    """The promise: every @journalled function of the package (an alias is the function it
+    names) has a case above, or a do → undo test of its own (OWN_TESTS)."""
+    for module in pkgutil.walk_packages(mixxx_peewee.__path__, "mixxx_peewee."):
+        importlib.import_module(module.name)
+    cases = {name.split(" ")[0] for name in [*OPERATIONS, *PREPARED]}
+    functions = {f"{f.__module__}.{f.__name__}": f.__name__ for f in journalled_functions()}
+    assert "mixxx_peewee.trackset.crates.add_tracks_to_crate" in functions  # the walk worked
+    missing = sorted(path for path, name in functions.items() if name not in cases | set(OWN_TESTS))
+    assert not missing, f"journalled functions without a do → undo case: {', '.join(missing)}"
+    assert all(callable(globals().get(test)) for test in OWN_TESTS.values())
 
 
 def test_a_deleted_crate_comes_back_with_its_id_and_members(sample: Path) -> None:
@@ -256,11 +339,11 @@ def test_a_write_between_the_plan_and_the_lock_is_caught_under_the_lock(
     sample: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The compare runs again under the write lock: Mixxx's write just before it counts."""
-    from mixxx_peewee.journal import history
+    from mixxx_peewee.journal import undo
 
     genre = m.get_track_by_id(12).genre
     m.update_track(12, genre="Dub Techno", rating=5)
-    planned = history.write_transaction
+    planned = undo.write_transaction
 
     def mixxx_writes_first(*args: Any, **kwargs: Any) -> Any:
         conn = sqlite3.connect(sample)
@@ -269,7 +352,7 @@ def test_a_write_between_the_plan_and_the_lock_is_caught_under_the_lock(
         conn.close()
         return planned(*args, **kwargs)
 
-    monkeypatch.setattr(history, "write_transaction", mixxx_writes_first)
+    monkeypatch.setattr(undo, "write_transaction", mixxx_writes_first)
     with pytest.raises(m.UndoConflictError, match=r"track 12 \(rating\) changed since"):
         m.undo_change()
     assert (m.get_track_by_id(12).genre, m.get_track_by_id(12).rating) == ("Dub Techno", 1)
@@ -449,6 +532,16 @@ def test_a_read_only_journal_turns_itself_off(tmp_path: Path) -> None:
         m.create_crate("Second")
 
 
+def test_journal_status_is_a_value_and_says_the_line_info_shows(sample: Path) -> None:
+    status = m.journal_status()
+    assert status == m.JournalStatus(journal_path(sample)) and status.on
+    assert str(status) == f"{journal_path(sample)} (no change recorded yet)"
+    m.create_crate("Counted")
+    status = m.journal_status()
+    assert (status.changes, status.newest) == (1, m.list_changes()[0].made)
+    assert str(status) == f"{journal_path(sample)} (1 change, newest {status.newest[:19]}Z)"
+
+
 def test_the_journal_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     dest = tmp_path / "mixxxdb.sqlite"
     shutil.copy2(SAMPLE, dest)
@@ -457,6 +550,9 @@ def test_the_journal_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.Monke
     m.create_crate("Unrecorded")
     assert not journal_path(dest).exists()
     assert m.list_changes() == []
+    status = m.journal_status()
+    assert (status.path, status.on) == (None, False)
+    assert str(status) == "off (MIXXX_PEEWEE_CHANGE_JOURNAL=0 or change_journal=False)"
 
 
 def test_the_library_file_gets_no_object_of_ours(sample: Path) -> None:

@@ -225,7 +225,7 @@ def undo(
     Example: mixxx-peewee undo --dry-run
     """
     state: CliState = ctx.obj
-    from mixxx_peewee.journal.history import undo_change
+    from mixxx_peewee.journal.undo import undo_change
 
     state.write(
         lambda dry: undo_change(

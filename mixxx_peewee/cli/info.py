@@ -63,7 +63,7 @@ def info(
         from mixxx_peewee.core.connection import read_transaction
         from mixxx_peewee.journal.history import journal_status
 
-        record["change_journal"] = journal_status()
+        record["change_journal"] = str(journal_status())
         with read_transaction():
             record.update(_counts(raw_connection()))
     emit_record(record, fmt)
