@@ -23,6 +23,7 @@ from pathlib import Path
 
 from mixxx_peewee.core.connection import sqlite_uri
 from mixxx_peewee.core.connection import translate_sqlite_error
+from mixxx_peewee.core.connection import why
 from mixxx_peewee.core.values import parse_track_ids
 from mixxx_peewee.diff.sides import SNAPSHOT_FORMAT
 from mixxx_peewee.diff.sides import SNAPSHOT_VERSION
@@ -144,7 +145,7 @@ def _save_whole(src: Source, target: Path, *, empty: bool = False) -> None:
     try:
         handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise DatabaseConnectionError(f"{target}: cannot write ({exc.strerror})") from None
+        raise DatabaseConnectionError(f"{target}: cannot write ({why(exc)})") from None
     os.close(handle)
     tmp = Path(name)
     try:
@@ -178,7 +179,7 @@ def _save_whole(src: Source, target: Path, *, empty: bool = False) -> None:
     except sqlite3.Error as exc:
         raise translate_sqlite_error(exc, src.path) from None
     except OSError as exc:
-        raise DatabaseConnectionError(f"{target}: cannot write ({exc.strerror})") from None
+        raise DatabaseConnectionError(f"{target}: cannot write ({why(exc)})") from None
     finally:
         tmp.unlink(missing_ok=True)
 
