@@ -6,5 +6,5 @@ columns), ``compare`` (:func:`diff_libraries`: both sides ATTACHed and joined in
 ``snapshots`` (:func:`save_snapshot` and the snapshot file's format), in that order.
 
 Stands on every operation below it (it reads tracks, cues, playlists and crates of
-both sides); nothing but the command line and ``journal.history`` imports it.
+both sides); nothing but the command line (and the lazy public API) imports it.
 """
