@@ -44,16 +44,16 @@ if TYPE_CHECKING:
     from mixxx_peewee.core.running import MixxxProcess as MixxxProcess
     from mixxx_peewee.core.running import find_mixxx_processes as find_mixxx_processes
     from mixxx_peewee.core.values import NumberRange as NumberRange
-    from mixxx_peewee.diff.compare import CollectionChanges as CollectionChanges
-    from mixxx_peewee.diff.compare import CollectionRef as CollectionRef
-    from mixxx_peewee.diff.compare import CollectionRename as CollectionRename
-    from mixxx_peewee.diff.compare import CueChange as CueChange
-    from mixxx_peewee.diff.compare import LibraryDiff as LibraryDiff
-    from mixxx_peewee.diff.compare import MembershipChange as MembershipChange
-    from mixxx_peewee.diff.compare import TrackChange as TrackChange
-    from mixxx_peewee.diff.compare import TrackRef as TrackRef
     from mixxx_peewee.diff.compare import diff_libraries as diff_libraries
-    from mixxx_peewee.diff.compare import save_snapshot as save_snapshot
+    from mixxx_peewee.diff.result import CollectionChanges as CollectionChanges
+    from mixxx_peewee.diff.result import CollectionRef as CollectionRef
+    from mixxx_peewee.diff.result import CollectionRename as CollectionRename
+    from mixxx_peewee.diff.result import CueChange as CueChange
+    from mixxx_peewee.diff.result import LibraryDiff as LibraryDiff
+    from mixxx_peewee.diff.result import MembershipChange as MembershipChange
+    from mixxx_peewee.diff.result import TrackChange as TrackChange
+    from mixxx_peewee.diff.result import TrackRef as TrackRef
+    from mixxx_peewee.diff.snapshots import save_snapshot as save_snapshot
     from mixxx_peewee.journal.history import JournalStatus as JournalStatus
     from mixxx_peewee.journal.history import get_change as get_change
     from mixxx_peewee.journal.history import journal_retention as journal_retention
@@ -258,15 +258,15 @@ _LAZY: dict[str, str] = {
     "journal_status": "journal.history",
     "JournalStatus": "journal.history",
     "diff_libraries": "diff.compare",
-    "save_snapshot": "diff.compare",
-    "LibraryDiff": "diff.compare",
-    "TrackRef": "diff.compare",
-    "TrackChange": "diff.compare",
-    "CueChange": "diff.compare",
-    "CollectionChanges": "diff.compare",
-    "CollectionRef": "diff.compare",
-    "MembershipChange": "diff.compare",
-    "CollectionRename": "diff.compare",
+    "save_snapshot": "diff.snapshots",
+    "LibraryDiff": "diff.result",
+    "TrackRef": "diff.result",
+    "TrackChange": "diff.result",
+    "CueChange": "diff.result",
+    "CollectionChanges": "diff.result",
+    "CollectionRef": "diff.result",
+    "MembershipChange": "diff.result",
+    "CollectionRename": "diff.result",
     # m3u.py
     "read_m3u": "trackset.m3u",
     "parse_m3u": "trackset.m3u",

@@ -1412,7 +1412,7 @@ def diff_rows(label: str, path: Path, work: Path, repeat: int) -> list[Row]:
     rows = []
     try:
         diff = lib_function("diff.compare", "diff_libraries")
-        save = lib_function("diff.compare", "save_snapshot")
+        save = lib_function("diff.snapshots", "save_snapshot")
     except Missing as exc:
         return [Row(label, "diff two libraries, 1% changed", status="SKIP", note=str(exc))]
     save(snap, source=path)

@@ -15,9 +15,10 @@ import typer
 from mixxx_peewee.cli.options import LIST_FORMAT
 from mixxx_peewee.cli.options import ListFormat
 from mixxx_peewee.cli.state import CliState
+from mixxx_peewee.diff.result import cue_name
 
 if TYPE_CHECKING:
-    from mixxx_peewee.diff.compare import LibraryDiff
+    from mixxx_peewee.diff.result import LibraryDiff
 
 __all__ = ["register"]
 
@@ -213,7 +214,7 @@ def _cue_words(cue: dict[str, Any]) -> Iterator[str]:
     """``hotcue 2 at 1:35.500 "Drop" #FF8C00``: a cue as a line of the table."""
     from mixxx_peewee.tracks.cues import clock_text
 
-    yield f"hotcue {cue['hotcue']}" if cue.get("hotcue") else str(cue.get("type"))
+    yield cue_name(cue)
     position = cue.get("position")
     if isinstance(position, (int, float)):
         yield f"at {clock_text(position)}"
@@ -241,7 +242,7 @@ def snapshot(
     """
     state: CliState = ctx.obj
     state.open()
-    from mixxx_peewee.diff.compare import save_snapshot
+    from mixxx_peewee.diff.snapshots import save_snapshot
 
     typer.echo(str(save_snapshot(dest)))
 
