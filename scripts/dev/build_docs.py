@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import os
 import pkgutil
 import re
 import sys
@@ -34,6 +35,7 @@ HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 FENCE = re.compile(r"^```")
 HTML_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
 HREF = re.compile(r'href="([^":#]+)\.md(#[^"]*)?"')
+BUILT_HREF = re.compile(r'href="([^":#"]*api/[^"]*)"')
 
 
 def library_modules() -> list[str]:
@@ -113,8 +115,9 @@ def link_errors(pages: list[Path]) -> list[str]:
     return errors
 
 
-def render_page(page: Path, out: Path) -> Path:
-    """Render one Markdown page to HTML under ``out`` (links to pages become ``.html``)."""
+def render_page(page: Path, out: Path, api: Path) -> Path:
+    """Render one Markdown page to HTML under ``out`` (links to pages become ``.html``, links
+    into ``docs/api/`` point at the reference built in ``api``)."""
     body = markdown2.markdown(
         page.read_text(encoding="utf-8"), extras=["fenced-code-blocks", "tables", "cuddled-lists"]
     )
@@ -129,10 +132,19 @@ def render_page(page: Path, out: Path) -> Path:
         used.add(name)
         return f'<h{match.group(1)} id="{name}">{match.group(2)}</h{match.group(1)}>'
 
+    target = out / page.relative_to(ROOT).with_suffix(".html")
+
+    def into_reference(match: re.Match[str]) -> str:
+        dest = (page.parent / match.group(1)).resolve()
+        if not dest.is_relative_to(BUILT):
+            return match.group(0)
+        built = (api / dest.relative_to(BUILT)).resolve()
+        return f'href="{os.path.relpath(built, target.parent.resolve())}"'
+
     body = HTML_HEADING.sub(heading, body)
     body = HREF.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
+    body = BUILT_HREF.sub(into_reference, body)
     title = page.stem if page.stem != "README" else "mixxx-peewee"
-    target = out / page.relative_to(ROOT).with_suffix(".html")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(
         f'<!doctype html>\n<html><head><meta charset="utf-8"><title>{html.escape(title)}'
@@ -159,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             pdoc.pdoc(*library_modules(), output_directory=args.output)
             for page in pages:
-                render_page(page, args.output / "manual")
+                render_page(page, args.output / "manual", args.output)
         except Warning as warning:
             print(f"error: documentation: {warning}", file=sys.stderr)
             return 1
