@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import copy_fixture
+from doc_pages import doc_text
 
 import mixxx_peewee
 from mixxx_peewee.analysis.codec import BEAT_GRID_1
@@ -649,9 +650,8 @@ def test_legacy_grids_are_scaled_to_beatgrid_2(tmp_path: Path) -> None:
 
 
 def test_the_readme_says_what_update_track_writes_for_a_key(tmp_path: Path) -> None:
-    # README: mp.update_track(42, key="F#m", …)  # key "F#m" (2.4+ files), key_id 19, …
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    line = next(x for x in readme.splitlines() if 'mp.update_track(42, key="F#m"' in x)
+    # README (or docs/): mp.update_track(42, key="F#m", …)  # key "F#m" (2.4+ files), key_id 19, …
+    line = next(x for x in doc_text().splitlines() if 'mp.update_track(42, key="F#m"' in x)
     written, key_id = line.split('# key "')[1].split('"')[0], int(line.split("key_id ")[1][:2])
     path = make_sample_library(tmp_path / "mixxxdb.sqlite", revision=39, tracks=3, seed=1)
     open_db(path)

@@ -1,5 +1,5 @@
 """Help text: plain placeholders, uncut command lists, and every example in it and in the
-README runs (against a copy of the sample library)."""
+README and ``docs/`` pages runs (against a copy of the sample library)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from cli_support import ODD_PLACEHOLDER
-from cli_support import ROOT
 from cli_support import cli
 from cli_support import run
 from cli_support import sample_library
+from doc_pages import doc_text
 
 from mixxx_peewee import cli as cli_module
 
@@ -137,9 +137,10 @@ def _shell_blocks(text: str) -> Iterator[list[str]]:
 
 
 def readme_examples() -> list[tuple[str, bool]]:
-    """``(command line, expected to fail)`` of each ``$ mixxx-peewee`` line in README blocks,
-    in order (a tour: later lines use what earlier ones made)."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """``(command line, expected to fail)`` of each ``$ mixxx-peewee`` line in the blocks of
+    the README and the ``docs/`` pages, in order (a tour: later lines use what earlier ones
+    made)."""
+    text = doc_text()
     found = []
     for lines in _shell_blocks(text):
         for i, line in enumerate(lines):

@@ -28,6 +28,7 @@ from cli_support import cli
 from cli_support import one_error
 from cli_support import run
 from cli_support import sample_library
+from doc_pages import doc_text
 
 from mixxx_peewee import list_changes
 from mixxx_peewee import list_crates
@@ -35,7 +36,6 @@ from mixxx_peewee import open_library
 from mixxx_peewee.cli.state import CliState
 from mixxx_peewee.testing import make_sample_library
 
-README = ROOT / "README.md"
 FIXTURE = ROOT / "fixtures" / "real-mixxx-2.3.3" / "mixxxdb.sqlite"
 
 
@@ -48,11 +48,11 @@ def _siblings(path: Path) -> list[str]:
 
 
 def _readme_library_example() -> tuple[str, str]:
-    """The README's runnable example on the real-Mixxx fixture and its "Real output" block."""
-    text = README.read_text(encoding="utf-8")
+    """The documentation's runnable example on the real-Mixxx fixture and its "Real output"."""
+    text = doc_text()
     start = text.index("On the fixture made by a real Mixxx 2.3.3")
     found = re.search(r"```python\n(.*?)```\n\nReal output:\n\n```\n(.*?)```", text[start:], re.S)
-    assert found is not None, "the README's library example moved"
+    assert found is not None, "the documentation's library example moved"
     return found.group(1), found.group(2)
 
 

@@ -10,7 +10,7 @@ real subprocess) on a fresh copy of a sample library and accepts exactly:
 never a traceback, and the database file byte-for-byte unchanged (sha256) when the command
 failed. Cases whose command is not in the CLI yet are skipped. Hypothesis fuzzes names,
 search queries and import-file contents. A tally of cases tried and passed is printed at the
-end (``pytest -s``) for the README's reliability section.
+end (``pytest -s``) for the reliability section of docs/safety.md.
 """
 
 from __future__ import annotations
@@ -536,7 +536,7 @@ def test_fuzzed_import_files(db: Path, tmp_path: Path, content: bytes) -> None:
 
 
 def test_zz_print_tally() -> None:
-    """Not a check: print cases tried/passed per group (the README's reliability numbers)."""
+    """Not a check: print cases tried/passed per group (docs/safety.md's reliability numbers)."""
     groups = sorted({k.split(":")[0] for k in TALLY})
     lines = []
     for group in groups:

@@ -23,7 +23,7 @@ import mixxx_peewee
 
 INIT = Path(mixxx_peewee.__file__)
 ROOT = Path(__file__).resolve().parent.parent
-CHECK_EXAMPLES = ROOT / "scripts" / "check_readme_examples.py"
+CHECK_EXAMPLES = ROOT / "scripts" / "dev" / "check_doc_examples.py"
 
 
 def _type_checking_blocks(path: Path) -> Iterator[ast.ImportFrom]:
@@ -63,7 +63,7 @@ def test_every_export_resolves_to_what_its_module_defines() -> None:
         assert getattr(mixxx_peewee, name) is value, name
 
 
-def test_the_readme_examples_type_check() -> None:
+def test_the_doc_examples_type_check() -> None:
     done = subprocess.run(
         [sys.executable, str(CHECK_EXAMPLES)], capture_output=True, text=True, timeout=300
     )
@@ -73,7 +73,7 @@ def test_the_readme_examples_type_check() -> None:
 def _user_script_checks(
     folder: Path, source: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """``mypy --strict`` on ``source`` (via check_readme_examples) from a user's own folder."""
+    """``mypy --strict`` on ``source`` (via check_doc_examples) from a user's own folder."""
     (folder / "mypy.ini").write_text("[mypy]\n", encoding="utf-8")  # not the checkout's config
     (folder / "script.md").write_text(f"```python\n{source}```\n", encoding="utf-8")
     clean = {k: v for k, v in os.environ.items() if k not in ("MYPYPATH", "PYTHONPATH")}

@@ -1,9 +1,10 @@
-"""Type-check the README's Python examples with ``mypy --strict``, as a user's editor would.
+"""Type-check the Python examples of the README and ``docs/`` with ``mypy --strict``.
 
-    python scripts/check_readme_examples.py [README.md …]
+    python scripts/dev/check_doc_examples.py [README.md docs/*.md …]
 
-Every ```python block is written to its own module and checked against the installed
-package (its ``py.typed`` and lazy exports must make ``mp.iter_tracks(…)`` known to mypy).
+As a user's editor would: every ```python block is written to its own module and checked
+against the installed package (its ``py.typed`` and lazy exports must make
+``mp.iter_tracks(…)`` known to mypy).
 Exit 1 with mypy's report when any block does not type-check.
 """
 
@@ -15,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
@@ -24,14 +25,20 @@ def python_blocks(text: str) -> list[str]:
     return [match.group(1) for match in BLOCK.finditer(text)]
 
 
+def doc_pages() -> list[Path]:
+    """README.md and every page of ``docs/``."""
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Check every block of the given Markdown files (default: README.md)."""
-    paths = [Path(p) for p in (argv if argv is not None else sys.argv[1:])] or [ROOT / "README.md"]
+    """Check every block of the given Markdown files (default: README.md and docs/*.md)."""
+    paths = [Path(p) for p in (argv if argv is not None else sys.argv[1:])] or doc_pages()
     with tempfile.TemporaryDirectory() as tmp:
         files = []
         for path in paths:
             for n, block in enumerate(python_blocks(path.read_text(encoding="utf-8")), 1):
-                target = Path(tmp) / f"{path.stem.lower()}_example_{n}.py"
+                stem = re.sub(r"\W", "_", path.stem.lower())  # a module name mypy accepts
+                target = Path(tmp) / f"{stem}_example_{n}.py"
                 target.write_text(block, encoding="utf-8")
                 files.append(target)
         if not files:
