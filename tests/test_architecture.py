@@ -31,8 +31,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("lookup",),
     ("analysis.grids",),
     ("tracks.search",),
-    ("trackset.membership", "tracks.filters"),
+    ("tracks.filters",),
     ("tracks.reads", "tracks.locations"),
+    ("trackset.membership",),
     ("tracks.edits",),
     (
         "tracks.relocate",

@@ -231,7 +231,7 @@ def test_removing_a_track_absent_from_the_playlist_removes_nothing(
     pid = m.create_playlist("Absent").value
     m.add_tracks_to_playlist(pid, ids[:2])
     result = m.remove_track_from_playlist(pid, ids[3])
-    assert result.counts == {"removed": 0}
+    assert result.counts == {"removed": 0, "absent": 1}  # remove_tracks_from_playlist's
     assert track_order(pid) == ids[:2]
 
 
@@ -385,7 +385,8 @@ def test_dry_run_plans_without_writing_even_read_only(opened: tuple[Path, list[i
     m.open_library(path, readonly=True)
     assert m.create_playlist("New", dry_run=True).counts == {"created": 1}
     assert m.add_tracks_to_playlist(pid, ids[:2], dry_run=True).counts == {"added": 2}
-    assert m.remove_track_from_playlist(pid, ids[0], dry_run=True).counts == {"removed": 1}
+    removed = m.remove_track_from_playlist(pid, ids[0], dry_run=True).counts
+    assert removed == {"removed": 1, "absent": 0}
     assert m.move_playlist_track(pid, 1, 3, dry_run=True).counts == {"moved": 1}
     assert m.clear_playlist(pid, dry_run=True).counts == {"removed": 3}
     assert m.delete_playlist(pid, dry_run=True).dry_run

@@ -41,7 +41,6 @@ from mixxx_peewee.core.results import plural
 from mixxx_peewee.core.results import series
 from mixxx_peewee.core.running import STRUCTURE
 from mixxx_peewee.core.values import chunked
-from mixxx_peewee.core.values import parse_track_ids
 from mixxx_peewee.errors import DuplicateNameError
 from mixxx_peewee.errors import LockedError
 from mixxx_peewee.errors import ValidationError
@@ -55,6 +54,8 @@ from mixxx_peewee.lookup import joined_tracks
 from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import Track
+from mixxx_peewee.tracks.locations import TrackLike
+from mixxx_peewee.tracks.locations import track_ids_of
 from mixxx_peewee.trackset.membership import check_free_name
 from mixxx_peewee.trackset.membership import clean_name
 from mixxx_peewee.trackset.membership import for_each_chunk
@@ -62,6 +63,7 @@ from mixxx_peewee.trackset.membership import hidden_note
 from mixxx_peewee.trackset.membership import planned_write
 from mixxx_peewee.trackset.membership import refuse_digits
 from mixxx_peewee.trackset.membership import refuse_locked
+from mixxx_peewee.trackset.membership import rename_set
 from mixxx_peewee.trackset.membership import require_tracks
 from mixxx_peewee.trackset.membership import run_for_each
 from mixxx_peewee.trackset.membership import same_name
@@ -239,24 +241,25 @@ def _check_new_name(
 
 @overload
 def create_playlist(
-    name: str, track_ids: Iterable[int] | None = None, *, dry_run: Literal[False] = False,
-    allow_digits: bool = False,
+    name: str, tracks: Iterable[TrackLike] | TrackLike | None = None, *,
+    dry_run: Literal[False] = False, allow_digits: bool = False,
 ) -> CreateResult[Playlist]: ...  # fmt: skip
 
 
 @overload
 def create_playlist(
-    name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool,
+    name: str, tracks: Iterable[TrackLike] | TrackLike | None = None, *, dry_run: bool,
     allow_digits: bool = False,
 ) -> WriteResult: ...  # fmt: skip
 
 
 @journalled
 def create_playlist(
-    name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool = False,
+    name: str, tracks: Iterable[TrackLike] | TrackLike | None = None, *, dry_run: bool = False,
     allow_digits: bool = False,
 ) -> WriteResult:  # fmt: skip
-    """Create a playlist after the last one, with ``track_ids`` in it (one transaction).
+    """Create a playlist after the last one, with ``tracks`` (models, ids or paths) in it, in
+    that order (one transaction).
 
     Returns a ``CreateResult``: ``result.id`` is the new id (an ``int``) and
     ``result.object`` the new ``Playlist`` (``value`` holds the id too); a dry run returns
@@ -264,13 +267,12 @@ def create_playlist(
     characters), DuplicateNameError, TrackNotFoundError (nothing written).
     """
     clean = clean_name(name, "playlist")
-    wanted = None if track_ids is None else list(track_ids)
     kind = WriteResult if dry_run else CreateResult
     result = kind("create_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
-    touches = _PLAYLIST_TOUCHES + (_ENTRY_TOUCHES if wanted else [])
+    touches = _PLAYLIST_TOUCHES + (_ENTRY_TOUCHES if tracks is not None else [])
     with planned_write(dry_run, touches):
         result.notes.extend(_check_new_name(clean, allow_digits=allow_digits))
-        ids, hidden = require_tracks(wanted or [])
+        ids, hidden = require_tracks(() if tracks is None else tracks)
         position = (Playlist.select(fn.MAX(Playlist.position)).scalar() or 0) + 1
         if not dry_run:
             new_id = Playlist.insert(
@@ -312,15 +314,11 @@ def rename_playlist(
     with planned_write(dry_run, [("Playlists", "name")]):
         row = _writable(playlist, force_history)
         _refuse_auto_dj(row, "renamed")
-        result.value = row.id
-        if same_name(row.name, clean):
-            result.keep(f"{_label(row)} has that name already")
-            return result
-        result.notes.extend(_check_new_name(clean, except_id=row.id, allow_digits=allow_digits))
-        if not dry_run:
-            Playlist.update(name=clean).where(Playlist.id == row.id).execute()
-    result.add(f"rename {_label(row)} to {clean!r}")
-    result.count("renamed")
+
+        def check(name: str, *, except_id: int) -> list[str]:
+            return _check_new_name(name, except_id=except_id, allow_digits=allow_digits)
+
+        rename_set(result, row, clean, label=_label(row), check_new_name=check, dry_run=dry_run)
     return result
 
 
@@ -392,32 +390,32 @@ def _new_entry(playlist_id: int, track_id: int, position: int) -> Any:
     )
 
 
-@journalled
 def add_track_to_playlist(
-    playlist: int | str | Playlist, track_id: int, *, position: int | None = None,
+    playlist: int | str | Playlist, track_id: TrackLike, *, position: int | None = None,
     force_history: bool = False, dry_run: bool = False,
 ) -> WriteResult:  # fmt: skip
-    """Append a track (or insert it at 1-based ``position``); see add_tracks_to_playlist."""
+    """Append a track (or insert it at 1-based ``position``): :func:`add_tracks_to_playlist`
+    (the original design's name)."""
     return add_tracks_to_playlist(
-        playlist, [track_id], position=position, force_history=force_history, dry_run=dry_run
+        playlist, track_id, position=position, force_history=force_history, dry_run=dry_run
     )
 
 
 @journalled
 def add_tracks_to_playlist(
-    playlist: int | str | Playlist, track_ids: Iterable[int], *, position: int | None = None,
-    force_history: bool = False, dry_run: bool = False,
+    playlist: int | str | Playlist, tracks: Iterable[TrackLike] | TrackLike, *,
+    position: int | None = None, force_history: bool = False, dry_run: bool = False,
 ) -> WriteResult:  # fmt: skip
-    """Append tracks in the given order, or insert them at 1-based ``position`` (1..n+1).
+    """Append tracks (models, ids or paths) in the given order, or insert them at 1-based
+    ``position`` (1..n+1).
 
     Entries at ``position`` and after move down. Raises PlaylistNotFoundError,
     TrackNotFoundError (nothing written), LockedError, ValidationError.
     """
-    wanted = list(track_ids)
     result = WriteResult("add_tracks_to_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
-        ids, hidden = require_tracks(wanted)
+        ids, hidden = require_tracks(tracks)
         count = _ensure_contiguous(row, result, dry_run)
         at = count + 1 if position is None else _check_position(position, count + 1, row)
         repeated = _entries_among(row.id, ids) if count else set()
@@ -503,48 +501,15 @@ def _contiguous_count(playlist_id: int) -> int | None:
     return None
 
 
-@journalled
 def remove_track_from_playlist(
-    playlist: int | str | Playlist, track_id: int, *, force_history: bool = False,
+    playlist: int | str | Playlist, track_id: TrackLike, *, force_history: bool = False,
     dry_run: bool = False,
 ) -> WriteResult:  # fmt: skip
-    """Remove every occurrence of a track, as Mixxx does; the rest close up.
-
-    A track that is in the library but not in the playlist removes nothing. Raises
-    PlaylistNotFoundError, TrackNotFoundError, LockedError.
-    """
-    result = WriteResult("remove_track_from_playlist", dry_run)  # members: Mixxx re-reads them
-    with planned_write(dry_run, _ENTRY_TOUCHES):
-        row = _writable(playlist, force_history)
-        total = _contiguous_count(row.id)
-        if total is not None:
-            # Positions are 1..n: the (playlist_id, track_id) index finds the entries, no full read.
-            query = (
-                _entries_of(row.id)
-                .select(PlaylistTrack.id, PlaylistTrack.position)
-                .where(PlaylistTrack.track == track_id)
-                .order_by(PlaylistTrack.position)
-            )
-            found = stored_rows(query)
-            doomed, positions = [f[0] for f in found], [f[1] for f in found]
-            contiguous = True
-        else:
-            entries = _entry_tracks(row.id)
-            positions = [i for i, e in enumerate(entries, 1) if e[1] == track_id]
-            doomed, total = [entries[p - 1][0] for p in positions], len(entries)
-            contiguous = bool(positions) and _contiguous_count(row.id) == total
-        if not positions:
-            require_tracks([track_id])  # unknown ids are an error, absent ones are not
-        if positions and not dry_run:
-            _remove_entries(row.id, positions, doomed, total, contiguous)
-    result.value = row.id
-    result.count("removed", len(positions))
-    if positions:
-        where = f"position{'s' if len(positions) > 1 else ''} {series(positions)}"
-        result.add(f"remove track {track_id} from {_label(row)} at {where}")
-    else:
-        result.keep(f"track {track_id} is not in {_label(row)}")
-    return result
+    """Remove every occurrence of a track, as Mixxx does: :func:`remove_tracks_from_playlist`
+    (the original design's name)."""
+    return remove_tracks_from_playlist(
+        playlist, track_id, force_history=force_history, dry_run=dry_run
+    )
 
 
 def _entry_tracks(playlist_id: int) -> list[tuple[int, int]]:
@@ -593,26 +558,28 @@ def remove_positions_from_playlist(
 
 @journalled
 def remove_tracks_from_playlist(
-    playlist: int | str | Playlist, track_ids: Iterable[int] = (), *,
+    playlist: int | str | Playlist, tracks: Iterable[TrackLike] | TrackLike = (), *,
     positions: Iterable[int] = (), force_history: bool = False, dry_run: bool = False,
 ) -> WriteResult:  # fmt: skip
-    """Remove every entry of ``track_ids`` and the entries at 1-based ``positions`` in one
-    transaction; the rest close up. Counts ``removed`` and ``absent`` (tracks not in it).
+    """Remove every entry of ``tracks`` (models, ids or paths; all occurrences, as Mixxx
+    does) and the entries at 1-based ``positions`` in one transaction; the rest close up.
+    Counts ``removed`` and ``absent`` (tracks not in it).
 
     Raises PlaylistNotFoundError, TrackNotFoundError (an unknown id that is no entry),
     LockedError, ValidationError (a position outside 1..n).
     """
-    tracks, wanted = parse_track_ids(track_ids), list(positions)
+    wanted = list(positions)
     result = WriteResult("remove_tracks_from_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
+        ids = track_ids_of(tracks)
         row = _writable(playlist, force_history)
         entries = _entries_at(row, wanted)
-        asked = set(tracks)
+        asked = set(ids)
         found: dict[int, list[int]] = {}
         for position, (_entry, track) in enumerate(entries, 1):
             if track in asked:
                 found.setdefault(track, []).append(position)
-        absent = [t for t in dict.fromkeys(tracks) if t not in found]
+        absent = [t for t in dict.fromkeys(ids) if t not in found]
         require_tracks(absent)  # unknown ids are an error, absent ones are not
         unique = sorted(set(wanted).union(*found.values()))
         if unique and not dry_run:
@@ -676,19 +643,19 @@ def move_playlist_track(
 
 @journalled
 def replace_playlist_tracks(
-    playlist: int | str | Playlist, track_ids: Iterable[int], *, force_history: bool = False,
-    dry_run: bool = False,
+    playlist: int | str | Playlist, tracks: Iterable[TrackLike] | TrackLike, *,
+    force_history: bool = False, dry_run: bool = False,
 ) -> WriteResult:  # fmt: skip
-    """Make a playlist's entries exactly ``track_ids``, in that order (one transaction).
+    """Make a playlist's entries exactly ``tracks`` (models, ids or paths), in that order
+    (one transaction).
 
     Nothing is written when the entries are those already. Raises PlaylistNotFoundError,
     TrackNotFoundError (nothing written), LockedError.
     """
-    wanted = list(track_ids)
     result = WriteResult("replace_playlist_tracks", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
-        ids, hidden = require_tracks(wanted)
+        ids, hidden = require_tracks(tracks)
         query = _entries_of(row.id).order_by(PlaylistTrack.position, PlaylistTrack.id)
         current = [track for (track,) in query.select(PlaylistTrack.track).tuples()]
         if current != ids and not dry_run:
