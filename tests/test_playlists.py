@@ -466,3 +466,18 @@ def test_removing_tracks_and_positions_is_one_change_renumbered(
     with pytest.raises(m.ValidationError, match="outside"):
         m.remove_tracks_from_playlist(pid, positions=[3])
     assert track_order(pid) == [ids[1], ids[3]]
+
+
+def test_playlist_tracks_are_named_by_model_id_or_path(opened: tuple[Path, list[int]]) -> None:
+    """add/remove/replace/create take Tracks, ids and paths (TrackLike), one alone or many."""
+    _path, ids = opened
+    path = m.get_track_by_id(ids[1]).path
+    model = m.get_track_by_id(ids[0])
+    pid = m.create_playlist("Like", [model, path]).value
+    assert track_order(pid) == ids[:2]
+    m.add_tracks_to_playlist(pid, m.search_tracks(f"id:{ids[2]}"))
+    m.add_track_to_playlist(pid, path, position=1)
+    assert track_order(pid) == [ids[1], ids[0], ids[1], ids[2]]
+    assert m.remove_tracks_from_playlist(pid, path).counts["removed"] == 2
+    m.replace_playlist_tracks(pid, [str(ids[3]), model])
+    assert track_order(pid) == [ids[3], ids[0]]
