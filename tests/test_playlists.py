@@ -481,3 +481,25 @@ def test_playlist_tracks_are_named_by_model_id_or_path(opened: tuple[Path, list[
     assert m.remove_tracks_from_playlist(pid, path).counts["removed"] == 2
     m.replace_playlist_tracks(pid, [str(ids[3]), model])
     assert track_order(pid) == [ids[3], ids[0]]
+
+
+def test_fill_creates_or_fills_as_existing_says(opened: tuple[Path, list[int]]) -> None:
+    """fill_playlist / fill_crate: what `add --create` and `import` do, for scripts."""
+    _path, ids = opened
+    made = m.fill_playlist("Filled", ids[:2])
+    assert made.operation == "fill_playlist" and made.counts == {"created": 1, "added": 2}
+    with pytest.raises(m.ValidationError, match="exists already"):
+        m.fill_playlist("Filled", ids[2:3])
+    m.fill_playlist("Filled", ids[2:3], existing="append", position=1)
+    assert track_order(made.id) == [ids[2], ids[0], ids[1]]
+    m.fill_playlist(made.id, [ids[3]], existing="replace")
+    assert track_order(made.id) == [ids[3]]
+    assert not m.fill_playlist("Filled", [], existing="append").changes
+    crate = m.fill_crate("Filled crate", m.search_tracks(f"id:{ids[0]}"))
+    assert crate.counts == {"created": 1, "added": 1, "already": 0}
+    assert m.fill_crate("Filled crate", ids[:2], existing="append").counts["added"] == 1
+    with pytest.raises(m.ValidationError, match="existing must be one of"):
+        m.fill_crate("Filled crate", ids[:2], existing="merge")  # type: ignore[arg-type]
+    assert m.fill_playlist("Dry", ids[:1], dry_run=True).counts["created"] == 1
+    with pytest.raises(m.PlaylistNotFoundError):
+        m.get_playlist("Dry")
