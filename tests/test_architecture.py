@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tracks.filters",),
     ("tracks.reads", "tracks.locations"),
     ("trackset.membership",),
+    ("trackset.positions",),
     ("tracks.edits",),
     (
         "tracks.relocate",

@@ -13,7 +13,7 @@ import mixxx_peewee as m
 from mixxx_peewee.core.running import MixxxProcess
 from mixxx_peewee.core.running import set_mixxx_detector
 from mixxx_peewee.testing import make_sample_library
-from mixxx_peewee.trackset import playlists
+from mixxx_peewee.trackset import positions as entry_positions
 
 
 def positions(path_or_none: object, playlist_id: int) -> list[tuple[int, int]]:
@@ -410,8 +410,8 @@ def test_a_failure_inside_the_transaction_leaves_the_file_unchanged(
         raise RuntimeError("injected")
 
     # The shift of later rows has run when the renumbering fails.
-    monkeypatch.setattr(playlists, "_renumber", explode)
-    monkeypatch.setattr(playlists, "_RANGE_SHIFTS", 0)
+    monkeypatch.setattr(entry_positions, "renumber", explode)
+    monkeypatch.setattr(entry_positions, "_RANGE_SHIFTS", 0)
     with pytest.raises(RuntimeError, match="injected"):
         m.remove_positions_from_playlist(pid, [2])
     m.current_library().close()
