@@ -119,6 +119,12 @@ if TYPE_CHECKING:
     from mixxx_peewee.trackset.crates import remove_tracks_from_crate as remove_tracks_from_crate
     from mixxx_peewee.trackset.crates import rename_crate as rename_crate
     from mixxx_peewee.trackset.crates import replace_crate_tracks as replace_crate_tracks
+    from mixxx_peewee.trackset.exchange import M3UExport as M3UExport
+    from mixxx_peewee.trackset.exchange import export_m3u as export_m3u
+    from mixxx_peewee.trackset.exchange import import_m3u as import_m3u
+    from mixxx_peewee.trackset.exchange import match_m3u as match_m3u
+    from mixxx_peewee.trackset.filling import fill_crate as fill_crate
+    from mixxx_peewee.trackset.filling import fill_playlist as fill_playlist
     from mixxx_peewee.trackset.m3u import M3UEntry as M3UEntry
     from mixxx_peewee.trackset.m3u import M3UMatch as M3UMatch
     from mixxx_peewee.trackset.m3u import match_entries as match_entries
@@ -274,6 +280,12 @@ _LAZY: dict[str, str] = {
     "write_m3u8": "trackset.m3u",
     "M3UEntry": "trackset.m3u",
     "M3UMatch": "trackset.m3u",
+    "import_m3u": "trackset.exchange",
+    "export_m3u": "trackset.exchange",
+    "match_m3u": "trackset.exchange",
+    "M3UExport": "trackset.exchange",
+    "fill_playlist": "trackset.filling",
+    "fill_crate": "trackset.filling",
 }
 
 

@@ -237,3 +237,57 @@ def test_shown_tracks_print_exactly_as_tracks_list_does(db: Path, kind: str) -> 
         plain = {k: v for k, v in track.items() if k not in entry_keys}
         if track["id"] in listed:  # visible tracks; same keys, same values, same JSON types
             assert json.dumps(plain) == json.dumps(listed[track["id"]])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("crates", "remove", "Bangers", "1", "--position", "2"),
+        ("crates", "add", "Bangers", "1", "--position", "1"),
+        ("crates", "list", "--all"),
+        ("crates", "rename", "Bangers", "Other", "--force-history"),
+        ("crates", "clear", "Bangers", "--force-history", "--yes"),
+        ("crates", "import", "x.m3u8", "--force-history"),
+    ],
+)
+def test_an_option_a_crate_command_does_not_support_is_a_usage_error(
+    db: Path, args: tuple[str, ...]
+) -> None:
+    """Crates have no positions, kinds or history: the playlist-only options are refused."""
+    before = sha256(db)
+    result = run(db, *args)
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert "No such option" in result.stderr
+    assert sha256(db) == before
+
+
+def test_a_script_imports_and_exports_as_the_commands_do(db: Path, tmp_path: Path) -> None:
+    """import_m3u / export_m3u are what `playlists import` / `export` run."""
+    import mixxx_peewee as m
+
+    source = _unlocked(db, "playlists")
+    by_cli, by_script = tmp_path / "cli.m3u8", tmp_path / "script.m3u8"
+    ok(run(db, "playlists", "export", str(source["id"]), "-o", str(by_cli)))
+    m.open_library(db)
+    try:
+        done = m.export_m3u(by_script, playlist=source["id"])
+        assert done.written == len(m.get_playlist_tracks(source["id"]))
+        assert by_script.read_text(encoding="utf-8") == by_cli.read_text(encoding="utf-8")
+        with pytest.raises(m.ValidationError, match="exists already"):
+            m.export_m3u(by_script, playlist=source["id"])
+        result = m.import_m3u(by_script, crate="From script")
+        assert result.operation == "import_crate" and result.counts["created"] == 1
+        with pytest.raises(m.ValidationError, match="exists already"):
+            m.import_m3u(by_script, crate="From script")
+        again = m.import_m3u(by_script, crate="From script", existing="replace")
+        assert again.counts["added"] == 0
+        script_members = {t.id for t in m.get_crate_tracks("From script", include_hidden=True)}
+    finally:
+        m.current_library().close()
+    ok(run(db, "crates", "import", str(by_cli), "--name", "From cli"))
+    m.open_library(db)
+    try:
+        cli_members = {t.id for t in m.get_crate_tracks("From cli", include_hidden=True)}
+    finally:
+        m.current_library().close()
+    assert cli_members == script_members

@@ -212,7 +212,7 @@ def test_a_create_and_add_that_fails_midway_leaves_nothing(
 ) -> None:  # type: ignore[no-untyped-def]
     ids = fresh()
     module = playlists if kind == "playlist" else crates
-    insert = "_insert_entries" if kind == "playlist" else "_insert_members"
+    insert = "insert_entries" if kind == "playlist" else "_insert_members"
 
     def broken(*args: object) -> None:
         raise RuntimeError("disk pulled out mid-write")

@@ -225,3 +225,24 @@ def test_a_name_of_digits_needs_allow_digits(opened: tuple[Path, list[int]]) -> 
     with pytest.raises(m.ValidationError, match="digits only"):
         m.rename_crate(other, "0042")
     assert m.rename_crate(other, "0042", allow_digits=True).changes
+
+
+def test_tracks_are_named_by_model_id_or_path(opened: tuple[Path, list[int]]) -> None:
+    """Every function taking tracks takes TrackLike: what search_tracks returns, ids, paths."""
+    _path, ids = opened
+    cid = m.create_crate("Bangers").value
+    found = m.search_tracks(f"id:{ids[0]}")
+    assert [t.id for t in found] == [ids[0]]
+    assert m.add_tracks_to_crate("Bangers", found).counts == {"added": 1, "already": 0}
+    path = m.get_track_by_id(ids[1]).path
+    assert m.add_tracks_to_crate("Bangers", [path, str(ids[2]), ids[3]]).counts["added"] == 3
+    assert m.add_track_to_crate("Bangers", ids[4]).counts["added"] == 1
+    assert m.add_tracks_to_crate("Bangers", path).counts == {"added": 0, "already": 1}
+    assert members(cid) == set(ids[:5])
+    assert m.remove_tracks_from_crate(cid, m.get_track_by_id(ids[0])).counts["removed"] == 1
+    assert m.remove_track_from_crate(cid, path).counts["removed"] == 1
+    assert m.replace_crate_tracks(cid, found).counts["added"] == 1
+    with pytest.raises(m.TrackNotFoundError, match="no track with that location"):
+        m.add_tracks_to_crate(cid, ["/no/such/file.mp3"])
+    with pytest.raises(m.ValidationError):
+        m.add_tracks_to_crate(cid, [1.5])  # type: ignore[list-item]

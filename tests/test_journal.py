@@ -108,7 +108,7 @@ OPERATIONS: dict[str, Callable[[], Any]] = {
         _first_playlist(), [5, 6, 7], position=1
     ),
     "add_tracks_to_playlist (end)": lambda: m.add_tracks_to_playlist(_first_playlist(), [5, 6]),
-    "remove_track_from_playlist": lambda: m.remove_track_from_playlist(
+    "remove_tracks_from_playlist (singular form)": lambda: m.remove_track_from_playlist(
         _first_playlist(), m.get_playlist_tracks(_first_playlist())[0].id
     ),
     "remove_positions_from_playlist": lambda: m.remove_positions_from_playlist(
@@ -120,6 +120,9 @@ OPERATIONS: dict[str, Callable[[], Any]] = {
     "move_playlist_track": lambda: m.move_playlist_track(_first_playlist(), 1, 4),
     "replace_playlist_tracks": lambda: m.replace_playlist_tracks(_first_playlist(), [9, 8, 7]),
     "clear_playlist": lambda: m.clear_playlist(_first_playlist()),
+    "fill_playlist": lambda: m.fill_playlist("Filled", [1, 2]),
+    "fill_crate": lambda: m.fill_crate(_unlocked_crate(), range(1, 30), existing="append"),
+    "import_m3u": lambda: m.import_m3u(m.M3UMatch([3, 1, 3], []), playlist="Imported"),
     "update_track (metadata)": lambda: m.update_track(
         2, artist="Someone Else", rating=5, color="#FF0000", comment="new\\nline"
     ),
@@ -265,7 +268,7 @@ def test_history_records_operation_arguments_and_what_it_touched(sample: Path) -
     m.add_tracks_to_crate("Late Night", [1, 2, 3])
     newest, first = m.list_changes()
     assert (first.operation, first.arguments) == ("create_crate", {"name": "Late Night"})
-    assert newest.arguments == {"crate": "Late Night", "track_ids": [1, 2, 3]}
+    assert newest.arguments == {"crate": "Late Night", "tracks": [1, 2, 3]}
     assert newest.touched == {"crate_tracks": {"inserted": 3}}
     change = m.get_change(newest.id)
     assert [(r.table, r.kind, r.after[1:]) for r in change.rows or []] == [

@@ -13,7 +13,7 @@ import mixxx_peewee as m
 from mixxx_peewee.core.running import MixxxProcess
 from mixxx_peewee.core.running import set_mixxx_detector
 from mixxx_peewee.testing import make_sample_library
-from mixxx_peewee.trackset import playlists
+from mixxx_peewee.trackset import positions as entry_positions
 
 
 def positions(path_or_none: object, playlist_id: int) -> list[tuple[int, int]]:
@@ -231,7 +231,7 @@ def test_removing_a_track_absent_from_the_playlist_removes_nothing(
     pid = m.create_playlist("Absent").value
     m.add_tracks_to_playlist(pid, ids[:2])
     result = m.remove_track_from_playlist(pid, ids[3])
-    assert result.counts == {"removed": 0}
+    assert result.counts == {"removed": 0, "absent": 1}  # remove_tracks_from_playlist's
     assert track_order(pid) == ids[:2]
 
 
@@ -385,7 +385,8 @@ def test_dry_run_plans_without_writing_even_read_only(opened: tuple[Path, list[i
     m.open_library(path, readonly=True)
     assert m.create_playlist("New", dry_run=True).counts == {"created": 1}
     assert m.add_tracks_to_playlist(pid, ids[:2], dry_run=True).counts == {"added": 2}
-    assert m.remove_track_from_playlist(pid, ids[0], dry_run=True).counts == {"removed": 1}
+    removed = m.remove_track_from_playlist(pid, ids[0], dry_run=True).counts
+    assert removed == {"removed": 1, "absent": 0}
     assert m.move_playlist_track(pid, 1, 3, dry_run=True).counts == {"moved": 1}
     assert m.clear_playlist(pid, dry_run=True).counts == {"removed": 3}
     assert m.delete_playlist(pid, dry_run=True).dry_run
@@ -409,8 +410,8 @@ def test_a_failure_inside_the_transaction_leaves_the_file_unchanged(
         raise RuntimeError("injected")
 
     # The shift of later rows has run when the renumbering fails.
-    monkeypatch.setattr(playlists, "_renumber", explode)
-    monkeypatch.setattr(playlists, "_RANGE_SHIFTS", 0)
+    monkeypatch.setattr(entry_positions, "renumber", explode)
+    monkeypatch.setattr(entry_positions, "_RANGE_SHIFTS", 0)
     with pytest.raises(RuntimeError, match="injected"):
         m.remove_positions_from_playlist(pid, [2])
     m.current_library().close()
@@ -465,3 +466,40 @@ def test_removing_tracks_and_positions_is_one_change_renumbered(
     with pytest.raises(m.ValidationError, match="outside"):
         m.remove_tracks_from_playlist(pid, positions=[3])
     assert track_order(pid) == [ids[1], ids[3]]
+
+
+def test_playlist_tracks_are_named_by_model_id_or_path(opened: tuple[Path, list[int]]) -> None:
+    """add/remove/replace/create take Tracks, ids and paths (TrackLike), one alone or many."""
+    _path, ids = opened
+    path = m.get_track_by_id(ids[1]).path
+    model = m.get_track_by_id(ids[0])
+    pid = m.create_playlist("Like", [model, path]).value
+    assert track_order(pid) == ids[:2]
+    m.add_tracks_to_playlist(pid, m.search_tracks(f"id:{ids[2]}"))
+    m.add_track_to_playlist(pid, path, position=1)
+    assert track_order(pid) == [ids[1], ids[0], ids[1], ids[2]]
+    assert m.remove_tracks_from_playlist(pid, path).counts["removed"] == 2
+    m.replace_playlist_tracks(pid, [str(ids[3]), model])
+    assert track_order(pid) == [ids[3], ids[0]]
+
+
+def test_fill_creates_or_fills_as_existing_says(opened: tuple[Path, list[int]]) -> None:
+    """fill_playlist / fill_crate: what `add --create` and `import` do, for scripts."""
+    _path, ids = opened
+    made = m.fill_playlist("Filled", ids[:2])
+    assert made.operation == "fill_playlist" and made.counts == {"created": 1, "added": 2}
+    with pytest.raises(m.ValidationError, match="exists already"):
+        m.fill_playlist("Filled", ids[2:3])
+    m.fill_playlist("Filled", ids[2:3], existing="append", position=1)
+    assert track_order(made.id) == [ids[2], ids[0], ids[1]]
+    m.fill_playlist(made.id, [ids[3]], existing="replace")
+    assert track_order(made.id) == [ids[3]]
+    assert not m.fill_playlist("Filled", [], existing="append").changes
+    crate = m.fill_crate("Filled crate", m.search_tracks(f"id:{ids[0]}"))
+    assert crate.counts == {"created": 1, "added": 1, "already": 0}
+    assert m.fill_crate("Filled crate", ids[:2], existing="append").counts["added"] == 1
+    with pytest.raises(m.ValidationError, match="existing must be one of"):
+        m.fill_crate("Filled crate", ids[:2], existing="merge")  # type: ignore[arg-type]
+    assert m.fill_playlist("Dry", ids[:1], dry_run=True).counts["created"] == 1
+    with pytest.raises(m.PlaylistNotFoundError):
+        m.get_playlist("Dry")

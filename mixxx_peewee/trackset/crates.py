@@ -26,7 +26,6 @@ from mixxx_peewee.core.results import CreateResult
 from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.core.results import plural
 from mixxx_peewee.core.running import STRUCTURE
-from mixxx_peewee.core.values import parse_track_ids
 from mixxx_peewee.journal.capture import bulk_write
 from mixxx_peewee.journal.capture import journalled
 from mixxx_peewee.library import guard_notes
@@ -35,6 +34,8 @@ from mixxx_peewee.lookup import joined_tracks
 from mixxx_peewee.models import Crate
 from mixxx_peewee.models import CrateTrack
 from mixxx_peewee.models import Track
+from mixxx_peewee.tracks.locations import TrackLike
+from mixxx_peewee.tracks.locations import track_ids_of
 from mixxx_peewee.trackset.membership import check_free_name
 from mixxx_peewee.trackset.membership import clean_name
 from mixxx_peewee.trackset.membership import for_each_chunk
@@ -43,9 +44,9 @@ from mixxx_peewee.trackset.membership import member_tracks
 from mixxx_peewee.trackset.membership import planned_write
 from mixxx_peewee.trackset.membership import refuse_digits
 from mixxx_peewee.trackset.membership import refuse_locked
+from mixxx_peewee.trackset.membership import rename_set
 from mixxx_peewee.trackset.membership import require_tracks
 from mixxx_peewee.trackset.membership import run_for_each
-from mixxx_peewee.trackset.membership import same_name
 from mixxx_peewee.trackset.membership import stored_rows
 
 __all__ = [
@@ -144,24 +145,24 @@ def _check_new_name(
 
 @overload
 def create_crate(
-    name: str, track_ids: Iterable[int] | None = None, *, dry_run: Literal[False] = False,
-    allow_digits: bool = False,
+    name: str, tracks: Iterable[TrackLike] | TrackLike | None = None, *,
+    dry_run: Literal[False] = False, allow_digits: bool = False,
 ) -> CreateResult[Crate]: ...  # fmt: skip
 
 
 @overload
 def create_crate(
-    name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool,
+    name: str, tracks: Iterable[TrackLike] | TrackLike | None = None, *, dry_run: bool,
     allow_digits: bool = False,
 ) -> WriteResult: ...  # fmt: skip
 
 
 @journalled
 def create_crate(
-    name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool = False,
+    name: str, tracks: Iterable[TrackLike] | TrackLike | None = None, *, dry_run: bool = False,
     allow_digits: bool = False,
 ) -> WriteResult:  # fmt: skip
-    """Create a crate with ``track_ids`` in it (one transaction).
+    """Create a crate with ``tracks`` in it (models, ids or paths; one transaction).
 
     Returns a ``CreateResult``: ``result.id`` is the new id (an ``int``) and
     ``result.object`` the new ``Crate`` (``value`` holds the id too); a dry run returns a
@@ -169,12 +170,12 @@ def create_crate(
     characters), DuplicateNameError, TrackNotFoundError (nothing written).
     """
     clean = clean_name(name, "crate")
-    wanted = None if track_ids is None else list(track_ids)
     kind = WriteResult if dry_run else CreateResult
     result = kind("create_crate", dry_run, notes=_notes(dry_run))
-    with planned_write(dry_run, [("crates", "name"), *(_MEMBER_TOUCHES if wanted else [])]):
+    touches = [("crates", "name"), *(_MEMBER_TOUCHES if tracks is not None else [])]
+    with planned_write(dry_run, touches):
         result.notes.extend(_check_new_name(clean, allow_digits=allow_digits))
-        ids, hidden = require_tracks(wanted or [])
+        ids, hidden = require_tracks(() if tracks is None else tracks)
         new = sorted(set(ids))
         if not dry_run:
             new_id = Crate.insert(name=clean).execute()
@@ -190,9 +191,13 @@ def create_crate(
 
 
 def _report_added(
-    result: WriteResult, new: list[int], already: int, hidden: int, where: str
-) -> None:
-    result.counts.update(added=len(new), already=already)
+    result: WriteResult, new: list[int], already: int, hidden: int, where: str,
+    *, counted: bool = True,
+) -> None:  # fmt: skip
+    """Report ``new`` tracks added to ``where``: a change line, ``already`` members kept and
+    the shared hidden-tracks note (counts ``added`` and ``already`` unless ``counted``)."""
+    if counted:
+        result.counts.update(added=len(new), already=already)
     if new:
         result.add(f"add {plural(len(new), 'track')} to {where}")
     if already:
@@ -221,15 +226,11 @@ def rename_crate(
     with planned_write(dry_run, [("crates", "name")]):
         row = get_crate(crate)
         refuse_locked(row, "crate")
-        result.value = row.id
-        if same_name(row.name, clean):
-            result.keep(f"{_label(row)} has that name already")
-            return result
-        result.notes.extend(_check_new_name(clean, except_id=row.id, allow_digits=allow_digits))
-        if not dry_run:
-            Crate.update(name=clean).where(Crate.id == row.id).execute()
-    result.add(f"rename {_label(row)} to {clean!r}")
-    result.count("renamed")
+
+        def check(name: str, *, except_id: int) -> list[str]:
+            return _check_new_name(name, except_id=except_id, allow_digits=allow_digits)
+
+        rename_set(result, row, clean, label=_label(row), check_new_name=check, dry_run=dry_run)
     return result
 
 
@@ -272,28 +273,27 @@ def _members_among(crate_id: int, ids: list[int]) -> set[int]:
     return {track_id for (track_id,) in for_each_chunk(members, ids)}
 
 
-@journalled
 def add_track_to_crate(
-    crate: int | str | Crate, track_id: int, *, dry_run: bool = False
+    crate: int | str | Crate, track_id: TrackLike, *, dry_run: bool = False
 ) -> WriteResult:
-    """Add one track to a crate; see add_tracks_to_crate."""
-    return add_tracks_to_crate(crate, [track_id], dry_run=dry_run)
+    """Add one track to a crate: :func:`add_tracks_to_crate` (the original design's name)."""
+    return add_tracks_to_crate(crate, track_id, dry_run=dry_run)
 
 
 @journalled
 def add_tracks_to_crate(
-    crate: int | str | Crate, track_ids: Iterable[int], *, dry_run: bool = False
+    crate: int | str | Crate, tracks: Iterable[TrackLike] | TrackLike, *, dry_run: bool = False
 ) -> WriteResult:
-    """Add tracks to a crate in one transaction; counts ``added`` and ``already``.
+    """Add tracks (models, ids or paths) to a crate in one transaction; counts ``added``
+    and ``already``.
 
     Raises CrateNotFoundError, TrackNotFoundError (nothing written), LockedError.
     """
-    wanted = list(track_ids)
     result = WriteResult("add_tracks_to_crate", dry_run)
     with planned_write(dry_run, _MEMBER_TOUCHES):
         row = get_crate(crate)
         refuse_locked(row, "crate")
-        ids, hidden = require_tracks(wanted)
+        ids, hidden = require_tracks(tracks)
         unique = sorted(set(ids))
         already = _members_among(row.id, unique)
         new = [i for i in unique if i not in already]
@@ -305,26 +305,27 @@ def add_tracks_to_crate(
     return result
 
 
-@journalled
 def remove_track_from_crate(
-    crate: int | str | Crate, track_id: int, *, dry_run: bool = False
+    crate: int | str | Crate, track_id: TrackLike, *, dry_run: bool = False
 ) -> WriteResult:
-    """Remove one track from a crate; see remove_tracks_from_crate."""
-    return remove_tracks_from_crate(crate, [track_id], dry_run=dry_run)
+    """Remove one track from a crate: :func:`remove_tracks_from_crate` (the original
+    design's name)."""
+    return remove_tracks_from_crate(crate, track_id, dry_run=dry_run)
 
 
 @journalled
 def remove_tracks_from_crate(
-    crate: int | str | Crate, track_ids: Iterable[int], *, dry_run: bool = False
+    crate: int | str | Crate, tracks: Iterable[TrackLike] | TrackLike, *, dry_run: bool = False
 ) -> WriteResult:
-    """Remove tracks from a crate; counts ``removed`` and ``absent`` (not members).
+    """Remove tracks (models, ids or paths) from a crate; counts ``removed`` and ``absent``
+    (not members).
 
     Ids of members are removed even when their track row is gone; other unknown ids raise
     TrackNotFoundError (nothing written). Raises CrateNotFoundError, LockedError.
     """
-    wanted = parse_track_ids(track_ids)
     result = WriteResult("remove_tracks_from_crate", dry_run)
     with planned_write(dry_run, _MEMBER_TOUCHES):
+        wanted = track_ids_of(tracks)
         row = get_crate(crate)
         refuse_locked(row, "crate")
         unique = sorted(set(wanted))
@@ -333,8 +334,7 @@ def remove_tracks_from_crate(
         absent = [i for i in unique if i not in member_set]
         require_tracks(absent)
         if members and not dry_run:
-            delete = _members_of(row.id)
-            for_each_chunk(lambda in_list: delete.where(CrateTrack.track.in_(in_list)), members)
+            _delete_members(row.id, members)
     result.value = row.id
     result.counts.update(removed=len(members), absent=len(absent))
     if members:
@@ -344,38 +344,40 @@ def remove_tracks_from_crate(
     return result
 
 
+def _delete_members(crate_id: int, track_ids: list[int]) -> None:
+    """Delete the crate's memberships of ``track_ids`` (the one chunked delete of members)."""
+    delete = _members_of(crate_id)
+    for_each_chunk(lambda in_list: delete.where(CrateTrack.track.in_(in_list)), track_ids)
+
+
 @journalled
 def replace_crate_tracks(
-    crate: int | str | Crate, track_ids: Iterable[int], *, dry_run: bool = False
+    crate: int | str | Crate, tracks: Iterable[TrackLike] | TrackLike, *, dry_run: bool = False
 ) -> WriteResult:
-    """Make a crate hold exactly ``track_ids`` (one transaction); counts ``added`` and
-    ``removed``. Raises CrateNotFoundError, TrackNotFoundError (nothing written), LockedError.
+    """Make a crate hold exactly ``tracks`` (models, ids or paths; one transaction); counts
+    ``added`` and ``removed``. Raises CrateNotFoundError, TrackNotFoundError (nothing
+    written), LockedError.
     """
-    wanted = list(track_ids)
     result = WriteResult("replace_crate_tracks", dry_run)
     with planned_write(dry_run, _MEMBER_TOUCHES):
         row = get_crate(crate)
         refuse_locked(row, "crate")
-        ids, hidden = require_tracks(wanted)
+        ids, hidden = require_tracks(tracks)
         keep = set(ids)
         members = CrateTrack.select(CrateTrack.track).where(CrateTrack.crate == row.id)
         have = {t for (t,) in members.tuples()}  # type: ignore[attr-defined]
         new, gone = sorted(keep - have), sorted(have - keep)
         if not dry_run:
             if gone:
-                delete = _members_of(row.id)
-                for_each_chunk(lambda in_list: delete.where(CrateTrack.track.in_(in_list)), gone)
+                _delete_members(row.id, gone)
             _insert_members(row.id, new)
     result.value = row.id
     result.counts.update(added=len(new), removed=len(gone), kept=len(keep & have))
-    if new:
-        result.add(f"add {plural(len(new), 'track')} to {_label(row)}")
+    _report_added(result, new, 0, hidden, _label(row), counted=False)
     if gone:
         result.add(f"remove {plural(len(gone), 'track')} from {_label(row)}")
     if not new and not gone:
         result.keep(f"{_label(row)} holds exactly these {plural(len(keep), 'track')} already")
-    if hidden and new:
-        result.notes.append(hidden_note(hidden))
     return result
 
 

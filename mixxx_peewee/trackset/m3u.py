@@ -34,6 +34,9 @@ __all__ = [
     "write_m3u8",
 ]
 
+# Playlist formats that are not M3U: read as M3U they would be junk.
+OTHER_PLAYLIST_FORMATS = {".pls", ".xspf", ".wpl", ".asx"}
+
 # A playlist file larger than this is not a playlist (a mistaken audio or database file).
 MAX_PLAYLIST_BYTES = 64 * 1024 * 1024
 
@@ -63,6 +66,15 @@ class M3UMatch:
 
     track_ids: list[int]  # one per matched entry, in file order (repeats kept)
     missing: list[M3UEntry]  # entries with no track in the library
+    path: Path | None = None  # the playlist file, when known
+
+    @property
+    def total(self) -> int:
+        """The number of entries, matched or not."""
+        return len(self.track_ids) + len(self.missing)
+
+    def __str__(self) -> str:
+        return f"{self.path or 'entries'} ({self.total:,} entries, {len(self.missing):,} missing)"
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -136,9 +148,14 @@ def parse_m3u(text: str, base_dir: str | os.PathLike[str] | None = None) -> list
 def read_m3u(path: str | os.PathLike[str]) -> list[M3UEntry]:
     """Read a playlist file; relative entries resolve against its folder.
 
-    Raises ValidationError (unreadable, binary, too large, not UTF-8 for .m3u8).
+    Raises ValidationError (unreadable, binary, too large, not UTF-8 for .m3u8, another
+    playlist format: .pls, .xspf, .wpl, .asx).
     """
     path = Path(path)
+    if path.suffix.lower() in OTHER_PLAYLIST_FORMATS:
+        raise ValidationError(
+            f"{path}: {path.suffix[1:].upper()} is not supported; import an .m3u8 or .m3u file"
+        )
     try:
         if path.is_dir():
             raise ValidationError(f"{path}: is a directory, not a playlist file")
@@ -151,8 +168,11 @@ def read_m3u(path: str | os.PathLike[str]) -> list[M3UEntry]:
     return parse_m3u(_decode(data, path), path.absolute().parent)
 
 
-def match_entries(entries: Iterable[M3UEntry]) -> M3UMatch:
-    """Find each entry's track in the open library by path (symlink- and Unicode-aware)."""
+def match_entries(
+    entries: Iterable[M3UEntry], *, path: str | os.PathLike[str] | None = None
+) -> M3UMatch:
+    """Find each entry's track in the open library by path (symlink- and Unicode-aware);
+    ``path``: the file they were read from (kept in the match, for messages)."""
     entries = list(entries)
     found = get_track_ids_by_locations(e.location for e in entries if not e.is_url and e.location)
     ids: list[int] = []
@@ -163,7 +183,7 @@ def match_entries(entries: Iterable[M3UEntry]) -> M3UMatch:
             missing.append(entry)
         else:
             ids.append(track_id)
-    return M3UMatch(ids, missing)
+    return M3UMatch(ids, missing, None if path is None else Path(path))
 
 
 def format_extinf(row: Mapping[str, Any]) -> str:

@@ -30,7 +30,6 @@ from mixxx_peewee.core.fields import SampleField
 from mixxx_peewee.core.values import chunked
 from mixxx_peewee.core.values import is_row_id
 from mixxx_peewee.core.values import parse_id
-from mixxx_peewee.core.values import parse_track_ids
 from mixxx_peewee.errors import DuplicateNameError
 from mixxx_peewee.errors import LockedError
 from mixxx_peewee.errors import TrackNotFoundError
@@ -41,6 +40,8 @@ from mixxx_peewee.library import write_transaction
 from mixxx_peewee.models import MixxxModel
 from mixxx_peewee.models import Track
 from mixxx_peewee.models import TrackLocation
+from mixxx_peewee.tracks.locations import TrackLike
+from mixxx_peewee.tracks.locations import track_ids_of
 
 __all__ = [
     "check_free_name",
@@ -52,6 +53,7 @@ __all__ = [
     "planned_write",
     "refuse_digits",
     "refuse_locked",
+    "rename_set",
     "require_tracks",
     "run_for_each",
     "same_name",
@@ -193,12 +195,13 @@ def run_for_each(statement: Callable[..., Any], rows: Sequence[tuple[Any, ...]])
     executemany(sql, rows)
 
 
-def require_tracks(track_ids: Iterable[object]) -> tuple[list[int], int]:
-    """The ids as ints and how many are hidden; raises TrackNotFoundError naming unknown ids.
+def require_tracks(tracks: Iterable[TrackLike] | TrackLike) -> tuple[list[int], int]:
+    """The track ids of ``tracks`` (models, ids or paths: :data:`TrackLike`) in order and how
+    many are hidden; raises TrackNotFoundError naming unknown ids or paths.
 
     Call inside the operation's transaction, so the answer holds when it writes.
     """
-    ids = parse_track_ids(track_ids)
+    ids = track_ids_of(tracks)
     found = existing_track_ids(ids)
     unknown = sorted(set(ids) - set(found))
     if unknown:
@@ -207,6 +210,30 @@ def require_tracks(track_ids: Iterable[object]) -> tuple[list[int], int]:
         raise TrackNotFoundError(f"no track with id {shown}{more}")
     hidden = sum(1 for i in ids if found[i])
     return ids, hidden
+
+
+def rename_set(
+    result: Any,
+    row: Any,
+    new_name: str,
+    *,
+    label: str,
+    check_new_name: Callable[..., list[str]],
+    dry_run: bool,
+) -> None:
+    """Rename the playlist or crate ``row`` to the cleaned ``new_name`` (the one rename of
+    both): nothing when it has that name already (in any Unicode form), else the name is
+    checked (digits, taken, alike but for case) and written; ``result`` says which."""
+    result.value = row.id
+    if same_name(row.name, new_name):
+        result.keep(f"{label} has that name already")
+        return
+    result.notes.extend(check_new_name(new_name, except_id=row.id))
+    if not dry_run:
+        model = type(row)
+        model.update(name=new_name).where(model.id == row.id).execute()
+    result.add(f"rename {label} to {new_name!r}")
+    result.count("renamed")
 
 
 @contextmanager

@@ -30,7 +30,6 @@ from typing import Literal
 from typing import overload
 
 from peewee import JOIN
-from peewee import SQL
 from peewee import Case
 from peewee import fn
 
@@ -40,8 +39,6 @@ from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.core.results import plural
 from mixxx_peewee.core.results import series
 from mixxx_peewee.core.running import STRUCTURE
-from mixxx_peewee.core.values import chunked
-from mixxx_peewee.core.values import parse_track_ids
 from mixxx_peewee.errors import DuplicateNameError
 from mixxx_peewee.errors import LockedError
 from mixxx_peewee.errors import ValidationError
@@ -55,6 +52,8 @@ from mixxx_peewee.lookup import joined_tracks
 from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import Track
+from mixxx_peewee.tracks.locations import TrackLike
+from mixxx_peewee.tracks.locations import track_ids_of
 from mixxx_peewee.trackset.membership import check_free_name
 from mixxx_peewee.trackset.membership import clean_name
 from mixxx_peewee.trackset.membership import for_each_chunk
@@ -62,11 +61,21 @@ from mixxx_peewee.trackset.membership import hidden_note
 from mixxx_peewee.trackset.membership import planned_write
 from mixxx_peewee.trackset.membership import refuse_digits
 from mixxx_peewee.trackset.membership import refuse_locked
+from mixxx_peewee.trackset.membership import rename_set
 from mixxx_peewee.trackset.membership import require_tracks
-from mixxx_peewee.trackset.membership import run_for_each
 from mixxx_peewee.trackset.membership import same_name
 from mixxx_peewee.trackset.membership import stored_rows
 from mixxx_peewee.trackset.membership import track_builder
+from mixxx_peewee.trackset.positions import NOW
+from mixxx_peewee.trackset.positions import STORED_ORDER
+from mixxx_peewee.trackset.positions import contiguous_count
+from mixxx_peewee.trackset.positions import ensure_positions
+from mixxx_peewee.trackset.positions import entries_among
+from mixxx_peewee.trackset.positions import entries_of
+from mixxx_peewee.trackset.positions import entry_tracks
+from mixxx_peewee.trackset.positions import insert_entries
+from mixxx_peewee.trackset.positions import remove_entries
+from mixxx_peewee.trackset.positions import renumber
 
 __all__ = [
     "AUTO_DJ_NAME",
@@ -97,20 +106,11 @@ _PLAYLIST_TOUCHES = [
 _ENTRY_TOUCHES = [
     ("PlaylistTracks", c) for c in ("playlist_id", "track_id", "position", "pl_datetime_added")
 ]
-_RANGE_SHIFTS = 50  # up to this many removed positions: one UPDATE per gap, else renumber all
-_PAIRS_PER_UPDATE = 300  # 3 parameters a pair (CASE id WHEN ? THEN ?, IN ?)
-_NOW = SQL("CURRENT_TIMESTAMP")
-_STORED_ORDER = (PlaylistTrack.position.is_null(), PlaylistTrack.position, PlaylistTrack.id)
 _VISIBLE = fn.COALESCE(Track.mixxx_deleted, 0) != 1
 
 
 def _label(row: Playlist) -> str:
     return f"playlist {row.name!r} (id {row.id})"
-
-
-def _entries_of(playlist_id: int) -> Any:
-    """The entries of a playlist, in their stored order."""
-    return PlaylistTrack.select().where(PlaylistTrack.playlist == playlist_id)
 
 
 def list_playlists(
@@ -179,11 +179,11 @@ def get_playlist_tracks(playlist: int | str | Playlist) -> list[Track]:
     PlaylistNotFoundError.
     """
     row = get_playlist(playlist)
-    entries = _entries_of(row.id).select(
+    entries = entries_of(row.id).select(
         PlaylistTrack.id, PlaylistTrack.track, PlaylistTrack.pl_datetime_added
     )
     with read_transaction():
-        stored = stored_rows(entries.order_by(*_STORED_ORDER))
+        stored = stored_rows(entries.order_by(*STORED_ORDER))
     # By id in chunks (each its own short read): no sort of whole track rows by position.
     rows = for_each_chunk(
         lambda in_list: joined_tracks().where(Track.id.in_(in_list)),
@@ -239,24 +239,25 @@ def _check_new_name(
 
 @overload
 def create_playlist(
-    name: str, track_ids: Iterable[int] | None = None, *, dry_run: Literal[False] = False,
-    allow_digits: bool = False,
+    name: str, tracks: Iterable[TrackLike] | TrackLike | None = None, *,
+    dry_run: Literal[False] = False, allow_digits: bool = False,
 ) -> CreateResult[Playlist]: ...  # fmt: skip
 
 
 @overload
 def create_playlist(
-    name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool,
+    name: str, tracks: Iterable[TrackLike] | TrackLike | None = None, *, dry_run: bool,
     allow_digits: bool = False,
 ) -> WriteResult: ...  # fmt: skip
 
 
 @journalled
 def create_playlist(
-    name: str, track_ids: Iterable[int] | None = None, *, dry_run: bool = False,
+    name: str, tracks: Iterable[TrackLike] | TrackLike | None = None, *, dry_run: bool = False,
     allow_digits: bool = False,
 ) -> WriteResult:  # fmt: skip
-    """Create a playlist after the last one, with ``track_ids`` in it (one transaction).
+    """Create a playlist after the last one, with ``tracks`` (models, ids or paths) in it, in
+    that order (one transaction).
 
     Returns a ``CreateResult``: ``result.id`` is the new id (an ``int``) and
     ``result.object`` the new ``Playlist`` (``value`` holds the id too); a dry run returns
@@ -264,21 +265,20 @@ def create_playlist(
     characters), DuplicateNameError, TrackNotFoundError (nothing written).
     """
     clean = clean_name(name, "playlist")
-    wanted = None if track_ids is None else list(track_ids)
     kind = WriteResult if dry_run else CreateResult
     result = kind("create_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
-    touches = _PLAYLIST_TOUCHES + (_ENTRY_TOUCHES if wanted else [])
+    touches = _PLAYLIST_TOUCHES + (_ENTRY_TOUCHES if tracks is not None else [])
     with planned_write(dry_run, touches):
         result.notes.extend(_check_new_name(clean, allow_digits=allow_digits))
-        ids, hidden = require_tracks(wanted or [])
+        ids, hidden = require_tracks(() if tracks is None else tracks)
         position = (Playlist.select(fn.MAX(Playlist.position)).scalar() or 0) + 1
         if not dry_run:
             new_id = Playlist.insert(
-                name=clean, position=position, hidden=0, date_created=_NOW, date_modified=_NOW
+                name=clean, position=position, hidden=0, date_created=NOW, date_modified=NOW
             ).execute()
             result.object = Playlist.get_by_id(new_id)
             result.value = new_id
-            _insert_entries(new_id, ids, 1)
+            insert_entries(new_id, ids, 1)
     result.add(f"create playlist {clean!r} at sidebar position {position}")
     result.count("created")
     if ids:
@@ -312,15 +312,11 @@ def rename_playlist(
     with planned_write(dry_run, [("Playlists", "name")]):
         row = _writable(playlist, force_history)
         _refuse_auto_dj(row, "renamed")
-        result.value = row.id
-        if same_name(row.name, clean):
-            result.keep(f"{_label(row)} has that name already")
-            return result
-        result.notes.extend(_check_new_name(clean, except_id=row.id, allow_digits=allow_digits))
-        if not dry_run:
-            Playlist.update(name=clean).where(Playlist.id == row.id).execute()
-    result.add(f"rename {_label(row)} to {clean!r}")
-    result.count("renamed")
+
+        def check(name: str, *, except_id: int) -> list[str]:
+            return _check_new_name(name, except_id=except_id, allow_digits=allow_digits)
+
+        rename_set(result, row, clean, label=_label(row), check_new_name=check, dry_run=dry_run)
     return result
 
 
@@ -334,7 +330,7 @@ def delete_playlist(
         row = _writable(playlist, force_history)
         _refuse_auto_dj(row, "deleted")
         result.value = row.id
-        entries = _entries_of(row.id).count()
+        entries = entries_of(row.id).count()
         if not dry_run:
             PlaylistTrack.delete().where(PlaylistTrack.playlist == row.id).execute()
             Playlist.delete().where(Playlist.id == row.id).execute()
@@ -349,78 +345,45 @@ def delete_playlist(
 
 def _ensure_contiguous(row: Playlist, result: WriteResult, dry_run: bool) -> int:
     """The number of entries; renumbers them 1..n first when their positions are not."""
-    if (contiguous := _contiguous_count(row.id)) is not None:
+    if (contiguous := contiguous_count(row.id)) is not None:
         return contiguous
-    count = _entries_of(row.id).count()
+    count = entries_of(row.id).count()
     if count:
         result.add(f"renumber the entries of {_label(row)} 1..{count} (they were not), in order")
         if not dry_run:
-            _renumber(row.id)
+            renumber(row.id)
     return int(count)
 
 
-def _renumber(playlist_id: int) -> None:
-    """Set positions 1..n in the stored order, writing only the rows that change."""
-    stored = _entries_of(playlist_id).select(PlaylistTrack.id, PlaylistTrack.position)
-    rows = stored_rows(stored.order_by(*_STORED_ORDER))
-    changes = [(entry, i) for i, (entry, pos) in enumerate(rows, 1) if pos != i]
-    for part in chunked(changes, _PAIRS_PER_UPDATE):
-        PlaylistTrack.update(position=Case(PlaylistTrack.id, part)).where(
-            PlaylistTrack.id.in_([entry for entry, _ in part])
-        ).execute()
-
-
-def ensure_positions(playlist_id: int) -> bool:
-    """Renumber a playlist's entries 1..n in stored order when they are not; whether it did.
-
-    Call inside a write transaction (undo uses it after a partial revert).
-    """
-    if _contiguous_count(playlist_id) is not None:
-        return False
-    _renumber(playlist_id)
-    return True
-
-
-def _insert_entries(playlist_id: int, ids: list[int], at: int) -> None:
-    """Insert entries for ``ids`` at positions ``at``, ``at + 1``, … (the room is made)."""
-    run_for_each(_new_entry, [(playlist_id, track, at + i) for i, track in enumerate(ids)])
-
-
-def _new_entry(playlist_id: int, track_id: int, position: int) -> Any:
-    return PlaylistTrack.insert(
-        playlist=playlist_id, track=track_id, position=position, pl_datetime_added=_NOW
-    )
-
-
-@journalled
 def add_track_to_playlist(
-    playlist: int | str | Playlist, track_id: int, *, position: int | None = None,
+    playlist: int | str | Playlist, track_id: TrackLike, *, position: int | None = None,
     force_history: bool = False, dry_run: bool = False,
 ) -> WriteResult:  # fmt: skip
-    """Append a track (or insert it at 1-based ``position``); see add_tracks_to_playlist."""
+    """Append a track (or insert it at 1-based ``position``): :func:`add_tracks_to_playlist`
+    (the original design's name)."""
     return add_tracks_to_playlist(
-        playlist, [track_id], position=position, force_history=force_history, dry_run=dry_run
+        playlist, track_id, position=position, force_history=force_history, dry_run=dry_run
     )
 
 
 @journalled
 def add_tracks_to_playlist(
-    playlist: int | str | Playlist, track_ids: Iterable[int], *, position: int | None = None,
-    force_history: bool = False, dry_run: bool = False,
+    playlist: int | str | Playlist, tracks: Iterable[TrackLike] | TrackLike, *,
+    position: int | None = None, force_history: bool = False, dry_run: bool = False,
 ) -> WriteResult:  # fmt: skip
-    """Append tracks in the given order, or insert them at 1-based ``position`` (1..n+1).
+    """Append tracks (models, ids or paths) in the given order, or insert them at 1-based
+    ``position`` (1..n+1).
 
     Entries at ``position`` and after move down. Raises PlaylistNotFoundError,
     TrackNotFoundError (nothing written), LockedError, ValidationError.
     """
-    wanted = list(track_ids)
     result = WriteResult("add_tracks_to_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
-        ids, hidden = require_tracks(wanted)
+        ids, hidden = require_tracks(tracks)
         count = _ensure_contiguous(row, result, dry_run)
         at = count + 1 if position is None else _check_position(position, count + 1, row)
-        repeated = _entries_among(row.id, ids) if count else set()
+        repeated = entries_among(row.id, ids) if count else set()
         if ids and not dry_run:
             # Journalled set-wise (bench row "insert 1,000 tracks at the top of a playlist"):
             # the entries it moves down, then the ones it makes.
@@ -433,7 +396,7 @@ def add_tracks_to_playlist(
                         (row.id, at),
                         last=True,  # then only new entries are made
                     )
-                _insert_entries(row.id, ids, at)
+                insert_entries(row.id, ids, at)
     result.value = row.id
     where = "at the end" if at == count + 1 else f"at position {at}"
     _report_added(result, ids, hidden, f"{_label(row)} {where}")
@@ -446,17 +409,6 @@ def add_tracks_to_playlist(
     return result
 
 
-def _entries_among(playlist_id: int, ids: list[int]) -> set[int]:
-    """Those of ``ids`` that have an entry in the playlist already."""
-
-    def entries(in_list: Any) -> Any:
-        return PlaylistTrack.select(PlaylistTrack.track).where(
-            (PlaylistTrack.playlist == playlist_id) & PlaylistTrack.track.in_(in_list)
-        )
-
-    return {track for (track,) in for_each_chunk(entries, sorted(set(ids)))}
-
-
 def _check_position(position: object, highest: int, row: Playlist) -> int:
     if isinstance(position, bool) or not isinstance(position, int):
         raise ValidationError(f"position must be a whole number, not {position!r}")
@@ -465,98 +417,21 @@ def _check_position(position: object, highest: int, row: Playlist) -> int:
     return position
 
 
-def _remove_entries(
-    playlist_id: int, positions: list[int], doomed: list[int], total: int, contiguous: bool
-) -> None:
-    """Delete the entries ``doomed`` at the (sorted, unique) 1-based ``positions`` of ``total``
-    and renumber the rest."""
-    for_each_chunk(
-        lambda in_list: PlaylistTrack.delete().where(PlaylistTrack.id.in_(in_list)), doomed
-    )
-    if not contiguous or len(positions) > _RANGE_SHIFTS:
-        _renumber(playlist_id)
-        return
-    # Rows between the i-th and (i+1)-th removed positions move up by i.
-    bounds = [*positions, total + 1]
-    for i in range(len(positions)):
-        if bounds[i] + 1 < bounds[i + 1]:
-            # Journalled set-wise (bench row "remove a track mid-playlist").
-            bulk_update(
-                "PlaylistTracks",
-                {"position": f"position - {i + 1}"},
-                "playlist_id = ? AND position > ? AND position < ?",
-                (playlist_id, bounds[i], bounds[i + 1]),
-                last=True,  # each gap's rows move once
-            )
-
-
-def _contiguous_count(playlist_id: int) -> int | None:
-    """The entry count when the stored positions are exactly the integers 1..n, else None."""
-    position = PlaylistTrack.position
-    query = _entries_of(playlist_id).select(
-        fn.COUNT(SQL("*")), fn.MIN(position), fn.MAX(position), fn.COUNT(position.distinct()),
-        fn.TOTAL(fn.TYPEOF(position) == "integer"),
-    )  # fmt: skip
-    ((count, low, high, distinct, integers),) = stored_rows(query)
-    if count and low == 1 and high == count == distinct == integers:
-        return int(count)
-    return None
-
-
-@journalled
 def remove_track_from_playlist(
-    playlist: int | str | Playlist, track_id: int, *, force_history: bool = False,
+    playlist: int | str | Playlist, track_id: TrackLike, *, force_history: bool = False,
     dry_run: bool = False,
 ) -> WriteResult:  # fmt: skip
-    """Remove every occurrence of a track, as Mixxx does; the rest close up.
-
-    A track that is in the library but not in the playlist removes nothing. Raises
-    PlaylistNotFoundError, TrackNotFoundError, LockedError.
-    """
-    result = WriteResult("remove_track_from_playlist", dry_run)  # members: Mixxx re-reads them
-    with planned_write(dry_run, _ENTRY_TOUCHES):
-        row = _writable(playlist, force_history)
-        total = _contiguous_count(row.id)
-        if total is not None:
-            # Positions are 1..n: the (playlist_id, track_id) index finds the entries, no full read.
-            query = (
-                _entries_of(row.id)
-                .select(PlaylistTrack.id, PlaylistTrack.position)
-                .where(PlaylistTrack.track == track_id)
-                .order_by(PlaylistTrack.position)
-            )
-            found = stored_rows(query)
-            doomed, positions = [f[0] for f in found], [f[1] for f in found]
-            contiguous = True
-        else:
-            entries = _entry_tracks(row.id)
-            positions = [i for i, e in enumerate(entries, 1) if e[1] == track_id]
-            doomed, total = [entries[p - 1][0] for p in positions], len(entries)
-            contiguous = bool(positions) and _contiguous_count(row.id) == total
-        if not positions:
-            require_tracks([track_id])  # unknown ids are an error, absent ones are not
-        if positions and not dry_run:
-            _remove_entries(row.id, positions, doomed, total, contiguous)
-    result.value = row.id
-    result.count("removed", len(positions))
-    if positions:
-        where = f"position{'s' if len(positions) > 1 else ''} {series(positions)}"
-        result.add(f"remove track {track_id} from {_label(row)} at {where}")
-    else:
-        result.keep(f"track {track_id} is not in {_label(row)}")
-    return result
-
-
-def _entry_tracks(playlist_id: int) -> list[tuple[int, int]]:
-    """``(entry id, track id)`` in playlist order (index + 1 = position)."""
-    query = _entries_of(playlist_id).select(PlaylistTrack.id, PlaylistTrack.track)
-    return [(r[0], r[1]) for r in stored_rows(query.order_by(*_STORED_ORDER))]
+    """Remove every occurrence of a track, as Mixxx does: :func:`remove_tracks_from_playlist`
+    (the original design's name)."""
+    return remove_tracks_from_playlist(
+        playlist, track_id, force_history=force_history, dry_run=dry_run
+    )
 
 
 def _entries_at(row: Playlist, positions: list[int]) -> list[tuple[int, int]]:
     """The playlist's (entry id, track id) in order, once every 1-based position in
     ``positions`` is checked to be one of them; raises ValidationError."""
-    entries = _entry_tracks(row.id)
+    entries = entry_tracks(row.id)
     if positions and not entries:
         _empty(row)
     for position in positions:
@@ -581,8 +456,8 @@ def remove_positions_from_playlist(
         unique = sorted(set(wanted))
         if unique and not dry_run:
             doomed = [entries[p - 1][0] for p in unique]
-            contiguous = _contiguous_count(row.id) == len(entries)
-            _remove_entries(row.id, unique, doomed, len(entries), contiguous)
+            contiguous = contiguous_count(row.id) == len(entries)
+            remove_entries(row.id, unique, doomed, len(entries), contiguous)
     result.value = row.id
     result.count("removed", len(unique))
     if unique:
@@ -593,32 +468,34 @@ def remove_positions_from_playlist(
 
 @journalled
 def remove_tracks_from_playlist(
-    playlist: int | str | Playlist, track_ids: Iterable[int] = (), *,
+    playlist: int | str | Playlist, tracks: Iterable[TrackLike] | TrackLike = (), *,
     positions: Iterable[int] = (), force_history: bool = False, dry_run: bool = False,
 ) -> WriteResult:  # fmt: skip
-    """Remove every entry of ``track_ids`` and the entries at 1-based ``positions`` in one
-    transaction; the rest close up. Counts ``removed`` and ``absent`` (tracks not in it).
+    """Remove every entry of ``tracks`` (models, ids or paths; all occurrences, as Mixxx
+    does) and the entries at 1-based ``positions`` in one transaction; the rest close up.
+    Counts ``removed`` and ``absent`` (tracks not in it).
 
     Raises PlaylistNotFoundError, TrackNotFoundError (an unknown id that is no entry),
     LockedError, ValidationError (a position outside 1..n).
     """
-    tracks, wanted = parse_track_ids(track_ids), list(positions)
+    wanted = list(positions)
     result = WriteResult("remove_tracks_from_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
+        ids = track_ids_of(tracks)
         row = _writable(playlist, force_history)
         entries = _entries_at(row, wanted)
-        asked = set(tracks)
+        asked = set(ids)
         found: dict[int, list[int]] = {}
         for position, (_entry, track) in enumerate(entries, 1):
             if track in asked:
                 found.setdefault(track, []).append(position)
-        absent = [t for t in dict.fromkeys(tracks) if t not in found]
+        absent = [t for t in dict.fromkeys(ids) if t not in found]
         require_tracks(absent)  # unknown ids are an error, absent ones are not
         unique = sorted(set(wanted).union(*found.values()))
         if unique and not dry_run:
             doomed = [entries[p - 1][0] for p in unique]
-            contiguous = _contiguous_count(row.id) == len(entries)
-            _remove_entries(row.id, unique, doomed, len(entries), contiguous)
+            contiguous = contiguous_count(row.id) == len(entries)
+            remove_entries(row.id, unique, doomed, len(entries), contiguous)
     result.value = row.id
     result.counts.update(removed=len(unique), absent=len(absent))
     if wanted:
@@ -655,8 +532,8 @@ def move_playlist_track(
             _empty(row)
         source = _check_position(from_position, count, row)
         target = _check_position(to_position, count, row)
-        query = _entries_of(row.id).select(PlaylistTrack.id, PlaylistTrack.track)
-        entry = stored_rows(query.order_by(*_STORED_ORDER).limit(1).offset(source - 1))[0]
+        query = entries_of(row.id).select(PlaylistTrack.id, PlaylistTrack.track)
+        entry = stored_rows(query.order_by(*STORED_ORDER).limit(1).offset(source - 1))[0]
         if source != target and not dry_run:
             position, in_playlist = PlaylistTrack.position, PlaylistTrack.playlist == row.id
             if target < source:
@@ -676,24 +553,24 @@ def move_playlist_track(
 
 @journalled
 def replace_playlist_tracks(
-    playlist: int | str | Playlist, track_ids: Iterable[int], *, force_history: bool = False,
-    dry_run: bool = False,
+    playlist: int | str | Playlist, tracks: Iterable[TrackLike] | TrackLike, *,
+    force_history: bool = False, dry_run: bool = False,
 ) -> WriteResult:  # fmt: skip
-    """Make a playlist's entries exactly ``track_ids``, in that order (one transaction).
+    """Make a playlist's entries exactly ``tracks`` (models, ids or paths), in that order
+    (one transaction).
 
     Nothing is written when the entries are those already. Raises PlaylistNotFoundError,
     TrackNotFoundError (nothing written), LockedError.
     """
-    wanted = list(track_ids)
     result = WriteResult("replace_playlist_tracks", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
-        ids, hidden = require_tracks(wanted)
-        query = _entries_of(row.id).order_by(PlaylistTrack.position, PlaylistTrack.id)
+        ids, hidden = require_tracks(tracks)
+        query = entries_of(row.id).order_by(PlaylistTrack.position, PlaylistTrack.id)
         current = [track for (track,) in query.select(PlaylistTrack.track).tuples()]
         if current != ids and not dry_run:
             PlaylistTrack.delete().where(PlaylistTrack.playlist == row.id).execute()
-            _insert_entries(row.id, ids, 1)
+            insert_entries(row.id, ids, 1)
     result.value = row.id
     if current != ids:
         result.add(
@@ -716,7 +593,7 @@ def clear_playlist(
     result = WriteResult("clear_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
         row = _writable(playlist, force_history)
-        entries = _entries_of(row.id).count()
+        entries = entries_of(row.id).count()
         if entries and not dry_run:
             PlaylistTrack.delete().where(PlaylistTrack.playlist == row.id).execute()
     result.value = row.id
