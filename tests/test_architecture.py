@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("core.results", "core.keys", "core.fields", "core.running", "core.values"),
     ("analysis.codec",),
     ("core.connection",),
+    ("core.statements",),
     ("models",),
     ("core.schema",),
     ("core.inspection",),

@@ -40,7 +40,6 @@ from mixxx_peewee.backups.copying import library_track_paths
 from mixxx_peewee.backups.copying import restore_pages
 from mixxx_peewee.core.connection import check_file
 from mixxx_peewee.core.connection import db
-from mixxx_peewee.core.connection import executemany
 from mixxx_peewee.core.connection import raw_connection
 from mixxx_peewee.core.connection import sqlite_uri
 from mixxx_peewee.core.connection import why
@@ -53,6 +52,9 @@ from mixxx_peewee.core.running import EXCLUSIVE
 from mixxx_peewee.core.running import STRUCTURE
 from mixxx_peewee.core.running import TRACK_DATA
 from mixxx_peewee.core.running import check_mixxx_guard
+from mixxx_peewee.core.statements import for_each_chunk
+from mixxx_peewee.core.statements import run_for_each
+from mixxx_peewee.core.statements import stored_rows
 from mixxx_peewee.core.values import change_text
 from mixxx_peewee.core.values import chunked
 from mixxx_peewee.core.values import parse_id
@@ -87,8 +89,6 @@ from mixxx_peewee.models import TrackLocation
 from mixxx_peewee.models import adapt_models
 from mixxx_peewee.tracks.edits import require_columns
 from mixxx_peewee.trackset.membership import existing_track_ids
-from mixxx_peewee.trackset.membership import for_each_chunk
-from mixxx_peewee.trackset.membership import stored_rows
 
 __all__ = ["PARTS", "TRACK_FIELDS", "part_guard", "restore", "restore_part"]
 
@@ -572,30 +572,8 @@ _ENTRY_ORDER = (PlaylistTrack.playlist, PlaylistTrack.position.is_null(), Playli
                 PlaylistTrack.id)  # fmt: skip
 
 
-class _Slot:
-    """A statement parameter bound per row (see :func:`_each_row`)."""
-
-    __slots__ = ()
-
-
-def _each_row(statement: Callable[..., Any], rows: Sequence[Sequence[Any]]) -> None:
-    """Run the peewee statement ``statement(*values)`` for every row of ``rows``, each value
-    written as the backup stored it (no field conversion: a restore gives back the bytes).
-
-    Peewee builds the statement once (it may order the columns its own way and add
-    defaults); SQLite runs it per row (``executemany``).
-    """
-    if not rows:
-        return
-    slots = [_Slot() for _ in rows[0]]
-    sql, params = statement(*(peewee.Value(s, converter=False) for s in slots)).sql()
-    at = {slot: i for i, slot in enumerate(slots)}
-    shape = [(at[p], None) if isinstance(p, _Slot) else (None, p) for p in params]
-    executemany(sql, ([row[i] if i is not None else p for i, p in shape] for row in rows))
-
-
 def _raw(value: Any) -> Any:
-    """A value written as it is (see :func:`_each_row`)."""
+    """A value written as it is (no field conversion: a restore gives back the bytes)."""
     return peewee.Value(value, converter=False)
 
 
@@ -795,7 +773,7 @@ def _write_crates(plans: list[_Collection], backup: _Backup) -> None:
             Crate.insert({Crate._meta.columns[c]: _raw(v) for c, v in row.items()}).execute()
         if plan.remove:
             for_each_chunk(_members_of(plan.id), plan.remove)
-    _each_row(
+    run_for_each(
         lambda crate, track: CrateTrack.insert(crate=crate, track=track).on_conflict_ignore(),
         [(p.id, t) for p in plans for t in p.add],
     )
@@ -934,14 +912,14 @@ def _write_playlists(plans: list[_Collection], backup: _Backup) -> None:
             sorted({r[0] for r in rows}),
         )
     }  # fmt: skip
-    _each_row(
+    run_for_each(
         lambda i, p, t, n, a: PlaylistTrack.insert(
             id=i, playlist=p, track=t, position=n, pl_datetime_added=a
         ),
         [r for r in rows if r[0] not in taken],
     )
     # An entry id another playlist has now (today's history): the entry gets a new one.
-    _each_row(
+    run_for_each(
         lambda p, t, n, a: PlaylistTrack.insert(
             playlist=p, track=t, position=n, pl_datetime_added=a
         ),
@@ -1022,16 +1000,18 @@ def _restore_cues(job: _Job, live_tracks: set[int], result: WriteResult, write: 
         return
     for_each_chunk(lambda in_list: Cue.delete().where(Cue.id.in_(in_list)), deletes)
     fields = _fields(Cue, columns)
-    _each_row(
+    run_for_each(
         lambda i, *values: Cue.update(dict(zip(fields[1:], values, strict=True))).where(
             Cue.id == i
         ),
         updates,
     )
-    _each_row(lambda *values: Cue.insert(dict(zip(fields, values, strict=True))), inserts)
-    _each_row(lambda *values: Cue.insert(dict(zip(fields[1:], values, strict=True))),
-              [r[1:] for r in moved])  # fmt: skip
-    _each_row(lambda point, i: Track.update({Track.cuepoint: point}).where(Track.id == i), points)
+    run_for_each(lambda *values: Cue.insert(dict(zip(fields, values, strict=True))), inserts)
+    run_for_each(lambda *values: Cue.insert(dict(zip(fields[1:], values, strict=True))),
+                 [r[1:] for r in moved])  # fmt: skip
+    run_for_each(
+        lambda point, i: Track.update({Track.cuepoint: point}).where(Track.id == i), points
+    )
 
 
 # -- track fields --
@@ -1102,7 +1082,7 @@ def _restore_columns(
         with bulk_write("library", known=known):
             for columns_at, rows in by_shape.items():
                 fields = _fields(Track, [columns[i] for i in columns_at])
-                _each_row(
+                run_for_each(
                     lambda *values, fields=fields: Track.update(
                         dict(zip(fields, values[:-1], strict=True))
                     ).where(Track.id == values[-1]),
@@ -1182,13 +1162,13 @@ def _restore_paths(
         )
         with bulk_write("track_locations", known=known):  # as relocate_tracks journals
             if swapped:  # UNIQUE(location) holds at every statement: first out of the way
-                _each_row(
+                run_for_each(
                     lambda path, i: TrackLocation.update({TrackLocation.location: path}).where(
                         TrackLocation.id == i
                     ),
                     [(_TEMPORARY.format(i), i) for i in moves],
                 )
-            _each_row(statement, [(*new, i) for i, (_, _, new) in moves.items()])
+            run_for_each(statement, [(*new, i) for i, (_, _, new) in moves.items()])
     return {m[0] for m in moves.values()}
 
 

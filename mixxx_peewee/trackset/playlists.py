@@ -40,6 +40,9 @@ from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.core.results import plural
 from mixxx_peewee.core.results import series
 from mixxx_peewee.core.running import STRUCTURE
+from mixxx_peewee.core.statements import for_each_chunk
+from mixxx_peewee.core.statements import run_for_each
+from mixxx_peewee.core.statements import stored_rows
 from mixxx_peewee.core.values import chunked
 from mixxx_peewee.core.values import parse_track_ids
 from mixxx_peewee.errors import DuplicateNameError
@@ -57,15 +60,12 @@ from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import Track
 from mixxx_peewee.trackset.membership import check_free_name
 from mixxx_peewee.trackset.membership import clean_name
-from mixxx_peewee.trackset.membership import for_each_chunk
 from mixxx_peewee.trackset.membership import hidden_note
 from mixxx_peewee.trackset.membership import planned_write
 from mixxx_peewee.trackset.membership import refuse_digits
 from mixxx_peewee.trackset.membership import refuse_locked
 from mixxx_peewee.trackset.membership import require_tracks
-from mixxx_peewee.trackset.membership import run_for_each
 from mixxx_peewee.trackset.membership import same_name
-from mixxx_peewee.trackset.membership import stored_rows
 from mixxx_peewee.trackset.membership import track_builder
 
 __all__ = [
