@@ -27,6 +27,7 @@ from mixxx_peewee.backups.parts import TRACK_FIELDS
 from mixxx_peewee.backups.parts import PartSpec
 from mixxx_peewee.core.connection import check_file
 from mixxx_peewee.core.connection import db
+from mixxx_peewee.core.connection import open_read_only
 from mixxx_peewee.core.connection import raw_connection
 from mixxx_peewee.core.connection import sqlite_uri
 from mixxx_peewee.core.connection import why
@@ -60,14 +61,12 @@ _SNAPSHOT_TABLE = "snapshot_info"  # what marks a `snapshot` file (diff's save_s
 
 def inspect_backup(src: Path) -> tuple[int | None, str, int]:
     """Revision, verdict and track count of a backup file; raises if it is no Mixxx library
-    (NotAMixxxDatabaseError: also a snapshot for ``diff``, which holds no library)."""
+    (NotAMixxxDatabaseError: also a snapshot for ``diff``, which holds no library); opened
+    with :func:`~mixxx_peewee.core.connection.open_read_only` (its errors)."""
     if not src.is_file():
         raise BackupError(f"{src}: no such file")
     check_file(src)
-    try:
-        conn = sqlite3.connect(sqlite_uri(src, "ro"), uri=True)
-    except sqlite3.Error as exc:
-        raise BackupError(f"{src}: cannot open ({why(exc)})") from None
+    conn = open_read_only(src)
     try:
         snapshot = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (_SNAPSHOT_TABLE,)
@@ -104,8 +103,9 @@ class BackupReader:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.conn = open_read_only(path)
         try:
-            self.conn = sqlite3.connect(sqlite_uri(path, "ro"), uri=True, isolation_level=None)
+            self.conn.isolation_level = None  # BEGIN and COMMIT are ours
             self.conn.execute("BEGIN")  # one consistent snapshot for every read
         except sqlite3.Error as exc:
             raise BackupError(f"{path}: cannot open ({why(exc)})") from None

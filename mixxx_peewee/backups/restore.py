@@ -47,8 +47,8 @@ from mixxx_peewee.backups.restoresets import chosen_ids
 from mixxx_peewee.backups.restoresets import restore_crates
 from mixxx_peewee.backups.restoresets import restore_playlists
 from mixxx_peewee.core.connection import db
+from mixxx_peewee.core.connection import open_read_only
 from mixxx_peewee.core.connection import raw_connection
-from mixxx_peewee.core.connection import sqlite_uri
 from mixxx_peewee.core.connection import why
 from mixxx_peewee.core.inspection import Verdict
 from mixxx_peewee.core.inspection import inspect_schema
@@ -63,6 +63,8 @@ from mixxx_peewee.core.schema import cue_color_encoding
 from mixxx_peewee.core.statements import stored_rows
 from mixxx_peewee.core.values import parse_track_ids
 from mixxx_peewee.errors import BackupError
+from mixxx_peewee.errors import DatabaseBusyError
+from mixxx_peewee.errors import DatabaseConnectionError
 from mixxx_peewee.errors import ReadOnlyError
 from mixxx_peewee.errors import SchemaVersionError
 from mixxx_peewee.errors import TrackNotFoundError
@@ -96,7 +98,7 @@ def restore(
     The current content is backed up first. ``any_schema`` allows a backup whose schema
     this package only reads; ``force`` never overrides the running-Mixxx check here.
     Raises MixxxRunningError, ReadOnlyError, NotAMixxxDatabaseError, SchemaVersionError,
-    BackupError.
+    BackupError, DatabaseConnectionError (the backup cannot be opened).
     """
     library = current_library()
     source_path = Path(os.path.expanduser(os.fspath(src)))
@@ -129,13 +131,13 @@ def restore(
     result.value = str(saved)  # JSON-ready, like every WriteResult value
     live = raw_connection()
     try:
-        source = sqlite3.connect(sqlite_uri(source_path, "ro"), uri=True)
+        source = open_read_only(source_path)
         try:
             with whole_library_change(saved):
                 restore_pages(source, live, library.busy_timeout_ms)
         finally:
             source.close()
-    except (sqlite3.Error, Busy) as exc:
+    except (sqlite3.Error, Busy, DatabaseConnectionError, DatabaseBusyError) as exc:
         raise BackupError(
             f"{library.path}: restore failed ({why(exc)}); the library is as before "
             f"(its backup: {saved})"
@@ -237,7 +239,7 @@ def restore_part(
     track fields while Mixxx runs; ``any_schema`` reads a backup whose schema this package
     refuses. Raises ValidationError (a bad part, field or name; another library's backup),
     BackupError, NotAMixxxDatabaseError, SchemaVersionError, TrackNotFoundError,
-    MixxxRunningError, ReadOnlyError.
+    MixxxRunningError, ReadOnlyError, DatabaseConnectionError (the backup cannot be opened).
     """
     library = current_library()
     spec = parse_parts(parts)
