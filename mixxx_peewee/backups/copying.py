@@ -40,9 +40,11 @@ from typing import Any
 from typing import Protocol
 
 from mixxx_peewee.core.connection import execute
-from mixxx_peewee.core.connection import sqlite_uri
+from mixxx_peewee.core.connection import open_read_only
 from mixxx_peewee.core.connection import why
 from mixxx_peewee.errors import BackupError
+from mixxx_peewee.errors import DatabaseBusyError
+from mixxx_peewee.errors import DatabaseConnectionError
 from mixxx_peewee.errors import MixxxPeeweeError
 from mixxx_peewee.models import Track
 from mixxx_peewee.models import TrackLocation
@@ -289,7 +291,7 @@ def _move_into_place(tmp: Path, dest: Path) -> None:
 @contextlib.contextmanager
 def _source_connection(path: Path, wait_ms: int) -> Iterator[sqlite3.Connection]:
     """A connection of its own to the library, read-only, for the backup to read from."""
-    conn = sqlite3.connect(sqlite_uri(path, "ro"), uri=True, timeout=wait_ms / 1000)
+    conn = open_read_only(path, timeout_ms=wait_ms)
     try:
         yield conn
     finally:
@@ -334,6 +336,8 @@ def copy_library(
             _backup_file(source, target, mode, wait, report)
     except sqlite3.Error as exc:
         raise BackupError(f"{library.path}: cannot read the library ({why(exc)})") from None
+    except (DatabaseConnectionError, DatabaseBusyError) as exc:
+        raise BackupError(str(exc)) from None  # a BackupError: an automatic backup only warns
     return target
 
 
@@ -435,8 +439,8 @@ def match_tracks(path: Path, library: dict[int, str] | None = None) -> TrackMatc
     (``library``: :func:`library_track_paths`, read once for many files); None when the file
     cannot be read as a library (read-only and immutable: no lock, no file written)."""
     try:
-        conn = sqlite3.connect(sqlite_uri(path, "ro") + "&immutable=1", uri=True)
-    except sqlite3.Error:
+        conn = open_read_only(path, immutable=True)
+    except (DatabaseConnectionError, DatabaseBusyError):
         return None
     try:
         return count_matches(conn, library_track_paths() if library is None else library)

@@ -35,7 +35,9 @@ from mixxx_peewee.backups.copying import match_tracks
 from mixxx_peewee.backups.copying import named_backup
 from mixxx_peewee.backups.copying import scan_backups
 from mixxx_peewee.core.connection import SQLITE_MAGIC
-from mixxx_peewee.core.connection import sqlite_uri
+from mixxx_peewee.core.connection import open_read_only
+from mixxx_peewee.errors import DatabaseBusyError
+from mixxx_peewee.errors import DatabaseConnectionError
 from mixxx_peewee.library import current_library
 
 __all__ = ["BackupInfo", "auto_backup", "backup", "backup_details", "list_backups"]
@@ -129,8 +131,8 @@ def list_backups(folder: str | os.PathLike[str] | None = None) -> list[Path]:
 def _track_count(path: Path) -> int | None:
     """Tracks in a backup file, read-only and immutable (no lock, no -wal); None if unreadable."""
     try:
-        conn = sqlite3.connect(sqlite_uri(path, "ro") + "&immutable=1", uri=True)
-    except sqlite3.Error:
+        conn = open_read_only(path, immutable=True)
+    except (DatabaseConnectionError, DatabaseBusyError):
         return None
     try:
         # The table's b-tree only: count(*) reads no row of a wide library.

@@ -42,6 +42,7 @@ __all__ = [
     "hot_journal_error",
     "immediate_transaction",
     "large_page_cache",
+    "open_read_only",
     "quote_name",
     "raw_connection",
     "read_transaction",
@@ -150,6 +151,35 @@ def translate_sqlite_error(exc: BaseException, path: Path | str | None = None) -
     if "readonly" in low or "read-only" in low:
         return ReadOnlyError(f"{where}attempt to write a read-only database")
     return DatabaseConnectionError(f"{where}{text}")
+
+
+def open_read_only(
+    path: Path | str, *, immutable: bool = False, timeout_ms: int = 5000
+) -> sqlite3.Connection:
+    """A connection of its own to the file ``path``, read-only: it never creates or writes it.
+
+    ``immutable``: no lock taken and no ``-wal`` read either (a file nothing writes, such as
+    a backup being listed). The file's first page is read now, so what would fail the first
+    read fails here, as one of our typed errors naming ``path`` (a hot journal says how to
+    roll it back). ``timeout_ms`` is how long a read waits for another program's lock.
+    Raises DatabaseConnectionError (NotAMixxxDatabaseError, CorruptDatabaseError),
+    DatabaseBusyError.
+    """
+    uri = sqlite_uri(path, "ro") + ("&immutable=1" if immutable else "")
+    conn: sqlite3.Connection | None = None
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=timeout_ms / 1000)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
+        text = str(exc).lower()
+        if "unable to open" in text:
+            raise DatabaseConnectionError(f"{path}: unable to open database file") from None
+        if "readonly" in text:
+            raise hot_journal_error(path) from None
+        raise translate_sqlite_error(exc, path) from None
+    return conn
 
 
 def connect(path: Path, *, readonly: bool, busy_timeout_ms: int) -> sqlite3.Connection:

@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import Any
 
-import peewee
 from peewee import fn
 
-from mixxx_peewee.core.connection import execute
+from mixxx_peewee.core.statements import Slot
+from mixxx_peewee.core.statements import bound_rows
 from mixxx_peewee.core.values import RangeLike
 from mixxx_peewee.core.values import check_text
 from mixxx_peewee.core.values import is_row_id
@@ -134,16 +134,6 @@ def search_tracks(
     )
 
 
-class _Slot:
-    """A statement parameter filled in per chunk (the keyset position, the chunk size)."""
-
-    __slots__ = ()
-
-
-def _slot_sql(slot: _Slot) -> Any:
-    return peewee.SQL("?", [slot])
-
-
 # Keys iter_tracks decodes from the blobs when a caller names them (beatgrids.analysis_values;
 # the codec loads only then): listings that do not ask pay nothing.
 ANALYSIS_COLUMNS = (
@@ -256,7 +246,8 @@ def iter_tracks(
     if computed:
         at = {n: [*names, *inputs].index(n) for n in ANALYSIS_INPUTS}
         width = len(select)  # keep the inputs in the row; computed keys replace them below
-    size_slot, id_slot = _Slot(), _Slot()
+    # Filled in per chunk: the chunk size, the keyset position.
+    size_slot, id_slot = Slot(), Slot()
 
     def statement(*selected: Any, after: Any = None, filtered: bool = True) -> Any:
         query = Track.select(*selected).join(TrackLocation, on=(Track.location == TrackLocation.id))
@@ -273,7 +264,7 @@ def iter_tracks(
             keys = [tie] if order_key is None else [order_key, tie]
             query = query.order_by(*[k.desc() if descending else k.asc() for k in keys])
         if order_key is None:
-            query = query.limit(_slot_sql(size_slot))
+            query = query.limit(size_slot.sql())
         elif filtered and limit_left is not None:
             query = query.limit(limit_left)
         return query
@@ -290,11 +281,6 @@ def iter_tracks(
                 track.update(zip(names, row, strict=True))
             yield track
 
-    def bound(query: Any, values: dict[_Slot, Any]) -> list[Any]:
-        sql, params = query
-        # One complete statement per chunk: fetchall() ends its implicit read transaction.
-        return execute(sql, [values[p] if isinstance(p, _Slot) else p for p in params]).fetchall()
-
     if order_key is not None:
         # A sort no index serves scans and sorts every row: done once, for the ties alone
         # (one statement), then the rows are read by tie, a chunk per statement. Keyset
@@ -302,18 +288,18 @@ def iter_tracks(
         # listing of 100,000 tracks took ~40 s; bench row "sorted listing").
         order = statement(tie).sql()  # built now: a bad filter or search raises here
         step = min(chunk_size, 900)  # bound parameters per statement (old SQLite: 999)
-        slots = [_Slot() for _ in range(step)]
+        slots = [Slot() for _ in range(step)]
         # By tie alone (the filters chose the ties): SQLite looks each one up by its rowid.
-        by_tie = statement(*select, after=tie.in_([_slot_sql(x) for x in slots]), filtered=False)
+        by_tie = statement(*select, after=tie.in_([x.sql() for x in slots]), filtered=False)
         by_tie_sql = by_tie.order_by().sql()
 
         def sorted_chunks() -> Iterator[dict[str, Any]]:
-            ties = [row[0] for row in bound(order, {})]
+            ties = [row[0] for row in bound_rows(order, {})]
             for start in range(0, len(ties), step):
                 part = ties[start : start + step]
                 # A short last chunk repeats its last tie in the unused slots.
                 values = dict(zip(slots, part + part[-1:] * (step - len(part)), strict=True))
-                found = {row[id_at]: row for row in bound(by_tie_sql, values)}
+                found = {row[id_at]: row for row in bound_rows(by_tie_sql, values)}
                 # A row gone since the order was read is left out.
                 yield from tracks_of(found[t] for t in part if t in found)
 
@@ -328,12 +314,12 @@ def iter_tracks(
         while remaining is None or remaining > 0:
             size = chunk_size if remaining is None else min(chunk_size, remaining)
             if last is None:
-                rows = bound(first, {size_slot: size})
+                rows = bound_rows(first, {size_slot: size})
             else:
                 if not following:
-                    after = tie < _slot_sql(id_slot) if descending else tie > _slot_sql(id_slot)
+                    after = tie < id_slot.sql() if descending else tie > id_slot.sql()
                     following.append(statement(*select, after=after).sql())
-                rows = bound(following[0], {size_slot: size, id_slot: last})
+                rows = bound_rows(following[0], {size_slot: size, id_slot: last})
             if not rows:
                 return
             yield from tracks_of(rows)

@@ -16,13 +16,13 @@ import peewee
 from peewee import fn
 
 from mixxx_peewee.core.connection import read_transaction
+from mixxx_peewee.core.statements import stored_rows
 from mixxx_peewee.lookup import PLAYLIST_KINDS
 from mixxx_peewee.lookup import run_query
 from mixxx_peewee.models import Crate
 from mixxx_peewee.models import CrateTrack
 from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import PlaylistTrack
-from mixxx_peewee.trackset.membership import stored_rows
 
 __all__ = ["PlaylistUse", "TrackUsage", "track_crate_names", "track_usage"]
 

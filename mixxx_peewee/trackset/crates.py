@@ -26,6 +26,9 @@ from mixxx_peewee.core.results import CreateResult
 from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.core.results import plural
 from mixxx_peewee.core.running import STRUCTURE
+from mixxx_peewee.core.statements import for_each_chunk
+from mixxx_peewee.core.statements import run_for_each
+from mixxx_peewee.core.statements import stored_rows
 from mixxx_peewee.journal.capture import bulk_write
 from mixxx_peewee.journal.capture import journalled
 from mixxx_peewee.library import guard_notes
@@ -38,7 +41,6 @@ from mixxx_peewee.tracks.locations import TrackLike
 from mixxx_peewee.tracks.locations import track_ids_of
 from mixxx_peewee.trackset.membership import check_free_name
 from mixxx_peewee.trackset.membership import clean_name
-from mixxx_peewee.trackset.membership import for_each_chunk
 from mixxx_peewee.trackset.membership import hidden_note
 from mixxx_peewee.trackset.membership import member_tracks
 from mixxx_peewee.trackset.membership import planned_write
@@ -46,8 +48,6 @@ from mixxx_peewee.trackset.membership import refuse_digits
 from mixxx_peewee.trackset.membership import refuse_locked
 from mixxx_peewee.trackset.membership import rename_set
 from mixxx_peewee.trackset.membership import require_tracks
-from mixxx_peewee.trackset.membership import run_for_each
-from mixxx_peewee.trackset.membership import stored_rows
 
 __all__ = [
     "add_track_to_crate",

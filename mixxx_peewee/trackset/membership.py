@@ -19,15 +19,14 @@ from typing import Any
 
 import peewee
 
-from mixxx_peewee.core.connection import execute
-from mixxx_peewee.core.connection import executemany
 from mixxx_peewee.core.connection import read_transaction
 from mixxx_peewee.core.fields import BlobField
 from mixxx_peewee.core.fields import LooseIntegerField
 from mixxx_peewee.core.fields import LooseTextField
 from mixxx_peewee.core.fields import MixxxDateTimeField
 from mixxx_peewee.core.fields import SampleField
-from mixxx_peewee.core.values import chunked
+from mixxx_peewee.core.statements import for_each_chunk
+from mixxx_peewee.core.statements import stored_rows
 from mixxx_peewee.core.values import is_row_id
 from mixxx_peewee.core.values import parse_id
 from mixxx_peewee.errors import DuplicateNameError
@@ -47,7 +46,6 @@ __all__ = [
     "check_free_name",
     "clean_name",
     "existing_track_ids",
-    "for_each_chunk",
     "hidden_note",
     "member_tracks",
     "planned_write",
@@ -55,9 +53,7 @@ __all__ = [
     "refuse_locked",
     "rename_set",
     "require_tracks",
-    "run_for_each",
     "same_name",
-    "stored_rows",
     "track_builder",
 ]
 
@@ -142,57 +138,6 @@ def existing_track_ids(track_ids: Iterable[int]) -> dict[int, bool]:
         lambda ids: Track.select(Track.id, Track.mixxx_deleted).where(Track.id.in_(ids)), unique
     )
     return {track_id: deleted == 1 for track_id, deleted in rows}
-
-
-class _Slot:
-    """A statement parameter bound per chunk (see :func:`for_each_chunk`)."""
-
-    __slots__ = ()
-
-
-def for_each_chunk(statement: Callable[[Any], Any], ids: Sequence[int]) -> list[tuple[Any, ...]]:
-    """Run the peewee statement ``statement(in_list)`` for each chunk of ``ids``; its rows.
-
-    ``in_list`` goes into ``field.in_(…)``. Peewee builds the statement once per chunk
-    size and each chunk only binds its ids: peewee renders a list value by value, which
-    was most of the time of "add 10,000 tracks to a crate". Each chunk is one complete
-    statement.
-    """
-    built: dict[int, tuple[str, list[Any], dict[_Slot, int]]] = {}
-    rows: list[tuple[Any, ...]] = []
-    for part in chunked(ids):
-        if len(part) not in built:
-            slots = [_Slot() for _ in part]
-            marks = peewee.SQL("(" + ",".join("?" * len(part)) + ")", slots)
-            sql, params = statement(marks).sql()
-            built[len(part)] = (sql, params, {slot: i for i, slot in enumerate(slots)})
-        sql, params, at = built[len(part)]
-        args = [part[at[p]] if isinstance(p, _Slot) else p for p in params]
-        rows.extend(execute(sql, args).fetchall())
-    return rows
-
-
-def stored_rows(query: Any) -> list[tuple[Any, ...]]:
-    """The rows of a peewee ``query`` as SQLite stores them: one complete statement, no
-    per-value conversion (peewee's row wrapper costs more than the read itself)."""
-    sql, params = query.sql()
-    rows: list[tuple[Any, ...]] = execute(sql, params).fetchall()
-    return rows
-
-
-def run_for_each(statement: Callable[..., Any], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Run the peewee statement ``statement(*row)`` for every row of ``rows``.
-
-    Peewee builds it once; SQLite runs it per row (``executemany``). Peewee's own
-    ``insert_many`` renders every value into the SQL text: 5x raw sqlite3 on the benchmark
-    rows "add 10,000 tracks to a crate" and "insert 1,000 tracks at the top of a playlist".
-    """
-    if not rows:
-        return
-    sql, params = statement(*rows[0]).sql()
-    if list(params) != list(rows[0]):
-        raise ValueError(f"the statement's parameters {params} are not the row {rows[0]}")
-    executemany(sql, rows)
 
 
 def require_tracks(tracks: Iterable[TrackLike] | TrackLike) -> tuple[list[int], int]:

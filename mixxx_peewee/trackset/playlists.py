@@ -39,6 +39,8 @@ from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.core.results import plural
 from mixxx_peewee.core.results import series
 from mixxx_peewee.core.running import STRUCTURE
+from mixxx_peewee.core.statements import for_each_chunk
+from mixxx_peewee.core.statements import stored_rows
 from mixxx_peewee.errors import DuplicateNameError
 from mixxx_peewee.errors import LockedError
 from mixxx_peewee.errors import ValidationError
@@ -56,7 +58,6 @@ from mixxx_peewee.tracks.locations import TrackLike
 from mixxx_peewee.tracks.locations import track_ids_of
 from mixxx_peewee.trackset.membership import check_free_name
 from mixxx_peewee.trackset.membership import clean_name
-from mixxx_peewee.trackset.membership import for_each_chunk
 from mixxx_peewee.trackset.membership import hidden_note
 from mixxx_peewee.trackset.membership import planned_write
 from mixxx_peewee.trackset.membership import refuse_digits
@@ -64,7 +65,6 @@ from mixxx_peewee.trackset.membership import refuse_locked
 from mixxx_peewee.trackset.membership import rename_set
 from mixxx_peewee.trackset.membership import require_tracks
 from mixxx_peewee.trackset.membership import same_name
-from mixxx_peewee.trackset.membership import stored_rows
 from mixxx_peewee.trackset.membership import track_builder
 from mixxx_peewee.trackset.positions import NOW
 from mixxx_peewee.trackset.positions import STORED_ORDER

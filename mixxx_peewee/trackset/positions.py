@@ -14,12 +14,12 @@ from peewee import SQL
 from peewee import Case
 from peewee import fn
 
+from mixxx_peewee.core.statements import for_each_chunk
+from mixxx_peewee.core.statements import run_for_each
+from mixxx_peewee.core.statements import stored_rows
 from mixxx_peewee.core.values import chunked
 from mixxx_peewee.journal.capture import bulk_update
 from mixxx_peewee.models import PlaylistTrack
-from mixxx_peewee.trackset.membership import for_each_chunk
-from mixxx_peewee.trackset.membership import run_for_each
-from mixxx_peewee.trackset.membership import stored_rows
 
 __all__ = [
     "NOW",
