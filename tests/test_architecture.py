@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("library",),
     ("lookup",),
     ("analysis.grids",),
+    ("tracks.searchsyntax",),
     ("tracks.search",),
     ("trackset.membership", "tracks.filters"),
     ("tracks.reads", "tracks.locations"),
