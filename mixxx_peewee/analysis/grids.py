@@ -79,6 +79,7 @@ from mixxx_peewee.core.keys import parse_key
 from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.core.results import plural
 from mixxx_peewee.core.running import TRACK_DATA
+from mixxx_peewee.core.values import MAX_BPM
 from mixxx_peewee.core.values import chunked
 from mixxx_peewee.core.values import parse_track_ids
 from mixxx_peewee.errors import LockedError
@@ -94,13 +95,13 @@ from mixxx_peewee.models import Track
 
 __all__ = [
     "ANALYSIS_INPUTS",
-    "MAX_BPM",
     "AnalysisMismatch",
     "analysis_report",
     "analysis_summary",
     "analysis_values",
     "bpm_clear",
     "bpm_edit",
+    "check_bpm",
     "key_clear",
     "key_edit",
     "mixxx_generation",
@@ -109,7 +110,6 @@ __all__ = [
     "scale_bpm",
 ]
 
-MAX_BPM = 500.0  # the same bound as update_track's bpm
 _LAST_23_REVISION = 32  # Mixxx 2.3.x; 2.4 introduced revision 33
 _READ_ROWS = 2000  # rows per keyset page of the whole-library scan (each a complete statement)
 _BPM_TOLERANCE = 1e-6  # Mixxx writes the blob's double as it is; allow float text round trips
@@ -243,7 +243,8 @@ def _bpm_of(bpm: object) -> bool:
     return isinstance(bpm, (int, float)) and math.isfinite(bpm) and 0 < bpm <= MAX_BPM
 
 
-def _check_bpm(bpm: object) -> float:
+def check_bpm(bpm: object) -> float:
+    """``bpm`` as a float; ValidationError unless a number > 0 and <= MAX_BPM (every edit)."""
     if isinstance(bpm, bool) or not isinstance(bpm, (int, float)):
         raise ValidationError(f"bpm must be a number, not {bpm!r}")
     if not _bpm_of(bpm):
@@ -291,7 +292,7 @@ def bpm_edit(
     2.3 beat map without ``convert_map``, a corrupt blob without ``replace_invalid``, no
     sample rate for a new grid) and LockedError (``bpm_lock`` set, without ``unlock``).
     """
-    value = _check_bpm(bpm)
+    value = check_bpm(bpm)
     generation = mixxx_generation(revision)
     blob = getattr(track, "beats", None)
     decoded = track.decoded_grid()

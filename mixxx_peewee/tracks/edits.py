@@ -22,6 +22,7 @@ from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.core.results import plural
 from mixxx_peewee.core.running import STRUCTURE
 from mixxx_peewee.core.running import TRACK_DATA
+from mixxx_peewee.core.values import MAX_BPM
 from mixxx_peewee.core.values import change_text
 from mixxx_peewee.core.values import chunked
 from mixxx_peewee.core.values import parse_color
@@ -47,8 +48,6 @@ __all__ = [
     "unhide_tracks",
     "update_track",
 ]
-
-_MAX_BPM = 500.0
 
 Check = Callable[[str, Any], dict[str, Any]]  # (field, value) -> {column: value to store}
 
@@ -85,11 +84,10 @@ def _number_text(name: str, value: Any) -> dict[str, Any]:
 def _bpm(name: str, value: Any) -> dict[str, Any]:
     if value is None:
         return {name: 0.0}  # Mixxx's "no BPM" (Bpm::kValueUndefined)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValidationError(f"bpm must be a number, not {value!r}")
-    if not 0 < float(value) <= _MAX_BPM:
-        raise ValidationError(f"bpm must be > 0 and <= {_MAX_BPM:g}, not {value!r}")
-    return {name: float(value)}
+    # The grids' one BPM rule (the codec loads with it: a BPM edit rewrites the grid anyway).
+    from mixxx_peewee.analysis.grids import check_bpm
+
+    return {name: check_bpm(value)}
 
 
 def _flag(name: str, value: Any) -> dict[str, Any]:
@@ -138,7 +136,7 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
     ),
     "bpm": EditableField(
         float,
-        f"New BPM (> 0, <= {_MAX_BPM:g}); '' clears the BPM and the beat grid (as Mixxx's "
+        f"New BPM (> 0, <= {MAX_BPM:g}); '' clears the BPM and the beat grid (as Mixxx's "
         "'Clear BPM and Beatgrid').",
         _bpm,
     ),
