@@ -20,6 +20,7 @@ from mixxx_peewee.core.connection import execute
 from mixxx_peewee.core.connection import read_transaction
 from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.core.running import TRACK_DATA
+from mixxx_peewee.core.schema import cue_color_encoding
 from mixxx_peewee.core.values import format_color
 from mixxx_peewee.core.values import is_row_id
 from mixxx_peewee.core.values import parse_color
@@ -71,15 +72,13 @@ PALETTE = {
     8: 0xF2F2FF,
 }
 _PALETTE_IDS = {rgb: i for i, rgb in PALETTE.items() if i}
-_RGB_FROM = 32
 
 
 def _color_mode() -> str:
     library = current_library()
     if not library.schema.has_column("cues", "color"):
         return "none"
-    revision = library.schema.matched_revision or library.schema.version or _RGB_FROM
-    return "rgb" if revision >= _RGB_FROM else "palette"
+    return cue_color_encoding(library.schema.matched_revision or library.schema.version or None)
 
 
 def _color_text(stored: Any, mode: str) -> str | None:
