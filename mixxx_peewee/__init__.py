@@ -91,6 +91,7 @@ if TYPE_CHECKING:
     from mixxx_peewee.tracks.edits import hide_tracks as hide_tracks
     from mixxx_peewee.tracks.edits import unhide_tracks as unhide_tracks
     from mixxx_peewee.tracks.edits import update_track as update_track
+    from mixxx_peewee.tracks.locations import TrackLike as TrackLike
     from mixxx_peewee.tracks.locations import get_track_by_location as get_track_by_location
     from mixxx_peewee.tracks.locations import get_tracks_by_locations as get_tracks_by_locations
     from mixxx_peewee.tracks.reads import get_track_by_id as get_track_by_id
@@ -177,6 +178,7 @@ _LAZY: dict[str, str] = {
     "get_track_by_id": "tracks.reads",
     "get_track_by_location": "tracks.locations",
     "get_tracks_by_locations": "tracks.locations",
+    "TrackLike": "tracks.locations",
     "update_track": "tracks.edits",
     "hide_tracks": "tracks.edits",
     "unhide_tracks": "tracks.edits",

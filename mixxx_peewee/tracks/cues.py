@@ -31,6 +31,9 @@ from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.journal.capture import journalled
 from mixxx_peewee.library import current_library
 from mixxx_peewee.library import guard_notes
+from mixxx_peewee.models import Track
+from mixxx_peewee.tracks.locations import TrackLike
+from mixxx_peewee.tracks.locations import track_id_of
 from mixxx_peewee.trackset.membership import planned_write
 
 __all__ = [
@@ -110,11 +113,14 @@ def _track_duration(track: int) -> float | None:
     return float(value) if isinstance(value, (int, float)) and value > 0 else None
 
 
-def _track_samplerate(track_id: object) -> tuple[int, float | None]:
+def _track_samplerate(track: object) -> tuple[int, float | None]:
     """The track's id and samplerate (None when unknown); raises TrackNotFoundError."""
-    parsed = parse_id(track_id)
+    if isinstance(track, Track) or (isinstance(track, str) and track.strip()):
+        parsed: int | None = track_id_of(track)  # a model, digits, or a path as stored
+    else:
+        parsed = parse_id(track)
     if parsed is None:
-        raise ValidationError(f"track id must be a whole number, not {track_id!r}")
+        raise ValidationError(f"track id must be a whole number, not {track!r}")
     if not is_row_id(parsed):
         raise TrackNotFoundError(f"no track with id {parsed}")
     row = execute("SELECT samplerate FROM library WHERE id = ?", (parsed,)).fetchone()
@@ -132,8 +138,11 @@ def _seconds(samples: Any, rate: float | None, *, length: bool = False) -> float
     return samples / 2.0 / rate
 
 
-def list_cues(track_id: int) -> list[dict[str, Any]]:
+def list_cues(track: TrackLike) -> list[dict[str, Any]]:
     """A track's cues by position: type named, hotcue from 1, seconds and raw samples, colour.
+
+    ``track``: a Track, an id or a path as Mixxx stores it (:data:`TrackLike`, as for every
+    cue function here).
 
     ``position``/``length`` are seconds (None when the samplerate is unknown or the cue
     has no position); ``position_samples``/``length_samples`` are the stored values.
@@ -142,7 +151,7 @@ def list_cues(track_id: int) -> list[dict[str, Any]]:
     mode = _color_mode()
     color = ", color" if mode != "none" else ""
     with read_transaction():
-        track, rate = _track_samplerate(track_id)
+        track, rate = _track_samplerate(track)  # from here on, the id
         rows = execute(
             f"SELECT id, type, position, length, hotcue, label{color} FROM cues"
             " WHERE track_id = ? ORDER BY position, id",
@@ -244,7 +253,7 @@ def _cue_touches(mode: str) -> list[tuple[str, str]]:
 
 @journalled
 def set_hotcue(
-    track_id: int, number: int, seconds: float, *, label: str | None = None,
+    track: TrackLike, number: int, seconds: float, *, label: str | None = None,
     color: int | str | None = None, dry_run: bool = False, force: bool = False,
     replace: bool = False,
 ) -> WriteResult:  # fmt: skip
@@ -264,7 +273,7 @@ def set_hotcue(
     result = WriteResult("set_hotcue", dry_run, notes=notes)
     mode = _color_mode()
     with planned_write(dry_run, _cue_touches(mode)):
-        track, rate = _track_samplerate(track_id)
+        track, rate = _track_samplerate(track)  # from here on, the id
         samples = _samples(seconds, rate, track)
         color_value = None if color is None else _stored_color(color, mode)
         select_color = ", color" if mode != "none" else ", NULL"
@@ -320,7 +329,7 @@ def set_hotcue(
 
 @journalled
 def set_main_cue(
-    track_id: int, seconds: float, *, dry_run: bool = False, force: bool = False
+    track: TrackLike, seconds: float, *, dry_run: bool = False, force: bool = False
 ) -> WriteResult:
     """Set the track's main cue at ``seconds`` (its cue row and ``library.cuepoint``).
 
@@ -331,7 +340,7 @@ def set_main_cue(
     mode = _color_mode()
     touches = [*_cue_touches(mode), ("library", "cuepoint")]
     with planned_write(dry_run, touches):
-        track, rate = _track_samplerate(track_id)
+        track, rate = _track_samplerate(track)  # from here on, the id
         samples = _samples(seconds, rate, track)
         existing = execute(
             "SELECT id, position FROM cues WHERE track_id = ? AND type = ? ORDER BY id",
@@ -361,7 +370,7 @@ def set_main_cue(
 
 @journalled
 def delete_cue(
-    track_id: int, *, hotcue: int | None = None, cue_id: int | None = None, main: bool = False,
+    track: TrackLike, *, hotcue: int | None = None, cue_id: int | None = None, main: bool = False,
     dry_run: bool = False, force: bool = False,
 ) -> WriteResult:  # fmt: skip
     """Delete one cue of a track: hotcue ``hotcue`` (1-based), the row ``cue_id``, or the main cue.
@@ -382,7 +391,7 @@ def delete_cue(
     result = WriteResult("delete_cue", dry_run, notes=notes)
     touches = [("cues", "id")] + ([("library", "cuepoint")] if main else [])
     with planned_write(dry_run, touches):
-        track, rate = _track_samplerate(track_id)
+        track, rate = _track_samplerate(track)  # from here on, the id
         if hotcue is not None:
             where, params, what = "hotcue = ?", (hotcue - 1,), f"hotcue {hotcue}"
         elif cue_id is not None:

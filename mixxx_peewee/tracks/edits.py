@@ -37,6 +37,9 @@ from mixxx_peewee.library import guard_notes
 from mixxx_peewee.library import write_transaction
 from mixxx_peewee.lookup import run_query
 from mixxx_peewee.models import Track
+from mixxx_peewee.tracks.locations import TrackLike
+from mixxx_peewee.tracks.locations import track_id_of
+from mixxx_peewee.tracks.locations import track_ids_of
 from mixxx_peewee.tracks.reads import get_track_by_id
 from mixxx_peewee.trackset.membership import existing_track_ids
 
@@ -178,7 +181,7 @@ def _validate_update(fields: dict[str, Any]) -> dict[str, Any]:
 
 @journalled
 def update_track(
-    track_id: int,
+    track: TrackLike,
     *,
     dry_run: bool = False,
     force: bool = False,
@@ -188,6 +191,8 @@ def update_track(
     **fields: Any,
 ) -> WriteResult:
     """Set editable fields of one track; a BPM or key the way Mixxx's own editor does.
+
+    ``track``: a Track, an id or a path as Mixxx stores it (:data:`TrackLike`).
 
     A BPM rewrites the beat grid (same first beat, the new tempo; a beat map becomes a grid
     on 2.4+ files, or with ``convert_map``) and a key writes a user key map, so Mixxx shows
@@ -203,8 +208,8 @@ def update_track(
     if not fields:
         raise ValidationError("nothing to update: give at least one field")
     values = _validate_update(fields)
-    current = get_track_by_id(track_id)
-    track_id = current.id
+    current = get_track_by_id(track_id_of(track))
+    track_id = int(current.id)
     blobs = "beats" in Track._meta.fields and "keys" in Track._meta.fields
     if blobs and ("bpm" in fields or "key" in fields):
         # The grid and key-map planners decode blobs: the codec loads only for these edits.
@@ -250,9 +255,11 @@ def update_track(
     return result
 
 
-def _set_hidden(ids: Iterable[int], hidden: int, dry_run: bool, force: bool) -> WriteResult:
+def _set_hidden(
+    tracks: Iterable[TrackLike] | TrackLike, hidden: int, dry_run: bool, force: bool
+) -> WriteResult:
     library = current_library()
-    wanted = list(dict.fromkeys(parse_track_ids(ids)))
+    wanted = list(dict.fromkeys(parse_track_ids(track_ids_of(tracks))))
     touches = [("library", "mixxx_deleted")]
     require_columns(library, touches)
     state = run_query(lambda: existing_track_ids(wanted))  # {id: hidden}
@@ -281,12 +288,22 @@ def _set_hidden(ids: Iterable[int], hidden: int, dry_run: bool, force: bool) -> 
 
 
 @journalled
-def hide_tracks(ids: Iterable[int], *, dry_run: bool = False, force: bool = False) -> WriteResult:
-    """Hide tracks (``mixxx_deleted = 1``, Mixxx's "remove"); raises TrackNotFoundError."""
-    return _set_hidden(ids, 1, dry_run, force)
+def hide_tracks(
+    tracks: Iterable[TrackLike] | TrackLike, *, dry_run: bool = False, force: bool = False
+) -> WriteResult:
+    """Hide tracks (``mixxx_deleted = 1``, Mixxx's "remove"); raises TrackNotFoundError.
+
+    ``tracks``: Tracks, ids or paths as Mixxx stores them (:data:`TrackLike`), or one alone.
+    """
+    return _set_hidden(tracks, 1, dry_run, force)
 
 
 @journalled
-def unhide_tracks(ids: Iterable[int], *, dry_run: bool = False, force: bool = False) -> WriteResult:
-    """Show hidden tracks again (``mixxx_deleted = 0``); raises TrackNotFoundError."""
-    return _set_hidden(ids, 0, dry_run, force)
+def unhide_tracks(
+    tracks: Iterable[TrackLike] | TrackLike, *, dry_run: bool = False, force: bool = False
+) -> WriteResult:
+    """Show hidden tracks again (``mixxx_deleted = 0``); raises TrackNotFoundError.
+
+    ``tracks``: Tracks, ids or paths as Mixxx stores them (:data:`TrackLike`), or one alone.
+    """
+    return _set_hidden(tracks, 0, dry_run, force)
