@@ -459,7 +459,7 @@ def scale_bpm(
     force: bool = False,
     unlock: bool = False,
     dry_run: bool = False,
-) -> WriteResult:
+) -> WriteResult[str]:
     """Multiply the beat grids of many tracks by a track-menu factor, in one transaction.
 
     A track with a BPM but no beats gets a grid of the scaled BPM at its main cue, as
@@ -659,7 +659,9 @@ def analysis_report() -> list[AnalysisMismatch]:
 
 
 @journalled
-def repair_analysis(*, dry_run: bool = False, force: bool = False) -> WriteResult:
+def repair_analysis(
+    *, dry_run: bool = False, force: bool = False
+) -> WriteResult[list[AnalysisMismatch]]:
     """Make the ``bpm``/``key_id``/``key`` columns say what the blobs say, in one transaction.
 
     ``changes``: one line per column changed; ``value``: the :class:`AnalysisMismatch` list.

@@ -256,7 +256,7 @@ def set_hotcue(
     track: TrackLike, number: int, seconds: float, *, label: str | None = None,
     color: int | str | None = None, dry_run: bool = False, force: bool = False,
     replace: bool = False,
-) -> WriteResult:  # fmt: skip
+) -> WriteResult[int | None]:  # fmt: skip
     """Set hotcue ``number`` (1-based, as Mixxx shows it) at ``seconds``; ``value`` = cue id.
 
     Moves that hotcue if there is one (``label``/``color`` ``None`` keep its label and
@@ -270,7 +270,7 @@ def set_hotcue(
     if label is not None:
         _check_label(label)
     notes = guard_notes(TRACK_DATA, force=force, dry_run=dry_run)
-    result = WriteResult("set_hotcue", dry_run, notes=notes)
+    result: WriteResult[int | None] = WriteResult("set_hotcue", dry_run, notes=notes)
     mode = _color_mode()
     with planned_write(dry_run, _cue_touches(mode)):
         track, rate = _track_samplerate(track)  # from here on, the id
@@ -330,13 +330,13 @@ def set_hotcue(
 @journalled
 def set_main_cue(
     track: TrackLike, seconds: float, *, dry_run: bool = False, force: bool = False
-) -> WriteResult:
+) -> WriteResult[int | None]:
     """Set the track's main cue at ``seconds`` (its cue row and ``library.cuepoint``).
 
     Raises TrackNotFoundError, ValidationError, MixxxRunningError (unless ``force``).
     """
     notes = guard_notes(TRACK_DATA, force=force, dry_run=dry_run)
-    result = WriteResult("set_main_cue", dry_run, notes=notes)
+    result: WriteResult[int | None] = WriteResult("set_main_cue", dry_run, notes=notes)
     mode = _color_mode()
     touches = [*_cue_touches(mode), ("library", "cuepoint")]
     with planned_write(dry_run, touches):
@@ -372,7 +372,7 @@ def set_main_cue(
 def delete_cue(
     track: TrackLike, *, hotcue: int | None = None, cue_id: int | None = None, main: bool = False,
     dry_run: bool = False, force: bool = False,
-) -> WriteResult:  # fmt: skip
+) -> WriteResult[list[int]]:  # fmt: skip
     """Delete one cue of a track: hotcue ``hotcue`` (1-based), the row ``cue_id``, or the main cue.
 
     Give exactly one of them. Deleting the main cue also resets ``library.cuepoint`` to 0
@@ -388,7 +388,7 @@ def delete_cue(
     ):
         raise ValidationError(f"hotcue number must be 1..{MAX_HOTCUES}, not {hotcue!r}")
     notes = guard_notes(TRACK_DATA, force=force, dry_run=dry_run)
-    result = WriteResult("delete_cue", dry_run, notes=notes)
+    result: WriteResult[list[int]] = WriteResult("delete_cue", dry_run, notes=notes)
     touches = [("cues", "id")] + ([("library", "cuepoint")] if main else [])
     with planned_write(dry_run, touches):
         track, rate = _track_samplerate(track)  # from here on, the id

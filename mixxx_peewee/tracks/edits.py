@@ -189,7 +189,7 @@ def update_track(
     convert_map: bool = False,
     replace_invalid: bool = False,
     **fields: Any,
-) -> WriteResult:
+) -> WriteResult[int]:
     """Set editable fields of one track; a BPM or key the way Mixxx's own editor does.
 
     ``track``: a Track, an id or a path as Mixxx stores it (:data:`TrackLike`).
@@ -257,7 +257,7 @@ def update_track(
 
 def _set_hidden(
     tracks: Iterable[TrackLike] | TrackLike, hidden: int, dry_run: bool, force: bool
-) -> WriteResult:
+) -> WriteResult[list[int]]:
     library = current_library()
     wanted = list(dict.fromkeys(parse_track_ids(track_ids_of(tracks))))
     touches = [("library", "mixxx_deleted")]
@@ -268,7 +268,7 @@ def _set_hidden(
         shown = ", ".join(str(i) for i in absent[:10]) + (" …" if len(absent) > 10 else "")
         raise TrackNotFoundError(f"no track with id {shown}")
     verb = "hide" if hidden else "unhide"
-    result = WriteResult(f"{verb}-tracks", dry_run=dry_run)
+    result: WriteResult[list[int]] = WriteResult(f"{verb}-tracks", dry_run=dry_run)
     change = [i for i in wanted if state[i] != bool(hidden)]
     result.counts = {"changed": len(change), "already": len(wanted) - len(change)}
     result.changes = [f"track {i}: {'hidden' if hidden else 'visible'}" for i in change]
@@ -290,7 +290,7 @@ def _set_hidden(
 @journalled
 def hide_tracks(
     tracks: Iterable[TrackLike] | TrackLike, *, dry_run: bool = False, force: bool = False
-) -> WriteResult:
+) -> WriteResult[list[int]]:
     """Hide tracks (``mixxx_deleted = 1``, Mixxx's "remove"); raises TrackNotFoundError.
 
     ``tracks``: Tracks, ids or paths as Mixxx stores them (:data:`TrackLike`), or one alone.
@@ -301,7 +301,7 @@ def hide_tracks(
 @journalled
 def unhide_tracks(
     tracks: Iterable[TrackLike] | TrackLike, *, dry_run: bool = False, force: bool = False
-) -> WriteResult:
+) -> WriteResult[list[int]]:
     """Show hidden tracks again (``mixxx_deleted = 0``); raises TrackNotFoundError.
 
     ``tracks``: Tracks, ids or paths as Mixxx stores them (:data:`TrackLike`), or one alone.
