@@ -100,6 +100,7 @@ if TYPE_CHECKING:
     from mixxx_peewee.tracks.reads import query_tracks as query_tracks
     from mixxx_peewee.tracks.reads import search_tracks as search_tracks
     from mixxx_peewee.tracks.reads import track_columns as track_columns
+    from mixxx_peewee.tracks.relocate import RelocationPlan as RelocationPlan
     from mixxx_peewee.tracks.relocate import relocate_tracks as relocate_tracks
     from mixxx_peewee.tracks.stats import BpmBucket as BpmBucket
     from mixxx_peewee.tracks.stats import LibraryStats as LibraryStats
@@ -184,6 +185,7 @@ _LAZY: dict[str, str] = {
     "unhide_tracks": "tracks.edits",
     "missing_tracks": "tracks.reads",
     "relocate_tracks": "tracks.relocate",
+    "RelocationPlan": "tracks.relocate",
     "track_columns": "tracks.reads",
     "NumberRange": "core.values",
     "list_playlists": "trackset.playlists",

@@ -21,14 +21,14 @@ from typing import TypeVar
 __all__ = ["CreateResult", "WriteResult", "plural", "series"]
 
 RowT = TypeVar("RowT")
+# A bare ``WriteResult`` is ``WriteResult[Any]`` (PEP 696): for type checkers only, since
+# 3.11's TypeVar has no default and typing_extensions is no runtime dependency.
 if TYPE_CHECKING:
-    # A bare ``WriteResult`` is ``WriteResult[Any]`` (PEP 696; typing only: 3.11's TypeVar
-    # has no default, and typing_extensions is no runtime dependency).
     from typing_extensions import TypeVar as DefaultedTypeVar
-
-    ValueT = DefaultedTypeVar("ValueT", default=Any)
-else:
+if not TYPE_CHECKING:  # noqa: SIM108 - mypy needs a statement to see a TypeVar
     ValueT = TypeVar("ValueT")
+else:
+    ValueT = DefaultedTypeVar("ValueT", default=Any)
 
 _IRREGULAR = {"entry": "entries", "directory": "directories", "match": "matches"}
 
