@@ -52,7 +52,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("compat",),
     ("testing",),
     ("pytest_plugin",),
-    ("cli.display", "cli.options", "cli.coercion"),
+    ("cli.display", "cli.options", "cli.coercion", "cli.argv"),
     ("cli.table",),
     ("cli.output",),
     ("cli.state", "cli.resolve"),

@@ -11,8 +11,10 @@ import typer
 from typer import _click
 from typer._click.exceptions import NoSuchOption
 from typer.core import TyperCommand
-from typer.core import TyperOption
 
+from mixxx_peewee.cli.argv import option_arities
+from mixxx_peewee.cli.argv import option_name
+from mixxx_peewee.cli.argv import split_options
 from mixxx_peewee.cli.options import COLUMNS
 from mixxx_peewee.cli.options import DRY_RUN
 from mixxx_peewee.cli.options import FORCE
@@ -74,11 +76,7 @@ class QueryCommand(TyperCommand):
 
     def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
         """Move the query words behind ``--`` so click reads only the real options."""
-        takes_value: dict[str, bool] = {}
-        for param in self.get_params(ctx):
-            if isinstance(param, TyperOption):
-                for name in (*param.opts, *param.secondary_opts):
-                    takes_value[name] = not param.is_flag and not param.count
+        takes_value = option_arities(self.get_params(ctx))
         # A root option's long name (--db, --readonly) is no query: the root's hint says
         # to put it first (-q, -v stay Mixxx negations).
         root_only = {
@@ -87,25 +85,11 @@ class QueryCommand(TyperCommand):
             for name in (*param.opts, *param.secondary_opts)
             if name.startswith("--") and name not in takes_value
         }
-        options: list[str] = []
-        words: list[str] = []
-        i = 0
-        while i < len(args):
-            word = args[i]
-            if word == "--":
-                words.extend(args[i + 1 :])
-                break
-            name = word.split("=", 1)[0] if word.startswith("--") else word
-            if name in root_only:
-                raise NoSuchOption(name, ctx=ctx)
-            if name in takes_value:
-                options.append(word)
-                if takes_value[name] and "=" not in word and i + 1 < len(args):
-                    options.append(args[i + 1])
-                    i += 1
-            else:
-                words.append(word)
-            i += 1
+        options, words, after = split_options(args, takes_value)
+        refused = next((option_name(w) for w in words if option_name(w) in root_only), None)
+        if refused is not None:
+            raise NoSuchOption(refused, ctx=ctx)
+        words.extend(after or ())
         return super().parse_args(ctx, [*options, "--", *words] if words else options)
 
     def collect_usage_pieces(self, ctx: _click.Context) -> list[str]:
