@@ -56,6 +56,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli.table",),
     ("cli.output",),
     ("cli.state", "cli.resolve"),
+    ("cli.tracktext",),
     ("cli.info", "cli.tracks", "cli.collections", "cli.cues", "cli.maintenance", "cli.history"),
     ("cli.diff",),
     ("cli",),

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from typer import _click
+from typer._click.exceptions import NoSuchOption
+from typer.core import TyperCommand
 from typer.core import TyperOption
 
-__all__ = ["option_arities", "option_name", "split_options"]
+__all__ = ["QueryCommand", "option_arities", "option_name", "split_options"]
 
 
 def option_arities(params: Iterable[_click.Parameter]) -> dict[str, bool]:
@@ -54,3 +56,35 @@ def split_options(
             words.append(word)
         i += 1
     return options, words, None
+
+
+class QueryCommand(TyperCommand):
+    """A command whose words are a Mixxx query: ``-word`` is negation, not an option.
+
+    A word that is exactly one of the command's option names (``-a``, ``--limit``,
+    ``-f``), or ``--name=value``, is that option (with its value, the next word, when it
+    takes one); every other word, wherever it stands, is query text, and so is everything
+    after ``--``. ``-artist:x`` and ``-remix`` are queries; ``-a`` is ``--all``.
+    """
+
+    def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
+        """Move the query words behind ``--`` so click reads only the real options."""
+        takes_value = option_arities(self.get_params(ctx))
+        # A root option's long name (--db, --readonly) is no query: the root's hint says
+        # to put it first (-q, -v stay Mixxx negations).
+        root_only = {
+            name
+            for param in ctx.find_root().command.params
+            for name in (*param.opts, *param.secondary_opts)
+            if name.startswith("--") and name not in takes_value
+        }
+        options, words, after = split_options(args, takes_value)
+        refused = next((option_name(w) for w in words if option_name(w) in root_only), None)
+        if refused is not None:
+            raise NoSuchOption(refused, ctx=ctx)
+        words.extend(after or ())
+        return super().parse_args(ctx, [*options, "--", *words] if words else options)
+
+    def collect_usage_pieces(self, ctx: _click.Context) -> list[str]:
+        """``[OPTIONS] QUERY...`` (Typer would write ``{QUERY}...``)."""
+        return [self.options_metavar or "", "QUERY..."]
