@@ -19,10 +19,10 @@ if TYPE_CHECKING:
     from mixxx_peewee.analysis.codec import Beats as Beats
     from mixxx_peewee.analysis.codec import Decoded as Decoded
     from mixxx_peewee.analysis.codec import KeyMap as KeyMap
-    from mixxx_peewee.analysis.grids import AnalysisMismatch as AnalysisMismatch
-    from mixxx_peewee.analysis.grids import analysis_report as analysis_report
-    from mixxx_peewee.analysis.grids import repair_analysis as repair_analysis
     from mixxx_peewee.analysis.grids import scale_bpm as scale_bpm
+    from mixxx_peewee.analysis.report import AnalysisMismatch as AnalysisMismatch
+    from mixxx_peewee.analysis.report import analysis_report as analysis_report
+    from mixxx_peewee.analysis.report import repair_analysis as repair_analysis
     from mixxx_peewee.backups.folder import BackupInfo as BackupInfo
     from mixxx_peewee.backups.folder import auto_backup as auto_backup
     from mixxx_peewee.backups.folder import backup as backup
@@ -219,9 +219,9 @@ _LAZY: dict[str, str] = {
     "set_main_cue": "tracks.cues",
     "delete_cue": "tracks.cues",
     "scale_bpm": "analysis.grids",
-    "analysis_report": "analysis.grids",
-    "AnalysisMismatch": "analysis.grids",
-    "repair_analysis": "analysis.grids",
+    "analysis_report": "analysis.report",
+    "AnalysisMismatch": "analysis.report",
+    "repair_analysis": "analysis.report",
     "BeatGrid": "analysis.codec",
     "BeatMap": "analysis.codec",
     "Beats": "analysis.codec",

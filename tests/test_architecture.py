@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("library",),
     ("lookup",),
     ("analysis.grids",),
+    ("analysis.report",),
     ("tracks.searchsyntax",),
     ("tracks.search",),
     ("trackset.membership", "tracks.filters"),
