@@ -93,6 +93,10 @@ def _first_found(candidates: list[str], found: dict[str, int]) -> int | None:
 def get_track_by_location(path: str | os.PathLike[str]) -> Track | None:
     """The track stored at ``path``, or None.
 
+    The rule for lookups: by path returns None ("is this file in the library?" is a
+    question); by id (:func:`~mixxx_peewee.tracks.reads.get_track_by_id`) raises
+    TrackNotFoundError, because an id comes from the library.
+
     Tries the path exactly as given (Mixxx stores symlinks unresolved), then the
     absolute form of a relative path, NFC/NFD variants, the input's resolved path, and
     finally a stored symlink that resolves to the input (git-annex).
