@@ -26,8 +26,6 @@ from typer.core import TyperGroup
 from typer.core import TyperOption
 
 from mixxx_peewee.cli import coercion
-from mixxx_peewee.cli.argv import option_arities
-from mixxx_peewee.cli.argv import split_options
 from mixxx_peewee.errors import MixxxPeeweeError
 from mixxx_peewee.errors import cli_wording
 
@@ -310,6 +308,10 @@ _ARGV = "mixxx_peewee.argv"  # ctx.meta key: the root's own arguments
 def _root_option_hint(group: _click.Command, ctx: _click.Context, name: str) -> str:
     """``put --db before the command: mixxx-peewee --db X tracks list`` when ``name`` is a
     root option given after a command (click only knows it is no option of the command)."""
+    # Only on this error path: `--help` and every command start without the argv module.
+    from mixxx_peewee.cli.argv import option_arities
+    from mixxx_peewee.cli.argv import split_options
+
     takes_value = option_arities(p for p in group.params if p.expose_value)
     if name not in takes_value:
         return ""
