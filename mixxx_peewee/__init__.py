@@ -19,10 +19,10 @@ if TYPE_CHECKING:
     from mixxx_peewee.analysis.codec import Beats as Beats
     from mixxx_peewee.analysis.codec import Decoded as Decoded
     from mixxx_peewee.analysis.codec import KeyMap as KeyMap
-    from mixxx_peewee.analysis.grids import AnalysisMismatch as AnalysisMismatch
-    from mixxx_peewee.analysis.grids import analysis_report as analysis_report
-    from mixxx_peewee.analysis.grids import repair_analysis as repair_analysis
     from mixxx_peewee.analysis.grids import scale_bpm as scale_bpm
+    from mixxx_peewee.analysis.report import AnalysisMismatch as AnalysisMismatch
+    from mixxx_peewee.analysis.report import analysis_report as analysis_report
+    from mixxx_peewee.analysis.report import repair_analysis as repair_analysis
     from mixxx_peewee.backups.folder import BackupInfo as BackupInfo
     from mixxx_peewee.backups.folder import auto_backup as auto_backup
     from mixxx_peewee.backups.folder import backup as backup
@@ -92,6 +92,7 @@ if TYPE_CHECKING:
     from mixxx_peewee.tracks.edits import hide_tracks as hide_tracks
     from mixxx_peewee.tracks.edits import unhide_tracks as unhide_tracks
     from mixxx_peewee.tracks.edits import update_track as update_track
+    from mixxx_peewee.tracks.locations import TrackLike as TrackLike
     from mixxx_peewee.tracks.locations import get_track_by_location as get_track_by_location
     from mixxx_peewee.tracks.locations import get_tracks_by_locations as get_tracks_by_locations
     from mixxx_peewee.tracks.reads import get_track_by_id as get_track_by_id
@@ -100,6 +101,7 @@ if TYPE_CHECKING:
     from mixxx_peewee.tracks.reads import query_tracks as query_tracks
     from mixxx_peewee.tracks.reads import search_tracks as search_tracks
     from mixxx_peewee.tracks.reads import track_columns as track_columns
+    from mixxx_peewee.tracks.relocate import RelocationPlan as RelocationPlan
     from mixxx_peewee.tracks.relocate import relocate_tracks as relocate_tracks
     from mixxx_peewee.tracks.stats import BpmBucket as BpmBucket
     from mixxx_peewee.tracks.stats import LibraryStats as LibraryStats
@@ -184,11 +186,13 @@ _LAZY: dict[str, str] = {
     "get_track_by_id": "tracks.reads",
     "get_track_by_location": "tracks.locations",
     "get_tracks_by_locations": "tracks.locations",
+    "TrackLike": "tracks.locations",
     "update_track": "tracks.edits",
     "hide_tracks": "tracks.edits",
     "unhide_tracks": "tracks.edits",
     "missing_tracks": "tracks.reads",
     "relocate_tracks": "tracks.relocate",
+    "RelocationPlan": "tracks.relocate",
     "track_columns": "tracks.reads",
     "NumberRange": "core.values",
     "list_playlists": "trackset.playlists",
@@ -222,9 +226,9 @@ _LAZY: dict[str, str] = {
     "set_main_cue": "tracks.cues",
     "delete_cue": "tracks.cues",
     "scale_bpm": "analysis.grids",
-    "analysis_report": "analysis.grids",
-    "AnalysisMismatch": "analysis.grids",
-    "repair_analysis": "analysis.grids",
+    "analysis_report": "analysis.report",
+    "AnalysisMismatch": "analysis.report",
+    "repair_analysis": "analysis.report",
     "BeatGrid": "analysis.codec",
     "BeatMap": "analysis.codec",
     "Beats": "analysis.codec",

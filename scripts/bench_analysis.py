@@ -125,7 +125,7 @@ def rows_for(bench: ModuleType, label: str, path: Path, work: Path, repeat: int)
     Side, Row = bench.Side, bench.Row
 
     def read_lib() -> Any:
-        report = bench.lib_function("analysis.grids", "analysis_report")
+        report = bench.lib_function("analysis.report", "analysis_report")
         return Side(
             op=lambda _: report(),
             setup=lambda: open_library(master, readonly=True),

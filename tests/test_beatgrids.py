@@ -32,13 +32,13 @@ from mixxx_peewee.analysis.codec import decode_keys
 from mixxx_peewee.analysis.codec import encode_beat_grid
 from mixxx_peewee.analysis.codec import encode_beat_map
 from mixxx_peewee.analysis.codec import encode_key_map
-from mixxx_peewee.analysis.grids import analysis_report
 from mixxx_peewee.analysis.grids import bpm_edit
 from mixxx_peewee.analysis.grids import key_edit
 from mixxx_peewee.analysis.grids import mixxx_generation
 from mixxx_peewee.analysis.grids import parse_scale_factor
-from mixxx_peewee.analysis.grids import repair_analysis
 from mixxx_peewee.analysis.grids import scale_bpm
+from mixxx_peewee.analysis.report import analysis_report
+from mixxx_peewee.analysis.report import repair_analysis
 from mixxx_peewee.core.running import MixxxProcess
 from mixxx_peewee.core.running import set_mixxx_detector
 from mixxx_peewee.errors import LockedError

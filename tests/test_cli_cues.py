@@ -62,3 +62,9 @@ def test_help_of_every_group_works(db: Path) -> None:
     for group in ("", "tracks", "playlists", "crates", "cues"):
         result = ok(run(None, *([group] if group else []), "--help"))
         assert "Usage" in result.stdout
+
+
+def test_an_option_set_does_not_use_is_an_error(db: Path) -> None:
+    """--replace is for hotcues: with --main it is refused, not ignored (issue 20)."""
+    result = run(db, "cues", "set", "3", "1.25", "--main", "--replace")
+    assert result.exit_code == 2 and "--replace applies to hotcues only" in result.stderr

@@ -111,7 +111,7 @@ def test_history_show_gives_every_row_before_and_after(tmp_path: Path) -> None:
     ok(run(db, "tracks", "edit", "1", "--rating", "4", "--bpm", "128"))
     data = parsed(run(db, "history", "show", "1", "-f", "json"))
     assert data["operation"] == "update_track"
-    assert data["arguments"]["track_id"] == 1
+    assert data["arguments"]["track"] == 1
     (row,) = data["rows"]
     assert row["table"] == "library" and row["kind"] == "update"
     pairs = zip(row["before"], row["after"], strict=True)

@@ -114,3 +114,9 @@ def test_a_skipped_automatic_backup_is_a_note_and_the_write_goes_ahead(tmp_path:
     assert "Traceback" not in result.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM crates WHERE name = 'Friday'").fetchone()[0] == 1
+
+
+def test_backup_refuses_format_without_list(tmp_path: Path) -> None:
+    """--format is --list's: a plain backup refuses it rather than ignoring it (issue 20)."""
+    db = sample_library(tmp_path)
+    one_error(run(db, "backup", "--format", "json"), "--format is for --list")

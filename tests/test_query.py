@@ -17,9 +17,9 @@ import mixxx_peewee as mp
 from mixxx_peewee.core.sqlfunctions import fold_text
 from mixxx_peewee.core.values import NumberRange
 from mixxx_peewee.core.values import parse_range
-from mixxx_peewee.tracks.search import Term
-from mixxx_peewee.tracks.search import parse_query
-from mixxx_peewee.tracks.search import parse_search
+from mixxx_peewee.tracks.searchsyntax import Term
+from mixxx_peewee.tracks.searchsyntax import parse_query
+from mixxx_peewee.tracks.searchsyntax import parse_search
 
 
 def test_free_words_fields_phrases_and_negation_parse() -> None:
@@ -292,7 +292,7 @@ def test_duration_forms(text: str, seconds: float) -> None:
 
 
 def test_bpm_modes_follow_mixxx_2_4() -> None:
-    from mixxx_peewee.tracks.search import _tempo_ranges
+    from mixxx_peewee.tracks.searchsyntax import tempo_ranges as _tempo_ranges
 
     assert parse_query("bpm:126") == [Term("bpm", "tempo", "126")]
     assert _tempo_ranges("126", True) == (
@@ -315,7 +315,7 @@ def test_bpm_modes_follow_mixxx_2_4() -> None:
 
 
 def test_compatible_keys_match_mixxx_key_utils() -> None:
-    from mixxx_peewee.tracks.search import compatible_keys
+    from mixxx_peewee.tracks.searchsyntax import compatible_keys
 
     assert compatible_keys(22) == (1, 15, 17, 22)  # Am: C, Dm, Em, Am
     assert compatible_keys(6) == (1, 6, 11, 15)  # F: C, F, B♭, Dm
@@ -370,3 +370,13 @@ def test_search_notes_name_columns_the_file_lacks(library: mp.MixxxLibrary) -> N
 
     assert search_notes("house") == []
     assert search_notes("mood:x") == ["mood: is not a search field; searched as the text 'mood:x'"]
+
+
+def test_every_term_kind_has_one_compile_function() -> None:
+    from typing import get_args
+
+    from mixxx_peewee.tracks import search
+    from mixxx_peewee.tracks.searchsyntax import TERM_KINDS
+    from mixxx_peewee.tracks.searchsyntax import TermKind
+
+    assert set(get_args(TermKind)) == set(TERM_KINDS) == set(search._COMPILERS)

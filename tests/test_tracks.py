@@ -566,3 +566,24 @@ def test_reads_on_a_read_only_open_change_nothing(replay_db: Path) -> None:
         mp.update_track(1, title="wet")
     mp.current_library().close()
     assert sha256(replay_db) == before
+
+
+def test_every_track_function_takes_a_track_an_id_or_a_path(library: mp.MixxxLibrary) -> None:
+    """TrackLike: what one search returns goes straight into the writes (issue 20)."""
+    found = mp.search_tracks("id:1")
+    assert [t.id for t in found] == [1]
+    assert mp.hide_tracks(found).counts == {"changed": 1, "already": 0}
+    assert mp.get_track_by_id(1).mixxx_deleted == 1
+    location = mp.get_track_by_id(1).location.location
+    assert mp.unhide_tracks(location).counts == {"changed": 1, "already": 0}
+    assert mp.hide_tracks([mp.get_track_by_id(1), "1"]).counts["changed"] == 1
+    mp.unhide_tracks(1)
+    assert mp.update_track(location, comment="by path").value == 1
+    assert mp.update_track(mp.get_track_by_id(1), title="by model").value == 1
+    assert mp.get_track_by_id(1).comment == "by path"
+    assert mp.track_usage(location) == mp.track_usage(1)
+    assert mp.list_cues(location) == mp.list_cues(mp.get_track_by_id(1))
+    with pytest.raises(mp.TrackNotFoundError, match="no track with that location"):
+        mp.hide_tracks(["/nowhere/at/all.mp3"])
+    with pytest.raises(mp.ValidationError, match="a track is a Track"):
+        mp.update_track(1.5, comment="x")  # type: ignore[arg-type]

@@ -5,7 +5,8 @@ Mixxx shows and saves the BPM and key of its ``beats``/``keys`` blobs; the ``bpm
 and ``key_id`` columns are caches it writes from them on every save (MIXXX_FACTS.md §8). An
 edit of the columns alone is therefore undone the next time Mixxx saves the track. This
 module plans edits of the blobs and the columns together, as Mixxx's own controls make them
-(codec: :mod:`mixxx_peewee.analysis.codec`), and finds rows whose columns disagree with the blobs.
+(codec: :mod:`mixxx_peewee.analysis.codec`); :mod:`mixxx_peewee.analysis.report` finds
+rows whose columns disagree with the blobs.
 
 Which Mixxx's rules apply follows the file's schema revision: up to 32 is Mixxx 2.3, 33 and
 later is 2.4+ (:func:`mixxx_generation`). What is followed, by Mixxx source file:
@@ -38,18 +39,16 @@ later is 2.4+ (:func:`mixxx_generation`). What is followed, by Mixxx source file
 
 A blob we cannot decode, or of a version we do not know, is refused with one line unless
 ``replace_invalid`` (the edit then writes a fresh blob over it). Planners never write;
-:func:`scale_bpm` and :func:`repair_analysis` write in one transaction, guarded like every
-track edit (``TRACK_DATA``: refused while Mixxx runs unless forced).
+:func:`scale_bpm` (and :func:`mixxx_peewee.analysis.report.repair_analysis`) write in one
+transaction, guarded like every track edit (``TRACK_DATA``: refused while Mixxx runs unless forced).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from typing import NamedTuple
 
 from mixxx_peewee.analysis.codec import BEAT_GRID_2
 from mixxx_peewee.analysis.codec import GENERATION_2_3
@@ -79,6 +78,7 @@ from mixxx_peewee.core.keys import parse_key
 from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.core.results import plural
 from mixxx_peewee.core.running import TRACK_DATA
+from mixxx_peewee.core.values import MAX_BPM
 from mixxx_peewee.core.values import chunked
 from mixxx_peewee.core.values import parse_track_ids
 from mixxx_peewee.errors import LockedError
@@ -94,25 +94,21 @@ from mixxx_peewee.models import Track
 
 __all__ = [
     "ANALYSIS_INPUTS",
-    "MAX_BPM",
-    "AnalysisMismatch",
-    "analysis_report",
     "analysis_summary",
     "analysis_values",
+    "beats_usable",
     "bpm_clear",
     "bpm_edit",
+    "check_bpm",
     "key_clear",
     "key_edit",
+    "key_text_for",
     "mixxx_generation",
     "parse_scale_factor",
-    "repair_analysis",
     "scale_bpm",
 ]
 
-MAX_BPM = 500.0  # the same bound as update_track's bpm
 _LAST_23_REVISION = 32  # Mixxx 2.3.x; 2.4 introduced revision 33
-_READ_ROWS = 2000  # rows per keyset page of the whole-library scan (each a complete statement)
-_BPM_TOLERANCE = 1e-6  # Mixxx writes the blob's double as it is; allow float text round trips
 
 # Spellings of the track menu's factors besides SCALE_FACTORS' own names.
 _FACTOR_ALIASES = {
@@ -226,7 +222,7 @@ def _has_blob(blob: Any) -> bool:
     return blob is not None and len(blob) > 0
 
 
-def _usable(beats: Beats, generation: Generation) -> bool:
+def beats_usable(beats: Beats, generation: Generation) -> bool:
     """Whether Mixxx of ``generation`` uses these beats (2.3 loads any grid it parses)."""
     if generation == GENERATION_2_3 and isinstance(beats, BeatGrid):
         return True
@@ -243,7 +239,8 @@ def _bpm_of(bpm: object) -> bool:
     return isinstance(bpm, (int, float)) and math.isfinite(bpm) and 0 < bpm <= MAX_BPM
 
 
-def _check_bpm(bpm: object) -> float:
+def check_bpm(bpm: object) -> float:
+    """``bpm`` as a float; ValidationError unless a number > 0 and <= MAX_BPM (every edit)."""
     if isinstance(bpm, bool) or not isinstance(bpm, (int, float)):
         raise ValidationError(f"bpm must be a number, not {bpm!r}")
     if not _bpm_of(bpm):
@@ -291,7 +288,7 @@ def bpm_edit(
     2.3 beat map without ``convert_map``, a corrupt blob without ``replace_invalid``, no
     sample rate for a new grid) and LockedError (``bpm_lock`` set, without ``unlock``).
     """
-    value = _check_bpm(bpm)
+    value = check_bpm(bpm)
     generation = mixxx_generation(revision)
     blob = getattr(track, "beats", None)
     decoded = track.decoded_grid()
@@ -309,9 +306,9 @@ def bpm_edit(
                 f"track {track.id} has a beat map: Mixxx 2.3 cannot set its BPM "
                 "(convert_map=True makes a constant grid at its first beat, as 2.4+ does)"
             )
-        if isinstance(beats, BeatGrid) and _usable(beats, generation):
+        if isinstance(beats, BeatGrid) and beats_usable(beats, generation):
             grid = set_bpm(beats, value, generation)
-        elif isinstance(beats, BeatMap) and beats.frames and _usable(beats, generation):
+        elif isinstance(beats, BeatMap) and beats.frames and beats_usable(beats, generation):
             grid = grid_from_map(beats, value)
         else:
             if not _has_rate(getattr(track, "samplerate", None)):
@@ -362,7 +359,7 @@ def _notation_of(text: str | None) -> str:
     return "traditional"
 
 
-def _key_text(key_id: int, generation: Generation, current: str | None) -> str:
+def key_text_for(key_id: int, generation: Generation, current: str | None) -> str:
     if generation == GENERATION_2_4:
         return ID3V2_KEY_NAMES[key_id]
     return key_to_text(key_id, _notation_of(current))
@@ -391,7 +388,7 @@ def key_edit(
         "keys": user_key_map(key_id, generation).encode(),
         "keys_version": KEY_MAP,
         "keys_sub_version": "",
-        "key": _key_text(key_id, generation, getattr(track, "key", None)),
+        "key": key_text_for(key_id, generation, getattr(track, "key", None)),
         "key_id": key_id,
     }
 
@@ -458,7 +455,7 @@ def scale_bpm(
     force: bool = False,
     unlock: bool = False,
     dry_run: bool = False,
-) -> WriteResult:
+) -> WriteResult[str]:
     """Multiply the beat grids of many tracks by a track-menu factor, in one transaction.
 
     A track with a BPM but no beats gets a grid of the scaled BPM at its main cue, as
@@ -550,132 +547,4 @@ def scale_bpm(
                 "beat grids changed while scaling (Mixxx saved a track?); nothing written, "
                 "try again"
             )
-    return result
-
-
-# --------------------------------------------------------------------------------------
-# Columns against blobs
-# --------------------------------------------------------------------------------------
-
-
-class AnalysisMismatch(NamedTuple):
-    """A column that disagrees with the blob Mixxx loads instead (it will show the blob's)."""
-
-    track_id: int
-    column: str  # "bpm", "key_id" or "key"
-    stored: object  # the column's value
-    expected: object  # what Mixxx writes there from the blob
-    reason: str  # which blob says so
-
-    def __str__(self) -> str:
-        return (
-            f"track {self.track_id}: {self.column} {self.stored!r}, "
-            f"{self.reason} says {self.expected!r}"
-        )
-
-
-_REPORT_COLUMNS = (
-    "id", "bpm", "key", "key_id", "beats_version", "beats", "keys_version", "keys",
-    "samplerate", "duration",
-)  # fmt: skip
-
-
-def _library_pages() -> Iterator[list[tuple[Any, ...]]]:
-    """Every track's analysis columns, by id pages: each page one short complete read."""
-    fields = [Track._meta.fields[c] for c in _REPORT_COLUMNS if c in Track._meta.fields]
-    if len(fields) != len(_REPORT_COLUMNS):
-        return  # a file without the analysis columns has nothing to compare
-    after = None
-    while True:
-        query = Track.select(*fields).order_by(Track.id).limit(_READ_ROWS)
-        if after is not None:
-            query = query.where(Track.id > after)
-        sql, params = query.sql()
-        # The rows as SQLite returns them (peewee's tuple wrapper costs ~15 % of this read):
-        # the bench row "decode grids + keys of 100,000 tracks".
-        rows: list[tuple[Any, ...]] = execute(sql, params).fetchall()
-        if not rows:
-            return
-        yield rows
-        after = rows[-1][0]
-
-
-def _bpm_mismatch(row: tuple[Any, ...], generation: Generation) -> AnalysisMismatch | None:
-    track_id, bpm, _, _, version, blob, _, _, samplerate, duration = row
-    decoded = decode_beats(version, blob)
-    beats = decoded.value
-    if beats is None or not _usable(beats, generation) or not beats.is_valid:
-        return None  # Mixxx re-analyses or keeps the column: nothing to compare
-    if isinstance(beats, BeatGrid):
-        expected = beats.bpm
-    elif generation == GENERATION_2_3 or not samplerate or samplerate <= 0:
-        return None  # 2.3's median BPM of a map is not reproduced
-    else:
-        expected = beats.bpm_at(float(samplerate), duration if duration else None)
-    if (
-        isinstance(bpm, (int, float))
-        and math.isfinite(bpm)
-        and abs(bpm - expected) <= _BPM_TOLERANCE
-    ):
-        return None
-    return AnalysisMismatch(track_id, "bpm", bpm, expected, f"{version} blob")
-
-
-def _key_mismatches(row: tuple[Any, ...], generation: Generation) -> list[AnalysisMismatch]:
-    track_id, _, key, key_id, _, _, version, blob, _, _ = row
-    keymap = decode_keys(version, blob).value
-    if keymap is None or not keymap.is_valid:
-        return []
-    found = []
-    if key_id != keymap.key_id:
-        found.append(AnalysisMismatch(track_id, "key_id", key_id, keymap.key_id, f"{version} blob"))
-    # Only the key the text names counts: "B♭", "Bb" and "6B" are one key (2.3 writes the
-    # user's notation, 2.4+ the ID3v2 name; both rewrite the text from the key map on save).
-    if guess_key_id(key) != keymap.key_id:
-        expected = _key_text(keymap.key_id, generation, key)
-        found.append(AnalysisMismatch(track_id, "key", key, expected, f"{version} blob"))
-    return found
-
-
-def analysis_report() -> list[AnalysisMismatch]:
-    """Columns (``bpm``, ``key_id``, ``key``) that disagree with the track's blobs.
-
-    Only parsable blobs Mixxx would load are compared (see the module docstring). ``key``
-    text is compared by the key it names, in any notation (``B♭`` is ``Bb``). Reads the
-    library in pages.
-    """
-    generation = mixxx_generation()
-    found: list[AnalysisMismatch] = []
-    for rows in _library_pages():
-        for row in rows:
-            if row[5] is not None:
-                mismatch = _bpm_mismatch(row, generation)
-                if mismatch is not None:
-                    found.append(mismatch)
-            if row[7] is not None:
-                found.extend(_key_mismatches(row, generation))
-    return found
-
-
-@journalled
-def repair_analysis(*, dry_run: bool = False, force: bool = False) -> WriteResult:
-    """Make the ``bpm``/``key_id``/``key`` columns say what the blobs say, in one transaction.
-
-    ``changes``: one line per column changed; ``value``: the :class:`AnalysisMismatch` list.
-    Raises MixxxRunningError (unless ``force``), ReadOnlyError, SchemaVersionError.
-    """
-    mismatches = analysis_report()
-    result = WriteResult("repair-analysis", dry_run=dry_run, value=mismatches)
-    by_column: dict[str, list[tuple[object, int]]] = {}
-    for m in mismatches:
-        by_column.setdefault(m.column, []).append((m.expected, m.track_id))
-        result.add(f"track {m.track_id}: {m.column} {m.stored!r} -> {m.expected!r}")
-        result.count(m.column)
-    result.notes.extend(guard_notes(TRACK_DATA, force=force, dry_run=dry_run))
-    if dry_run or not mismatches:
-        return result
-    with write_transaction([("library", c) for c in by_column]):
-        for column, params in by_column.items():
-            assert column in ("bpm", "key_id", "key")  # the statement names a fixed column
-            executemany(f"UPDATE library SET {column} = ? WHERE id = ?", params)
     return result

@@ -308,32 +308,21 @@ _ARGV = "mixxx_peewee.argv"  # ctx.meta key: the root's own arguments
 def _root_option_hint(group: _click.Command, ctx: _click.Context, name: str) -> str:
     """``put --db before the command: mixxx-peewee --db X tracks list`` when ``name`` is a
     root option given after a command (click only knows it is no option of the command)."""
-    takes_value: dict[str, bool] = {}
-    for param in group.params:
-        if isinstance(param, TyperOption) and param.expose_value:
-            for opt in (*param.opts, *param.secondary_opts):
-                takes_value[opt] = not param.is_flag and not param.count
+    # Only on this error path: `--help` and every command start without the argv module.
+    from mixxx_peewee.cli.argv import option_arities
+    from mixxx_peewee.cli.argv import split_options
+
+    takes_value = option_arities(p for p in group.params if p.expose_value)
     if name not in takes_value:
         return ""
     argv: list[str] = ctx.meta.get(_ARGV, [])
     first = next((i for i, w in enumerate(argv) if w in _COMMANDS), None)
     if first is None:
         return f"put {name} before the command"
-    before, after = argv[:first], argv[first:]
-    moved: list[str] = []
-    rest: list[str] = []
-    i = 0
-    while i < len(after):
-        word = after[i]
-        option = word.split("=", 1)[0] if word.startswith("--") else word
-        if option in takes_value and (i == 0 or after[i - 1] != "--"):
-            moved.append(word)
-            if takes_value[option] and "=" not in word and i + 1 < len(after):
-                moved.append(after[i + 1])
-                i += 1
-        else:
-            rest.append(word)
-        i += 1
+    before = argv[:first]
+    moved, rest, after = split_options(argv[first:], takes_value)
+    if after is not None:
+        rest = [*rest, "--", *after]
     import shlex
 
     line = shlex.join([*before, *moved, *rest])

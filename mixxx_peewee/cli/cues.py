@@ -94,6 +94,8 @@ def set_cmd(
         raise typer.BadParameter("give exactly one of --hotcue N or --main")
     if main and (label is not None or color is not None):
         raise typer.BadParameter("--label and --color apply to hotcues only")
+    if main and replace:
+        raise typer.BadParameter("--replace applies to hotcues only")
     state: CliState = ctx.obj
     state.open()
     from mixxx_peewee.cli.resolve import track_id

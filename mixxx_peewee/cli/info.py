@@ -108,7 +108,7 @@ def check(
         integrity_result = "; ".join(r[0] for r in rows)
     mismatches = None
     if analysis and report.verdict.can_read:
-        from mixxx_peewee.analysis.grids import analysis_report
+        from mixxx_peewee.analysis.report import analysis_report
 
         mismatches = analysis_report()
     if fmt == "json":
@@ -134,7 +134,7 @@ def check(
 
 
 def _repair_analysis(state: CliState, *, dry_run: bool, force: bool) -> None:
-    from mixxx_peewee.analysis.grids import repair_analysis
+    from mixxx_peewee.analysis.report import repair_analysis
     from mixxx_peewee.core.running import TRACK_DATA
 
     state.write(

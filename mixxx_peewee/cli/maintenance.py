@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from typer._click.core import ParameterSource
 
 from mixxx_peewee.cli.options import DRY_RUN
 from mixxx_peewee.cli.options import JSON_RESULT
@@ -35,6 +36,10 @@ def backup(
     Example: mixxx-peewee backup --list
     """
     state: CliState = ctx.obj
+    if not list_them and ctx.get_parameter_source("fmt") != ParameterSource.DEFAULT:
+        from mixxx_peewee.errors import ValidationError
+
+        raise ValidationError("--format is for --list: a backup prints the file it wrote")
     state.open()
     from mixxx_peewee.backups.folder import backup as make_backup
 

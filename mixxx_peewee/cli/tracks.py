@@ -8,11 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import typer
-from typer import _click
-from typer._click.exceptions import NoSuchOption
-from typer.core import TyperCommand
-from typer.core import TyperOption
 
+from mixxx_peewee.cli.argv import QueryCommand
 from mixxx_peewee.cli.options import COLUMNS
 from mixxx_peewee.cli.options import DRY_RUN
 from mixxx_peewee.cli.options import FORCE
@@ -23,6 +20,14 @@ from mixxx_peewee.cli.options import TRACK_FORMAT
 from mixxx_peewee.cli.options import YES
 from mixxx_peewee.cli.options import TrackFormat
 from mixxx_peewee.cli.state import CliState
+from mixxx_peewee.cli.tracktext import analysis_lines
+from mixxx_peewee.cli.tracktext import cue_entry
+from mixxx_peewee.cli.tracktext import cue_text
+from mixxx_peewee.cli.tracktext import field_value
+from mixxx_peewee.cli.tracktext import option_kind
+from mixxx_peewee.cli.tracktext import playlist_text
+from mixxx_peewee.cli.tracktext import relocate_question
+from mixxx_peewee.cli.tracktext import relocate_refusals
 from mixxx_peewee.core.values import NumberRange
 from mixxx_peewee.core.values import parse_range
 from mixxx_peewee.errors import ValidationError
@@ -61,56 +66,6 @@ _LIMIT = LIMIT
 _HIDDEN = typer.Option(False, "--hidden", help="Only hidden tracks.")
 _ALL = typer.Option(False, "--all", "-a", help="Hidden tracks too.")
 _COLUMNS = COLUMNS
-
-
-class QueryCommand(TyperCommand):
-    """A command whose words are a Mixxx query: ``-word`` is negation, not an option.
-
-    A word that is exactly one of the command's option names (``-a``, ``--limit``,
-    ``-f``), or ``--name=value``, is that option (with its value, the next word, when it
-    takes one); every other word, wherever it stands, is query text, and so is everything
-    after ``--``. ``-artist:x`` and ``-remix`` are queries; ``-a`` is ``--all``.
-    """
-
-    def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
-        """Move the query words behind ``--`` so click reads only the real options."""
-        takes_value: dict[str, bool] = {}
-        for param in self.get_params(ctx):
-            if isinstance(param, TyperOption):
-                for name in (*param.opts, *param.secondary_opts):
-                    takes_value[name] = not param.is_flag and not param.count
-        # A root option's long name (--db, --readonly) is no query: the root's hint says
-        # to put it first (-q, -v stay Mixxx negations).
-        root_only = {
-            name
-            for param in ctx.find_root().command.params
-            for name in (*param.opts, *param.secondary_opts)
-            if name.startswith("--") and name not in takes_value
-        }
-        options: list[str] = []
-        words: list[str] = []
-        i = 0
-        while i < len(args):
-            word = args[i]
-            if word == "--":
-                words.extend(args[i + 1 :])
-                break
-            name = word.split("=", 1)[0] if word.startswith("--") else word
-            if name in root_only:
-                raise NoSuchOption(name, ctx=ctx)
-            if name in takes_value:
-                options.append(word)
-                if takes_value[name] and "=" not in word and i + 1 < len(args):
-                    options.append(args[i + 1])
-                    i += 1
-            else:
-                words.append(word)
-            i += 1
-        return super().parse_args(ctx, [*options, "--", *words] if words else options)
-
-    def collect_usage_pieces(self, ctx: _click.Context) -> list[str]:
-        """``[OPTIONS] QUERY...`` (Typer would write ``{QUERY}...``)."""
-        return [self.options_metavar or "", "QUERY..."]
 
 
 def _stream(state: CliState, fmt: TrackFormat, columns: str | None, **query: Any) -> None:
@@ -280,7 +235,7 @@ def show(
         record = track_row(found)
         analysis = analysis_summary(model)
         usage = track_usage(wanted)
-        cues = [_cue_entry(cue) for cue in list_cues(wanted)]
+        cues = [cue_entry(cue) for cue in list_cues(wanted)]
         if fmt == TrackFormat.json:
             record.update(analysis)
             record["crates"] = [{"id": i, "name": name} for i, name in usage.crates]
@@ -290,76 +245,18 @@ def show(
             ]
             record["cues"] = cues
         else:
-            record.update(_analysis_lines(analysis))
+            record.update(analysis_lines(analysis))
             # "(none)" says it was looked up, where a blank could mean "not shown".
             crates = ", ".join(f"{name} ({i})" for i, name in usage.crates)
             record["crates"] = crates or "(none)"
-            record["playlists"] = "; ".join(map(_playlist_text, usage.playlists)) or "(none)"
+            record["playlists"] = "; ".join(map(playlist_text, usage.playlists)) or "(none)"
             for n, cue in enumerate(cues, 1):
-                record[f"cue {n}"] = _cue_text(cue)
+                record[f"cue {n}"] = cue_text(cue)
             if not cues:
                 record["cues"] = "(none)"
         emit_record(record, fmt)
     else:
         emit_tracks([found], fmt)
-
-
-def _cue_time(seconds: float | None) -> str | None:
-    """``m:ss.mmm``, as ``cues list`` prints positions (``tracks.cues.clock_text``)."""
-    from mixxx_peewee.tracks.cues import clock_text
-
-    return None if seconds is None else clock_text(max(seconds, 0.0))
-
-
-def _cue_entry(cue: dict[str, Any]) -> dict[str, Any]:
-    """A cue as ``tracks show`` gives it: type, number, seconds and m:ss.mmm, label, colour."""
-    return {
-        "id": cue["id"],
-        "type": cue["type_name"],
-        "number": cue["hotcue"],
-        "position": cue["position"],
-        "time": _cue_time(cue["position"]),
-        "length": cue["length"],
-        "label": cue["label"],
-        "color": cue["color"],
-    }
-
-
-def _cue_text(cue: dict[str, Any]) -> str:
-    """``hotcue 1 at 0:12.500 "Drop" #FF0000``: one cue on one line."""
-    kind = f"{cue['type']} {cue['number']}" if cue["number"] is not None else cue["type"]
-    where = f" at {cue['time']}" if cue["time"] is not None else " (no position)"
-    label = f' "{cue["label"]}"' if cue["label"] else ""
-    color = f" {cue['color']}" if cue["color"] else ""
-    return f"{kind}{where}{label}{color}"
-
-
-def _playlist_text(use: Any) -> str:
-    """``Friday (3) #4, #12``: a playlist, its id and the track's positions in it."""
-    kind = f" [{use.kind}]" if use.kind != "normal" else ""
-    places = ", ".join(f"#{n}" for n in use.positions)
-    return f"{use.name} ({use.id}){kind} {places}"
-
-
-def _analysis_lines(analysis: dict[str, Any]) -> dict[str, str]:
-    """The grid and key map as ``tracks show`` prints them, one line each."""
-    grid = analysis["grid"]
-    if grid is None:
-        grid_line = f"none ({analysis['grid_problem']})"
-    else:
-        first = grid["first_beat"]
-        where = f"{first:.3f} s" if first is not None else f"frame {grid['first_beat_frame']}"
-        lock = ", BPM locked" if grid["bpm_lock"] else ""
-        how = f" [{grid['sub_version']}]" if grid["sub_version"] else ""
-        grid_line = f"{grid['kind']} {grid['bpm']:g} BPM, first beat at {where}{lock}{how}"
-    keymap = analysis["keymap"]
-    if keymap is None:
-        key_line = f"none ({analysis['keymap_problem']})"
-    else:
-        source = f" from {keymap['source']}" if keymap["source"] else ""
-        changes = f", {keymap['key_changes']} key changes" if keymap["key_changes"] else ""
-        key_line = f"{keymap['key']}{source}{changes}"
-    return {"beat grid": grid_line, "key map": key_line}
 
 
 UNLOCK = typer.Option(
@@ -399,7 +296,7 @@ def edit(
             continue
         spec = EDITABLE_FIELDS[name]
         cleared = isinstance(value, str) and value.lower() in spec.clears
-        fields[name] = None if cleared else _field_value(name, spec.kind, value)
+        fields[name] = None if cleared else field_value(name, spec.kind, value)
     if not fields:
         raise typer.BadParameter("give at least one field to change, e.g. --genre House")
     state.open()
@@ -425,22 +322,6 @@ def edit(
     )
 
 
-def _option_kind(kind: type, clears: tuple[str, ...]) -> type:
-    """The type an edit option reads: text for a number that '' clears (``--bpm ''``)."""
-    return str if clears and kind in (int, float) else kind
-
-
-def _field_value(name: str, kind: type, value: Any) -> Any:
-    """An edit option's value as its field takes it: a number read as text is converted."""
-    if isinstance(value, str) and kind in (int, float):
-        try:
-            return kind(value.strip())
-        except ValueError:
-            what = "a number" if kind is float else "a whole number"
-            raise ValidationError(f"{name} must be {what}, not {value!r}") from None
-    return value
-
-
 def edit_options() -> dict[str, str]:
     """``{editable field: its --option}``, as ``tracks edit`` takes them."""
     return {name: "--" + name.replace("_", "-") for name in EDITABLE_FIELDS}
@@ -459,7 +340,7 @@ def _edit_signature() -> inspect.Signature:
                 name,
                 inspect.Parameter.KEYWORD_ONLY,
                 default=typer.Option(None, *names, help=spec.help),
-                annotation=_option_kind(spec.kind, spec.clears) | None,
+                annotation=option_kind(spec.kind, spec.clears) | None,
             )
         )
     ctx, track, *flags = fixed[:-1]  # **changes (last) gives way to the generated options
@@ -611,49 +492,11 @@ def relocate(
         dry_run=dry_run,
         guard=TRACK_DATA,
         force=force,
-        confirm=_question,
+        confirm=relocate_question,
         yes=yes,
         as_json=as_json,
-        check=lambda plan: _refusals(plan, allow_missing),
+        check=lambda plan: relocate_refusals(plan, allow_missing),
     )
-
-
-def _question(plan: Any) -> str:
-    """The confirmation, with the plan's counts: how many tracks, how many targets exist."""
-    from mixxx_peewee.core.results import plural
-
-    relocation = plan.value
-    moves = len(relocation.moves)
-    return (
-        f"Relocate {plural(moves, 'track')} from {relocation.old_prefix} to "
-        f"{relocation.new_prefix} ({relocation.targets_present:,} of {moves:,} target files "
-        "exist)?"
-    )
-
-
-def _refusals(plan: Any, allow_missing: bool) -> None:
-    """Refuse before asking: collisions, and target files that do not exist."""
-    from mixxx_peewee.core.results import plural
-    from mixxx_peewee.tracks.relocate import RelocateCollisionError
-    from mixxx_peewee.tracks.relocate import RelocateMissingTargetsError
-
-    relocation = plan.value
-    collisions = getattr(relocation, "collisions", None)
-    if collisions:
-        first = collisions[0]
-        raise RelocateCollisionError(
-            f"{plural(len(collisions), 'track')} would collide with tracks already at the target, "
-            f"e.g. {first[1]} -> {first[2]}; nothing written",
-            relocation,
-        )
-    missing = getattr(relocation, "missing_targets", None)
-    if missing and not allow_missing:
-        raise RelocateMissingTargetsError(
-            f"{len(missing):,} of {len(relocation.moves):,} target files do not exist (e.g. "
-            f"{missing[0]}): is {relocation.new_prefix} right? Nothing written; "
-            "--allow-missing relocates anyway",
-            relocation,
-        )
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Generic
 from typing import TypeVar
@@ -20,6 +21,14 @@ from typing import TypeVar
 __all__ = ["CreateResult", "WriteResult", "plural", "series"]
 
 RowT = TypeVar("RowT")
+# A bare ``WriteResult`` is ``WriteResult[Any]`` (PEP 696): for type checkers only, since
+# 3.11's TypeVar has no default and typing_extensions is no runtime dependency.
+if TYPE_CHECKING:
+    from typing_extensions import TypeVar as DefaultedTypeVar
+if not TYPE_CHECKING:  # noqa: SIM108 - mypy needs a statement to see a TypeVar
+    ValueT = TypeVar("ValueT")
+else:
+    ValueT = DefaultedTypeVar("ValueT", default=Any)
 
 _IRREGULAR = {"entry": "entries", "directory": "directories", "match": "matches"}
 
@@ -42,8 +51,12 @@ def series(values: list[Any], *, limit: int = 20) -> str:
 
 
 @dataclass
-class WriteResult:
-    """What a write did (or, with ``dry_run``, would do)."""
+class WriteResult(Generic[ValueT]):
+    """What a write did (or, with ``dry_run``, would do).
+
+    ``WriteResult[T]``: ``value`` is a ``T``; each write function says which, e.g.
+    ``update_track`` -> ``WriteResult[int]`` (the track's id).
+    """
 
     operation: str
     dry_run: bool = False
@@ -52,7 +65,9 @@ class WriteResult:
     notes: list[str] = field(default_factory=list)  # warnings (Mixxx running, beats blob, …)
     # What was so already and is left as it is ("2 tracks already in crate 'House'").
     unchanged: list[str] = field(default_factory=list)
-    value: Any = None  # what the operation made: a new id, a plan object, …
+    # What the operation made: a new id, a plan object, … (None until set: a function whose
+    # value may stay None says so in its T, e.g. WriteResult[int | None]).
+    value: ValueT = None  # type: ignore[assignment]
     object: Any = field(default=None, repr=False, compare=False)  # the row a create made
 
     @property
@@ -92,7 +107,7 @@ class WriteResult:
         return data
 
 
-class CreateResult(WriteResult, Generic[RowT]):
+class CreateResult(WriteResult[Any], Generic[RowT]):
     """The result of a create that ran: ``id`` is the new row's id, ``object`` the new row."""
 
     object: RowT

@@ -20,6 +20,7 @@ from mixxx_peewee.core.connection import execute
 from mixxx_peewee.core.connection import read_transaction
 from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.core.running import TRACK_DATA
+from mixxx_peewee.core.schema import cue_color_encoding
 from mixxx_peewee.core.values import format_color
 from mixxx_peewee.core.values import is_row_id
 from mixxx_peewee.core.values import parse_color
@@ -30,6 +31,9 @@ from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.journal.capture import journalled
 from mixxx_peewee.library import current_library
 from mixxx_peewee.library import guard_notes
+from mixxx_peewee.models import Track
+from mixxx_peewee.tracks.locations import TrackLike
+from mixxx_peewee.tracks.locations import track_id_of
 from mixxx_peewee.trackset.membership import planned_write
 
 __all__ = [
@@ -71,15 +75,13 @@ PALETTE = {
     8: 0xF2F2FF,
 }
 _PALETTE_IDS = {rgb: i for i, rgb in PALETTE.items() if i}
-_RGB_FROM = 32
 
 
 def _color_mode() -> str:
     library = current_library()
     if not library.schema.has_column("cues", "color"):
         return "none"
-    revision = library.schema.matched_revision or library.schema.version or _RGB_FROM
-    return "rgb" if revision >= _RGB_FROM else "palette"
+    return cue_color_encoding(library.schema.matched_revision or library.schema.version or None)
 
 
 def _color_text(stored: Any, mode: str) -> str | None:
@@ -111,11 +113,14 @@ def _track_duration(track: int) -> float | None:
     return float(value) if isinstance(value, (int, float)) and value > 0 else None
 
 
-def _track_samplerate(track_id: object) -> tuple[int, float | None]:
+def _track_samplerate(track: object) -> tuple[int, float | None]:
     """The track's id and samplerate (None when unknown); raises TrackNotFoundError."""
-    parsed = parse_id(track_id)
+    if isinstance(track, Track) or (isinstance(track, str) and track.strip()):
+        parsed: int | None = track_id_of(track)  # a model, digits, or a path as stored
+    else:
+        parsed = parse_id(track)
     if parsed is None:
-        raise ValidationError(f"track id must be a whole number, not {track_id!r}")
+        raise ValidationError(f"track id must be a whole number, not {track!r}")
     if not is_row_id(parsed):
         raise TrackNotFoundError(f"no track with id {parsed}")
     row = execute("SELECT samplerate FROM library WHERE id = ?", (parsed,)).fetchone()
@@ -133,8 +138,11 @@ def _seconds(samples: Any, rate: float | None, *, length: bool = False) -> float
     return samples / 2.0 / rate
 
 
-def list_cues(track_id: int) -> list[dict[str, Any]]:
+def list_cues(track: TrackLike) -> list[dict[str, Any]]:
     """A track's cues by position: type named, hotcue from 1, seconds and raw samples, colour.
+
+    ``track``: a Track, an id or a path as Mixxx stores it (:data:`TrackLike`, as for every
+    cue function here).
 
     ``position``/``length`` are seconds (None when the samplerate is unknown or the cue
     has no position); ``position_samples``/``length_samples`` are the stored values.
@@ -143,7 +151,7 @@ def list_cues(track_id: int) -> list[dict[str, Any]]:
     mode = _color_mode()
     color = ", color" if mode != "none" else ""
     with read_transaction():
-        track, rate = _track_samplerate(track_id)
+        track, rate = _track_samplerate(track)  # from here on, the id
         rows = execute(
             f"SELECT id, type, position, length, hotcue, label{color} FROM cues"
             " WHERE track_id = ? ORDER BY position, id",
@@ -245,10 +253,10 @@ def _cue_touches(mode: str) -> list[tuple[str, str]]:
 
 @journalled
 def set_hotcue(
-    track_id: int, number: int, seconds: float, *, label: str | None = None,
+    track: TrackLike, number: int, seconds: float, *, label: str | None = None,
     color: int | str | None = None, dry_run: bool = False, force: bool = False,
     replace: bool = False,
-) -> WriteResult:  # fmt: skip
+) -> WriteResult[int | None]:  # fmt: skip
     """Set hotcue ``number`` (1-based, as Mixxx shows it) at ``seconds``; ``value`` = cue id.
 
     Moves that hotcue if there is one (``label``/``color`` ``None`` keep its label and
@@ -262,10 +270,10 @@ def set_hotcue(
     if label is not None:
         _check_label(label)
     notes = guard_notes(TRACK_DATA, force=force, dry_run=dry_run)
-    result = WriteResult("set_hotcue", dry_run, notes=notes)
+    result: WriteResult[int | None] = WriteResult("set_hotcue", dry_run, notes=notes)
     mode = _color_mode()
     with planned_write(dry_run, _cue_touches(mode)):
-        track, rate = _track_samplerate(track_id)
+        track, rate = _track_samplerate(track)  # from here on, the id
         samples = _samples(seconds, rate, track)
         color_value = None if color is None else _stored_color(color, mode)
         select_color = ", color" if mode != "none" else ", NULL"
@@ -321,18 +329,18 @@ def set_hotcue(
 
 @journalled
 def set_main_cue(
-    track_id: int, seconds: float, *, dry_run: bool = False, force: bool = False
-) -> WriteResult:
+    track: TrackLike, seconds: float, *, dry_run: bool = False, force: bool = False
+) -> WriteResult[int | None]:
     """Set the track's main cue at ``seconds`` (its cue row and ``library.cuepoint``).
 
     Raises TrackNotFoundError, ValidationError, MixxxRunningError (unless ``force``).
     """
     notes = guard_notes(TRACK_DATA, force=force, dry_run=dry_run)
-    result = WriteResult("set_main_cue", dry_run, notes=notes)
+    result: WriteResult[int | None] = WriteResult("set_main_cue", dry_run, notes=notes)
     mode = _color_mode()
     touches = [*_cue_touches(mode), ("library", "cuepoint")]
     with planned_write(dry_run, touches):
-        track, rate = _track_samplerate(track_id)
+        track, rate = _track_samplerate(track)  # from here on, the id
         samples = _samples(seconds, rate, track)
         existing = execute(
             "SELECT id, position FROM cues WHERE track_id = ? AND type = ? ORDER BY id",
@@ -362,9 +370,9 @@ def set_main_cue(
 
 @journalled
 def delete_cue(
-    track_id: int, *, hotcue: int | None = None, cue_id: int | None = None, main: bool = False,
+    track: TrackLike, *, hotcue: int | None = None, cue_id: int | None = None, main: bool = False,
     dry_run: bool = False, force: bool = False,
-) -> WriteResult:  # fmt: skip
+) -> WriteResult[list[int]]:  # fmt: skip
     """Delete one cue of a track: hotcue ``hotcue`` (1-based), the row ``cue_id``, or the main cue.
 
     Give exactly one of them. Deleting the main cue also resets ``library.cuepoint`` to 0
@@ -380,10 +388,10 @@ def delete_cue(
     ):
         raise ValidationError(f"hotcue number must be 1..{MAX_HOTCUES}, not {hotcue!r}")
     notes = guard_notes(TRACK_DATA, force=force, dry_run=dry_run)
-    result = WriteResult("delete_cue", dry_run, notes=notes)
+    result: WriteResult[list[int]] = WriteResult("delete_cue", dry_run, notes=notes)
     touches = [("cues", "id")] + ([("library", "cuepoint")] if main else [])
     with planned_write(dry_run, touches):
-        track, rate = _track_samplerate(track_id)
+        track, rate = _track_samplerate(track)  # from here on, the id
         if hotcue is not None:
             where, params, what = "hotcue = ?", (hotcue - 1,), f"hotcue {hotcue}"
         elif cue_id is not None:

@@ -22,6 +22,7 @@ from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.core.results import plural
 from mixxx_peewee.core.running import STRUCTURE
 from mixxx_peewee.core.running import TRACK_DATA
+from mixxx_peewee.core.values import MAX_BPM
 from mixxx_peewee.core.values import change_text
 from mixxx_peewee.core.values import chunked
 from mixxx_peewee.core.values import parse_color
@@ -36,6 +37,9 @@ from mixxx_peewee.library import guard_notes
 from mixxx_peewee.library import write_transaction
 from mixxx_peewee.lookup import run_query
 from mixxx_peewee.models import Track
+from mixxx_peewee.tracks.locations import TrackLike
+from mixxx_peewee.tracks.locations import track_id_of
+from mixxx_peewee.tracks.locations import track_ids_of
 from mixxx_peewee.tracks.reads import get_track_by_id
 from mixxx_peewee.trackset.membership import existing_track_ids
 
@@ -47,8 +51,6 @@ __all__ = [
     "unhide_tracks",
     "update_track",
 ]
-
-_MAX_BPM = 500.0
 
 Check = Callable[[str, Any], dict[str, Any]]  # (field, value) -> {column: value to store}
 
@@ -85,11 +87,10 @@ def _number_text(name: str, value: Any) -> dict[str, Any]:
 def _bpm(name: str, value: Any) -> dict[str, Any]:
     if value is None:
         return {name: 0.0}  # Mixxx's "no BPM" (Bpm::kValueUndefined)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValidationError(f"bpm must be a number, not {value!r}")
-    if not 0 < float(value) <= _MAX_BPM:
-        raise ValidationError(f"bpm must be > 0 and <= {_MAX_BPM:g}, not {value!r}")
-    return {name: float(value)}
+    # The grids' one BPM rule (the codec loads with it: a BPM edit rewrites the grid anyway).
+    from mixxx_peewee.analysis.grids import check_bpm
+
+    return {name: check_bpm(value)}
 
 
 def _flag(name: str, value: Any) -> dict[str, Any]:
@@ -138,7 +139,7 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
     ),
     "bpm": EditableField(
         float,
-        f"New BPM (> 0, <= {_MAX_BPM:g}); '' clears the BPM and the beat grid (as Mixxx's "
+        f"New BPM (> 0, <= {MAX_BPM:g}); '' clears the BPM and the beat grid (as Mixxx's "
         "'Clear BPM and Beatgrid').",
         _bpm,
     ),
@@ -180,7 +181,7 @@ def _validate_update(fields: dict[str, Any]) -> dict[str, Any]:
 
 @journalled
 def update_track(
-    track_id: int,
+    track: TrackLike,
     *,
     dry_run: bool = False,
     force: bool = False,
@@ -188,8 +189,10 @@ def update_track(
     convert_map: bool = False,
     replace_invalid: bool = False,
     **fields: Any,
-) -> WriteResult:
+) -> WriteResult[int]:
     """Set editable fields of one track; a BPM or key the way Mixxx's own editor does.
+
+    ``track``: a Track, an id or a path as Mixxx stores it (:data:`TrackLike`).
 
     A BPM rewrites the beat grid (same first beat, the new tempo; a beat map becomes a grid
     on 2.4+ files, or with ``convert_map``) and a key writes a user key map, so Mixxx shows
@@ -205,8 +208,8 @@ def update_track(
     if not fields:
         raise ValidationError("nothing to update: give at least one field")
     values = _validate_update(fields)
-    current = get_track_by_id(track_id)
-    track_id = current.id
+    current = get_track_by_id(track_id_of(track))
+    track_id = int(current.id)
     blobs = "beats" in Track._meta.fields and "keys" in Track._meta.fields
     if blobs and ("bpm" in fields or "key" in fields):
         # The grid and key-map planners decode blobs: the codec loads only for these edits.
@@ -252,9 +255,11 @@ def update_track(
     return result
 
 
-def _set_hidden(ids: Iterable[int], hidden: int, dry_run: bool, force: bool) -> WriteResult:
+def _set_hidden(
+    tracks: Iterable[TrackLike] | TrackLike, hidden: int, dry_run: bool, force: bool
+) -> WriteResult[list[int]]:
     library = current_library()
-    wanted = list(dict.fromkeys(parse_track_ids(ids)))
+    wanted = list(dict.fromkeys(parse_track_ids(track_ids_of(tracks))))
     touches = [("library", "mixxx_deleted")]
     require_columns(library, touches)
     state = run_query(lambda: existing_track_ids(wanted))  # {id: hidden}
@@ -263,7 +268,7 @@ def _set_hidden(ids: Iterable[int], hidden: int, dry_run: bool, force: bool) -> 
         shown = ", ".join(str(i) for i in absent[:10]) + (" …" if len(absent) > 10 else "")
         raise TrackNotFoundError(f"no track with id {shown}")
     verb = "hide" if hidden else "unhide"
-    result = WriteResult(f"{verb}-tracks", dry_run=dry_run)
+    result: WriteResult[list[int]] = WriteResult(f"{verb}-tracks", dry_run=dry_run)
     change = [i for i in wanted if state[i] != bool(hidden)]
     result.counts = {"changed": len(change), "already": len(wanted) - len(change)}
     result.changes = [f"track {i}: {'hidden' if hidden else 'visible'}" for i in change]
@@ -283,12 +288,22 @@ def _set_hidden(ids: Iterable[int], hidden: int, dry_run: bool, force: bool) -> 
 
 
 @journalled
-def hide_tracks(ids: Iterable[int], *, dry_run: bool = False, force: bool = False) -> WriteResult:
-    """Hide tracks (``mixxx_deleted = 1``, Mixxx's "remove"); raises TrackNotFoundError."""
-    return _set_hidden(ids, 1, dry_run, force)
+def hide_tracks(
+    tracks: Iterable[TrackLike] | TrackLike, *, dry_run: bool = False, force: bool = False
+) -> WriteResult[list[int]]:
+    """Hide tracks (``mixxx_deleted = 1``, Mixxx's "remove"); raises TrackNotFoundError.
+
+    ``tracks``: Tracks, ids or paths as Mixxx stores them (:data:`TrackLike`), or one alone.
+    """
+    return _set_hidden(tracks, 1, dry_run, force)
 
 
 @journalled
-def unhide_tracks(ids: Iterable[int], *, dry_run: bool = False, force: bool = False) -> WriteResult:
-    """Show hidden tracks again (``mixxx_deleted = 0``); raises TrackNotFoundError."""
-    return _set_hidden(ids, 0, dry_run, force)
+def unhide_tracks(
+    tracks: Iterable[TrackLike] | TrackLike, *, dry_run: bool = False, force: bool = False
+) -> WriteResult[list[int]]:
+    """Show hidden tracks again (``mixxx_deleted = 0``); raises TrackNotFoundError.
+
+    ``tracks``: Tracks, ids or paths as Mixxx stores them (:data:`TrackLike`), or one alone.
+    """
+    return _set_hidden(tracks, 0, dry_run, force)

@@ -36,13 +36,13 @@ from mixxx_peewee.models import CrateTrack
 from mixxx_peewee.models import PlaylistTrack
 from mixxx_peewee.models import Track
 from mixxx_peewee.models import TrackLocation
-from mixxx_peewee.tracks.search import Term
-from mixxx_peewee.tracks.search import bpm_term
 from mixxx_peewee.tracks.search import compile_query
 from mixxx_peewee.tracks.search import numeric_target
-from mixxx_peewee.tracks.search import parse_query
 from mixxx_peewee.tracks.search import range_expression
 from mixxx_peewee.tracks.search import text_contains
+from mixxx_peewee.tracks.searchsyntax import Term
+from mixxx_peewee.tracks.searchsyntax import bpm_term
+from mixxx_peewee.tracks.searchsyntax import parse_query
 
 __all__ = [
     "LOCATION_COLUMNS",

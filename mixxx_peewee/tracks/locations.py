@@ -30,6 +30,7 @@ __all__ = [
     "get_track_by_location",
     "get_track_ids_by_locations",
     "get_tracks_by_locations",
+    "track_id_of",
     "track_ids_of",
 ]
 
@@ -91,6 +92,10 @@ def _first_found(candidates: list[str], found: dict[str, int]) -> int | None:
 
 def get_track_by_location(path: str | os.PathLike[str]) -> Track | None:
     """The track stored at ``path``, or None.
+
+    The rule for lookups: by path returns None ("is this file in the library?" is a
+    question); by id (:func:`~mixxx_peewee.tracks.reads.get_track_by_id`) raises
+    TrackNotFoundError, because an id comes from the library.
 
     Tries the path exactly as given (Mixxx stores symlinks unresolved), then the
     absolute form of a relative path, NFC/NFD variants, the input's resolved path, and
@@ -200,7 +205,14 @@ def track_ids_of(tracks: Iterable[TrackLike] | TrackLike) -> list[int]:
     Paths are looked up together (one batch); a path no track has raises TrackNotFoundError.
     Ids are not checked here: the operation checks them inside its transaction.
     """
-    items: list[object] = [tracks] if isinstance(tracks, (Track, int, str)) else list(tracks)
+    if isinstance(tracks, (Track, int, str)):
+        items: list[object] = [tracks]
+    elif isinstance(tracks, Iterable):
+        items = list(tracks)
+    else:
+        raise ValidationError(
+            f"a track is a Track, an id or a path as Mixxx stores it, not {tracks!r}"
+        )
     ids: list[int | str] = []
     for item in items:
         if isinstance(item, Track):
@@ -227,3 +239,12 @@ def track_ids_of(tracks: Iterable[TrackLike] | TrackLike) -> list[int]:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise TrackNotFoundError(f"{missing[0]}: no track with that location in the library{more}")
     return [i if isinstance(i, int) else int(found[i]) for i in ids]  # type: ignore[arg-type]
+
+
+def track_id_of(track: TrackLike) -> int:
+    """The id of one track (a Track, an id or a path as Mixxx stores it); see track_ids_of."""
+    if isinstance(track, bool) or not isinstance(track, (Track, int, str)):
+        raise ValidationError(
+            f"a track is a Track, an id or a path as Mixxx stores it, not {track!r}"
+        )
+    return track_ids_of(track)[0]

@@ -95,6 +95,9 @@ def query_tracks(
     ``crate``/``playlist`` are an id or a name (:func:`mixxx_peewee.lookup.get_crate`).
     ``added_after``/``added_before`` take a date as ``added:`` reads it (a local day, month
     or year, ``lastweek``, ``lastmonth``, ``lastyear``) or a datetime (naive means UTC).
+    ``hidden``: False (default) only visible tracks, True only hidden ones, None both (a
+    track selector takes ``hidden: bool | None``; a listing that can only add hidden tracks
+    takes ``include_hidden: bool = False``).
     Raises ValidationError, CrateNotFoundError, PlaylistNotFoundError.
     """
     filters = {k: v for k, v in locals().items() if k in TRACK_FILTERS}
@@ -122,9 +125,10 @@ def search_tracks(
     limit: int | None = None,
     **filters: Any,
 ) -> list[Track]:
-    """Tracks matching a Mixxx search-bar query (see :mod:`mixxx_peewee.tracks.search`).
+    """Tracks matching a Mixxx search-bar query (see :mod:`mixxx_peewee.tracks.searchsyntax`).
 
-    Extra keyword filters are those of :func:`query_tracks`. Raises ValidationError.
+    Extra keyword filters (and ``hidden``) are those of :func:`query_tracks`. Raises
+    ValidationError.
     """
     if not isinstance(query, str):
         raise ValidationError(f"search query must be text, not {query!r}")
@@ -343,7 +347,10 @@ def _wanted_id(track_id: object) -> int | None:
 def get_track_by_id(track_id: int | str) -> Track:
     """The track with ``track_id`` (an int or digits; location joined).
 
-    Raises ValidationError (no id), TrackNotFoundError.
+    Raises ValidationError (no id), TrackNotFoundError. The rule for lookups: by id raises
+    (an id comes from the library, so a missing one is an error); by path
+    (:func:`~mixxx_peewee.tracks.locations.get_track_by_location`) returns None, because
+    "is this file in the library?" is a question.
     """
     wanted = _wanted_id(track_id)
     track = None
@@ -361,6 +368,7 @@ def missing_tracks(
     or MISSING_FLAGGED (the scanner's ``fs_deleted`` flag on a file that is there now).
 
     ``columns``: the keys of each track dict, as for :func:`iter_tracks` (default: all).
+    ``hidden``: False only visible tracks, True only hidden ones, None (default) both.
     """
     wanted = None if columns is None else list(dict.fromkeys(columns))
     read = None if wanted is None else [*wanted, "location", "fs_deleted"]

@@ -241,7 +241,7 @@ def relocate_tracks(
     dry_run: bool = False,
     force: bool = False,
     allow_missing: bool = False,
-) -> WriteResult:
+) -> WriteResult[RelocationPlan]:
     """Move every track under the folder ``old_prefix`` to ``new_prefix``; ``value`` is the plan.
 
     Rewrites ``location``, ``directory`` and ``filename`` together and updates

@@ -23,6 +23,8 @@ from mixxx_peewee.models import Crate
 from mixxx_peewee.models import CrateTrack
 from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import PlaylistTrack
+from mixxx_peewee.tracks.locations import TrackLike
+from mixxx_peewee.tracks.locations import track_id_of
 
 __all__ = ["PlaylistUse", "TrackUsage", "track_crate_names", "track_usage"]
 
@@ -45,11 +47,14 @@ class TrackUsage:
     playlists: list[PlaylistUse] = field(default_factory=list)
 
 
-def track_usage(track_id: int) -> TrackUsage:
-    """The crates and playlists (Auto DJ and history too) that hold ``track_id``.
+def track_usage(track: TrackLike) -> TrackUsage:
+    """The crates and playlists (Auto DJ and history too) that hold ``track``.
 
-    A track in a playlist twice has two positions. Raises LibraryNotOpenError.
+    ``track``: a Track, an id or a path as Mixxx stores it (:data:`TrackLike`). A track in a
+    playlist twice has two positions. Raises LibraryNotOpenError, TrackNotFoundError (a path
+    no track has).
     """
+    track_id = track_id_of(track)
     crates = (
         Crate.select(Crate.id, Crate.name)
         .join(CrateTrack, on=(CrateTrack.crate == Crate.id))
