@@ -256,6 +256,17 @@ def test_a_deleted_crate_comes_back_with_its_id_and_members(sample: Path) -> Non
     assert [t.id for t in m.get_crate_tracks(crate)] == members
 
 
+def test_a_generator_of_tracks_is_read_once_for_the_record_and_the_write(sample: Path) -> None:
+    # The journal records the arguments before the function runs: a one-pass argument must
+    # reach the function whole (it once reached it empty, and nothing was written).
+    house = m.search_tracks("genre:house")[:3]
+    result = m.hide_tracks(t for t in house)
+    assert result.counts["changed"] == 3
+    crate = m.create_crate("From a generator").id
+    assert m.add_tracks_to_crate(crate, (t.id for t in house)).counts["added"] == 3
+    assert m.list_changes()[0].arguments["tracks"] == [t.id for t in house]
+
+
 def test_nothing_is_recorded_for_dry_runs_and_writes_that_change_nothing(sample: Path) -> None:
     m.add_tracks_to_crate(_unlocked_crate(), [1], dry_run=True)
     m.update_track(1, rating=m.get_track_by_id(1).rating)  # the value it has

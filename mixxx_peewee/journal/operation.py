@@ -15,6 +15,7 @@ import functools
 import inspect
 import os
 from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -86,10 +87,16 @@ def journalled(func: Callable[P, R]) -> Callable[P, R]:
         if _current_operation.get() is not None:
             return func(*args, **kwargs)
         try:
-            bound = signature.bind(*args, **kwargs).arguments
+            call = signature.bind(*args, **kwargs)
         except TypeError:
             return func(*args, **kwargs)  # the call itself raises the TypeError
-        arguments = {k: _jsonable_argument(v) for k, v in bound.items() if k != "dry_run"}
+        # A one-pass argument (a generator of tracks) is read once, here: the record and
+        # the function then see the same values.
+        for key, value in call.arguments.items():
+            if isinstance(value, Iterator):
+                call.arguments[key] = list(value)
+        args, kwargs = call.args, call.kwargs  # type: ignore[assignment]
+        arguments = {k: _jsonable_argument(v) for k, v in call.arguments.items() if k != "dry_run"}
         operation = _Operation(name, arguments)
         token = _current_operation.set(operation)
         result: R | None = None
