@@ -361,7 +361,7 @@ def backup(conn: sqlite3.Connection, dest: str) -> None:
         os.close(fd)
 
 
-# The library columns a diff compares (mixxx_peewee.diff.sides.TRACK_FIELDS, as stored).
+# The library columns a diff compares (mixxx_peewee.core.trackfields.DIFF_FIELDS, as stored).
 DIFF_COLUMNS = (
     "artist", "title", "album", "album_artist", "genre", "composer", "grouping", "year",
     "comment", "tracknumber", "bpm", "key", "beats", "keys", "rating", "color",

@@ -23,7 +23,6 @@ from mixxx_peewee.backups.copying import TrackMatch
 from mixxx_peewee.backups.copying import count_matches
 from mixxx_peewee.backups.copying import library_track_paths
 from mixxx_peewee.backups.parts import PATH_COLUMNS
-from mixxx_peewee.backups.parts import TRACK_FIELDS
 from mixxx_peewee.backups.parts import PartSpec
 from mixxx_peewee.core.connection import check_file
 from mixxx_peewee.core.connection import db
@@ -33,6 +32,7 @@ from mixxx_peewee.core.connection import sqlite_uri
 from mixxx_peewee.core.connection import why
 from mixxx_peewee.core.inspection import Verdict
 from mixxx_peewee.core.inspection import inspect_schema
+from mixxx_peewee.core.trackfields import RESTORE_FIELDS
 from mixxx_peewee.core.values import chunked
 from mixxx_peewee.errors import BackupError
 from mixxx_peewee.errors import NotAMixxxDatabaseError
@@ -220,12 +220,12 @@ def read_backup(
         for name in spec.fields:
             if name == "location":
                 continue
-            if TRACK_FIELDS[name][0] not in have:
+            if RESTORE_FIELDS[name][0] not in have:
                 raise BackupError(
                     f"{source.path}: the backup (revision {revision}) has no library."
-                    f"{TRACK_FIELDS[name][0]}"
+                    f"{RESTORE_FIELDS[name][0]}"
                 )
-            columns += [c for c in TRACK_FIELDS[name] if c in have and c in Track._meta.columns]
+            columns += [c for c in RESTORE_FIELDS[name] if c in have and c in Track._meta.columns]
         backup.track_columns = tuple(columns)
     # Which tracks differ at all, found by SQLite in one pass over both files: only those
     # are read here and compared row by row (see _changed_tracks).

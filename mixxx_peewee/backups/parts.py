@@ -1,11 +1,10 @@
 """What a partial restore takes back: the parts, the track fields, and reading ``--only``.
 
-:data:`PARTS` (crates, playlists, cues) and :data:`TRACK_FIELDS` (the track fields
-:func:`mixxx_peewee.restore_part` takes back, each with the columns that come with it:
-this is their one home in ``backups``) and :func:`parse_parts`, which reads
-``crates,tracks:rating,color`` into a :class:`PartSpec`.
+:data:`PARTS` (crates, playlists, cues), the track fields of the one catalogue
+(``core.trackfields.RESTORE_FIELDS``: each with the columns that come with it) and
+:func:`parse_parts`, which reads ``crates,tracks:rating,color`` into a :class:`PartSpec`.
 
-May import: ``errors``, ``models``.
+May import: ``errors``, ``core``.
 """
 
 from __future__ import annotations
@@ -13,47 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from mixxx_peewee.core.trackfields import METADATA_FIELDS
+from mixxx_peewee.core.trackfields import RESTORE_FIELDS
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.models import BEAT_COLUMNS
-from mixxx_peewee.models import KEY_COLUMNS
 
-__all__ = ["PARTS", "PATH_COLUMNS", "TRACK_FIELDS", "PartSpec", "parse_parts"]
+__all__ = ["PARTS", "PATH_COLUMNS", "PartSpec", "parse_parts"]
 
 PARTS = ("crates", "playlists", "cues")  # and tracks:FIELD[,FIELD…]
 
-_METADATA = (
-    "artist", "title", "album", "album_artist", "composer", "genre", "grouping", "comment",
-    "url", "year", "tracknumber", "tracktotal",
-)  # fmt: skip
-
-TRACK_FIELDS: dict[str, tuple[str, ...]] = {
-    **{name: (name,) for name in _METADATA},
-    # What Mixxx shows is the blob: the columns are caches it writes from it.
-    "bpm": ("bpm", *(c for c in BEAT_COLUMNS if c != "bpm")),
-    "key": ("key", *(c for c in KEY_COLUMNS if c != "key")),
-    "bpm_lock": ("bpm_lock",),
-    "rating": ("rating",),
-    "color": ("color",),
-    "timesplayed": ("timesplayed", "last_played_at"),
-    "datetime_added": ("datetime_added",),
-    "mixxx_deleted": ("mixxx_deleted",),
-    "replaygain": ("replaygain", "replaygain_peak"),
-    "coverart": (
-        "coverart_source",
-        "coverart_type",
-        "coverart_location",
-        "coverart_hash",
-        "coverart_color",
-        "coverart_digest",
-    ),
-    "location": ("location", "directory", "filename"),  # track_locations: the path columns
-}
-"""Track fields :func:`mixxx_peewee.restore_part` takes back, each with its columns."""
-
-_FIELD_WORDS = {"metadata": _METADATA}
+_FIELD_WORDS = {"metadata": METADATA_FIELDS}
 # A column that comes with a field names that field (``beats`` is ``bpm``).
-_COMPANIONS = {c: name for name, cols in TRACK_FIELDS.items() for c in cols if c != name}
-PATH_COLUMNS = TRACK_FIELDS["location"]  # the path columns of track_locations
+_COMPANIONS = {c: name for name, cols in RESTORE_FIELDS.items() for c in cols if c != name}
+PATH_COLUMNS = RESTORE_FIELDS["location"]  # the path columns of track_locations
 
 
 @dataclass(frozen=True)
@@ -116,16 +86,16 @@ def parse_parts(parts: str | Iterable[str]) -> PartSpec:
         raise ValidationError(f"tracks needs its fields: tracks:FIELD[,FIELD…] ({_field_list()})")
     if not found:
         raise ValidationError("nothing to restore: give crates, playlists, cues or tracks:FIELDS")
-    ordered = tuple(name for name in TRACK_FIELDS if name in fields)
+    ordered = tuple(name for name in RESTORE_FIELDS if name in fields)
     return PartSpec("crates" in found, "playlists" in found, "cues" in found, ordered)
 
 
 def _field_list() -> str:
-    return f"fields: {', '.join(TRACK_FIELDS)}; metadata is {', '.join(_METADATA)}"
+    return f"fields: {', '.join(RESTORE_FIELDS)}; metadata is {', '.join(METADATA_FIELDS)}"
 
 
 def _track_field(word: str) -> tuple[str, ...]:
-    if word in TRACK_FIELDS:
+    if word in RESTORE_FIELDS:
         return (word,)
     if word in _FIELD_WORDS:
         return _FIELD_WORDS[word]

@@ -231,7 +231,7 @@ def restore_part(
 
     ``parts``: ``"crates"``, ``"playlists"``, ``"cues"``, ``"tracks:FIELD[,FIELD…]"`` (a
     list, or one comma list; fields in
-    :data:`mixxx_peewee.backups.parts.TRACK_FIELDS`, or ``metadata``). ``names``
+    :data:`mixxx_peewee.core.trackfields.RESTORE_FIELDS`, or ``metadata``). ``names``
     limits crates and playlists to those ids or names of the backup; ``tracks`` limits
     cues and track fields to those track ids. One write transaction; tracks are matched by
     id. A backup none of whose tracks is this library's (the same id and path) is refused

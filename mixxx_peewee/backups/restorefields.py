@@ -19,12 +19,12 @@ from mixxx_peewee.backups.backupfile import BackupData
 from mixxx_peewee.backups.backupfile import RestoreJob
 from mixxx_peewee.backups.backupfile import fields_of
 from mixxx_peewee.backups.parts import PATH_COLUMNS
-from mixxx_peewee.backups.parts import TRACK_FIELDS
 from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.core.results import plural
 from mixxx_peewee.core.statements import for_each_chunk
 from mixxx_peewee.core.statements import run_for_each
 from mixxx_peewee.core.statements import stored_rows
+from mixxx_peewee.core.trackfields import RESTORE_FIELDS
 from mixxx_peewee.core.values import change_text
 from mixxx_peewee.journal.capture import bulk_write
 from mixxx_peewee.journal.capture import known_updates
@@ -156,7 +156,7 @@ def _restore_columns(
     columns = backup.track_columns
     groups = [
         (name, [columns.index(c) for c in cols if c in columns])
-        for name, cols in TRACK_FIELDS.items()
+        for name, cols in RESTORE_FIELDS.items()
         if name != "location" and cols[0] in columns
     ]
     query = Track.select(Track.id, *fields_of(Track, columns))

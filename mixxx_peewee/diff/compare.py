@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mixxx_peewee.core.fields import parse_mixxx_datetime
+from mixxx_peewee.core.trackfields import DIFF_FIELDS
 from mixxx_peewee.core.values import format_color
 from mixxx_peewee.diff.result import CollectionChanges
 from mixxx_peewee.diff.result import CollectionRef
@@ -37,7 +38,6 @@ from mixxx_peewee.diff.result import MembershipChange
 from mixxx_peewee.diff.result import TrackChange
 from mixxx_peewee.diff.result import TrackRef
 from mixxx_peewee.diff.sides import CUE_COLUMNS
-from mixxx_peewee.diff.sides import TRACK_FIELDS
 from mixxx_peewee.diff.sides import Side
 from mixxx_peewee.diff.sides import add_digest_function
 from mixxx_peewee.diff.sides import attach_read_only
@@ -74,7 +74,7 @@ def diff_libraries(
         attach_read_only(conn, new.path, "b")
         sa, sb = Side(old, "a", "a", fields), Side(new, "b", "b", fields)
         result = LibraryDiff(
-            str(old.path), str(new.path), tuple(f for f in TRACK_FIELDS if f in fields)
+            str(old.path), str(new.path), tuple(f for f in DIFF_FIELDS if f in fields)
         )
         conn.execute("BEGIN")  # one consistent read of both files
         _diff_tracks(conn, sa, sb, result)
@@ -113,7 +113,7 @@ def _diff_tracks(conn: sqlite3.Connection, sa: Side, sb: Side, result: LibraryDi
     # Two libraries: compare the blobs themselves, digest only the rows reported; with a
     # snapshot: compare the compact form it stores (see _compact).
     blobs = "raw" if not (sa.source.snapshot or sb.source.snapshot) else "compact"
-    compared = [f for f in TRACK_FIELDS if f in sa.fields]
+    compared = [f for f in DIFF_FIELDS if f in sa.fields]
     differs = " OR ".join(
         f"{sa.column(f, blobs=blobs)} IS NOT {sb.column(f, blobs=blobs)}"
         for f in ("hidden", *compared)

@@ -30,6 +30,7 @@ from mixxx_peewee.core.connection import translate_sqlite_error
 from mixxx_peewee.core.inspection import Verdict
 from mixxx_peewee.core.inspection import inspect_schema
 from mixxx_peewee.core.schema import cue_color_encoding
+from mixxx_peewee.core.trackfields import DIFF_FIELDS
 from mixxx_peewee.errors import DatabaseNotFoundError
 from mixxx_peewee.errors import NotAMixxxDatabaseError
 from mixxx_peewee.errors import SchemaVersionError
@@ -42,7 +43,6 @@ __all__ = [
     "SNAPSHOT_FORMAT",
     "SNAPSHOT_VERSION",
     "TRACK_COLUMNS",
-    "TRACK_FIELDS",
     "Side",
     "Source",
     "add_digest_function",
@@ -57,15 +57,9 @@ __all__ = [
 SNAPSHOT_FORMAT = "mixxx-peewee snapshot"
 SNAPSHOT_VERSION = 1
 
-# The track fields a diff compares, in report order: model field name -> library column.
-TRACK_FIELDS: tuple[str, ...] = (
-    "artist", "title", "album", "album_artist", "genre", "composer", "grouping", "year",
-    "comment", "tracknumber", "bpm", "key", "beats", "keys", "rating", "color",
-    "timesplayed", "played", "last_played_at", "datetime_added", "location", "duration",
-)  # fmt: skip
 _BLOBS = ("beats", "keys")  # compared by content; reported and stored as digests
 # The normalised columns of a track, as a snapshot stores them.
-TRACK_COLUMNS = ("id", "hidden", *TRACK_FIELDS, "samplerate")
+TRACK_COLUMNS = ("id", "hidden", *DIFF_FIELDS, "samplerate")
 CUE_COLUMNS = ("id", "track_id", "type", "position", "length", "hotcue", "label", "color")
 _COMPACT_BYTES = 64  # a snapshot keeps blobs up to this size; longer ones as a digest
 
@@ -135,7 +129,7 @@ def read_source(path: str | os.PathLike[str] | None) -> Source:
                     f"{resolved}: snapshot format {info.get('version')} is not one this "
                     f"package reads ({SNAPSHOT_VERSION})"
                 )
-            fields = frozenset(str(info.get("fields", "")).split(",")) & set(TRACK_FIELDS)
+            fields = frozenset(str(info.get("fields", "")).split(",")) & set(DIFF_FIELDS)
             return Source(resolved, True, fields, tidy=tidy)
         report = inspect_schema(conn)
     except sqlite3.Error as exc:
@@ -150,7 +144,7 @@ def read_source(path: str | os.PathLike[str] | None) -> Source:
         )
     library = report.live.get("library", {})
     fields = frozenset(
-        f for f in TRACK_FIELDS if f in library or (f == "location" and "track_locations" in tables)
+        f for f in DIFF_FIELDS if f in library or (f == "location" and "track_locations" in tables)
     )
     revision = report.matched_revision or report.version
     colors = cue_color_encoding(revision) if report.has_column("cues", "color") else "none"

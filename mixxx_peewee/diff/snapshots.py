@@ -24,11 +24,11 @@ from pathlib import Path
 from mixxx_peewee.core.connection import sqlite_uri
 from mixxx_peewee.core.connection import translate_sqlite_error
 from mixxx_peewee.core.connection import why
+from mixxx_peewee.core.trackfields import DIFF_FIELDS
 from mixxx_peewee.core.values import parse_track_ids
 from mixxx_peewee.diff.sides import SNAPSHOT_FORMAT
 from mixxx_peewee.diff.sides import SNAPSHOT_VERSION
 from mixxx_peewee.diff.sides import TRACK_COLUMNS
-from mixxx_peewee.diff.sides import TRACK_FIELDS
 from mixxx_peewee.diff.sides import Side
 from mixxx_peewee.diff.sides import Source
 from mixxx_peewee.diff.sides import add_digest_function
@@ -115,7 +115,7 @@ def _info(src: Source, fields: Iterable[str]) -> list[tuple[str, str]]:
     return [
         ("format", SNAPSHOT_FORMAT),
         ("version", str(SNAPSHOT_VERSION)),
-        ("fields", ",".join(f for f in TRACK_FIELDS if f in set(fields))),
+        ("fields", ",".join(f for f in DIFF_FIELDS if f in set(fields))),
         ("source", str(src.path)),
         ("revision", "" if src.revision is None else str(src.revision)),
         ("saved", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
