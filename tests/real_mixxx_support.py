@@ -7,7 +7,8 @@ stopped again. Everything seen on the way is recorded in a :class:`RoundTrip` fo
 to judge; only failures of the machinery (Mixxx not starting, no scan) raise here.
 
 The Mixxx handling itself (Xvfb, dialogs, clean X11 shutdown, the 2.5.0 chroot) lives in
-``scripts/make_real_mixxx_fixture.py``, loaded from its file. Every run is private, so other
+``scripts/fixtures/make_real_mixxx_fixture.py``, loaded from its file. Every run is private, so
+other
 X servers and Mixxx processes on the machine (another test run's, another user's) cannot
 touch it: Xvfb picks its own free display (``-displayfd``), Mixxx gets its own settings
 folder, HOME and XDG folders, and the harness knows its Mixxx by pid: it waits on that
@@ -39,7 +40,7 @@ from mixxx_peewee.core.running import find_mixxx_processes
 from mixxx_peewee.core.running import set_mixxx_detector
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-FIXTURE_SCRIPT = REPO_ROOT / "scripts" / "make_real_mixxx_fixture.py"
+FIXTURE_SCRIPT = REPO_ROOT / "scripts" / "fixtures" / "make_real_mixxx_fixture.py"
 CHROOT = Path(os.environ.get("MIXXX25_CHROOT", "/var/cache/mixxx-peewee/trixie-mixxx"))
 
 CRATE_NAME = "Real Mixxx crate"
@@ -50,7 +51,7 @@ PLACEHOLDER_NAME = "historyPlaceholder"
 
 
 def load_fixture_script() -> ModuleType:
-    """scripts/make_real_mixxx_fixture.py as a module (it is no package)."""
+    """scripts/fixtures/make_real_mixxx_fixture.py as a module (it is no package)."""
     spec = importlib.util.spec_from_file_location("make_real_mixxx_fixture", FIXTURE_SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -70,7 +71,9 @@ def skip_reason(mixxx: str) -> str | None:
         return f"needs {', '.join(missing)} (apt-get install mixxx xvfb ffmpeg)"
     if mixxx == "2.5":
         if not (CHROOT / "usr/bin/mixxx").exists():
-            return f"no Mixxx 2.5 chroot at {CHROOT} (scripts/build_mixxx25_chroot.sh builds it)"
+            return (
+                f"no Mixxx 2.5 chroot at {CHROOT} (scripts/dev/build_mixxx25_chroot.sh builds it)"
+            )
         if os.geteuid() != 0:
             return "Mixxx 2.5 runs in a chroot with bind mounts: needs root"
     return None

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "scripts" / "bench.py"
+BENCH = ROOT / "scripts" / "bench" / "bench.py"
 
 EVERY_MEASUREMENT = (
     "open + schema inspection",
@@ -89,11 +89,11 @@ def test_reference_rows_are_information_not_targets(quick_run):
 
 
 def test_the_raw_search_folds_accents_as_the_library_does(tmp_path: Path) -> None:
-    sys.path.insert(0, str(ROOT / "scripts"))
+    sys.path.insert(0, str(ROOT / "scripts" / "bench"))
     try:
-        import bench_raw
+        import raw_sqlite as bench_raw
     finally:
-        sys.path.remove(str(ROOT / "scripts"))
+        sys.path.remove(str(ROOT / "scripts" / "bench"))
     import mixxx_peewee as mp
     from mixxx_peewee.testing import make_sample_library
 
@@ -135,7 +135,7 @@ def test_json_names_the_machine_and_the_generated_library(quick_run):
 def test_the_start_up_row_compares_the_fastest_runs_and_fails_above_its_target() -> None:
     code = (
         "import dataclasses, json, sys\n"
-        f"sys.path.insert(0, {str(ROOT / 'scripts')!r})\n"
+        f"sys.path.insert(0, {str(ROOT / 'scripts' / 'bench')!r})\n"
         "import bench\n"
         "(row,) = bench.startup_rows(3, references=False)\n"
         "# Issue 19's 1.27x: every --help run 127 ms, every import typer 100 ms.\n"

@@ -4,8 +4,8 @@ Each function is what a careful script without any ORM would write (parameters o
 one ``BEGIN IMMEDIATE`` per write). Independent of mixxx_peewee, and light to import,
 because it also runs as a whole process:
 
-    python scripts/bench_raw.py jsonl DB        # every visible track as JSON lines to stdout
-    python scripts/bench_raw.py probe DB        # lock prober, see probe()
+    python scripts/bench/raw_sqlite.py jsonl DB        # every visible track as JSON lines to stdout
+    python scripts/bench/raw_sqlite.py probe DB        # lock prober, see probe()
 """
 
 from __future__ import annotations

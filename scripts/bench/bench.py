@@ -1,7 +1,7 @@
 """Benchmark mixxx_peewee against raw sqlite3 at 10,000 and 100,000 tracks (issue 6).
 
 Every row runs a library call and a raw-``sqlite3`` script doing the same SQL work
-(``scripts/bench_raw.py``) on the same file, interleaved (lib, raw, raw, lib, ...),
+(``scripts/bench/raw_sqlite.py``) on the same file, interleaved (lib, raw, raw, lib, ...),
 ``--repeat`` times each; times are medians, the ratio is lib / raw. Peak memory comes from
 one extra run of each side: tracemalloc (Python allocations) in-process, ``ru_maxrss`` for
 whole processes. Write rows run on a fresh copy of the library each time (the copy and
@@ -23,12 +23,12 @@ probed runs per side. Timing and lock runs are separate, so the prober never slo
 timed runs.
 
 Libraries come from ``mixxx_peewee.testing.make_sample_library`` (tracks, cues, history
-and Auto DJ playlists) topped up by ``scripts/bench_data.py`` (200 crates, 300 playlists
+and Auto DJ playlists) topped up by ``scripts/bench/library_data.py`` (200 crates, 300 playlists
 with long-tailed sizes up to 10,000 entries, BeatMap blobs), cached under ``--cache-dir``
 by parameters and generator source.
 
-    python scripts/bench.py                       # 10,000 and 100,000 tracks, rev 32 and 39
-    python scripts/bench.py --quick --out /tmp/x.json
+    python scripts/bench/bench.py                       # 10,000 and 100,000 tracks, rev 32 and 39
+    python scripts/bench/bench.py --quick --out /tmp/x.json
 """
 
 from __future__ import annotations
@@ -63,11 +63,11 @@ os.environ["MIXXX_PEEWEE_AUTO_BACKUP"] = "0"  # write rows measure the write alo
 SCRIPTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(SCRIPTS))
 
-import bench_analysis  # noqa: E402
-import bench_data  # noqa: E402
-import bench_raw  # noqa: E402
+import library_data as bench_data  # noqa: E402
+import raw_sqlite as bench_raw  # noqa: E402
+import rows_analysis as bench_analysis  # noqa: E402
 
-ROOT = SCRIPTS.parent
+ROOT = SCRIPTS.parents[1]
 PY = sys.executable
 RELOCATED_ROOT = "/media/dj/Música"
 READ_RATIO = 1.5
@@ -178,7 +178,7 @@ def probe_lock(side: Side) -> float:
     try:
         assert side.path is not None
         prober = subprocess.Popen(
-            [PY, str(SCRIPTS / "bench_raw.py"), "probe", side.path(ctx)],
+            [PY, str(SCRIPTS / "raw_sqlite.py"), "probe", side.path(ctx)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -351,7 +351,7 @@ class Shape:
 
 def _generator_digest() -> str:
     digest = hashlib.sha1()
-    for source in (SCRIPTS / "bench_data.py", ROOT / "mixxx_peewee" / "testing.py"):
+    for source in (SCRIPTS / "library_data.py", ROOT / "mixxx_peewee" / "testing.py"):
         digest.update(source.read_bytes())
     return digest.hexdigest()[:10]
 
@@ -816,14 +816,14 @@ def process_rows(label: str, path: Path, repeat: int, tracks: int) -> list[Row]:
     listing = compare_processes(
         Row(label, "process: tracks list --format jsonl"),
         [cli, "--db", str(path), "tracks", "list", "--format", "jsonl"],
-        [PY, str(SCRIPTS / "bench_raw.py"), "jsonl", str(path)],
+        [PY, str(SCRIPTS / "raw_sqlite.py"), "jsonl", str(path)],
         repeat,
         count_lines=tracks <= 10_000,  # one more run each: the same lines? (small sizes)
     )
     judge(listing, ratio=READ_RATIO)
     raw_info = (
-        f"import sys, typer, peewee; sys.path.insert(0, {str(SCRIPTS)!r}); import bench_raw;"
-        f" bench_raw.info({str(path)!r})"
+        f"import sys, typer, peewee; sys.path.insert(0, {str(SCRIPTS)!r}); import raw_sqlite;"
+        f" raw_sqlite.info({str(path)!r})"
     )
     info = compare_processes(
         Row(label, "process: info (vs import typer, peewee + same SQL)"),

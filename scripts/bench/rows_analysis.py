@@ -1,4 +1,4 @@
-"""Benchmark rows for mixxx_peewee.analysis.grids (registered by scripts/bench.py).
+"""Benchmark rows for mixxx_peewee.analysis.grids (registered by scripts/bench/bench.py).
 
 Two rows per library, each against a raw ``sqlite3`` script doing the same work with the same
 codec (``mixxx_peewee.analysis.codec``), so the ratio measures our reading and writing only:
@@ -11,7 +11,7 @@ codec (``mixxx_peewee.analysis.codec``), so the ratio measures our reading and w
 
 The sample libraries' ``beats`` are random placeholder bytes, so a copy with real
 ``BeatGrid-2.0`` grids and ``KeyMap-1.0`` key maps (columns consistent) is made first.
-``bench`` is scripts/bench.py's own module, passed in (no circular import).
+``bench`` is scripts/bench/bench.py's own module, passed in (no circular import).
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def raw_scale(conn: sqlite3.Connection, ids: list[int], factor: float, generatio
 
 
 def rows_for(bench: ModuleType, label: str, path: Path, work: Path, repeat: int) -> list[Any]:
-    """The two beatgrids rows for one library (``bench`` is scripts/bench.py)."""
+    """The two beatgrids rows for one library (``bench`` is scripts/bench/bench.py)."""
     from mixxx_peewee.library import open_library
 
     work.mkdir(parents=True, exist_ok=True)
