@@ -131,7 +131,7 @@ def _wait_for_loads(proc: Any, count: int, timeout: float) -> None:
     """Until the log shows ``count`` beat grids deserialized (one per loaded deck)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        log = fx._current_log(proc)
+        log = fx.current_log(proc)
         if len(re.findall(r"deserialized (BeatGrid|Beats)", log, re.IGNORECASE)) >= count:
             return
         time.sleep(0.5)
@@ -178,7 +178,7 @@ def _run(mixxx: str, tmp_path: Path) -> Run:
                 time.sleep(6)  # let the re-read tags and any analysis settle
             finally:
                 run.stop = fx.stop_mixxx(proc, display)
-                run.log = fx._current_log(proc)
+                run.log = fx.current_log(proc)
     finally:
         fx.stop_process(xvfb)
     if chroot is not None:
