@@ -6,8 +6,9 @@ the playlist; then Mixxx is stopped cleanly, started again (it re-reads everythi
 stopped again. Everything seen on the way is recorded in a :class:`RoundTrip` for the tests
 to judge; only failures of the machinery (Mixxx not starting, no scan) raise here.
 
-The Mixxx handling itself (Xvfb, dialogs, clean X11 shutdown, the 2.5.0 chroot) lives in
-``scripts/make_real_mixxx_fixture.py``, loaded from its file. Every run is private, so other
+The Mixxx handling itself (Xvfb, dialogs, clean X11 shutdown, the 2.5.0 chroot) lives in the
+driver library ``scripts/fixtures/realmixxx/`` (imported as ``fx``), which the fixture recipes
+use too. Every run is private, so other
 X servers and Mixxx processes on the machine (another test run's, another user's) cannot
 touch it: Xvfb picks its own free display (``-displayfd``), Mixxx gets its own settings
 folder, HOME and XDG folders, and the harness knows its Mixxx by pid: it waits on that
@@ -18,7 +19,6 @@ library's running-Mixxx check see only the Mixxx it started (:func:`only_these_m
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
 import shutil
@@ -31,7 +31,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from mixxx_peewee.core.running import MixxxProcess
@@ -39,7 +38,7 @@ from mixxx_peewee.core.running import find_mixxx_processes
 from mixxx_peewee.core.running import set_mixxx_detector
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-FIXTURE_SCRIPT = REPO_ROOT / "scripts" / "make_real_mixxx_fixture.py"
+FIXTURES_DIR = REPO_ROOT / "scripts" / "fixtures"
 CHROOT = Path(os.environ.get("MIXXX25_CHROOT", "/var/cache/mixxx-peewee/trixie-mixxx"))
 
 CRATE_NAME = "Real Mixxx crate"
@@ -49,17 +48,10 @@ EDITED_TITLE = "Edited while Mixxx runs"
 PLACEHOLDER_NAME = "historyPlaceholder"
 
 
-def load_fixture_script() -> ModuleType:
-    """scripts/make_real_mixxx_fixture.py as a module (it is no package)."""
-    spec = importlib.util.spec_from_file_location("make_real_mixxx_fixture", FIXTURE_SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-fx = load_fixture_script()
+# The driver library of a real Mixxx (scripts/fixtures/realmixxx/), shared with the recipes.
+if str(FIXTURES_DIR) not in sys.path:
+    sys.path.insert(0, str(FIXTURES_DIR))
+import realmixxx as fx  # noqa: E402
 
 
 def skip_reason(mixxx: str) -> str | None:
@@ -70,7 +62,9 @@ def skip_reason(mixxx: str) -> str | None:
         return f"needs {', '.join(missing)} (apt-get install mixxx xvfb ffmpeg)"
     if mixxx == "2.5":
         if not (CHROOT / "usr/bin/mixxx").exists():
-            return f"no Mixxx 2.5 chroot at {CHROOT} (scripts/build_mixxx25_chroot.sh builds it)"
+            return (
+                f"no Mixxx 2.5 chroot at {CHROOT} (scripts/dev/build_mixxx25_chroot.sh builds it)"
+            )
         if os.geteuid() != 0:
             return "Mixxx 2.5 runs in a chroot with bind mounts: needs root"
     return None
@@ -185,7 +179,7 @@ def wait_for_scan_done(proc: Any, db: Path, expected: int, timeout: float = 180.
     while time.monotonic() - t0 < timeout:
         if proc.poll() is not None:
             raise fx.FixtureError(f"Mixxx exited with {proc.returncode} while scanning")
-        if "Scan took:" in fx._current_log(proc) and fx.count_tracks(db) >= expected:
+        if "Scan took:" in fx.current_log(proc) and fx.count_tracks(db) >= expected:
             return int(fx.count_tracks(db))
         time.sleep(0.25)
     return int(fx.count_tracks(db))

@@ -168,7 +168,9 @@ def test_mixxx_233_analysed_the_click_tracks() -> None:
 
 def test_mixxx_250_writes_id3v2_key_text() -> None:
     if not ANALYSIS_25.exists():
-        pytest.skip("no 2.5.0 analysis fixture (scripts/make_analysis_fixture.py --mixxx 2.5)")
+        pytest.skip(
+            "no 2.5.0 analysis fixture (scripts/fixtures/make_analysis_fixture.py --mixxx 2.5)"
+        )
     for row in analysis_rows(ANALYSIS_25):
         keys = decode_keys(row["keys_version"], row["keys"]).value
         if keys is not None and keys.is_valid:

@@ -1,4 +1,5 @@
-"""scripts/annex_metadata_sync.py against the real git-annex: locked and unlocked repositories.
+"""scripts/examples/annex_metadata_sync.py against the real git-annex: locked and unlocked
+repositories.
 
 Each repository kind is built once per module (a dozen tiny annexed files, the tracks of a
 generated library); a scenario test walks the changes a DJ makes and checks, after each
@@ -24,7 +25,7 @@ from typer.testing import CliRunner
 import mixxx_peewee
 from mixxx_peewee.testing import make_sample_library
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "annex_metadata_sync.py"
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "examples" / "annex_metadata_sync.py"
 needs_annex = pytest.mark.skipif(
     shutil.which("git-annex") is None,
     reason="git-annex is not installed (Debian: apt-get install git-annex; .ci/run does)",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "scripts" / "bench.py"
+BENCH = ROOT / "scripts" / "bench" / "bench.py"
 
 EVERY_MEASUREMENT = (
     "open + schema inspection",
@@ -89,23 +89,23 @@ def test_reference_rows_are_information_not_targets(quick_run):
 
 
 def test_the_raw_search_folds_accents_as_the_library_does(tmp_path: Path) -> None:
-    sys.path.insert(0, str(ROOT / "scripts"))
+    sys.path.insert(0, str(ROOT / "scripts" / "bench"))
     try:
-        import bench_raw
+        import raw_sqlite
     finally:
-        sys.path.remove(str(ROOT / "scripts"))
+        sys.path.remove(str(ROOT / "scripts" / "bench"))
     import mixxx_peewee as mp
     from mixxx_peewee.testing import make_sample_library
 
     path = make_sample_library(tmp_path / "mixxxdb.sqlite", revision=39, tracks=60, seed=3)
-    conn = bench_raw.connect(str(path))
+    conn = raw_sqlite.connect(str(path))
     conn.execute("UPDATE library SET title = 'Café Déjà Vu' WHERE id IN (1, 2)")
     conn.execute("UPDATE library SET mixxx_deleted = 0 WHERE id IN (1, 2)")
     with mp.open_library(path, readonly=True):
         for terms in (["cafe"], ["CAFÉ", "deja"], ["vu"]):
             lib = mp.search_tracks(" ".join(terms))
-            assert bench_raw.search(conn, terms) == len(lib) >= 2, terms
-        assert bench_raw.search_ascii(conn, ["cafe"]) < len(mp.search_tracks("cafe"))
+            assert raw_sqlite.search(conn, terms) == len(lib) >= 2, terms
+        assert raw_sqlite.search_ascii(conn, ["cafe"]) < len(mp.search_tracks("cafe"))
     conn.close()
 
 
@@ -135,12 +135,13 @@ def test_json_names_the_machine_and_the_generated_library(quick_run):
 def test_the_start_up_row_compares_the_fastest_runs_and_fails_above_its_target() -> None:
     code = (
         "import dataclasses, json, sys\n"
-        f"sys.path.insert(0, {str(ROOT / 'scripts')!r})\n"
-        "import bench\n"
-        "(row,) = bench.startup_rows(3, references=False)\n"
+        f"sys.path.insert(0, {str(ROOT / 'scripts' / 'bench')!r})\n"
+        "import harness, rows_process\n"
+        "(row,) = rows_process.startup_rows(3, references=False)\n"
         "# Issue 19's 1.27x: every --help run 127 ms, every import typer 100 ms.\n"
-        "bench._process = lambda argv: (100.0 if argv[0] == bench.PY else 127.0, 0.0, 0, '')\n"
-        "(slow,) = bench.startup_rows(3, references=False)\n"
+        "fake = lambda argv: (100.0 if argv[0] == harness.PY else 127.0, 0.0, 0, '')\n"
+        "harness.run_process = fake\n"
+        "(slow,) = rows_process.startup_rows(3, references=False)\n"
         "print(json.dumps([dataclasses.asdict(row), dataclasses.asdict(slow)]))\n"
     )
     proc = subprocess.run(

@@ -17,6 +17,7 @@ SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
 
 def _script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``scripts/<name>`` (a path under scripts/) with ``args``."""
     return subprocess.run(
         [sys.executable, str(SCRIPTS / name), *args],
         capture_output=True,
@@ -27,7 +28,12 @@ def _script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize(
-    "name", ["crate_per_folder.py", "history_tracklist.py", "annex_metadata_sync.py"]
+    "name",
+    [
+        "examples/crate_per_folder.py",
+        "examples/history_tracklist.py",
+        "examples/annex_metadata_sync.py",
+    ],
 )
 def test_help_works(name: str) -> None:
     result = _script(name, "--help")
@@ -35,17 +41,19 @@ def test_help_works(name: str) -> None:
 
 
 def test_annex_sync_help_reads_plainly() -> None:
-    text = _script("annex_metadata_sync.py", "--help").stdout
+    text = _script("examples/annex_metadata_sync.py", "--help").stdout
     assert ODD_PLACEHOLDER.findall(text) == []
     assert "Usage: annex_metadata_sync.py [OPTIONS] REPO [PATHS]..." in text
     assert "--db TEXT" in text and "--batch-size INTEGER" in text
     assert "--key-notation [lancelot|openkey|traditional]" in text
 
 
-@pytest.mark.parametrize("script", ["crate_per_folder.py", "history_tracklist.py", "bench.py"])
+@pytest.mark.parametrize(
+    "script", ["examples/crate_per_folder.py", "examples/history_tracklist.py", "bench/bench.py"]
+)
 def test_every_scripts_help_reads_plainly(script: str) -> None:
     text = _script(script, "--help").stdout
-    assert text.startswith(f"Usage: {script} [OPTIONS]")
+    assert text.startswith(f"Usage: {Path(script).name} [OPTIONS]")
     assert ODD_PLACEHOLDER.findall(text) == []
 
 
@@ -53,15 +61,15 @@ def test_crate_per_folder_dry_run_then_sync(tmp_path: Path) -> None:
     db = sample_library(tmp_path)
     root = parsed(run(db, "tracks", "show", "1", "--format", "json"))["location"].rsplit("/", 3)[0]
     before = sha256(db)
-    plan = _script("crate_per_folder.py", root, "--db", str(db), "--dry-run")
+    plan = _script("examples/crate_per_folder.py", root, "--db", str(db), "--dry-run")
     assert plan.returncode == 0 and "new crate" in plan.stdout
     assert sha256(db) == before
-    done = _script("crate_per_folder.py", root, "--db", str(db))
+    done = _script("examples/crate_per_folder.py", root, "--db", str(db))
     assert done.returncode == 0, done.stderr
     crates = parsed(run(db, "crates", "list", "--format", "json"))
     folder_crates = [c for c in crates if c["name"].startswith("Folder: ")]
     assert len(folder_crates) == plan.stdout.count("new crate")
-    again = _script("crate_per_folder.py", root, "--db", str(db))
+    again = _script("examples/crate_per_folder.py", root, "--db", str(db))
     assert all(line.endswith("+0 -0") for line in again.stdout.splitlines())
 
 
@@ -73,11 +81,11 @@ def test_history_tracklist_prints_numbered_lines(tmp_path: Path) -> None:
         if p["kind"] == "history"
     ]
     latest = max(history, key=lambda p: p["id"])
-    result = _script("history_tracklist.py", "--db", str(db), "--times")
+    result = _script("examples/history_tracklist.py", "--db", str(db), "--times")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == latest["name"]
     assert lines[2].startswith("01. [0:00:00] ")
     assert len(lines) - 2 == latest["entry_count"]
-    missing = _script("history_tracklist.py", "--db", str(db), "No such session")
+    missing = _script("examples/history_tracklist.py", "--db", str(db), "No such session")
     assert missing.returncode == 1 and missing.stderr.startswith("error:")

@@ -167,7 +167,7 @@ def test_any_name_is_created_or_refused_cleanly(fresh, name) -> None:  # type: i
 # Modules whose statements are built with peewee on the models (issue 10).
 MODEL_BUILT = ("trackset/playlists.py", "trackset/crates.py", "trackset/membership.py")
 _SQL_STATEMENT = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|REPLACE)\b.*\b(FROM|INTO|SET|WHERE)\b")
-# A hand-written statement stays only where a row of scripts/bench.py needs it; its line
+# A hand-written statement stays only where a row of scripts/bench/bench.py needs it; its line
 # (or the line before) names the row in a comment.
 BENCH_ROWS = (
     "playlist of 10,000 entries in order",

@@ -8,7 +8,8 @@ real subprocess) on a fresh copy of a sample library and accepts exactly:
 - exit 2, Typer's own usage error (a value of the wrong type for an option),
 
 never a traceback, and the database file byte-for-byte unchanged (sha256) when the command
-failed. Cases whose command is not in the CLI yet are skipped. Hypothesis fuzzes names,
+failed. A case whose command is missing from the CLI fails (a renamed command must not turn
+into silence), naming the command and the case. Hypothesis fuzzes names,
 search queries and import-file contents. A tally of cases tried and passed is printed at the
 end (``pytest -s``) for the reliability section of docs/safety.md.
 """
@@ -132,15 +133,23 @@ def _sha(path: Path) -> str:
 _COMMANDS: dict[tuple[str, ...], bool] = {}
 
 
-def _has_command(args: list[str]) -> bool:
-    """Whether the CLI has the (sub)command that ``args`` starts with."""
+def require_command(args: list[str], label: str) -> None:
+    """Fail the case when the CLI has no (sub)command that ``args`` starts with.
+
+    A missing command is a renamed or removed one: the case must say so, not skip.
+    """
     words = tuple(a for a in args[:2] if not a.startswith("-"))
     head = words[:1] if words[:1] in {("relocate",), ("backup",), ("restore",), ("info",),
                                        ("check",)} else words  # fmt: skip
     if head not in _COMMANDS:
         result = RUNNER.invoke(app, [*head, "--help"])
         _COMMANDS[head] = result.exit_code == 0
-    return _COMMANDS[head]
+    if not _COMMANDS[head]:
+        pytest.fail(
+            f"{label}: the CLI has no command {' '.join(head)!r} (`{' '.join(head)} --help`"
+            " fails): was it renamed? Update this case to the new name.",
+            pytrace=False,
+        )
 
 
 def check_clean(
@@ -164,8 +173,7 @@ def check_clean(
 
 def run_case(db: Path, args: list[str], label: str, *, write: bool) -> str:
     """Run one CLI invocation on ``db``; assert it is clean and the file intact on failure."""
-    if not _has_command(args):
-        pytest.skip(f"command {' '.join(args[:2])} not in the CLI yet")
+    require_command(args, label)
     before = _sha(db)
     result = RUNNER.invoke(app, ["--db", str(db), *args], catch_exceptions=True)
     kind = check_clean(result.exit_code, result.stdout, result.stderr, result.exception, label)
@@ -331,8 +339,7 @@ def test_hostile_search_queries(db: Path, value: str) -> None:
 )
 def test_non_utf8_argv_in_a_real_process(db: Path, args: list[bytes]) -> None:
     """Bytes that are not UTF-8 in argv (as a shell passes them) fail cleanly or work."""
-    if not _has_command([a.decode("latin-1") for a in args]):
-        pytest.skip("command not in the CLI yet")
+    require_command([a.decode("latin-1") for a in args], f"non-UTF-8 argv {args[:2]!r}")
 
     def run() -> str:
         before = _sha(db)
@@ -472,8 +479,7 @@ def test_hostile_database_files(tmp_path: Path, sample: Path, kind: str, command
     label = f"{command} on {kind}"
 
     def run() -> str:
-        if not _has_command(args):
-            pytest.skip(f"{command} not in the CLI yet")
+        require_command(args, label)
         is_file = path.is_file() and not path.is_symlink()
         before = _sha(path) if is_file else None
         result = RUNNER.invoke(app, ["--db", str(path), *args], catch_exceptions=True)
@@ -549,3 +555,10 @@ def test_zz_print_tally() -> None:
     passed = sum(TALLY[f"{g}:passed"] for g in groups)
     lines.append(f"{'total':15} tried {tried:4}  passed {passed:4}")
     print("\nhostile-input tally:\n" + "\n".join(lines))
+
+
+def test_a_case_whose_command_is_missing_fails_and_says_which() -> None:
+    """A renamed command turns its cases into failures naming it, never into skips."""
+    with pytest.raises(pytest.fail.Exception, match="no command 'crates frobnicate'"):
+        require_command(["crates", "frobnicate", "x"], "crates frobnicate on x")
+    require_command(["crates", "list"], "crates list")  # present: no failure

@@ -63,7 +63,7 @@ def test_x_servers_started_at_the_same_moment_get_different_displays(
     assert len(set(displays)) == len(displays)
     for proc, number in results:
         assert proc.poll() is None  # its own server, alive, not one that lost a race
-        fx._X11(number).close()
+        fx.X11Connection(number).close()
 
 
 def _hidden_xvfb(started: list[subprocess.Popen[bytes]]) -> int:
@@ -83,7 +83,7 @@ def _hidden_xvfb(started: list[subprocess.Popen[bytes]]) -> int:
     os.close(write_end)
     started.append(proc)
     try:
-        number = fx._read_display_number(read_end, 30.0)
+        number = fx.read_display_number(read_end, 30.0)
     finally:
         os.close(read_end)
     assert number is not None, "the hidden Xvfb did not start"
@@ -107,7 +107,7 @@ def test_an_x_server_hidden_in_another_mount_namespace_does_not_break_start_xvfb
     # ... yet ours got another one, and our clients reach our server (1280x1024), not it.
     assert number != hidden
     assert proc.poll() is None
-    ours = fx._X11(number)
+    ours = fx.X11Connection(number)
     try:
         assert ours.screen_size == (1280, 1024)
     finally:

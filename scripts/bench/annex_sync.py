@@ -1,6 +1,6 @@
-"""Time scripts/annex_metadata_sync.py on 10,000 changed tracks (the README's number).
+"""Time scripts/examples/annex_metadata_sync.py on 10,000 changed tracks (the README's number).
 
-    python scripts/bench_annex.py [--tracks 10000] [--dir /tmp/annex-bench]
+    python scripts/bench/annex_sync.py [--tracks 10000] [--dir /tmp/annex-bench]
 
 Builds (once; kept in --dir) a generated library whose tracks live in a git-annex
 repository of small annexed files, one per track, then times: the first sync (every field
@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parent / "annex_metadata_sync.py"
+SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "annex_metadata_sync.py"
 
 
 def build(folder: Path, tracks: int) -> tuple[Path, Path]:

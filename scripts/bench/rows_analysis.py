@@ -1,7 +1,8 @@
-"""Benchmark rows for mixxx_peewee.analysis.grids (registered by scripts/bench.py).
+"""Benchmark rows for mixxx_peewee.analysis.grids.
 
 Two rows per library, each against a raw ``sqlite3`` script doing the same work with the same
-codec (``mixxx_peewee.analysis.codec``), so the ratio measures our reading and writing only:
+codec (``mixxx_peewee.analysis.codec``; the raw sides are in ``raw_tools.py``), so the ratio
+measures our reading and writing only:
 
 * ``decode grids + keys of N tracks``: :func:`analysis_report` (every blob decoded and
   checked against its columns, in id pages) vs one raw SELECT decoding the same blobs and
@@ -11,27 +12,32 @@ codec (``mixxx_peewee.analysis.codec``), so the ratio measures our reading and w
 
 The sample libraries' ``beats`` are random placeholder bytes, so a copy with real
 ``BeatGrid-2.0`` grids and ``KeyMap-1.0`` key maps (columns consistent) is made first.
-``bench`` is scripts/bench.py's own module, passed in (no circular import).
 """
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+import raw_sqlite
+from harness import Row
+from harness import Side
+from harness import close_lib
+from harness import lib_function
+from harness import work_copy
+from raw_tools import raw_report
+from raw_tools import raw_scale
+from report import LOCK_MS
+from report import READ_RATIO
+from report import WRITE_RATIO
+from report import guarded
 
 from mixxx_peewee.analysis.codec import BEAT_GRID_2
 from mixxx_peewee.analysis.codec import ID3V2_KEY_NAMES
 from mixxx_peewee.analysis.codec import KEY_MAP
-from mixxx_peewee.analysis.codec import BeatGrid
-from mixxx_peewee.analysis.codec import decode_beats
-from mixxx_peewee.analysis.codec import decode_keys
 from mixxx_peewee.analysis.codec import encode_beat_grid
 from mixxx_peewee.analysis.codec import encode_key_map
-from mixxx_peewee.analysis.codec import set_bpm
-from mixxx_peewee.core.keys import guess_key_id
 
 SCALED = 10_000
 
@@ -66,75 +72,26 @@ def with_real_blobs(master: Path, work: Path) -> Path:
     return dest
 
 
-def raw_report(conn: sqlite3.Connection, generation: str) -> list[tuple[int, str]]:
-    """The raw side of the decode row: one SELECT, the same codec, the same comparisons."""
-    found = []
-    for tid, bpm, key, key_id, bv, beats, kv, keys, _sr, _dur in conn.execute(
-        "SELECT id, bpm, key, key_id, beats_version, beats, keys_version, keys, samplerate,"
-        " duration FROM library ORDER BY id"
-    ):
-        grid = decode_beats(bv, beats).value
-        if (
-            isinstance(grid, BeatGrid)
-            and grid.is_valid
-            and not (isinstance(bpm, float) and math.isfinite(bpm) and abs(bpm - grid.bpm) <= 1e-6)
-        ):
-            found.append((tid, "bpm"))
-        keymap = decode_keys(kv, keys).value
-        if keymap is not None and keymap.is_valid:
-            if key_id != keymap.key_id:
-                found.append((tid, "key_id"))
-            if guess_key_id(key) != keymap.key_id:  # the key the text names, any notation
-                found.append((tid, "key"))
-    return found
-
-
-def raw_scale(conn: sqlite3.Connection, ids: list[int], factor: float, generation: str) -> int:
-    """The raw side of the scale row: chunked reads, decode, one executemany in a transaction."""
-    rows = []
-    for start in range(0, len(ids), 500):
-        part = ids[start : start + 500]
-        marks = ",".join("?" * len(part))
-        rows += conn.execute(
-            f"SELECT id, bpm_lock, beats_version, beats FROM library WHERE id IN ({marks})", part
-        ).fetchall()
-    updates = []
-    for tid, lock, version, blob in rows:
-        grid = decode_beats(version, blob).value
-        if lock or not isinstance(grid, BeatGrid) or not grid.is_valid:
-            continue
-        new = set_bpm(grid, grid.bpm * factor, generation)  # type: ignore[arg-type]
-        updates.append((new.encode(), BEAT_GRID_2, new.bpm, tid, blob))
-    conn.execute("BEGIN IMMEDIATE")
-    conn.executemany(
-        "UPDATE library SET beats = ?, beats_version = ?, bpm = ? WHERE id = ? AND beats = ?",
-        updates,
-    )
-    conn.execute("COMMIT")
-    return len(updates)
-
-
-def rows_for(bench: ModuleType, label: str, path: Path, work: Path, repeat: int) -> list[Any]:
-    """The two beatgrids rows for one library (``bench`` is scripts/bench.py)."""
+def analysis_rows(label: str, path: Path, work: Path, repeat: int) -> list[Row]:
+    """The two beatgrids rows for one library."""
     from mixxx_peewee.library import open_library
 
     work.mkdir(parents=True, exist_ok=True)
     master = with_real_blobs(path, work)
     revision = int(label.split()[1]) if label.startswith("rev ") else 39
     generation = "2.3" if revision <= 32 else "2.4"
-    Side, Row = bench.Side, bench.Row
 
     def read_lib() -> Any:
-        report = bench.lib_function("analysis.report", "analysis_report")
+        report = lib_function("analysis.report", "analysis_report")
         return Side(
             op=lambda _: report(),
             setup=lambda: open_library(master, readonly=True),
-            teardown=bench._close_lib,
+            teardown=close_lib,
         )
 
     read_raw = Side(
         op=lambda conn: raw_report(conn, generation),
-        setup=lambda: bench.bench_raw.connect(str(master), readonly=True),
+        setup=lambda: raw_sqlite.connect(str(master), readonly=True),
         teardown=lambda conn: conn.close(),
     )
     conn = sqlite3.connect(master)
@@ -143,18 +100,18 @@ def rows_for(bench: ModuleType, label: str, path: Path, work: Path, repeat: int)
     conn.close()
 
     def scale_lib() -> Any:
-        scale = bench.lib_function("analysis.grids", "scale_bpm")
+        scale = lib_function("analysis.grids", "scale_bpm")
 
         def setup() -> Path:
-            copy = bench._work_copy(master, work, "lib")
+            copy = work_copy(master, work, "lib")
             open_library(copy)
             return copy
 
-        return Side(op=lambda _: scale(ids, "x2"), setup=setup, teardown=bench._close_lib, path=str)
+        return Side(op=lambda _: scale(ids, "x2"), setup=setup, teardown=close_lib, path=str)
 
     def raw_setup() -> tuple[Path, sqlite3.Connection]:
-        copy = bench._work_copy(master, work, "raw")
-        raw = bench.bench_raw.connect(str(copy))
+        copy = work_copy(master, work, "raw")
+        raw = raw_sqlite.connect(str(copy))
         raw.execute("PRAGMA journal_mode = wal")  # what open_library does by default
         return copy, raw
 
@@ -165,20 +122,20 @@ def rows_for(bench: ModuleType, label: str, path: Path, work: Path, repeat: int)
         path=lambda ctx: str(ctx[0]),
     )
     return [
-        bench._guarded(
+        guarded(
             Row(label, f"decode grids + keys of {total:,} tracks (analysis_report)"),
             read_lib,
             read_raw,
             repeat,
-            ratio=bench.READ_RATIO,
+            ratio=READ_RATIO,
         ),
-        bench._guarded(
+        guarded(
             Row(label, f"scale_bpm x2 of {len(ids):,} tracks"),
             scale_lib,
             scale_raw,
             repeat,
             lock=True,
-            ratio=bench.WRITE_RATIO,
-            lock_limit=bench.LOCK_MS,
+            ratio=WRITE_RATIO,
+            lock_limit=LOCK_MS,
         ),
     ]

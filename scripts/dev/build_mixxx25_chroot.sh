@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build (once) a Debian trixie chroot containing Mixxx 2.5.x, used by
-# scripts/make_real_mixxx_fixture.py --mixxx 2.5 to make fixtures with a real Mixxx 2.5.
+# scripts/fixtures/make_real_mixxx_fixture.py --mixxx 2.5 to make fixtures with a real Mixxx 2.5.
 #
-# Usage (as root):  bash scripts/build_mixxx25_chroot.sh
+# Usage (as root):  bash scripts/dev/build_mixxx25_chroot.sh
 #
 # Environment:
 #   MIXXX25_CHROOT   where the chroot lives (default /var/cache/mixxx-peewee/trixie-mixxx)

@@ -1,7 +1,7 @@
 """Copy what a DJ curates in Mixxx into git-annex metadata: ratings, BPM, keys, colours, crates.
 
-    python scripts/annex_metadata_sync.py ~/Music/annex
-    python scripts/annex_metadata_sync.py ~/Music/annex House/ --dry-run
+    python scripts/examples/annex_metadata_sync.py ~/Music/annex
+    python scripts/examples/annex_metadata_sync.py ~/Music/annex House/ --dry-run
     git annex find --metadata rating=5 --metadata crate=Bangers
 
 Every visible track whose file is an annexed file inside REPO gets the metadata fields

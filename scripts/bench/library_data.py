@@ -1,6 +1,6 @@
 """Top up a sample library with what the benchmark needs, reproducibly (raw sqlite3 only).
 
-``scripts/bench.py`` makes tracks, cues, history and Auto DJ playlists with
+``scripts/bench/bench.py`` makes tracks, cues, history and Auto DJ playlists with
 :func:`mixxx_peewee.testing.make_sample_library`; this module adds, independent of
 mixxx_peewee, what that generator does not shape the way a real library looks:
 

@@ -1,7 +1,7 @@
 """Keep one crate per music sub-folder: ``Folder: House`` holds every track under ``ROOT/House``.
 
-    python scripts/crate_per_folder.py ~/Music --dry-run
-    python scripts/crate_per_folder.py ~/Music --prefix "Dir: " --db ~/.mixxx/mixxxdb.sqlite
+    python scripts/examples/crate_per_folder.py ~/Music --dry-run
+    python scripts/examples/crate_per_folder.py ~/Music --prefix "Dir: " --db ~/mixxxdb.sqlite
 
 Folders come from the tracks' stored paths (no disk scan), so it works on a library whose
 drive is not mounted. New folders get a new crate; tracks that left a folder leave its

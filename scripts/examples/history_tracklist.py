@@ -1,8 +1,8 @@
 """Print a Mixxx history playlist (one per session) as a tracklist, e.g. for a mix upload.
 
-    python scripts/history_tracklist.py                # the latest session
-    python scripts/history_tracklist.py --list         # every session
-    python scripts/history_tracklist.py 2024-01-25 --times -o set.txt
+    python scripts/examples/history_tracklist.py                # the latest session
+    python scripts/examples/history_tracklist.py --list         # every session
+    python scripts/examples/history_tracklist.py 2024-01-25 --times -o set.txt
 
 Lines read ``01. [0:00] Artist - Title``; times are offsets from the first track, from
 the moment Mixxx added each track to the history.
