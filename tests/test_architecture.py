@@ -9,6 +9,8 @@ a plugin light are listed here with their reason).
 from __future__ import annotations
 
 import ast
+import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,42 @@ def test_no_module_shadows_the_standard_library() -> None:
 
     clashes = sorted(m for m in _modules() if m.split(".")[0] in sys.stdlib_module_names)
     assert clashes == []
+
+
+def _drawing() -> list[list[str]]:
+    """The module rows of ARCHITECTURE.md's drawing, bottom first, as dotted names.
+
+    A row is ``label  modules  [what they hold]`` (columns apart by two spaces or more):
+    the label is a subpackage (``tracks/``) whose modules the row names, or ``·`` for
+    top-level modules; lines of ``─`` and lines without a label are not rows.
+    """
+    text = (PACKAGE.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    block = text.split("```\n", 2)[1]
+    rows: list[list[str]] = []
+    for line in block.splitlines():
+        columns = re.split(r"\s{2,}", line.strip())
+        label = columns[0]
+        if len(columns) < 2 or not (label == "·" or label.endswith("/")):
+            continue
+        prefix = "" if label == "·" else label.removesuffix("/").replace("/", ".") + "."
+        rows.append(
+            [
+                prefix + name if name != "__init__" else prefix.rstrip(".") or name
+                for name in columns[1].split()
+            ]
+        )
+    return rows[::-1]
+
+
+def test_the_architecture_drawing_names_every_module_of_the_layer_table() -> None:
+    drawn = [name for row in _drawing() for name in row]
+    assert sorted(set(drawn)) == sorted(LAYER)
+    assert len(drawn) == len(set(drawn)), "a module drawn twice"
+
+
+def test_the_architecture_drawing_keeps_the_layer_order() -> None:
+    # Read upwards, the drawn lines climb the layer table: no module is drawn below a
+    # module of an earlier layer row (lines of one row may follow each other).
+    rows = _drawing()
+    for lower, upper in itertools.pairwise(rows):
+        assert max(LAYER[m] for m in lower) <= min(LAYER[m] for m in upper), (lower, upper)

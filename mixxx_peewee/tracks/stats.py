@@ -129,7 +129,7 @@ def _missing_on_disk(paths: list[Any]) -> int:
 # One statement, one scan of the wide library rows (their beat maps make each scan cost
 # ~0.1-0.3 s at 100,000 tracks): the few columns needed are materialised once and every
 # aggregate reads that small table. Hand-written: peewee cannot say MATERIALIZED, and four
-# separate scans took twice as long (bench row "stats", scripts/bench.py).
+# separate scans took twice as long (bench row "stats", scripts/bench/rows_reads.py).
 _STATS_SQL = """
 WITH t AS MATERIALIZED (
   SELECT coalesce(library.mixxx_deleted, 0) AS d, library.duration AS s, trim(library.genre) AS g,
