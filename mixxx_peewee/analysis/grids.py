@@ -533,7 +533,8 @@ def scale_bpm(
     # values read above, which the update's guard below holds to.
     known = known_updates("library", columns, [(u[4], u[5:], u[:4]) for u in updates])
     with write_transaction(touches):
-        # Hand-written for speed (scripts/bench/rows_analysis.py, row "scale_bpm 10k"): one executemany.
+        # Hand-written for speed (scripts/bench/rows_analysis.py, "scale_bpm 10k"): one
+        # executemany.
         # The guard makes a row Mixxx changed since we read it fail the whole write.
         with bulk_write("library", known=known):
             changed = executemany(

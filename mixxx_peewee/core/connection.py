@@ -45,6 +45,7 @@ __all__ = [
     "open_read_only",
     "quote_name",
     "raw_connection",
+    "read_error",
     "read_transaction",
     "sqlite_uri",
     "translate_sqlite_error",
@@ -173,13 +174,22 @@ def open_read_only(
     except sqlite3.Error as exc:
         if conn is not None:
             conn.close()
-        text = str(exc).lower()
-        if "unable to open" in text:
-            raise DatabaseConnectionError(f"{path}: unable to open database file") from None
-        if "readonly" in text:
-            raise hot_journal_error(path) from None
-        raise translate_sqlite_error(exc, path) from None
+        raise read_error(exc, path) from None
     return conn
+
+
+def read_error(exc: BaseException, path: Path | str) -> Exception:
+    """The error of a read-only open or ATTACH of ``path`` as ours, one line naming it.
+
+    A read-only connection cannot roll a crashed program's hot journal back: that error
+    says how to (open it once writable).
+    """
+    text = str(exc).lower()
+    if "unable to open" in text:
+        return DatabaseConnectionError(f"{path}: unable to open database file")
+    if "readonly" in text:
+        return hot_journal_error(path)
+    return translate_sqlite_error(exc, path)
 
 
 def connect(path: Path, *, readonly: bool, busy_timeout_ms: int) -> sqlite3.Connection:
@@ -200,11 +210,10 @@ def connect(path: Path, *, readonly: bool, busy_timeout_ms: int) -> sqlite3.Conn
     except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
         if not db.is_closed():
             db.close()
-        text = str(exc).lower()
-        if "unable to open" in text:
+        if readonly:
+            raise read_error(exc, path) from None
+        if "unable to open" in str(exc).lower():
             raise DatabaseConnectionError(f"{path}: unable to open database file") from None
-        if readonly and "readonly" in text:
-            raise hot_journal_error(path) from None
         raise translate_sqlite_error(exc, path) from None
     _path = path
     return raw_connection()

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from mixxx_peewee.core.connection import check_file
-from mixxx_peewee.core.connection import hot_journal_error
+from mixxx_peewee.core.connection import open_read_only
+from mixxx_peewee.core.connection import read_error
 from mixxx_peewee.core.connection import sqlite_uri
 from mixxx_peewee.core.connection import translate_sqlite_error
 from mixxx_peewee.core.inspection import Verdict
@@ -89,27 +90,12 @@ def _resolve(path: str | os.PathLike[str] | None) -> Path:
 
 
 # Opening a file read-only: the one place in diff/ (a library or a snapshot, never written).
-def _read_only(path: Path, timeout_ms: int = 5000) -> sqlite3.Connection:
-    """A read-only connection of its own to ``path`` (our error on failure)."""
-    try:
-        return sqlite3.connect(sqlite_uri(path, "ro"), uri=True, timeout=timeout_ms / 1000)
-    except sqlite3.Error as exc:
-        raise _read_error(exc, path) from None
-
-
-def _read_error(exc: sqlite3.Error, path: Path) -> Exception:
-    """A read-only read's error as ours; a hot journal gets the advice of a read-only open."""
-    if "readonly" in str(exc).lower():
-        return hot_journal_error(path)
-    return translate_sqlite_error(exc, path)
-
-
 def attach_read_only(conn: sqlite3.Connection, path: Path, schema: str) -> None:
     """ATTACH ``path`` read-only to ``conn`` as ``schema`` (our error on failure)."""
     try:
         conn.execute(f"ATTACH DATABASE ? AS {schema}", (sqlite_uri(path, "ro"),))
     except sqlite3.Error as exc:
-        raise _read_error(exc, path) from None
+        raise read_error(exc, path) from None
 
 
 def read_source(path: str | os.PathLike[str] | None) -> Source:
@@ -117,7 +103,12 @@ def read_source(path: str | os.PathLike[str] | None) -> Source:
     resolved = _resolve(path)
     check_file(resolved)
     tidy = bool(_no_scratch_files(resolved))
-    conn = _read_only(resolved)
+    try:
+        conn = open_read_only(resolved)
+    except Exception:
+        if tidy:
+            tidy_up([resolved])
+        raise
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "snapshot_info" in tables:
@@ -133,7 +124,7 @@ def read_source(path: str | os.PathLike[str] | None) -> Source:
             return Source(resolved, True, fields, tidy=tidy)
         report = inspect_schema(conn)
     except sqlite3.Error as exc:
-        raise _read_error(exc, resolved) from None
+        raise read_error(exc, resolved) from None
     finally:
         conn.close()
         if tidy:
