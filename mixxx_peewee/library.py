@@ -47,10 +47,13 @@ from mixxx_peewee.errors import MixxxRunningError
 from mixxx_peewee.errors import NotAMixxxDatabaseError
 from mixxx_peewee.errors import ReadOnlyError
 from mixxx_peewee.errors import SchemaVersionError
-from mixxx_peewee.journal import capture as changejournal
-from mixxx_peewee.journal.capture import ChangeJournal
-from mixxx_peewee.journal.capture import ChangeJournalWarning
-from mixxx_peewee.journal.capture import JournalUnavailable
+from mixxx_peewee.journal import capture
+from mixxx_peewee.journal.journalfile import ChangeJournal
+from mixxx_peewee.journal.journalfile import ChangeJournalWarning
+from mixxx_peewee.journal.journalfile import JournalUnavailable
+from mixxx_peewee.journal.journalfile import journal_path
+from mixxx_peewee.journal.operation import current_operation
+from mixxx_peewee.journal.operation import note_guard
 from mixxx_peewee.models import adapt_models
 
 __all__ = [
@@ -157,7 +160,7 @@ class MixxxLibrary:
     # Write transactions committed during this open (the CLI's "interrupted" line says so).
     writes_committed: int = 0
     _journal: ChangeJournal | None = field(default=None, repr=False)
-    _capture: list[changejournal.Captured] | None = field(default=None, repr=False)
+    _capture: list[capture.Captured] | None = field(default=None, repr=False)
 
     @property
     def wal(self) -> bool:
@@ -173,7 +176,7 @@ class MixxxLibrary:
                 return None
             if env and env.lower() not in ("1", "on", "true", "yes"):
                 return Path(os.path.expanduser(env))
-            return changejournal.journal_path(self.path)
+            return journal_path(self.path)
         if setting is False:
             return None
         return Path(os.path.expanduser(os.fspath(setting)))
@@ -400,7 +403,7 @@ def write_transaction(touches: Iterable[tuple[str, str]] = ()) -> Iterator[Mixxx
             if journal is not None:
                 number = _record(library, journal)
     except BaseException:
-        changejournal.stop_capture()  # a body that raised never reached _record: end it here
+        capture.stop_capture()  # a body that raised never reached _record: end it here
         if number is not None and journal is not None:
             _forget(library, journal, number)
         raise
@@ -425,7 +428,7 @@ def prepare_write(library: MixxxLibrary) -> ChangeJournal | None:
 
 def _own_record(journal: ChangeJournal, number: int) -> None:
     """Confirm a change now, or leave it to the journalled operation that owns it."""
-    operation = changejournal.current_operation()
+    operation = current_operation()
     if operation is None:
         journal.confirm([number])
     else:
@@ -442,7 +445,7 @@ def whole_library_change(saved: Path) -> Iterator[None]:
     journal = prepare_write(library)
     number: int | None = None
     if journal is not None:
-        operation = changejournal.current_operation()
+        operation = current_operation()
         try:
             number = journal.record(
                 [],
@@ -458,13 +461,13 @@ def whole_library_change(saved: Path) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        changejournal.stop_capture()  # a body that raised never reached _record: end it here
+        capture.stop_capture()  # a body that raised never reached _record: end it here
         if number is not None and journal is not None:
             _forget(library, journal, number)
         raise
     library.writes_committed += 1
     if library._capture is not None:  # the schema was replaced: watch the new tables
-        library._capture = changejournal.install_capture(raw_connection())
+        library._capture = capture.install_capture(raw_connection())
     if number is not None and journal is not None:
         _own_record(journal, number)
 
@@ -495,7 +498,7 @@ def journal_off(library: MixxxLibrary, reason: str) -> None:
         library._journal = None
     if library._capture is not None:
         try:
-            changejournal.remove_capture(raw_connection())
+            capture.remove_capture(raw_connection())
         except sqlite3.Error:
             pass
         library._capture = None
@@ -508,7 +511,7 @@ def _journal_for_write(library: MixxxLibrary) -> ChangeJournal | None:
     try:
         journal = library.open_journal()
         if library._capture is None:
-            library._capture = changejournal.install_capture(raw_connection())
+            library._capture = capture.install_capture(raw_connection())
     except JournalUnavailable as exc:
         journal_off(library, str(exc))
         return None
@@ -525,18 +528,18 @@ def _settle(library: MixxxLibrary, journal: ChangeJournal) -> ChangeJournal | No
     except (sqlite3.Error, JournalUnavailable) as exc:
         journal_off(library, f"{journal.path}: {exc}")
         return None
-    changejournal.start_capture(raw_connection(), library._capture or [])
+    capture.start_capture(raw_connection(), library._capture or [])
     return journal
 
 
 def _record(library: MixxxLibrary, journal: ChangeJournal) -> int | None:
     """Gather the write's row images and commit them as a pending change (before the
     library commits); None when the write changed nothing."""
-    state = changejournal.stop_capture()
-    images = changejournal.gather(state) if state is not None else []
+    state = capture.stop_capture()
+    images = capture.gather(state) if state is not None else []
     if not images:
         return None
-    operation = changejournal.current_operation()
+    operation = current_operation()
     try:
         return journal.record(
             images,
@@ -565,7 +568,7 @@ def guard_notes(kind: str, *, force: bool, dry_run: bool) -> list[str]:
     Raises MixxxRunningError (a real write Mixxx would undo, unless ``force``).
     """
     library = current_library()
-    changejournal.note_guard(kind)
+    note_guard(kind)
     try:
         return check_mixxx_guard(kind, library.path, force=force)
     except MixxxRunningError as exc:

@@ -26,7 +26,7 @@ from mixxx_peewee.core.connection import executemany
 from mixxx_peewee.core.keys import guess_key_id
 from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.core.running import TRACK_DATA
-from mixxx_peewee.journal.capture import journalled
+from mixxx_peewee.journal.operation import journalled
 from mixxx_peewee.library import guard_notes
 from mixxx_peewee.library import write_transaction
 from mixxx_peewee.models import Track

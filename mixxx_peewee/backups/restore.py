@@ -69,8 +69,8 @@ from mixxx_peewee.errors import ReadOnlyError
 from mixxx_peewee.errors import SchemaVersionError
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.journal.capture import journalled
-from mixxx_peewee.journal.capture import note_guard
+from mixxx_peewee.journal.operation import journalled
+from mixxx_peewee.journal.operation import note_guard
 from mixxx_peewee.library import check_file_writable
 from mixxx_peewee.library import current_library
 from mixxx_peewee.library import guard_notes

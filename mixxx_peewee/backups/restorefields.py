@@ -28,8 +28,8 @@ from mixxx_peewee.core.trackfields import RESTORE_FIELDS
 from mixxx_peewee.core.values import change_text
 from mixxx_peewee.journal.capture import bulk_write
 from mixxx_peewee.journal.capture import known_updates
-from mixxx_peewee.journal.capture import same_row
-from mixxx_peewee.journal.capture import same_value
+from mixxx_peewee.journal.records import same_row
+from mixxx_peewee.journal.records import same_value
 from mixxx_peewee.models import Cue
 from mixxx_peewee.models import Track
 from mixxx_peewee.models import TrackLocation

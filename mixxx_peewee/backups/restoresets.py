@@ -30,7 +30,7 @@ from mixxx_peewee.core.statements import for_each_chunk
 from mixxx_peewee.core.statements import run_for_each
 from mixxx_peewee.core.statements import stored_rows
 from mixxx_peewee.core.values import parse_id
-from mixxx_peewee.journal.capture import same_value
+from mixxx_peewee.journal.records import same_value
 from mixxx_peewee.models import Crate
 from mixxx_peewee.models import CrateTrack
 from mixxx_peewee.models import MixxxModel

@@ -36,45 +36,18 @@ from typing import Any
 
 from mixxx_peewee.core.connection import execute
 from mixxx_peewee.core.connection import quote_name
-from mixxx_peewee.journal.journalfile import JOURNAL_SUFFIX
-from mixxx_peewee.journal.journalfile import ChangeJournal
-from mixxx_peewee.journal.journalfile import ChangeJournalWarning
-from mixxx_peewee.journal.journalfile import JournalUnavailable
-from mixxx_peewee.journal.journalfile import journal_path
-from mixxx_peewee.journal.operation import current_operation
-from mixxx_peewee.journal.operation import journalled
-from mixxx_peewee.journal.operation import note_guard
-from mixxx_peewee.journal.records import Change
-from mixxx_peewee.journal.records import RowImage
 from mixxx_peewee.journal.records import TableChanges
 from mixxx_peewee.journal.records import changed_columns
-from mixxx_peewee.journal.records import compare_live
-from mixxx_peewee.journal.records import same_row
-from mixxx_peewee.journal.records import same_value
 
 __all__ = [
-    "JOURNAL_SUFFIX",
     "CaptureState",
     "Captured",
-    "Change",
-    "ChangeJournal",
-    "ChangeJournalWarning",
-    "JournalUnavailable",
-    "RowImage",
-    "TableChanges",
     "bulk_update",
     "bulk_write",
-    "compare_live",
-    "current_operation",
     "gather",
     "install_capture",
-    "journal_path",
-    "journalled",
     "known_updates",
-    "note_guard",
     "remove_capture",
-    "same_row",
-    "same_value",
     "start_capture",
     "stop_capture",
 ]

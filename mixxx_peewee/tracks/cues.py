@@ -28,7 +28,7 @@ from mixxx_peewee.core.values import parse_id
 from mixxx_peewee.errors import NotFoundError
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.journal.capture import journalled
+from mixxx_peewee.journal.operation import journalled
 from mixxx_peewee.library import current_library
 from mixxx_peewee.library import guard_notes
 from mixxx_peewee.models import Track

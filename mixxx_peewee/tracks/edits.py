@@ -30,7 +30,7 @@ from mixxx_peewee.core.values import parse_track_ids
 from mixxx_peewee.errors import SchemaVersionError
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.journal.capture import journalled
+from mixxx_peewee.journal.operation import journalled
 from mixxx_peewee.library import MixxxLibrary
 from mixxx_peewee.library import current_library
 from mixxx_peewee.library import guard_notes

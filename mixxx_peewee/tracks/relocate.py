@@ -31,8 +31,8 @@ from mixxx_peewee.core.values import check_text
 from mixxx_peewee.core.values import chunked
 from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.journal.capture import bulk_write
-from mixxx_peewee.journal.capture import journalled
 from mixxx_peewee.journal.capture import known_updates
+from mixxx_peewee.journal.operation import journalled
 from mixxx_peewee.library import current_library
 from mixxx_peewee.library import guard_notes
 from mixxx_peewee.library import write_transaction

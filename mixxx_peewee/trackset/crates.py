@@ -30,7 +30,7 @@ from mixxx_peewee.core.statements import for_each_chunk
 from mixxx_peewee.core.statements import run_for_each
 from mixxx_peewee.core.statements import stored_rows
 from mixxx_peewee.journal.capture import bulk_write
-from mixxx_peewee.journal.capture import journalled
+from mixxx_peewee.journal.operation import journalled
 from mixxx_peewee.library import guard_notes
 from mixxx_peewee.lookup import get_crate
 from mixxx_peewee.lookup import joined_tracks

@@ -23,7 +23,7 @@ from typing import TextIO
 from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.core.results import plural
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.journal.capture import journalled
+from mixxx_peewee.journal.operation import journalled
 from mixxx_peewee.models import Crate
 from mixxx_peewee.models import Playlist
 from mixxx_peewee.models import Track

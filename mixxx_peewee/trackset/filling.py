@@ -20,7 +20,7 @@ from mixxx_peewee.core.results import CreateResult
 from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.errors import NotFoundError
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.journal.capture import journalled
+from mixxx_peewee.journal.operation import journalled
 from mixxx_peewee.lookup import get_crate
 from mixxx_peewee.lookup import get_playlist
 from mixxx_peewee.models import Crate

@@ -46,7 +46,7 @@ from mixxx_peewee.errors import LockedError
 from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.journal.capture import bulk_update
 from mixxx_peewee.journal.capture import bulk_write
-from mixxx_peewee.journal.capture import journalled
+from mixxx_peewee.journal.operation import journalled
 from mixxx_peewee.library import guard_notes
 from mixxx_peewee.lookup import PLAYLIST_KINDS
 from mixxx_peewee.lookup import get_playlist
