@@ -489,8 +489,11 @@ def test_unknown_ids_are_named_and_nothing_is_written(tmp_path: Path) -> None:
     open_db(path)
     with pytest.raises(TrackNotFoundError, match="no track with id 9001, 9002"):
         scale_bpm([5, 9001, 6, 9002], "x2")
-    with pytest.raises(ValidationError):
+    # A word that is no id is a path (TrackLike); no track has it.
+    with pytest.raises(TrackNotFoundError, match="five: no track with that location"):
         scale_bpm([5, "five"], "x2")
+    with pytest.raises(ValidationError):
+        scale_bpm([5, 2.5], "x2")  # type: ignore[list-item]
     with pytest.raises(ValidationError):
         scale_bpm([5], "x3")
     assert digest(path) == before
@@ -508,6 +511,17 @@ def test_a_dry_run_scale_reports_and_writes_nothing(tmp_path: Path) -> None:
     assert any("would be refused" in n for n in scale_bpm([5], "x2", dry_run=True).notes)
     assert digest(path) == before
     assert scale_bpm([5], "x2", force=True).counts == {"scaled": 1}
+
+
+def test_scale_takes_tracks_as_models_ids_or_paths(tmp_path: Path) -> None:
+    import mixxx_peewee as mp
+
+    open_db(grid_library(tmp_path))
+    tracks = [mp.get_track_by_id(5), mp.get_track_by_id(6)]
+    by_id = scale_bpm([5, 6], "x2", dry_run=True).changes
+    assert scale_bpm(tracks, "x2", dry_run=True).changes == by_id
+    assert scale_bpm([t.path for t in tracks], "x2", dry_run=True).changes == by_id
+    assert scale_bpm(tracks[0], "x2", dry_run=True).changes == by_id[:1]
 
 
 def test_a_grid_changed_by_someone_else_meanwhile_fails_the_whole_scale(

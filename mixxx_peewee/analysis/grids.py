@@ -80,7 +80,6 @@ from mixxx_peewee.core.results import plural
 from mixxx_peewee.core.running import TRACK_DATA
 from mixxx_peewee.core.values import MAX_BPM
 from mixxx_peewee.core.values import chunked
-from mixxx_peewee.core.values import parse_track_ids
 from mixxx_peewee.errors import LockedError
 from mixxx_peewee.errors import TrackNotFoundError
 from mixxx_peewee.errors import ValidationError
@@ -91,6 +90,8 @@ from mixxx_peewee.library import current_library
 from mixxx_peewee.library import guard_notes
 from mixxx_peewee.library import write_transaction
 from mixxx_peewee.models import Track
+from mixxx_peewee.tracks.locations import TrackLike
+from mixxx_peewee.tracks.locations import track_ids_of
 
 __all__ = [
     "ANALYSIS_INPUTS",
@@ -449,15 +450,16 @@ def _show(bpm: float | None) -> str:
 
 @journalled
 def scale_bpm(
-    track_ids: Iterable[object],
+    tracks: Iterable[TrackLike] | TrackLike,
     factor: str | float,
     *,
     force: bool = False,
     unlock: bool = False,
     dry_run: bool = False,
 ) -> WriteResult[str]:
-    """Multiply the beat grids of many tracks by a track-menu factor, in one transaction.
+    """Multiply the beat grids of ``tracks`` (:data:`TrackLike`) by a track-menu factor.
 
+    One transaction.
     A track with a BPM but no beats gets a grid of the scaled BPM at its main cue, as
     typing that BPM would. Skipped and counted (``counts``), never written: tracks with a
     beat map, a corrupt or invalid blob, neither beats nor a BPM (or no sample rate), and,
@@ -467,7 +469,7 @@ def scale_bpm(
     unknown id; nothing written), MixxxRunningError, ReadOnlyError, SchemaVersionError.
     """
     name = parse_scale_factor(factor)
-    wanted = list(dict.fromkeys(parse_track_ids(track_ids)))
+    wanted = list(dict.fromkeys(track_ids_of(tracks)))
     generation = mixxx_generation()
     rows = _scale_rows(wanted)
     absent = [i for i in wanted if i not in rows]
