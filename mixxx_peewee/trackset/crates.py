@@ -218,7 +218,7 @@ def _new_member(crate_id: int, track_id: int) -> Any:
 @journalled
 def rename_crate(
     crate: int | str | Crate, new_name: str, *, dry_run: bool = False, allow_digits: bool = False
-) -> WriteResult:
+) -> WriteResult[int]:
     """Rename a crate. Raises CrateNotFoundError, LockedError, ValidationError,
     DuplicateNameError."""
     clean = clean_name(new_name, "crate")
@@ -235,7 +235,7 @@ def rename_crate(
 
 
 @journalled
-def delete_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteResult:
+def delete_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteResult[int]:
     """Delete a crate and its memberships. Raises CrateNotFoundError, LockedError."""
     result = WriteResult("delete_crate", dry_run, notes=_notes(dry_run))
     with planned_write(dry_run, [("crates", "id"), *_MEMBER_TOUCHES]):
@@ -275,7 +275,7 @@ def _members_among(crate_id: int, ids: list[int]) -> set[int]:
 
 def add_track_to_crate(
     crate: int | str | Crate, track_id: TrackLike, *, dry_run: bool = False
-) -> WriteResult:
+) -> WriteResult[int]:
     """Add one track to a crate: :func:`add_tracks_to_crate` (the original design's name)."""
     return add_tracks_to_crate(crate, track_id, dry_run=dry_run)
 
@@ -283,7 +283,7 @@ def add_track_to_crate(
 @journalled
 def add_tracks_to_crate(
     crate: int | str | Crate, tracks: Iterable[TrackLike] | TrackLike, *, dry_run: bool = False
-) -> WriteResult:
+) -> WriteResult[int]:
     """Add tracks (models, ids or paths) to a crate in one transaction; counts ``added``
     and ``already``.
 
@@ -307,7 +307,7 @@ def add_tracks_to_crate(
 
 def remove_track_from_crate(
     crate: int | str | Crate, track_id: TrackLike, *, dry_run: bool = False
-) -> WriteResult:
+) -> WriteResult[int]:
     """Remove one track from a crate: :func:`remove_tracks_from_crate` (the original
     design's name)."""
     return remove_tracks_from_crate(crate, track_id, dry_run=dry_run)
@@ -316,7 +316,7 @@ def remove_track_from_crate(
 @journalled
 def remove_tracks_from_crate(
     crate: int | str | Crate, tracks: Iterable[TrackLike] | TrackLike, *, dry_run: bool = False
-) -> WriteResult:
+) -> WriteResult[int]:
     """Remove tracks (models, ids or paths) from a crate; counts ``removed`` and ``absent``
     (not members).
 
@@ -353,7 +353,7 @@ def _delete_members(crate_id: int, track_ids: list[int]) -> None:
 @journalled
 def replace_crate_tracks(
     crate: int | str | Crate, tracks: Iterable[TrackLike] | TrackLike, *, dry_run: bool = False
-) -> WriteResult:
+) -> WriteResult[int]:
     """Make a crate hold exactly ``tracks`` (models, ids or paths; one transaction); counts
     ``added`` and ``removed``. Raises CrateNotFoundError, TrackNotFoundError (nothing
     written), LockedError.
@@ -382,7 +382,7 @@ def replace_crate_tracks(
 
 
 @journalled
-def clear_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteResult:
+def clear_crate(crate: int | str | Crate, *, dry_run: bool = False) -> WriteResult[int]:
     """Remove every track from a crate. Raises CrateNotFoundError, LockedError."""
     result = WriteResult("clear_crate", dry_run)
     with planned_write(dry_run, _MEMBER_TOUCHES):

@@ -67,7 +67,7 @@ def import_m3u(
     allow_digits: bool = False,
     force_history: bool = False,
     dry_run: bool = False,
-) -> WriteResult:
+) -> WriteResult[int | None]:
     """Read an M3U/M3U8 file into the playlist ``playlist`` or the crate ``crate``: created
     (named so) when there is none with that id or name, else filled as ``existing`` says
     (``"refuse"``, ``"append"``, ``"replace"``).

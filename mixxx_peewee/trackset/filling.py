@@ -87,7 +87,7 @@ def fill_set(
     label: str,
     allow_digits: bool,
     dry_run: bool,
-) -> WriteResult:
+) -> WriteResult[int | None]:
     """The fill of :func:`fill_playlist` and :func:`fill_crate`; a result that created the
     set (or, appending nothing, changed nothing) is labelled ``label``."""
     if existing not in EXISTING:
@@ -124,7 +124,7 @@ def fill_playlist(
     force_history: bool = False,
     allow_digits: bool = False,
     dry_run: bool = False,
-) -> WriteResult:
+) -> WriteResult[int | None]:
     """Create the playlist ``playlist`` (a name) holding ``tracks``, or fill the one with that
     id or name as ``existing`` says (``"refuse"``, ``"append"`` at ``position``, ``"replace"``).
 
@@ -145,7 +145,7 @@ def fill_crate(
     existing: Existing = "refuse",
     allow_digits: bool = False,
     dry_run: bool = False,
-) -> WriteResult:
+) -> WriteResult[int | None]:
     """Create the crate ``crate`` (a name) holding ``tracks``, or fill the one with that id
     or name as ``existing`` says (``"refuse"``, ``"append"``, ``"replace"``).
 

@@ -304,7 +304,7 @@ def _no(dry_run: bool) -> dict[str, bool]:
 def rename_playlist(
     playlist: int | str | Playlist, new_name: str, *, force_history: bool = False,
     dry_run: bool = False, allow_digits: bool = False,
-) -> WriteResult:  # fmt: skip
+) -> WriteResult[int]:  # fmt: skip
     """Rename a playlist. Raises PlaylistNotFoundError, LockedError, ValidationError,
     DuplicateNameError."""
     clean = clean_name(new_name, "playlist")
@@ -323,7 +323,7 @@ def rename_playlist(
 @journalled
 def delete_playlist(
     playlist: int | str | Playlist, *, force_history: bool = False, dry_run: bool = False
-) -> WriteResult:
+) -> WriteResult[int]:
     """Delete a playlist and its entries. Raises PlaylistNotFoundError, LockedError."""
     result = WriteResult("delete_playlist", dry_run, notes=guard_notes(STRUCTURE, **_no(dry_run)))
     with planned_write(dry_run, [("Playlists", "id"), ("PlaylistTracks", "playlist_id")]):
@@ -358,7 +358,7 @@ def _ensure_contiguous(row: Playlist, result: WriteResult, dry_run: bool) -> int
 def add_track_to_playlist(
     playlist: int | str | Playlist, track_id: TrackLike, *, position: int | None = None,
     force_history: bool = False, dry_run: bool = False,
-) -> WriteResult:  # fmt: skip
+) -> WriteResult[int]:  # fmt: skip
     """Append a track (or insert it at 1-based ``position``): :func:`add_tracks_to_playlist`
     (the original design's name)."""
     return add_tracks_to_playlist(
@@ -370,7 +370,7 @@ def add_track_to_playlist(
 def add_tracks_to_playlist(
     playlist: int | str | Playlist, tracks: Iterable[TrackLike] | TrackLike, *,
     position: int | None = None, force_history: bool = False, dry_run: bool = False,
-) -> WriteResult:  # fmt: skip
+) -> WriteResult[int]:  # fmt: skip
     """Append tracks (models, ids or paths) in the given order, or insert them at 1-based
     ``position`` (1..n+1).
 
@@ -420,7 +420,7 @@ def _check_position(position: object, highest: int, row: Playlist) -> int:
 def remove_track_from_playlist(
     playlist: int | str | Playlist, track_id: TrackLike, *, force_history: bool = False,
     dry_run: bool = False,
-) -> WriteResult:  # fmt: skip
+) -> WriteResult[int]:  # fmt: skip
     """Remove every occurrence of a track, as Mixxx does: :func:`remove_tracks_from_playlist`
     (the original design's name)."""
     return remove_tracks_from_playlist(
@@ -443,7 +443,7 @@ def _entries_at(row: Playlist, positions: list[int]) -> list[tuple[int, int]]:
 def remove_positions_from_playlist(
     playlist: int | str | Playlist, positions: Iterable[int], *, force_history: bool = False,
     dry_run: bool = False,
-) -> WriteResult:  # fmt: skip
+) -> WriteResult[int]:  # fmt: skip
     """Remove the entries at the given 1-based positions; the rest close up.
 
     Raises PlaylistNotFoundError, LockedError, ValidationError (a position outside 1..n).
@@ -470,7 +470,7 @@ def remove_positions_from_playlist(
 def remove_tracks_from_playlist(
     playlist: int | str | Playlist, tracks: Iterable[TrackLike] | TrackLike = (), *,
     positions: Iterable[int] = (), force_history: bool = False, dry_run: bool = False,
-) -> WriteResult:  # fmt: skip
+) -> WriteResult[int]:  # fmt: skip
     """Remove every entry of ``tracks`` (models, ids or paths; all occurrences, as Mixxx
     does) and the entries at 1-based ``positions`` in one transaction; the rest close up.
     Counts ``removed`` and ``absent`` (tracks not in it).
@@ -519,7 +519,7 @@ def _empty(row: Playlist) -> None:
 def move_playlist_track(
     playlist: int | str | Playlist, from_position: int, to_position: int, *,
     force_history: bool = False, dry_run: bool = False,
-) -> WriteResult:  # fmt: skip
+) -> WriteResult[int]:  # fmt: skip
     """Move the entry at ``from_position`` to ``to_position`` (both 1-based).
 
     Raises PlaylistNotFoundError, LockedError, ValidationError.
@@ -555,7 +555,7 @@ def move_playlist_track(
 def replace_playlist_tracks(
     playlist: int | str | Playlist, tracks: Iterable[TrackLike] | TrackLike, *,
     force_history: bool = False, dry_run: bool = False,
-) -> WriteResult:  # fmt: skip
+) -> WriteResult[int]:  # fmt: skip
     """Make a playlist's entries exactly ``tracks`` (models, ids or paths), in that order
     (one transaction).
 
@@ -588,7 +588,7 @@ def replace_playlist_tracks(
 @journalled
 def clear_playlist(
     playlist: int | str | Playlist, *, force_history: bool = False, dry_run: bool = False
-) -> WriteResult:
+) -> WriteResult[int]:
     """Remove every entry of a playlist. Raises PlaylistNotFoundError, LockedError."""
     result = WriteResult("clear_playlist", dry_run)  # members: Mixxx re-reads them
     with planned_write(dry_run, _ENTRY_TOUCHES):
