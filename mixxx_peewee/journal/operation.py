@@ -62,7 +62,7 @@ def _jsonable_argument(value: Any) -> Any:
         return os.fspath(value)
     if isinstance(value, dict):
         return {str(k): _jsonable_argument(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)) or inspect.isgenerator(value):
+    if isinstance(value, (list, tuple, set, frozenset)):
         items = list(value) if not isinstance(value, (set, frozenset)) else sorted(value, key=str)
         if len(items) > _MAX_LISTED:
             return {"count": len(items), "first": [_jsonable_argument(v) for v in items[:20]]}
