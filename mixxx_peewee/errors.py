@@ -25,6 +25,7 @@ __all__ = [
     "DatabaseConnectionError",
     "DatabaseNotFoundError",
     "DuplicateNameError",
+    "ExchangeFormatError",
     "LibraryNotOpenError",
     "LockedError",
     "MixxxPeeweeError",
@@ -148,3 +149,7 @@ class UndoConflictError(MixxxPeeweeError):
     def __init__(self, message: str, conflicts: list[str] | None = None) -> None:
         super().__init__(message)
         self.conflicts = conflicts or []
+
+
+class ExchangeFormatError(MixxxPeeweeError, ValueError):
+    """Another program's library file (rekordbox XML, Traktor NML) cannot be read or used."""

@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mixxx_peewee"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",),
     # Each subpackage's __init__ is its docstring (what it holds, what it may import).
-    ("core", "analysis", "journal", "tracks", "trackset", "backups", "diff"),
+    ("core", "analysis", "journal", "tracks", "trackset", "backups", "diff", "interop"),
     ("core.results", "core.keys", "core.fields", "core.running", "core.values"),
     ("analysis.codec",),
     ("core.connection",),
@@ -66,6 +66,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("journal.undo",),
     ("trackset.m3u", "trackset.filling"),
     ("trackset.exchange",),
+    ("interop.model", "interop.xmlfile"),
     ("compat",),
     ("testing",),
     ("pytest_plugin",),
