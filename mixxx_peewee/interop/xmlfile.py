@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+import defusedxml.ElementTree as safe_et
+
 from mixxx_peewee.core.connection import why
 from mixxx_peewee.errors import ExchangeFormatError
 
@@ -84,8 +86,6 @@ def iter_xml(
     ``what`` names the format in messages ("rekordbox XML file"). Raises
     :class:`ExchangeFormatError` for a missing, unreadable, hostile or foreign file.
     """
-    import defusedxml.ElementTree as safe_et  # noqa: PLC0415 - kept off `import mixxx_peewee`
-
     wanted = tuple(dict.fromkeys(("start", *events)))
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed in finally, read as a stream
