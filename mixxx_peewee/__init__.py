@@ -90,6 +90,10 @@ if TYPE_CHECKING:
     from mixxx_peewee.tracks.duplicates import DuplicateGroup as DuplicateGroup
     from mixxx_peewee.tracks.duplicates import find_duplicates as find_duplicates
     from mixxx_peewee.tracks.edits import hide_tracks as hide_tracks
+    from mixxx_peewee.tracks.merge import LOSSLESS as LOSSLESS
+    from mixxx_peewee.tracks.merge import best_of as best_of
+    from mixxx_peewee.tracks.merge import merge_duplicates as merge_duplicates
+    from mixxx_peewee.tracks.merge import merge_tracks as merge_tracks
     from mixxx_peewee.tracks.edits import unhide_tracks as unhide_tracks
     from mixxx_peewee.tracks.edits import update_track as update_track
     from mixxx_peewee.tracks.locations import TrackLike as TrackLike
@@ -246,6 +250,10 @@ _LAZY: dict[str, str] = {
     "BpmBucket": "tracks.stats",
     "find_duplicates": "tracks.duplicates",
     "DuplicateGroup": "tracks.duplicates",
+    "merge_tracks": "tracks.merge",
+    "merge_duplicates": "tracks.merge",
+    "best_of": "tracks.merge",
+    "LOSSLESS": "tracks.merge",
     "track_usage": "tracks.usage",
     "TrackUsage": "tracks.usage",
     "PlaylistUse": "tracks.usage",
