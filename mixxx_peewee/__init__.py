@@ -90,15 +90,15 @@ if TYPE_CHECKING:
     from mixxx_peewee.tracks.duplicates import DuplicateGroup as DuplicateGroup
     from mixxx_peewee.tracks.duplicates import find_duplicates as find_duplicates
     from mixxx_peewee.tracks.edits import hide_tracks as hide_tracks
-    from mixxx_peewee.tracks.merge import LOSSLESS as LOSSLESS
-    from mixxx_peewee.tracks.merge import best_of as best_of
-    from mixxx_peewee.tracks.merge import merge_duplicates as merge_duplicates
-    from mixxx_peewee.tracks.merge import merge_tracks as merge_tracks
     from mixxx_peewee.tracks.edits import unhide_tracks as unhide_tracks
     from mixxx_peewee.tracks.edits import update_track as update_track
     from mixxx_peewee.tracks.locations import TrackLike as TrackLike
     from mixxx_peewee.tracks.locations import get_track_by_location as get_track_by_location
     from mixxx_peewee.tracks.locations import get_tracks_by_locations as get_tracks_by_locations
+    from mixxx_peewee.tracks.merge import LOSSLESS as LOSSLESS
+    from mixxx_peewee.tracks.merge import best_of as best_of
+    from mixxx_peewee.tracks.merge import merge_duplicates as merge_duplicates
+    from mixxx_peewee.tracks.merge import merge_tracks as merge_tracks
     from mixxx_peewee.tracks.reads import get_track_by_id as get_track_by_id
     from mixxx_peewee.tracks.reads import iter_tracks as iter_tracks
     from mixxx_peewee.tracks.reads import missing_tracks as missing_tracks

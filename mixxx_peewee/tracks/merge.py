@@ -107,6 +107,7 @@ class _Plan:
     updates: dict[str, Any] = field(default_factory=dict)  # library columns of the kept track
     cues_from: _Copy | None = None  # whose cues replace the kept track's (None: its own)
     scale: float = 1.0  # the kept rate / the source rate, for the cue positions
+    skipped: list[tuple[str, int]] = field(default_factory=list)  # (blob, track) not taken
 
 
 def _columns(library: MixxxLibrary) -> list[str]:
@@ -158,6 +159,12 @@ def _resolve(keep: TrackLike, others: Iterable[TrackLike] | TrackLike) -> tuple[
     return keep_id, other_ids
 
 
+def _rates_differ(one: _Copy, other: _Copy) -> bool:
+    """Whether both sample rates are known and differ (positions then do not carry over)."""
+    rates = one.rate(), other.rate()
+    return bool(rates[0] and rates[1] and rates[0] != rates[1])
+
+
 def _plan(keep_id: int, other_ids: list[int], cues_from: int | None, columns: list[str]) -> _Plan:
     copies = _read([keep_id, *other_ids], columns)
     absent = [i for i in [keep_id, *other_ids] if i not in copies]
@@ -186,17 +193,20 @@ def _plan(keep_id: int, other_ids: list[int], cues_from: int | None, columns: li
         plan.cues_from = cue_source
         if "cuepoint" in values:
             plan.updates["cuepoint"] = cue_source.values["cuepoint"]
-        rates = keep.rate(), cue_source.rate()
-        if rates[0] and rates[1] and rates[0] != rates[1]:
-            plan.scale = rates[0] / rates[1]
+        if _rates_differ(keep, cue_source):
+            plan.scale = (keep.rate() or 1.0) / (cue_source.rate() or 1.0)
     for blob, group in (("beats", _BEATS), ("keys", _KEYS)):
         if blob not in values:
             continue
         source = chosen or (
             keep if _has(keep, blob) else next((c for c in others if _has(c, blob)), keep)
         )
-        if source is not keep:
-            plan.updates.update({c: source.values[c] for c in group if c in values})
+        if source is not keep and _rates_differ(keep, source):
+            plan.skipped.append((blob, source.id))
+        elif source is not keep:
+            taken = {c: source.values[c] for c in group if c in values}
+            if any(values[c] != v for c, v in taken.items()):
+                plan.updates.update(taken)
     return plan
 
 
@@ -219,11 +229,12 @@ def _describe(plan: _Plan, result: WriteResult[Any], notes: list[str]) -> None:
             f"track {keep.id}: {plural(keep.cues, 'cue')} replaced by the "
             f"{plural(source.cues, 'cue')} of track {source.id}{scaled}"
         )
-        if plan.scale != 1.0 and not grid:
-            notes.append(
-                f"track {source.id} has another sample rate: its grid and key map are not "
-                f"taken (Mixxx analyses track {keep.id} again if it has none)"
-            )
+    for blob, track in plan.skipped:
+        what = "grid" if blob == "beats" else "key map"
+        notes.append(
+            f"the {what} of track {track} is not taken: its sample rate differs from track "
+            f"{keep.id}'s (Mixxx analyses track {keep.id} when it has none)"
+        )
 
 
 def _retire_lines(plan: _Plan, result: WriteResult[Any], purge: bool) -> None:
