@@ -108,6 +108,7 @@ class _Plan:
     cues_from: _Copy | None = None  # whose cues replace the kept track's (None: its own)
     scale: float = 1.0  # the kept rate / the source rate, for the cue positions
     skipped: list[tuple[str, int]] = field(default_factory=list)  # (blob, track) not taken
+    taken: list[tuple[str, int]] = field(default_factory=list)  # (blob, track) taken
 
 
 def _columns(library: MixxxLibrary) -> list[str]:
@@ -207,6 +208,7 @@ def _plan(keep_id: int, other_ids: list[int], cues_from: int | None, columns: li
             taken = {c: source.values[c] for c in group if c in values}
             if any(values[c] != v for c, v in taken.items()):
                 plan.updates.update(taken)
+                plan.taken.append((blob, source.id))
     return plan
 
 
@@ -218,10 +220,9 @@ def _describe(plan: _Plan, result: WriteResult[Any], notes: list[str]) -> None:
             continue
         if keep.values.get(column) != value:
             result.add(f"track {keep.id}: {column} {keep.values.get(column)!r} -> {value!r}")
-    grid = {c for c in plan.updates if c in _BEATS or c in _KEYS}
-    if grid:
-        what = [w for w, group in (("grid", _BEATS), ("key map", _KEYS)) if grid & set(group)]
-        result.add(f"track {keep.id}: {' and '.join(what)} taken from another copy")
+    for blob, track in plan.taken:
+        what = "grid and BPM" if blob == "beats" else "key map and key"
+        result.add(f"track {keep.id}: takes the {what} of track {track}")
     if plan.cues_from is not None:
         source = plan.cues_from
         scaled = f", positions rescaled x{plan.scale:.6g}" if plan.scale != 1.0 else ""
@@ -230,10 +231,9 @@ def _describe(plan: _Plan, result: WriteResult[Any], notes: list[str]) -> None:
             f"{plural(source.cues, 'cue')} of track {source.id}{scaled}"
         )
     for blob, track in plan.skipped:
-        what = "grid" if blob == "beats" else "key map"
         notes.append(
-            f"the {what} of track {track} is not taken: its sample rate differs from track "
-            f"{keep.id}'s (Mixxx analyses track {keep.id} when it has none)"
+            f"the {'grid' if blob == 'beats' else 'key map'} of track {track} is not taken: "
+            f"its sample rate differs from track {keep.id}'s (Mixxx analyses track {keep.id} when it has none)"
         )
 
 
