@@ -233,7 +233,8 @@ def _describe(plan: _Plan, result: WriteResult[Any], notes: list[str]) -> None:
     for blob, track in plan.skipped:
         notes.append(
             f"the {'grid' if blob == 'beats' else 'key map'} of track {track} is not taken: "
-            f"its sample rate differs from track {keep.id}'s (Mixxx analyses track {keep.id} when it has none)"
+            f"its sample rate differs from track {keep.id}'s "
+            f"(Mixxx analyses track {keep.id} when it has none)"
         )
 
 
