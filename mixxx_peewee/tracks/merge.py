@@ -55,6 +55,7 @@ from mixxx_peewee.journal.operation import journalled
 from mixxx_peewee.library import MixxxLibrary
 from mixxx_peewee.library import current_library
 from mixxx_peewee.library import guard_notes
+from mixxx_peewee.lookup import run_query
 from mixxx_peewee.models import BEAT_COLUMNS
 from mixxx_peewee.models import KEY_COLUMNS
 from mixxx_peewee.models import CrateTrack
@@ -70,6 +71,7 @@ from mixxx_peewee.tracks.duplicates import find_duplicates
 from mixxx_peewee.tracks.locations import TrackLike
 from mixxx_peewee.tracks.locations import track_id_of
 from mixxx_peewee.tracks.locations import track_ids_of
+from mixxx_peewee.trackset.membership import existing_track_ids
 from mixxx_peewee.trackset.membership import planned_write
 
 __all__ = ["LOSSLESS", "best_of", "merge_duplicates", "merge_tracks"]
@@ -157,6 +159,11 @@ def _resolve(keep: TrackLike, others: Iterable[TrackLike] | TrackLike) -> tuple[
         if other_ids == [keep_id]:
             raise ValidationError(f"cannot merge track {keep_id} into itself")
         raise ValidationError(f"track {keep_id} is the one kept: it cannot be among the others")
+    wanted = [keep_id, *other_ids]
+    found = run_query(lambda: existing_track_ids(wanted))  # before any write is prepared
+    absent = [i for i in wanted if i not in found]
+    if absent:
+        raise TrackNotFoundError(f"no track with id {series(absent)}")
     return keep_id, other_ids
 
 
