@@ -97,6 +97,16 @@ def test_play_counts_add_up_and_the_latest_play_wins(sample: Path) -> None:
     m.current_library().close()
     assert _column(sample, 5, "timesplayed") == sum(counts)
     assert _column(sample, 5, "last_played_at") == last
+    assert _column(sample, 3, "timesplayed") == 0  # the plays moved
+
+
+def test_merging_again_counts_no_play_twice(sample: Path) -> None:
+    total = _column(sample, 5, "timesplayed") + _column(sample, 3, "timesplayed")
+    m.open_library(sample, auto_backup=False)
+    m.merge_tracks(5, [3])
+    m.merge_tracks(5, [3])
+    m.current_library().close()
+    assert _column(sample, 5, "timesplayed") == total
 
 
 def test_rating_and_colour_are_the_kept_tracks_unless_unset(sample: Path) -> None:
@@ -349,3 +359,14 @@ def test_cli_duplicates_merge_writes_with_yes(sample: Path) -> None:
     ok(cli(sample, "tracks", "duplicates", "--merge", "--yes"))
     assert _column(sample, 5, "mixxx_deleted") == 1
     assert _column(sample, flac, "mixxx_deleted") == 0
+
+
+def test_a_grid_of_another_sample_rate_is_not_taken_and_a_note_says_so(tmp_path: Path) -> None:
+    db = copy_fixture("real-mixxx-analysis/2.3.3/mixxxdb.sqlite", tmp_path)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE library SET beats = NULL, samplerate = 48000 WHERE id = 1")
+    m.open_library(db, auto_backup=False)
+    result = m.merge_tracks(1, [2])
+    m.current_library().close()
+    assert _column(db, 1, "beats") is None
+    assert any("grid of track 2 is not taken" in note for note in result.notes)

@@ -7,7 +7,8 @@ What moves to the kept track (Mixxx has no merge; this is what a DJ expects of o
   played is now the kept one;
 - **crate memberships**: the union (``crate_tracks`` is UNIQUE per crate and track: a
   crate holding both keeps one row);
-- **play count**: the sum of ``timesplayed``; **last played**: the latest
+- **play count**: the sum of ``timesplayed`` (the others' become 0, so merging again
+  adds nothing); **last played**: the latest
   ``last_played_at`` (files of revision 35 and later);
 - **rating** and **colour**: the kept track's, unless it has none (0 / NULL): then the
   first other's that has one;
@@ -19,7 +20,7 @@ What moves to the kept track (Mixxx has no merge; this is what a DJ expects of o
   (Mixxx analyses the track again) and a note says so.
 
 The others are then hidden (``mixxx_deleted = 1``, Mixxx's "remove", as
-:func:`~mixxx_peewee.tracks.edits.hide_tracks`), keeping their own cues, grid and counts,
+:func:`~mixxx_peewee.tracks.edits.hide_tracks`), keeping their own cues and grid,
 or with ``purge`` deleted as Mixxx's purge does (``TrackCollection::purgeTracks``: their
 ``library`` and ``track_locations`` rows, cues, crate and playlist rows, ``track_analysis``
 rows, and ``LibraryHashes.hash = -2`` for their folders so Mixxx's next scan looks again: a
@@ -323,7 +324,10 @@ def _retire(plan: _Plan, library: MixxxLibrary, purge: bool) -> None:
     """Hide the others, or purge them as Mixxx's purge does (tables present in the file)."""
     others = [c.id for c in plan.others]
     if not purge:
-        Track.update({Track.mixxx_deleted: 1}).where(Track.id.in_(others)).execute()
+        hidden: dict[Any, Any] = {Track.mixxx_deleted: 1}
+        if library.schema.has_column("library", "timesplayed"):
+            hidden[Track.timesplayed] = 0  # the plays moved: merging again adds nothing
+        Track.update(hidden).where(Track.id.in_(others)).execute()
         return
     Cue.delete().where(Cue.track.in_(others)).execute()
     PlaylistTrack.delete().where(PlaylistTrack.track.in_(others)).execute()  # none left: moved
