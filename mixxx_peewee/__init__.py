@@ -95,6 +95,10 @@ if TYPE_CHECKING:
     from mixxx_peewee.tracks.locations import TrackLike as TrackLike
     from mixxx_peewee.tracks.locations import get_track_by_location as get_track_by_location
     from mixxx_peewee.tracks.locations import get_tracks_by_locations as get_tracks_by_locations
+    from mixxx_peewee.tracks.merge import LOSSLESS as LOSSLESS
+    from mixxx_peewee.tracks.merge import best_of as best_of
+    from mixxx_peewee.tracks.merge import merge_duplicates as merge_duplicates
+    from mixxx_peewee.tracks.merge import merge_tracks as merge_tracks
     from mixxx_peewee.tracks.reads import get_track_by_id as get_track_by_id
     from mixxx_peewee.tracks.reads import iter_tracks as iter_tracks
     from mixxx_peewee.tracks.reads import missing_tracks as missing_tracks
@@ -246,6 +250,10 @@ _LAZY: dict[str, str] = {
     "BpmBucket": "tracks.stats",
     "find_duplicates": "tracks.duplicates",
     "DuplicateGroup": "tracks.duplicates",
+    "merge_tracks": "tracks.merge",
+    "merge_duplicates": "tracks.merge",
+    "best_of": "tracks.merge",
+    "LOSSLESS": "tracks.merge",
     "track_usage": "tracks.usage",
     "TrackUsage": "tracks.usage",
     "PlaylistUse": "tracks.usage",

@@ -59,6 +59,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "tracks.duplicates",
         "tracks.usage",
     ),
+    ("tracks.merge",),
     ("diff.result",),
     ("diff.sides",),
     ("diff.compare", "diff.snapshots"),
@@ -75,6 +76,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli.output",),
     ("cli.state", "cli.resolve"),
     ("cli.tracktext", "cli.trackset"),
+    ("cli.merge",),
     (
         "cli.info",
         "cli.tracks",

@@ -231,6 +231,7 @@ PATH_COMMANDS: list[tuple[str, list[str], bool]] = [
     ("crates add", ["crates", "add", "1", "{}"], True),
     ("playlists import", ["playlists", "import", "{}"], True),
     ("playlists export", ["playlists", "export", "1", "--output", "{}"], False),
+    ("tracks merge keep path", ["tracks", "merge", "{}", "5", "--yes", "--force"], True),
 ]
 ID_COMMANDS: list[tuple[str, list[str], bool]] = [
     ("tracks show", ["tracks", "show", "{}"], False),
@@ -255,6 +256,19 @@ ID_COMMANDS: list[tuple[str, list[str], bool]] = [
     ("cues set hotcue", ["cues", "set", "1", "--hotcue", "{}", "--at", "1.0", "--force"], True),
     ("cues set at", ["cues", "set", "1", "--hotcue", "1", "--at", "{}", "--force"], True),
     ("cues delete", ["cues", "delete", "1", "--hotcue", "{}", "--force"], True),
+    ("tracks merge keep", ["tracks", "merge", "{}", "5", "--yes", "--force"], True),
+    ("tracks merge other", ["tracks", "merge", "5", "{}", "--yes", "--force"], True),
+    ("tracks merge itself", ["tracks", "merge", "{}", "{}", "--yes", "--force"], True),
+    (
+        "tracks merge --cues-from",
+        ["tracks", "merge", "5", "6", "--cues-from", "{}", "--yes", "--force"],
+        True,
+    ),
+    (
+        "tracks duplicates --tolerance",
+        ["tracks", "duplicates", "--merge", "--tolerance", "{}", "--yes"],
+        True,
+    ),
 ]
 
 

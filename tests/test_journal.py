@@ -135,6 +135,10 @@ OPERATIONS: dict[str, Callable[[], Any]] = {
     "delete_cue (main)": lambda: m.delete_cue(1, main=True),
     "scale_bpm": lambda: m.scale_bpm(list(range(1, 40)), 2),
     "relocate_tracks": lambda: m.relocate_tracks(_prefix(), "/elsewhere", allow_missing=True),
+    "merge_tracks": lambda: m.merge_tracks(2, [218, 149]),
+    "merge_tracks (purge, cues from)": lambda: m.merge_tracks(
+        2, [218, 149], purge=True, cues_from=149
+    ),
 }
 
 
@@ -196,12 +200,30 @@ def _rating_since_a_backup(sample: Path) -> Callable[[], Any]:
     return lambda: m.restore_part(saved, "tracks:rating")
 
 
+def _a_flac_copy_of_five(sample: Path) -> Callable[[], Any]:
+    conn = sqlite3.connect(sample)  # a second import of track 5, as a lossless file
+    location = conn.execute(
+        "INSERT INTO track_locations (location, filename, directory, filesize, fs_deleted,"
+        " needs_verification) VALUES ('/music/copies/5.flac', '5.flac', '/music/copies', 9, 0, 0)"
+    ).lastrowid
+    conn.execute(
+        "INSERT INTO library (artist, title, duration, samplerate, filetype, bitrate, location,"
+        " mixxx_deleted) SELECT artist, title, duration, samplerate, 'flac', 900, ?, 0"
+        " FROM library WHERE id = 5",
+        (location,),
+    )
+    conn.commit()
+    conn.close()
+    return lambda: m.merge_duplicates(purge=True)
+
+
 # Write operations that need the library set up first (the setup is not what is undone):
 # each returns the call.
 PREPARED: dict[str, Callable[[Path], Callable[[], Any]]] = {
     "unhide_tracks": _hidden_five,
     "repair_analysis": _analysis_behind_the_grid,
     "restore_part": _rating_since_a_backup,
+    "merge_duplicates": _a_flac_copy_of_five,
 }
 
 # Journalled functions whose do → undo is a test of its own in this file.

@@ -10,6 +10,9 @@ from typing import Any
 import typer
 
 from mixxx_peewee.cli.argv import QueryCommand
+from mixxx_peewee.cli.merge import PURGE
+from mixxx_peewee.cli.merge import add_commands as add_merge_commands
+from mixxx_peewee.cli.merge import merge_question
 from mixxx_peewee.cli.options import COLUMNS
 from mixxx_peewee.cli.options import DRY_RUN
 from mixxx_peewee.cli.options import FORCE
@@ -503,6 +506,7 @@ def register(app: typer.Typer) -> None:
     """Add ``tracks`` and ``relocate`` to the root command."""
     app.add_typer(tracks_app, name="tracks")
     app.command("relocate")(relocate)
+    add_merge_commands(tracks_app)
 
 
 class DuplicateRule(enum.StrEnum):
@@ -534,24 +538,52 @@ def duplicates(
     hidden: bool = _HIDDEN,
     include_hidden: bool = _ALL,
     fmt: TrackFormat = TRACK_FORMAT,
+    merge: bool = typer.Option(
+        False,
+        "--merge",
+        help="Merge each group into its best copy (lossless first, then the higher bit "
+        "rate, then the larger file, then the lower id), as tracks merge does.",
+    ),
+    purge: bool = PURGE,
+    dry_run: bool = DRY_RUN,
+    yes: bool = YES,
+    force: bool = FORCE,
+    as_json: bool = JSON_RESULT,
 ) -> None:
     """Groups of likely duplicates: the same artist and title, or the same file size.
 
     Artist and title are compared ignoring case, accents, spacing and an "(Original Mix)"
     suffix; durations must be within --tolerance seconds. Each row carries its group
-    number and the rule that matched. Example: mixxx-peewee tracks duplicates --tolerance 1
+    number and the rule that matched; --merge merges each group into its best copy.
+    Example: mixxx-peewee tracks duplicates --tolerance 1
     """
     state: CliState = ctx.obj
     state.open()
+    from mixxx_peewee.tracks.duplicates import BY_NAME
+    from mixxx_peewee.tracks.duplicates import BY_SIZE
+
+    rules = {"both": (BY_NAME, BY_SIZE), "title": (BY_NAME,), "size": (BY_SIZE,)}[by.value]
+    if merge:
+        from mixxx_peewee.core.running import TRACK_DATA
+        from mixxx_peewee.tracks.merge import merge_duplicates
+
+        state.write(
+            lambda dry: merge_duplicates(
+                tolerance=tolerance, hidden=_hidden_choice(hidden, include_hidden),
+                rules=rules, purge=purge, dry_run=dry, force=force,
+            ),
+            dry_run=dry_run, guard=TRACK_DATA, force=force, confirm=merge_question, yes=yes,
+            as_json=as_json,
+        )  # fmt: skip
+        return
+    if purge or dry_run or yes or force or as_json:
+        raise typer.BadParameter("--purge, --dry-run, --yes, --force and --json go with --merge")
     from mixxx_peewee.cli.output import emit_tracks
     from mixxx_peewee.cli.output import track_records
     from mixxx_peewee.core.results import plural
     from mixxx_peewee.lookup import tracks_by_ids
-    from mixxx_peewee.tracks.duplicates import BY_NAME
-    from mixxx_peewee.tracks.duplicates import BY_SIZE
     from mixxx_peewee.tracks.duplicates import find_duplicates
 
-    rules = {"both": (BY_NAME, BY_SIZE), "title": (BY_NAME,), "size": (BY_SIZE,)}[by.value]
     groups = find_duplicates(
         tolerance=tolerance, hidden=_hidden_choice(hidden, include_hidden), rules=rules
     )
