@@ -59,6 +59,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "tracks.duplicates",
         "tracks.usage",
     ),
+    ("tracks.relink",),
     ("diff.result",),
     ("diff.sides",),
     ("diff.compare", "diff.snapshots"),
@@ -74,6 +75,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli.output",),
     ("cli.state", "cli.resolve"),
     ("cli.tracktext", "cli.trackset"),
+    ("cli.relink",),
     (
         "cli.info",
         "cli.tracks",
