@@ -196,12 +196,24 @@ def _rating_since_a_backup(sample: Path) -> Callable[[], Any]:
     return lambda: m.restore_part(saved, "tracks:rating")
 
 
+def _moved_files(sample: Path) -> Callable[[], Any]:
+    moved = sample.parent / "moved"  # three tracks' files, found elsewhere with their sizes
+    for track_id in (1, 2, 3):
+        track = m.get_track_by_id(track_id)
+        path = moved / str(track_id) / os.path.basename(track.path)
+        path.parent.mkdir(parents=True)
+        with open(path, "wb") as f:
+            f.truncate(track.location.filesize or 0)
+    return lambda: m.relink_tracks([moved], tracks=[1, 2, 3])
+
+
 # Write operations that need the library set up first (the setup is not what is undone):
 # each returns the call.
 PREPARED: dict[str, Callable[[Path], Callable[[], Any]]] = {
     "unhide_tracks": _hidden_five,
     "repair_analysis": _analysis_behind_the_grid,
     "restore_part": _rating_since_a_backup,
+    "relink_tracks": _moved_files,
 }
 
 # Journalled functions whose do → undo is a test of its own in this file.
