@@ -41,7 +41,7 @@ def relink(
 
     Several candidates: the nearest duration, then the path ending most like the old one;
     a tie stays unresolved and is listed with every other unresolved track. Refused while
-    Mixxx runs unless --force. Example: mixxx-peewee tracks relink /media/new/Music -n
+    Mixxx runs unless --force. Example: mixxx-peewee tracks relink . -n
     """
     state: CliState = ctx.obj
     from mixxx_peewee.core.running import TRACK_DATA
