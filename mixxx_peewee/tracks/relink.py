@@ -8,8 +8,9 @@ casefolded. A candidate has the track's file name and its ``filesize``; a dangli
 is none. Among several, the one whose duration (read from the file's header with mutagen)
 is nearest the library's, then the one whose path ends most like the old one; a tie is
 reported, never guessed. The path stored is the path as found, through links, in the
-Unicode form on disk — as Mixxx's scanner stores it. Mixxx's own rescan finds moved files
-only inside its watched folders. TRACK_DATA for the running-Mixxx guard, as relocate.
+Unicode form on disk (composed on macOS) — as Mixxx's scanner stores it. Mixxx's own
+rescan finds moved files only inside its watched folders. TRACK_DATA for the
+running-Mixxx guard, as relocate.
 """
 
 from __future__ import annotations
@@ -286,7 +287,8 @@ def _plan_relink(
         if path is None:
             plan.unresolved.append(RelinkUnresolved(track["id"], track["location"], why))
         else:
-            chosen[track["id"]] = path
+            # As found on disk; on macOS composed, as Qt gives Mixxx every name (relocate's rule).
+            chosen[track["id"]] = _as_mixxx_stores(path)
     taken = _already_stored(list(chosen.values()))
     claims: dict[str, list[int]] = {}
     for track_id, path in chosen.items():
