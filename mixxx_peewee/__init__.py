@@ -105,6 +105,10 @@ if TYPE_CHECKING:
     from mixxx_peewee.tracks.reads import query_tracks as query_tracks
     from mixxx_peewee.tracks.reads import search_tracks as search_tracks
     from mixxx_peewee.tracks.reads import track_columns as track_columns
+    from mixxx_peewee.tracks.relink import RelinkMove as RelinkMove
+    from mixxx_peewee.tracks.relink import RelinkPlan as RelinkPlan
+    from mixxx_peewee.tracks.relink import RelinkUnresolved as RelinkUnresolved
+    from mixxx_peewee.tracks.relink import relink_tracks as relink_tracks
     from mixxx_peewee.tracks.relocate import RelocationPlan as RelocationPlan
     from mixxx_peewee.tracks.relocate import relocate_tracks as relocate_tracks
     from mixxx_peewee.tracks.stats import BpmBucket as BpmBucket
@@ -197,6 +201,10 @@ _LAZY: dict[str, str] = {
     "missing_tracks": "tracks.reads",
     "relocate_tracks": "tracks.relocate",
     "RelocationPlan": "tracks.relocate",
+    "relink_tracks": "tracks.relink",
+    "RelinkPlan": "tracks.relink",
+    "RelinkMove": "tracks.relink",
+    "RelinkUnresolved": "tracks.relink",
     "track_columns": "tracks.reads",
     "NumberRange": "core.values",
     "list_playlists": "trackset.playlists",

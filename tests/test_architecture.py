@@ -60,6 +60,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "tracks.usage",
     ),
     ("tracks.merge",),
+    ("tracks.relink",),
     ("diff.result",),
     ("diff.sides",),
     ("diff.compare", "diff.snapshots"),
@@ -77,6 +78,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli.state", "cli.resolve"),
     ("cli.tracktext", "cli.trackset"),
     ("cli.merge",),
+    ("cli.relink",),
     (
         "cli.info",
         "cli.tracks",

@@ -321,6 +321,33 @@ def test_symlink_loop_paths(db: Path, tmp_path: Path, label: str) -> None:
     _tally("paths", lambda: run_case(db, _fill(template, target), f"{label} loop", write=write))
 
 
+# Folders to search (every hostile path but "/", which would walk the whole disk).
+RELINK_FOLDERS = {
+    **{k: v for k, v in PATHS.items() if k != "root"},
+    "does-not-exist": "/no/such/folder",
+    "a-file": "{db}",
+    "symlink-loop": "{loop}",
+}
+
+
+@pytest.mark.parametrize("value_id", list(RELINK_FOLDERS))
+def test_hostile_relink_folders(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value_id: str
+) -> None:
+    """tracks relink FOLDER: a folder that is none is one error line, the library unchanged."""
+    monkeypatch.chdir(tmp_path)
+    loop = tmp_path / "loop"
+    os.symlink(loop, loop)
+    value = RELINK_FOLDERS[value_id].format(db=db, loop=loop)
+    args = ["tracks", "relink", value, "--yes", "--force"]
+    kind = run_case(db, args, f"tracks relink {value!r}", write=True)
+    if value_id in ("does-not-exist", "a-file", "symlink-loop", "nul", "empty"):
+        assert kind == "error", value_id
+    TALLY["paths:tried"] += 1
+    TALLY["paths:passed"] += 1
+    TALLY[f"paths:{kind}"] += 1
+
+
 @pytest.mark.parametrize(("label", "template", "write", "value"), list(_cases(ID_COMMANDS, IDS)))
 def test_hostile_ids(db: Path, label: str, template: list[str], write: bool, value: str) -> None:
     """Ids and numbers: 0, negative, 2**63, 2**64, non-numeric, float, hex."""

@@ -215,6 +215,15 @@ def _a_flac_copy_of_five(sample: Path) -> Callable[[], Any]:
     conn.commit()
     conn.close()
     return lambda: m.merge_duplicates(purge=True)
+def _moved_files(sample: Path) -> Callable[[], Any]:
+    moved = sample.parent / "moved"  # three tracks' files, found elsewhere with their sizes
+    for track_id in (1, 2, 3):
+        track = m.get_track_by_id(track_id)
+        path = moved / str(track_id) / os.path.basename(track.path)
+        path.parent.mkdir(parents=True)
+        with open(path, "wb") as f:
+            f.truncate(track.location.filesize or 0)
+    return lambda: m.relink_tracks([moved], tracks=[1, 2, 3])
 
 
 # Write operations that need the library set up first (the setup is not what is undone):
@@ -224,6 +233,7 @@ PREPARED: dict[str, Callable[[Path], Callable[[], Any]]] = {
     "repair_analysis": _analysis_behind_the_grid,
     "restore_part": _rating_since_a_backup,
     "merge_duplicates": _a_flac_copy_of_five,
+    "relink_tracks": _moved_files,
 }
 
 # Journalled functions whose do → undo is a test of its own in this file.

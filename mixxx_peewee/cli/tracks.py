@@ -22,6 +22,7 @@ from mixxx_peewee.cli.options import SORT_DESC
 from mixxx_peewee.cli.options import TRACK_FORMAT
 from mixxx_peewee.cli.options import YES
 from mixxx_peewee.cli.options import TrackFormat
+from mixxx_peewee.cli.relink import add_commands as add_relink_commands
 from mixxx_peewee.cli.state import CliState
 from mixxx_peewee.cli.tracktext import analysis_lines
 from mixxx_peewee.cli.tracktext import cue_entry
@@ -505,6 +506,7 @@ def relocate(
 def register(app: typer.Typer) -> None:
     """Add ``tracks`` and ``relocate`` to the root command."""
     app.add_typer(tracks_app, name="tracks")
+    add_relink_commands(tracks_app)
     app.command("relocate")(relocate)
     add_merge_commands(tracks_app)
 

@@ -32,7 +32,8 @@ ones before it: ``harness.py`` (the row type, running a side, timing, the lock p
 ``library_data.py`` and ``libraries.py`` (the generated libraries), ``raw_sqlite.py`` and
 ``raw_tools.py`` (the raw sides), ``report.py`` (targets, the table, the JSON), then the rows
 by topic: ``rows_reads.py``, ``rows_writes.py``, ``rows_process.py``, ``rows_analysis.py``,
-``rows_diff.py``. ``annex_sync.py`` is a separate benchmark of the git-annex example.
+``rows_diff.py``, ``rows_relink.py``. ``annex_sync.py`` is a separate benchmark of the
+git-annex example.
 
     python scripts/bench/bench.py                   # 10,000 and 100,000 tracks, rev 32 and 39
     python scripts/bench/bench.py --quick --out /tmp/x.json
@@ -66,6 +67,7 @@ from rows_process import table_rows
 from rows_reads import feature_rows
 from rows_reads import open_rows
 from rows_reads import read_rows
+from rows_relink import relink_row
 from rows_writes import undo_row
 from rows_writes import write_rows
 
@@ -89,7 +91,7 @@ def main(
     only: str = typer.Option(
         "",
         help="Only these groups of rows, comma-separated: startup, open, read, write, "
-        "process, table, analysis, features, diff, undo (default: all).",
+        "process, table, analysis, features, diff, undo, relink (default: all).",
     ),
 ) -> None:
     """Measure mixxx_peewee against raw sqlite3; print one table and write JSON."""
@@ -113,7 +115,7 @@ def main(
     compileall.compile_dir(str(ROOT / "mixxx_peewee"), quiet=1)
     groups = {g.strip() for g in only.split(",") if g.strip()} or {
         "startup", "open", "read", "write", "process", "table", "analysis", "features", "diff",
-        "undo",
+        "undo", "relink",
     }  # fmt: skip
     if "startup" in groups:
         rows.extend(startup_rows(3 if quick else max(repeat, 20), references=not quick))
@@ -136,6 +138,8 @@ def main(
                 rows.extend(write_rows(label, path, facts, work, repeat, tracks))
             if "undo" in groups:
                 rows.append(undo_row(label, path, work, repeat, tracks))
+            if "relink" in groups:
+                rows.append(relink_row(label, path, work, repeat))
             if "process" in groups:
                 rows.extend(process_rows(label, path, repeat, tracks))
                 rows.append(import_row(label, path, work, repeat))
