@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from mixxx_peewee.cli.argv import QueryCommand
+from mixxx_peewee.cli.nexttrack import add_commands as add_next_commands
 from mixxx_peewee.cli.options import COLUMNS
 from mixxx_peewee.cli.options import DRY_RUN
 from mixxx_peewee.cli.options import FORCE
@@ -503,6 +504,7 @@ def register(app: typer.Typer) -> None:
     """Add ``tracks`` and ``relocate`` to the root command."""
     app.add_typer(tracks_app, name="tracks")
     app.command("relocate")(relocate)
+    add_next_commands(tracks_app)
 
 
 class DuplicateRule(enum.StrEnum):

@@ -27,8 +27,6 @@ from mixxx_peewee.core.statements import stored_rows
 from mixxx_peewee.core.values import MAX_BPM
 from mixxx_peewee.core.values import NumberRange
 from mixxx_peewee.errors import ValidationError
-from mixxx_peewee.lookup import joined_tracks
-from mixxx_peewee.lookup import run_query
 from mixxx_peewee.models import Track
 from mixxx_peewee.models import TrackLocation
 from mixxx_peewee.tracks.filters import all_of
@@ -37,6 +35,7 @@ from mixxx_peewee.tracks.filters import track_where
 from mixxx_peewee.tracks.locations import TrackLike
 from mixxx_peewee.tracks.locations import track_id_of
 from mixxx_peewee.tracks.locations import track_ids_of
+from mixxx_peewee.tracks.reads import get_track_by_id
 from mixxx_peewee.tracks.search import compile_query
 from mixxx_peewee.tracks.searchsyntax import Term
 from mixxx_peewee.tracks.searchsyntax import compatible_keys
@@ -73,16 +72,13 @@ def key_relation(key_id: int, other: int) -> tuple[int, str]:
             return 1, "relative major" if other_major else "relative minor"
         return 1, f"{'+1' if step == 1 else '-1'} on the wheel"
     distance = steps + (0 if major == other_major else 1)
-    return distance, f"{key_to_text(other, 'lancelot')}, {distance} from {key_to_text(key_id, 'lancelot')}"
+    there, here = key_to_text(other, "lancelot"), key_to_text(key_id, "lancelot")
+    return distance, f"{there}, {distance} from {here} on the wheel"
 
 
 def _seed(track: TrackLike) -> tuple[Track, int, float]:
     """The track, its key id (from the text when Mixxx left key_id 0) and its BPM."""
-    track_id = track_id_of(track)
-    rows = run_query(lambda: list(joined_tracks().where(Track.id == track_id)))
-    if not rows:
-        track_ids_of([track_id])  # raises TrackNotFoundError in the one wording
-    row = rows[0]
+    row = track if isinstance(track, Track) else get_track_by_id(track_id_of(track))
     key_id = getattr(row, "key_id", 0) or guess_key_id(row.key)
     return row, int(key_id or 0), float(row.bpm or 0.0)
 
