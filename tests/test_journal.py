@@ -134,6 +134,7 @@ OPERATIONS: dict[str, Callable[[], Any]] = {
     "delete_cue": lambda: m.delete_cue(1, cue_id=_a_hotcue(1)),
     "delete_cue (main)": lambda: m.delete_cue(1, main=True),
     "scale_bpm": lambda: m.scale_bpm(list(range(1, 40)), 2),
+    "create_smart_crate": lambda: m.create_smart_crate("Smart", "genre:house bpm:110-130"),
     "relocate_tracks": lambda: m.relocate_tracks(_prefix(), "/elsewhere", allow_missing=True),
 }
 
@@ -196,12 +197,21 @@ def _rating_since_a_backup(sample: Path) -> Callable[[], Any]:
     return lambda: m.restore_part(saved, "tracks:rating")
 
 
+def _smart_crate_changed_by_hand(sample: Path) -> Callable[[], Any]:
+    crate = m.create_smart_crate("Smart house", "genre:house").id
+    members = [t.id for t in m.get_crate_tracks(crate)]
+    m.remove_tracks_from_crate(crate, members[:2])  # by hand: --replace-manual puts them back
+    m.add_tracks_to_crate(crate, [_outside(crate)])  # by hand: --replace-manual takes it out
+    return lambda: m.refresh_smart_crates(manual="replace")
+
+
 # Write operations that need the library set up first (the setup is not what is undone):
 # each returns the call.
 PREPARED: dict[str, Callable[[Path], Callable[[], Any]]] = {
     "unhide_tracks": _hidden_five,
     "repair_analysis": _analysis_behind_the_grid,
     "restore_part": _rating_since_a_backup,
+    "refresh_smart_crates": _smart_crate_changed_by_hand,
 }
 
 # Journalled functions whose do → undo is a test of its own in this file.

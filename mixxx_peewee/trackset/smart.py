@@ -184,10 +184,12 @@ def _refresh_one(
         kept, kept_out = [], []
     label = f"smart crate {row.name!r} (id {row.id})"
     if not result.dry_run:
-        if left:
-            remove_tracks_from_crate(row.id, sorted(left))
+        # Inserts first: the set-wise journal of the insert (bulk_write) then sees only new
+        # rows, none taking the rowid of a membership the delete below removes.
         if joined:
             add_tracks_to_crate(row.id, sorted(joined))
+        if left:
+            remove_tracks_from_crate(row.id, sorted(left))
     if joined:
         result.add(f"add {plural(len(joined), 'track')} to {label}")
     if left:
