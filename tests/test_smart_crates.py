@@ -105,7 +105,7 @@ def test_a_renamed_crate_keeps_its_rule_and_a_deleted_one_is_reported_then_dropp
     m.delete_crate(other)
     assert [r["gone"] for r in m.smart_crates()] == [True, False]  # "Techno", "Warm-up"
     result = m.refresh_smart_crates()
-    assert any("'Techno'" in note and "dropped" in note for note in result.notes)
+    assert any("'Techno'" in line and "gone" in line for line in result.changes)
     assert [r["name"] for r in m.smart_crates()] == ["Warm-up"]
 
 

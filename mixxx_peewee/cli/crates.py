@@ -282,8 +282,9 @@ def crates_smart(
     as_json: bool = JSON_RESULT,
 ) -> None:
     """The rule is kept beside the library (mixxxdb.smart-crates.json); prints the new id.
+    A query the search syntax cannot read is refused. Refresh with `crates refresh`.
 
-    Example: mixxx-peewee crates smart "House 120" "genre:house bpm:115-130"
+    For instance: crates smart "House 120" "genre:house bpm:115-130" (the docs' tour runs it)
     """
     from mixxx_peewee.trackset.smart import create_smart_crate
 
@@ -312,7 +313,7 @@ def crates_refresh(
 ) -> None:
     """What joined and left each crate, in one transaction.
 
-    Example: mixxx-peewee crates refresh "House 120" --dry-run
+    Example: mixxx-peewee crates refresh
     """
     from mixxx_peewee.trackset.smart import refresh_smart_crates
 

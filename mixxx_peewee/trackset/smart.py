@@ -126,12 +126,11 @@ def smart_crates() -> list[dict[str, Any]]:
 
 
 def _drop_gone(rules: dict[int, SmartRule], live: dict[int, Crate], result: WriteResult) -> None:
+    # A change line (not a note): a refresh that only drops rules still writes the file.
     for crate_id in sorted(set(rules) - set(live)):
         rule = rules.pop(crate_id)
-        result.notes.append(
-            f"crate {rule.name!r} (id {crate_id}) is gone: its smart rule "
-            + ("would be dropped" if result.dry_run else "is dropped")
-        )
+        result.add(f"drop the smart rule of crate {rule.name!r} (id {crate_id}): the crate is gone")
+        result.count("dropped")
 
 
 @journalled
@@ -255,7 +254,7 @@ def refresh_smart_crates(
                 result.notes.append(f"crate {row.name!r} (id {row.id}) is locked: not refreshed")
                 continue
             result.value.append(_refresh_one(row, rules[row.id], manual, result))
-        if not dry_run and (result.value or len(rules) != len(read_rules(path))):
+        if not dry_run and (result.value or result.counts.get("dropped")):
             write_rules(path, rules)
     result.counts.setdefault("joined", 0)
     result.counts.setdefault("left", 0)
