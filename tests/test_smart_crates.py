@@ -162,3 +162,13 @@ def test_a_query_that_does_not_parse_is_one_line_and_writes_nothing(tmp_path: Pa
     one_error(cli(db, "crates", "smart", "Broken", "bpm:fast"), "does not parse")
     assert sha256(db) == before
     assert not rules_path(db).exists()
+
+
+def test_a_refresh_that_only_drops_a_gone_rule_writes_the_rules_file(tmp_path: Path) -> None:
+    db = sample_library(tmp_path)
+    new_id = ok(cli(db, "crates", "smart", "Smart house", QUERY)).stdout.strip()
+    ok(cli(db, "crates", "delete", new_id, "--yes"))
+    assert json.loads(rules_path(db).read_text(encoding="utf-8"))["crates"]
+    ran = ok(cli(db, "crates", "refresh"))
+    assert "the crate is gone" in ran.stderr
+    assert json.loads(rules_path(db).read_text(encoding="utf-8"))["crates"] == {}
