@@ -99,6 +99,7 @@ if TYPE_CHECKING:
     from mixxx_peewee.tracks.merge import best_of as best_of
     from mixxx_peewee.tracks.merge import merge_duplicates as merge_duplicates
     from mixxx_peewee.tracks.merge import merge_tracks as merge_tracks
+    from mixxx_peewee.tracks.nexttrack import suggest_next as suggest_next
     from mixxx_peewee.tracks.reads import get_track_by_id as get_track_by_id
     from mixxx_peewee.tracks.reads import iter_tracks as iter_tracks
     from mixxx_peewee.tracks.reads import missing_tracks as missing_tracks
@@ -160,6 +161,9 @@ if TYPE_CHECKING:
     )
     from mixxx_peewee.trackset.playlists import rename_playlist as rename_playlist
     from mixxx_peewee.trackset.playlists import replace_playlist_tracks as replace_playlist_tracks
+    from mixxx_peewee.trackset.smart import create_smart_crate as create_smart_crate
+    from mixxx_peewee.trackset.smart import refresh_smart_crates as refresh_smart_crates
+    from mixxx_peewee.trackset.smart import smart_crates as smart_crates
 
 __version__ = "0.1.0"
 
@@ -233,6 +237,10 @@ _LAZY: dict[str, str] = {
     "remove_tracks_from_crate": "trackset.crates",
     "clear_crate": "trackset.crates",
     "replace_crate_tracks": "trackset.crates",
+    "create_smart_crate": "trackset.smart",
+    "refresh_smart_crates": "trackset.smart",
+    "smart_crates": "trackset.smart",
+    "suggest_next": "tracks.nexttrack",
     "list_cues": "tracks.cues",
     "set_hotcue": "tracks.cues",
     "set_main_cue": "tracks.cues",

@@ -207,6 +207,8 @@ NAME_COMMANDS: list[tuple[str, list[str], bool]] = [
     ("crates show", ["crates", "show", "{}"], False),
     ("crates add", ["crates", "add", "{}", "1"], True),
     ("crates delete", ["crates", "delete", "{}", "--yes"], True),
+    ("crates smart", ["crates", "smart", "{}", "genre:house"], True),
+    ("crates refresh", ["crates", "refresh", "{}"], True),
     ("playlists create", ["playlists", "create", "{}"], True),
     ("playlists rename", ["playlists", "rename", "1", "{}"], True),
     ("playlists show", ["playlists", "show", "{}"], False),
@@ -252,6 +254,10 @@ ID_COMMANDS: list[tuple[str, list[str], bool]] = [
     ("playlists move to", ["playlists", "move", "1", "1", "{}"], True),
     ("playlists add --position", ["playlists", "add", "1", "1", "--position", "{}"], True),
     ("cues list", ["cues", "list", "{}"], False),
+    ("tracks next", ["tracks", "next", "{}"], False),
+    ("tracks next --limit", ["tracks", "next", "5", "--limit", "{}"], False),
+    ("tracks next --bpm-range", ["tracks", "next", "5", "--bpm-range", "{}"], False),
+    ("tracks next --crate", ["tracks", "next", "5", "--crate", "{}"], False),
     ("cues set", ["cues", "set", "{}", "--hotcue", "1", "--at", "1.0", "--force"], True),
     ("cues set hotcue", ["cues", "set", "1", "--hotcue", "{}", "--at", "1.0", "--force"], True),
     ("cues set at", ["cues", "set", "1", "--hotcue", "1", "--at", "{}", "--force"], True),
@@ -361,6 +367,49 @@ def test_hostile_search_queries(db: Path, value: str) -> None:
         "queries",
         lambda: run_case(db, ["tracks", "search", value], f"search {value!r}", write=False),
     )
+
+
+@pytest.mark.parametrize("value", list(QUERIES.values()), ids=list(QUERIES))
+def test_hostile_smart_crate_queries(db: Path, value: str) -> None:
+    """A smart crate's query: what the search syntax cannot read is refused, never stored."""
+    _tally(
+        "queries",
+        lambda: run_case(db, ["crates", "smart", "Smart", value], f"smart {value!r}", write=True),
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["crates", "smart", "Smart", "bpm:abc"],  # does not parse
+        ["crates", "smart", "Smart", "nosuchfield:x"],  # not a search field
+        ["crates", "smart", "Smart", "  "],  # no query
+        ["crates", "refresh", "No such crate"],  # unknown crate
+        ["crates", "refresh", "1"],  # a crate that is not smart
+        ["tracks", "next", "{no bpm}"],
+        ["tracks", "next", "{no key}"],
+        ["tracks", "next", "999999"],  # no such track
+        ["tracks", "next", "5", "--crate", "No such crate"],
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_smart_crate_and_next_track_refusals_are_one_line(db: Path, args: list[str]) -> None:
+    """Each: one clear line, exit 1, the library and its rules file unchanged."""
+    conn = sqlite3.connect(db)
+    wanted = {
+        "{no bpm}": "COALESCE(bpm, 0) = 0",
+        "{no key}": "bpm > 0 AND COALESCE(key_id, 0) = 0 AND COALESCE(key, '') = ''",
+    }
+    found = {
+        word: str(conn.execute(f"SELECT min(id) FROM library WHERE {where}").fetchone()[0])
+        for word, where in wanted.items()
+    }
+    conn.close()
+    assert "None" not in found.values(), found
+    args = [found.get(word, word) for word in args]
+    kind = run_case(db, args, " ".join(args), write=False)
+    assert kind == "error"
+    assert not (db.parent / "mixxxdb.smart-crates.json").exists()
 
 
 # ---------------------------------------------------------------------------------------

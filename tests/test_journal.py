@@ -134,6 +134,7 @@ OPERATIONS: dict[str, Callable[[], Any]] = {
     "delete_cue": lambda: m.delete_cue(1, cue_id=_a_hotcue(1)),
     "delete_cue (main)": lambda: m.delete_cue(1, main=True),
     "scale_bpm": lambda: m.scale_bpm(list(range(1, 40)), 2),
+    "create_smart_crate": lambda: m.create_smart_crate("Smart", "genre:house bpm:110-130"),
     "relocate_tracks": lambda: m.relocate_tracks(_prefix(), "/elsewhere", allow_missing=True),
     "merge_tracks": lambda: m.merge_tracks(2, [218, 149]),
     "merge_tracks (purge, cues from)": lambda: m.merge_tracks(
@@ -224,6 +225,12 @@ def _moved_files(sample: Path) -> Callable[[], Any]:
         with open(path, "wb") as f:
             f.truncate(track.location.filesize or 0)
     return lambda: m.relink_tracks([moved], tracks=[1, 2, 3])
+def _smart_crate_changed_by_hand(sample: Path) -> Callable[[], Any]:
+    crate = m.create_smart_crate("Smart house", "genre:house").id
+    members = [t.id for t in m.get_crate_tracks(crate)]
+    m.remove_tracks_from_crate(crate, members[:2])  # by hand: --replace-manual puts them back
+    m.add_tracks_to_crate(crate, [_outside(crate)])  # by hand: --replace-manual takes it out
+    return lambda: m.refresh_smart_crates(manual="replace")
 
 
 # Write operations that need the library set up first (the setup is not what is undone):
@@ -234,6 +241,7 @@ PREPARED: dict[str, Callable[[Path], Callable[[], Any]]] = {
     "restore_part": _rating_since_a_backup,
     "merge_duplicates": _a_flac_copy_of_five,
     "relink_tracks": _moved_files,
+    "refresh_smart_crates": _smart_crate_changed_by_hand,
 }
 
 # Journalled functions whose do → undo is a test of its own in this file.

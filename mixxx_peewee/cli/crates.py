@@ -58,8 +58,12 @@ def crates_list(ctx: typer.Context, fmt: ListFormat = LIST_FORMAT) -> None:
     state: CliState = ctx.obj
     state.open()
     from mixxx_peewee.trackset.crates import list_crates
+    from mixxx_peewee.trackset.smart import smart_crates
 
-    emit_listing(list_crates(), fmt, ["id", "name"], "crate")
+    # "smart": the query of a smart crate (our rules file beside the library), "" otherwise.
+    queries = {rule["id"]: rule["query"] for rule in smart_crates()}
+    rows = [{**row, "smart": queries.get(row["id"], "")} for row in list_crates()]
+    emit_listing(rows, fmt, ["id", "name", "smart"], "crate")
 
 
 @crates_app.command("show", help="The tracks of a crate (streamed).")
@@ -266,3 +270,58 @@ def crates_import(
         )  # fmt: skip
 
     import_file(ctx.obj, file, name, run, dry_run, as_json)
+
+
+@crates_app.command("smart", help="Create a smart crate: the tracks a Mixxx search finds.")
+def crates_smart(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Name of the new crate."),
+    query: str = typer.Argument(..., help="A Mixxx search, e.g. 'genre:house bpm:120-128'."),
+    allow_digits: bool = ALLOW_DIGITS,
+    dry_run: bool = DRY_RUN,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """The rule is kept beside the library (mixxxdb.smart-crates.json); prints the new id.
+    A query the search syntax cannot read is refused. Refresh with `crates refresh`.
+
+    For instance: crates smart "House 120" "genre:house bpm:115-130" (the docs' tour runs it)
+    """
+    from mixxx_peewee.trackset.smart import create_smart_crate
+
+    state: CliState = ctx.obj
+    result = state.write(
+        lambda dry: create_smart_crate(name, query, dry_run=dry, allow_digits=allow_digits),
+        dry_run=dry_run,
+        as_json=as_json,
+    )
+    if not dry_run and not as_json:
+        typer.echo(result.value)
+
+
+@crates_app.command("refresh", help="Refresh smart crates (all of them when none is named).")
+def crates_refresh(
+    ctx: typer.Context,
+    names: list[str] | None = typer.Argument(None, help="Smart crates (ids or names)."),
+    keep_manual: bool = typer.Option(
+        True,
+        "--keep-manual/--replace-manual",
+        help="Keep tracks added or removed by hand since the last refresh (default), or "
+        "make each crate exactly its query's result.",
+    ),
+    dry_run: bool = DRY_RUN,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """What joined and left each crate, in one transaction.
+
+    Example: mixxx-peewee crates refresh
+    """
+    from mixxx_peewee.trackset.smart import refresh_smart_crates
+
+    state: CliState = ctx.obj
+    state.write(
+        lambda dry: refresh_smart_crates(
+            names or None, manual="keep" if keep_manual else "replace", dry_run=dry
+        ),
+        dry_run=dry_run,
+        as_json=as_json,
+    )

@@ -13,6 +13,7 @@ from mixxx_peewee.cli.argv import QueryCommand
 from mixxx_peewee.cli.merge import PURGE
 from mixxx_peewee.cli.merge import add_commands as add_merge_commands
 from mixxx_peewee.cli.merge import merge_question
+from mixxx_peewee.cli.nexttrack import add_commands as add_next_commands
 from mixxx_peewee.cli.options import COLUMNS
 from mixxx_peewee.cli.options import DRY_RUN
 from mixxx_peewee.cli.options import FORCE
@@ -509,6 +510,7 @@ def register(app: typer.Typer) -> None:
     add_relink_commands(tracks_app)
     app.command("relocate")(relocate)
     add_merge_commands(tracks_app)
+    add_next_commands(tracks_app)
 
 
 class DuplicateRule(enum.StrEnum):
