@@ -408,7 +408,7 @@ class _Entry:
         self.label = f"entry {number}"
         title = element.get("TITLE")
         if title:
-            self.label += f" ({title!r})"
+            self.label += f" ({title[:60]!r})"
 
     def error(self, message: str) -> ExchangeFormatError:
         return ExchangeFormatError(f"{self.path}: {self.label}: {message}")
