@@ -82,6 +82,7 @@ _ESCAPES = str.maketrans(
         "\t": "&#9;",
     }
 )
+_SPECIAL = re.compile('[&<>"\n\r\t]')
 _NO_NAME = "n.n."
 _TYPE_CUE, _TYPE_FADE_IN, _TYPE_FADE_OUT, _TYPE_LOAD, _TYPE_GRID, _TYPE_LOOP = range(6)
 _MARKER_KIND = {
@@ -139,11 +140,15 @@ def path_of(volume: str, folder: str, file: str, system_volume: str = SYSTEM_VOL
 
 
 def _escape(value: str) -> str:
-    return value.translate(_ESCAPES)
+    return value.translate(_ESCAPES) if _SPECIAL.search(value) else value
 
 
 def _attributes(pairs: Iterable[tuple[str, object]]) -> str:
-    return "".join(f' {name}="{_escape(str(value))}"' for name, value in pairs if value is not None)
+    return "".join(
+        f' {name}="{_escape(value) if isinstance(value, str) else value}"'
+        for name, value in pairs
+        if value is not None
+    )
 
 
 def _text(value: str | None, what: str, warnings: list[str]) -> str | None:
@@ -188,19 +193,12 @@ def nearest_color_index(rgb: int) -> int:
 def _cue_element(
     type_: int, start: float, length: float, hotcue: int, name: str, color: int | None
 ) -> str:
-    attrs = _attributes(
-        [
-            ("NAME", name or _NO_NAME),
-            ("DISPL_ORDER", 0),
-            ("TYPE", type_),
-            ("START", _ms(start)),
-            ("LEN", _ms(length)),
-            ("REPEATS", -1),
-            ("HOTCUE", hotcue),
-            ("COLOR", None if color is None else f"#{color:06X}"),
-        ]
+    colour = "" if color is None else f' COLOR="#{color:06X}"'
+    return (
+        f'<CUE_V2 NAME="{_escape(name or _NO_NAME)}" DISPL_ORDER="0" TYPE="{type_}"'
+        f' START="{_ms(start)}" LEN="{_ms(length)}" REPEATS="-1" HOTCUE="{hotcue}"{colour}>'
+        "</CUE_V2>\n"
     )
-    return f"<CUE_V2{attrs}></CUE_V2>\n"
 
 
 def _grid_elements(track: ExchangeTrack, what: str, warnings: list[str]) -> Iterator[str]:
