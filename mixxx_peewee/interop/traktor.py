@@ -299,7 +299,9 @@ def _entry(track: ExchangeTrack, location: tuple[str, str, str], warnings: list[
         album = [("TITLE", text(track.album)), ("TRACK", number), ("OF_TRACKS", of_tracks)]
         parts.append(f"<ALBUM{_attributes(album)}></ALBUM>\n")
     parts.append(f"<INFO{_attributes(info)}></INFO>\n")
-    bpm = track.bpm if track.bpm is not None else (track.tempos[0].bpm if track.tempos else None)
+    bpm = (
+        track.tempos[0].bpm if track.tempos else track.bpm
+    )  # the grid's tempo, as Traktor plays it
     if bpm is not None and math.isfinite(bpm) and bpm > 0:
         parts.append(f'<TEMPO BPM="{bpm:.6f}" BPM_QUALITY="100.000000"></TEMPO>\n')
     if track.key_id:
