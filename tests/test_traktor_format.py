@@ -6,6 +6,7 @@ import dataclasses
 import io
 import math
 import unicodedata
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -232,6 +233,19 @@ def test_what_traktor_cannot_hold_is_written_as_near_as_it_can_and_told(tmp_path
     assert any("hot cue 10" in w for w in warnings)
     assert any("second track" in w for w in warnings)
     assert any("not an absolute path" in w for w in warnings)
+
+
+def test_the_writer_streams_one_track_at_a_time() -> None:
+    out = io.StringIO()
+    seen: list[int] = []
+
+    def tracks() -> Iterator[ExchangeTrack]:
+        for number in range(3):
+            seen.append(out.getvalue().count("</ENTRY>"))  # entries written before this one
+            yield ExchangeTrack(number, f"/music/{number}.mp3")
+
+    assert write_traktor(out, tracks(), [], count=3) == 3
+    assert seen == [0, 1, 2]
 
 
 def test_a_written_file_has_traktor_s_frame(tmp_path: Path) -> None:
