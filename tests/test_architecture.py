@@ -72,6 +72,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("interop.model", "interop.xmlfile"),
     ("trackset.exchange", "trackset.smartrules"),
     ("trackset.smart",),
+    ("interop.rekordbox", "interop.traktor"),
     ("compat",),
     ("testing",),
     ("pytest_plugin",),
