@@ -67,6 +67,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("trackset.m3u", "trackset.filling"),
     ("trackset.exchange",),
     ("interop.model", "interop.xmlfile"),
+    ("interop.rekordbox", "interop.traktor"),
     ("compat",),
     ("testing",),
     ("pytest_plugin",),
