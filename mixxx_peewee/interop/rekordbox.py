@@ -79,10 +79,12 @@ _KINDS = {
     "alac": "ALAC File",
 }
 _KIND_WORDS = {"mp3", "m4a", "mp4", "aac", "wav", "aiff", "aif", "flac", "ogg", "alac"}
+_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _PREFIXES = ("file://localhost/", "file:///")
 _DRIVE = re.compile(r"^[A-Za-z]:[/\\]")
 # Characters XML 1.0 cannot carry in a document (besides tab, newline, carriage return).
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_PLAIN = re.compile('[^\x00-\x1f&<>"\ud800-\udfff\ufffe\uffff]*\\Z')
 _ESCAPES = str.maketrans(
     {
         "&": "&amp;",
@@ -133,7 +135,10 @@ def location_to_path(location: str) -> str | None:
 
 def _attr(value: object) -> str:
     """A double-quoted XML attribute value, escaped; characters XML forbids dropped."""
-    return '"' + _FORBIDDEN.sub("", str(value)).translate(_ESCAPES) + '"'
+    text = str(value)
+    if _PLAIN.match(text):  # most values: nothing to escape or drop
+        return '"' + text + '"'
+    return '"' + _FORBIDDEN.sub("", text).translate(_ESCAPES) + '"'
 
 
 def _seconds(value: float) -> str:
@@ -379,9 +384,12 @@ def _text(element: Element, name: str) -> str | None:
 
 
 def _date(text: str | None) -> datetime | None:
+    match = _DATE.match(text or "")
+    if match is None:
+        return None
     try:
-        return datetime.strptime((text or "").strip()[:10], "%Y-%m-%d")
-    except ValueError:
+        return datetime(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:  # 2021-02-30
         return None
 
 
@@ -527,20 +535,18 @@ def read_rekordbox(path: Path) -> ExchangeFile:
     top: list[ExchangeNode] = []
     stack: list[ExchangeNode] = []  # the open NODEs under ROOT
     pending: list[tuple[ExchangeNode, str, list[str]]] = []
-    tags: list[str] = []
+    open_elements: list[Element] = []  # from the root to the element being read
     product = ""
     entries_said: int | None = None
-    collection: Element | None = None
     in_root_node = False
     for event, element in iter_xml(path, root="DJ_PLAYLISTS", what=WHAT):
         tag = element.tag
         if event == "start":
-            parent = tags[-1] if tags else ""
-            tags.append(tag)
+            parent = open_elements[-1].tag if open_elements else ""
+            open_elements.append(element)
             if tag == "PRODUCT" and parent == "DJ_PLAYLISTS":
                 product = " ".join(p for p in (element.get("Name"), element.get("Version")) if p)
             elif tag == "COLLECTION" and parent == "DJ_PLAYLISTS":
-                collection = element
                 entries_said = _leading_int(element.get("Entries"))
             elif tag == "NODE" and parent == "PLAYLISTS":
                 in_root_node = True
@@ -563,22 +569,23 @@ def read_rekordbox(path: Path) -> ExchangeFile:
                     top.append(node)
                 stack.append(node)
             continue
-        tags.pop()
-        if tag == "TRACK" and collection is not None and tags[-1:] == ["COLLECTION"]:
+        open_elements.pop()
+        parent = open_elements[-1].tag if open_elements else ""
+        if tag == "TRACK" and parent == "COLLECTION":
             track = _track(reader, element, len(tracks) + len(reader.skipped) + 1)
             if track is not None:
                 tracks.append(track)
-            collection.clear()
-        elif tag == "TRACK" and stack and tags[-1:] == ["NODE"]:
+            open_elements[-1].clear()  # the COLLECTION lets go of the TRACK (read, so flat)
+        elif tag == "TRACK" and stack and parent == "NODE":
             if pending and pending[-1][0] is stack[-1]:
                 key_text = element.get("Key")
                 if key_text is not None:
                     pending[-1][2].append(key_text)
-            element.clear()
+            open_elements[-1].clear()  # the playlist's attributes were read at its start
         elif tag == "NODE" and stack:
             stack.pop()
             element.clear()
-        elif tag == "NODE" and in_root_node and tags[-1:] == ["PLAYLISTS"]:
+        elif tag == "NODE" and in_root_node and parent == "PLAYLISTS":
             in_root_node = False
             element.clear()
     _resolve_entries(reader, pending)
