@@ -8,6 +8,7 @@ here by hand from the format's rules, not produced by our own writer.
 from __future__ import annotations
 
 import io
+import tracemalloc
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -344,6 +345,34 @@ def test_writing_is_a_stream(tmp_path: Path) -> None:
     assert write_rekordbox(Out(), tracks(), [], count=3) == 3
 
 
+def _peak_writing(count: int) -> int:
+    class Sink(io.TextIOBase):
+        def write(self, s: str) -> int:
+            return len(s)
+
+    tracks = (
+        ExchangeTrack(
+            key=i,
+            path=f"/m/Artist {i}/Track {i}.mp3",
+            title=f"Track {i}",
+            tempos=[ExchangeTempo(0.025, 128.0)],
+            cues=[ExchangeCue(CueKind.MAIN, 0.025), ExchangeCue(H, 30.0, None, 0, "x", 0xFF0000)],
+        )
+        for i in range(count)
+    )
+    tracemalloc.start()
+    try:
+        write_rekordbox(Sink(), tracks, [], count=count)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_writing_memory_stays_flat_as_the_collection_grows() -> None:
+    small, large = _peak_writing(200), _peak_writing(4000)
+    assert large < small + 256 * 1024, (small, large)
+
+
 # --- round trips --------------------------------------------------------------------------
 
 _TEXT = st.text(
@@ -573,6 +602,29 @@ def test_pyrekordbox_reads_what_we_write(tmp_path: Path) -> None:
         "Set"
     ).get_tracks() == [12, 11]
     assert root.get_playlist("Top").get_tracks() == [11]
+
+
+def test_we_read_what_pyrekordbox_writes_despite_its_double_slash(tmp_path: Path) -> None:
+    pyrekordbox = pytest.importorskip("pyrekordbox")
+    xml = pyrekordbox.RekordboxXml(name="rekordbox", version="6.0.0", company="AlphaTheta")
+    track = xml.add_track("/Users/dj/Music/a b é.mp3", TrackID=3, Name="A")
+    track.add_tempo(Inizio=0.025, Bpm=128.0, Metro="4/4", Battito=1)
+    track.add_mark(Name="hc", Type="cue", Start=1.5, Num=0)
+    xml.add_playlist("P").add_track(3)
+    xml.save(str(tmp_path / "theirs.xml"))
+    assert "file://localhost//Users" in (tmp_path / "theirs.xml").read_text(encoding="utf-8")
+    got = read_rekordbox(tmp_path / "theirs.xml")
+    assert got.tracks == [
+        ExchangeTrack(
+            key=3,
+            path="/Users/dj/Music/a b é.mp3",
+            title="A",
+            kind="mp3",  # from the file name: pyrekordbox writes no Kind
+            tempos=[ExchangeTempo(0.025, 128.0, 1, "4/4")],
+            cues=[ExchangeCue(H, 1.5, None, 0, "hc")],
+        )
+    ]
+    assert got.playlists == [ExchangeNode("P", entries=[3])]
 
 
 # --- bad and hostile files -----------------------------------------------------------------
