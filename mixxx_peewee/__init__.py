@@ -92,6 +92,7 @@ if TYPE_CHECKING:
     from mixxx_peewee.tracks.edits import hide_tracks as hide_tracks
     from mixxx_peewee.tracks.edits import unhide_tracks as unhide_tracks
     from mixxx_peewee.tracks.edits import update_track as update_track
+    from mixxx_peewee.tracks.edits import update_tracks as update_tracks
     from mixxx_peewee.tracks.locations import TrackLike as TrackLike
     from mixxx_peewee.tracks.locations import get_track_by_location as get_track_by_location
     from mixxx_peewee.tracks.locations import get_tracks_by_locations as get_tracks_by_locations
@@ -188,6 +189,7 @@ _LAZY: dict[str, str] = {
     "get_tracks_by_locations": "tracks.locations",
     "TrackLike": "tracks.locations",
     "update_track": "tracks.edits",
+    "update_tracks": "tracks.edits",
     "hide_tracks": "tracks.edits",
     "unhide_tracks": "tracks.edits",
     "missing_tracks": "tracks.reads",

@@ -128,6 +128,11 @@ OPERATIONS: dict[str, Callable[[], Any]] = {
     ),
     "update_track (bpm, key)": lambda: m.update_track(1, bpm=128.5, key="Am"),
     "update_track (clear bpm, key)": lambda: m.update_track(1, bpm=None, key=None),
+    "update_tracks (metadata)": lambda: m.update_tracks(
+        range(1, 30), genre="Bulk", rating=4, comment="it's \x00 here"
+    ),
+    "update_tracks (bpm, key)": lambda: m.update_tracks([1, 2, 3], bpm=126.0, key="8A"),
+    "update_tracks (clear bpm, key)": lambda: m.update_tracks([1, 2], bpm=None, key=None),
     "hide_tracks": lambda: m.hide_tracks([3, 4]),
     "set_hotcue": lambda: m.set_hotcue(2, 3, 12.5),
     "set_main_cue": lambda: m.set_main_cue(2, 1.25),
