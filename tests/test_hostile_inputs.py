@@ -221,6 +221,7 @@ NAME_COMMANDS: list[tuple[str, list[str], bool]] = [
     ("tracks edit --key", ["tracks", "edit", "1", "--key", "{}", "--force"], True),
     ("tracks edit --color", ["tracks", "edit", "1", "--color", "{}", "--force"], True),
     ("tracks edit --year", ["tracks", "edit", "1", "--year", "{}", "--force"], True),
+    ("tracks edit --search", ["tracks", "edit", "--search", "{}", "--genre", "x", "--yes"], True),
 ]
 PATH_COMMANDS: list[tuple[str, list[str], bool]] = [
     ("tracks show", ["tracks", "show", "{}"], False),
@@ -239,6 +240,7 @@ ID_COMMANDS: list[tuple[str, list[str], bool]] = [
     ("tracks edit", ["tracks", "edit", "{}", "--title", "x", "--force"], True),
     ("tracks edit --rating", ["tracks", "edit", "1", "--rating", "{}", "--force"], True),
     ("tracks edit --bpm", ["tracks", "edit", "1", "--bpm", "{}", "--force"], True),
+    ("tracks edit many", ["tracks", "edit", "1", "2", "{}", "--genre", "x", "--force"], True),
     ("tracks list --limit", ["tracks", "list", "--limit", "{}"], False),
     ("tracks list --rating", ["tracks", "list", "--rating", "{}"], False),
     ("crates show", ["crates", "show", "{}"], False),

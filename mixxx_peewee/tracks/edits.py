@@ -359,7 +359,8 @@ def update_tracks(
         if len(wanted) == 1:
             result.keep(f"track {same[0]} has these values already")
         else:
-            result.keep(f"{plural(len(same), 'track')} have these values already")
+            verb = "has" if len(same) == 1 else "have"
+            result.keep(f"{plural(len(same), 'track')} {verb} these values already")
     result.notes.extend(guard_notes(TRACK_DATA, force=force, dry_run=dry_run))
     touches = [("library", name) for name in next(iter(planned.values()), values)]
     require_columns(library, touches)
