@@ -77,7 +77,10 @@ def playlists_show(
     ctx: typer.Context,
     target: str = PLAYLIST_ARG,
     sort: str | None = typer.Option(
-        None, "--sort", help="Sort by this track column (default: the playlist's order)."
+        None,
+        "--sort",
+        help="Sort by these track columns, comma-separated; a leading - sorts one "
+        "descending (bpm,-rating; default: the playlist's order).",
     ),
     desc: bool = SORT_DESC,
     limit: int | None = LIMIT,

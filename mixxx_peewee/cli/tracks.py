@@ -59,7 +59,10 @@ def _hidden_choice(hidden: bool, include_hidden: bool) -> bool | None:
 
 
 _SORT = typer.Option(
-    None, "--sort", help="Sort by this track column (default: id; key sorts harmonically)."
+    None,
+    "--sort",
+    help="Sort by these track columns, comma-separated; a leading - sorts one descending "
+    "(bpm,-rating,artist; default: id; key sorts harmonically).",
 )
 _DESC = SORT_DESC
 _LIMIT = LIMIT
