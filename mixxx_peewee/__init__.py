@@ -134,6 +134,10 @@ if TYPE_CHECKING:
     from mixxx_peewee.trackset.m3u import parse_m3u as parse_m3u
     from mixxx_peewee.trackset.m3u import read_m3u as read_m3u
     from mixxx_peewee.trackset.m3u import write_m3u8 as write_m3u8
+    from mixxx_peewee.trackset.ordering import dedupe_playlist as dedupe_playlist
+    from mixxx_peewee.trackset.ordering import reverse_playlist as reverse_playlist
+    from mixxx_peewee.trackset.ordering import shuffle_playlist as shuffle_playlist
+    from mixxx_peewee.trackset.ordering import sort_playlist as sort_playlist
     from mixxx_peewee.trackset.playlists import add_track_to_playlist as add_track_to_playlist
     from mixxx_peewee.trackset.playlists import add_tracks_to_playlist as add_tracks_to_playlist
     from mixxx_peewee.trackset.playlists import clear_playlist as clear_playlist
@@ -209,6 +213,10 @@ _LAZY: dict[str, str] = {
     "remove_tracks_from_playlist": "trackset.playlists",
     "remove_positions_from_playlist": "trackset.playlists",
     "move_playlist_track": "trackset.playlists",
+    "dedupe_playlist": "trackset.ordering",
+    "reverse_playlist": "trackset.ordering",
+    "shuffle_playlist": "trackset.ordering",
+    "sort_playlist": "trackset.ordering",
     "clear_playlist": "trackset.playlists",
     "replace_playlist_tracks": "trackset.playlists",
     "list_crates": "trackset.crates",

@@ -266,16 +266,20 @@ def sort_order(sort: str | Sequence[str] | None, descending: bool = False) -> So
     return SortOrder(keys, descending if not keys else keys[0][1])
 
 
-def order_terms(keys: Sequence[tuple[Any, bool]], tie: Any) -> list[Any]:
+def order_terms(
+    keys: Sequence[tuple[Any, bool]], tie: Any, tie_descending: bool | None = None
+) -> list[Any]:
     """The ORDER BY terms of ``keys`` (``(column, descending)`` each), then ``tie`` (in the
-    first key's direction) so the order is total: per key, tracks without a value (see
-    :func:`sort_key`) last, ascending or descending, as Mixxx's "no key" is."""
+    first key's direction unless ``tie_descending`` says) so the order is total: per key,
+    tracks without a value (see :func:`sort_key`) last, ascending or descending, as
+    Mixxx's "no key" is."""
     terms: list[Any] = []
     for column, down in keys:
         key = sort_key(column)
         terms += [_without_value(column, key).asc(), key.desc() if down else key.asc()]
-    first_down = bool(keys) and keys[0][1]
-    return [*terms, tie.desc() if first_down else tie.asc()]
+    if tie_descending is None:
+        tie_descending = bool(keys) and keys[0][1]
+    return [*terms, tie.desc() if tie_descending else tie.asc()]
 
 
 def sort_terms(column: Any, tie: Any, descending: bool) -> list[Any]:
