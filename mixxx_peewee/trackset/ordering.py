@@ -103,7 +103,8 @@ def _reorder(
     if moved:
         result.count("moved", moved)
     if not result.changes:
-        result.keep(f"{label} is in this order already ({plural(len(entries), 'entry')})")
+        already = "has no repeats" if dedupe else "is in this order already"
+        result.keep(f"{label} {already} ({plural(len(entries), 'entry')})")
     return result
 
 
