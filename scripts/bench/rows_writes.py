@@ -1,5 +1,6 @@
 """Benchmark rows that write, each run on a fresh copy: a crate add, playlist inserts and
-removals, a relocate, its undo, a bulk genre edit and the backup; each with the write lock Mixxx would wait for."""
+removals, a relocate, its undo, a bulk genre edit and the backup; each with the write lock
+Mixxx would wait for."""
 
 from __future__ import annotations
 
