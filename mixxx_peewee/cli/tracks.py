@@ -303,8 +303,8 @@ def edit(
     Every field of mixxx_peewee.tracks.edits.EDITABLE_FIELDS is an option; '' clears a text.
     --bpm '' clears the BPM and the beat grid, --key '' the key and the key map, as Mixxx's
     track menu does; a BPM or key edit rewrites each track's grid or key map. More than
-    five tracks: asks first (--yes: does not ask). Example: mixxx-peewee tracks edit 7 8
-    --genre House --dry-run; mixxx-peewee tracks edit --search "genre:techo" --genre Techno
+    five tracks: asks first (--yes: does not ask); --search edits every visible track the
+    search finds. Example: mixxx-peewee tracks edit 7 8 --genre House --dry-run
     """
     state: CliState = ctx.obj
     fields: dict[str, Any] = {}
