@@ -92,6 +92,7 @@ if TYPE_CHECKING:
     from mixxx_peewee.tracks.edits import hide_tracks as hide_tracks
     from mixxx_peewee.tracks.edits import unhide_tracks as unhide_tracks
     from mixxx_peewee.tracks.edits import update_track as update_track
+    from mixxx_peewee.tracks.edits import update_tracks as update_tracks
     from mixxx_peewee.tracks.locations import TrackLike as TrackLike
     from mixxx_peewee.tracks.locations import get_track_by_location as get_track_by_location
     from mixxx_peewee.tracks.locations import get_tracks_by_locations as get_tracks_by_locations
@@ -142,6 +143,10 @@ if TYPE_CHECKING:
     from mixxx_peewee.trackset.m3u import parse_m3u as parse_m3u
     from mixxx_peewee.trackset.m3u import read_m3u as read_m3u
     from mixxx_peewee.trackset.m3u import write_m3u8 as write_m3u8
+    from mixxx_peewee.trackset.ordering import dedupe_playlist as dedupe_playlist
+    from mixxx_peewee.trackset.ordering import reverse_playlist as reverse_playlist
+    from mixxx_peewee.trackset.ordering import shuffle_playlist as shuffle_playlist
+    from mixxx_peewee.trackset.ordering import sort_playlist as sort_playlist
     from mixxx_peewee.trackset.playlists import add_track_to_playlist as add_track_to_playlist
     from mixxx_peewee.trackset.playlists import add_tracks_to_playlist as add_tracks_to_playlist
     from mixxx_peewee.trackset.playlists import clear_playlist as clear_playlist
@@ -200,6 +205,7 @@ _LAZY: dict[str, str] = {
     "get_tracks_by_locations": "tracks.locations",
     "TrackLike": "tracks.locations",
     "update_track": "tracks.edits",
+    "update_tracks": "tracks.edits",
     "hide_tracks": "tracks.edits",
     "unhide_tracks": "tracks.edits",
     "missing_tracks": "tracks.reads",
@@ -223,6 +229,10 @@ _LAZY: dict[str, str] = {
     "remove_tracks_from_playlist": "trackset.playlists",
     "remove_positions_from_playlist": "trackset.playlists",
     "move_playlist_track": "trackset.playlists",
+    "dedupe_playlist": "trackset.ordering",
+    "reverse_playlist": "trackset.ordering",
+    "shuffle_playlist": "trackset.ordering",
+    "sort_playlist": "trackset.ordering",
     "clear_playlist": "trackset.playlists",
     "replace_playlist_tracks": "trackset.playlists",
     "list_crates": "trackset.crates",

@@ -67,7 +67,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("diff.compare", "diff.snapshots"),
     ("journal.history",),
     ("journal.undo",),
-    ("trackset.m3u", "trackset.filling"),
+    ("trackset.m3u", "trackset.filling", "trackset.ordering"),
     ("trackset.exchange",),
     ("interop.model", "interop.xmlfile"),
     ("trackset.exchange", "trackset.smartrules"),

@@ -112,8 +112,9 @@ def test_the_raw_search_folds_accents_as_the_library_does(tmp_path: Path) -> Non
 def test_write_rows_report_the_longest_lock_measured_from_outside(quick_run):
     _, result = quick_run
     writes = [r for r in result["rows"] if "lock" in r["target"]]
-    # crate add, playlist insert and removal, relocate, BPM scale, undo of the relocate
-    assert len(writes) == 6
+    # crate add, playlist insert and removal, relocate, bulk genre edit, BPM scale, undo of
+    # the relocate
+    assert len(writes) == 7
     for row in writes:
         assert row["lock_ms"] is not None and row["lock_ms"] >= 0
         assert row["raw_lock_ms"] is not None

@@ -223,7 +223,8 @@ def test_edit_has_one_option_per_editable_field() -> None:
     assert list(options) == list(EDITABLE_FIELDS)
     common = {p.name for p in edit.params} - set(EDITABLE_FIELDS)
     assert common == {
-        "track", "dry_run", "force", "as_json", "unlock", "convert_map", "replace_invalid",
+        "tracks", "search", "dry_run", "yes", "force", "as_json", "unlock", "convert_map",
+        "replace_invalid",
     }  # fmt: skip
     helps = {p.name: p.help for p in edit.params if p.name in EDITABLE_FIELDS}
     assert helps == {name: field.help for name, field in EDITABLE_FIELDS.items()}

@@ -223,6 +223,11 @@ NAME_COMMANDS: list[tuple[str, list[str], bool]] = [
     ("tracks edit --key", ["tracks", "edit", "1", "--key", "{}", "--force"], True),
     ("tracks edit --color", ["tracks", "edit", "1", "--color", "{}", "--force"], True),
     ("tracks edit --year", ["tracks", "edit", "1", "--year", "{}", "--force"], True),
+    ("tracks edit --search", ["tracks", "edit", "--search", "{}", "--genre", "x", "--yes"], True),
+    ("playlists show --sort", ["playlists", "show", "1", "--sort", "{}"], False),
+    ("playlists sort --by", ["playlists", "sort", "1", "--by", "{}"], True),
+    ("playlists reverse", ["playlists", "reverse", "{}"], True),
+    ("playlists dedupe", ["playlists", "dedupe", "{}"], True),
 ]
 PATH_COMMANDS: list[tuple[str, list[str], bool]] = [
     ("tracks show", ["tracks", "show", "{}"], False),
@@ -242,6 +247,9 @@ ID_COMMANDS: list[tuple[str, list[str], bool]] = [
     ("tracks edit", ["tracks", "edit", "{}", "--title", "x", "--force"], True),
     ("tracks edit --rating", ["tracks", "edit", "1", "--rating", "{}", "--force"], True),
     ("tracks edit --bpm", ["tracks", "edit", "1", "--bpm", "{}", "--force"], True),
+    ("tracks edit many", ["tracks", "edit", "1", "2", "{}", "--genre", "x", "--force"], True),
+    ("playlists shuffle --seed", ["playlists", "shuffle", "1", "--seed", "{}"], True),
+    ("playlists sort", ["playlists", "sort", "{}", "--by", "bpm"], True),
     ("tracks list --limit", ["tracks", "list", "--limit", "{}"], False),
     ("tracks list --rating", ["tracks", "list", "--rating", "{}"], False),
     ("crates show", ["crates", "show", "{}"], False),

@@ -120,6 +120,9 @@ OPERATIONS: dict[str, Callable[[], Any]] = {
     "move_playlist_track": lambda: m.move_playlist_track(_first_playlist(), 1, 4),
     "replace_playlist_tracks": lambda: m.replace_playlist_tracks(_first_playlist(), [9, 8, 7]),
     "clear_playlist": lambda: m.clear_playlist(_first_playlist()),
+    "sort_playlist": lambda: m.sort_playlist(_first_playlist(), "bpm,-rating"),
+    "shuffle_playlist": lambda: m.shuffle_playlist(_first_playlist(), seed=22),
+    "reverse_playlist": lambda: m.reverse_playlist(_first_playlist()),
     "fill_playlist": lambda: m.fill_playlist("Filled", [1, 2]),
     "fill_crate": lambda: m.fill_crate(_unlocked_crate(), range(1, 30), existing="append"),
     "import_m3u": lambda: m.import_m3u(m.M3UMatch([3, 1, 3], []), playlist="Imported"),
@@ -128,6 +131,11 @@ OPERATIONS: dict[str, Callable[[], Any]] = {
     ),
     "update_track (bpm, key)": lambda: m.update_track(1, bpm=128.5, key="Am"),
     "update_track (clear bpm, key)": lambda: m.update_track(1, bpm=None, key=None),
+    "update_tracks (metadata)": lambda: m.update_tracks(
+        range(1, 30), genre="Bulk", rating=4, comment="it's \x00 here"
+    ),
+    "update_tracks (bpm, key)": lambda: m.update_tracks([1, 2, 3], bpm=126.0, key="8A"),
+    "update_tracks (clear bpm, key)": lambda: m.update_tracks([1, 2], bpm=None, key=None),
     "hide_tracks": lambda: m.hide_tracks([3, 4]),
     "set_hotcue": lambda: m.set_hotcue(2, 3, 12.5),
     "set_main_cue": lambda: m.set_main_cue(2, 1.25),
@@ -231,11 +239,16 @@ def _smart_crate_changed_by_hand(sample: Path) -> Callable[[], Any]:
     m.remove_tracks_from_crate(crate, members[:2])  # by hand: --replace-manual puts them back
     m.add_tracks_to_crate(crate, [_outside(crate)])  # by hand: --replace-manual takes it out
     return lambda: m.refresh_smart_crates(manual="replace")
+def _repeats(sample: Path) -> Callable[[], Any]:
+    playlist = _first_playlist()
+    m.add_tracks_to_playlist(playlist, [t.id for t in m.get_playlist_tracks(playlist)[:3]])
+    return lambda: m.dedupe_playlist(playlist)
 
 
 # Write operations that need the library set up first (the setup is not what is undone):
 # each returns the call.
 PREPARED: dict[str, Callable[[Path], Callable[[], Any]]] = {
+    "dedupe_playlist": _repeats,
     "unhide_tracks": _hidden_five,
     "repair_analysis": _analysis_behind_the_grid,
     "restore_part": _rating_since_a_backup,

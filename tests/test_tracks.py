@@ -7,8 +7,8 @@ import os
 import sqlite3
 import unicodedata
 from pathlib import Path
+from typing import Any
 
-import peewee
 import pytest
 from conftest import FIXTURES
 from conftest import copy_fixture
@@ -17,6 +17,7 @@ import mixxx_peewee as mp
 from mixxx_peewee.core.running import MixxxProcess
 from mixxx_peewee.core.running import set_mixxx_detector
 from mixxx_peewee.library import prepare_write
+from mixxx_peewee.tracks import edits
 from mixxx_peewee.tracks import reads as trackreads
 
 
@@ -486,10 +487,13 @@ def test_update_track_failure_mid_transaction_leaves_file_unchanged(
     prepare_write(library)
     before = sha256(library.path)
 
-    def boom(self: object, *args: object, **kwargs: object) -> int:
+    real_update = edits.bulk_update
+
+    def boom(*args: Any, **kwargs: Any) -> int:
+        real_update(*args, **kwargs)  # the row is written, then the transaction fails
         raise RuntimeError("injected")
 
-    monkeypatch.setattr(peewee.ModelUpdate, "execute", boom)
+    monkeypatch.setattr(edits, "bulk_update", boom)
     with pytest.raises(RuntimeError, match="injected"):
         mp.update_track(1, title="never")
     monkeypatch.undo()

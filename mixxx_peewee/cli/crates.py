@@ -71,7 +71,10 @@ def crates_show(
     ctx: typer.Context,
     target: str = CRATE_ARG,
     sort: str | None = typer.Option(
-        None, "--sort", help="Sort by this track column (default: id)."
+        None,
+        "--sort",
+        help="Sort by these track columns, comma-separated; a leading - sorts one "
+        "descending (bpm,-rating; default: id).",
     ),
     desc: bool = SORT_DESC,
     limit: int | None = LIMIT,

@@ -1,8 +1,9 @@
 """``playlists``: one module-level function per command (the shared parts: ``cli.trackset``).
 
-A playlist is ordered (``move``, ``add --position``, ``remove --position``, repeats
-allowed) and has Auto DJ and history kinds (``--all``, ``--force-history``). Library
-modules are imported inside the commands: ``--help`` stays fast.
+A playlist is ordered (``move``, ``add --position``, ``remove --position``, ``sort``,
+``shuffle``, ``reverse``, ``dedupe``; repeats allowed) and has Auto DJ and history kinds
+(``--all``, ``--force-history``). Library modules are imported inside the commands:
+``--help`` stays fast.
 """
 
 from __future__ import annotations
@@ -77,7 +78,10 @@ def playlists_show(
     ctx: typer.Context,
     target: str = PLAYLIST_ARG,
     sort: str | None = typer.Option(
-        None, "--sort", help="Sort by this track column (default: the playlist's order)."
+        None,
+        "--sort",
+        help="Sort by these track columns, comma-separated; a leading - sorts one "
+        "descending (bpm,-rating; default: the playlist's order).",
     ),
     desc: bool = SORT_DESC,
     limit: int | None = LIMIT,
@@ -277,6 +281,90 @@ def playlists_move(
         lambda dry: move_playlist_track(
             target, from_position, to_position, dry_run=dry, force_history=history
         ),
+        dry_run=dry_run,
+        as_json=as_json,
+    )
+
+
+@playlists_app.command("sort", help="Sort a playlist in place by track columns.")
+def playlists_sort(
+    ctx: typer.Context,
+    target: str = PLAYLIST_ARG,
+    by: str = typer.Option(
+        ...,
+        "--by",
+        help="Track columns, comma-separated; a leading - sorts one descending "
+        "(bpm,-rating,artist). Equal keys keep their order.",
+    ),
+    desc: bool = SORT_DESC,
+    dry_run: bool = DRY_RUN,
+    history: bool = HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee playlists sort "Friday" --by bpm,-rating --dry-run"""
+    from mixxx_peewee.trackset.ordering import sort_playlist
+
+    state: CliState = ctx.obj
+    state.write(
+        lambda dry: sort_playlist(target, by, descending=desc, dry_run=dry, force_history=history),
+        dry_run=dry_run,
+        as_json=as_json,
+    )
+
+
+@playlists_app.command("shuffle", help="Shuffle a playlist in place.")
+def playlists_shuffle(
+    ctx: typer.Context,
+    target: str = PLAYLIST_ARG,
+    seed: int | None = typer.Option(None, "--seed", help="The same seed, the same order."),
+    dry_run: bool = DRY_RUN,
+    history: bool = HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee playlists shuffle "Friday" --seed 7"""
+    from mixxx_peewee.trackset.ordering import shuffle_playlist
+
+    state: CliState = ctx.obj
+    state.write(
+        lambda dry: shuffle_playlist(target, seed=seed, dry_run=dry, force_history=history),
+        dry_run=dry_run,
+        as_json=as_json,
+    )
+
+
+@playlists_app.command("reverse", help="Reverse a playlist's order in place.")
+def playlists_reverse(
+    ctx: typer.Context,
+    target: str = PLAYLIST_ARG,
+    dry_run: bool = DRY_RUN,
+    history: bool = HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee playlists reverse "Friday" --dry-run"""
+    from mixxx_peewee.trackset.ordering import reverse_playlist
+
+    state: CliState = ctx.obj
+    state.write(
+        lambda dry: reverse_playlist(target, dry_run=dry, force_history=history),
+        dry_run=dry_run,
+        as_json=as_json,
+    )
+
+
+@playlists_app.command("dedupe", help="Remove repeats: each track keeps its first entry.")
+def playlists_dedupe(
+    ctx: typer.Context,
+    target: str = PLAYLIST_ARG,
+    dry_run: bool = DRY_RUN,
+    history: bool = HISTORY,
+    as_json: bool = JSON_RESULT,
+) -> None:
+    """Example: mixxx-peewee playlists dedupe "Friday" --dry-run"""
+    from mixxx_peewee.trackset.ordering import dedupe_playlist
+
+    state: CliState = ctx.obj
+    state.write(
+        lambda dry: dedupe_playlist(target, dry_run=dry, force_history=history),
         dry_run=dry_run,
         as_json=as_json,
     )

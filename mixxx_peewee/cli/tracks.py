@@ -64,7 +64,10 @@ def _hidden_choice(hidden: bool, include_hidden: bool) -> bool | None:
 
 
 _SORT = typer.Option(
-    None, "--sort", help="Sort by this track column (default: id; key sorts harmonically)."
+    None,
+    "--sort",
+    help="Sort by these track columns, comma-separated; a leading - sorts one descending "
+    "(bpm,-rating,artist; default: id; key sorts harmonically).",
 )
 _DESC = SORT_DESC
 _LIMIT = LIMIT
@@ -269,10 +272,21 @@ UNLOCK = typer.Option(
 )
 
 
+CONFIRM_ABOVE = 5  # tracks edit asks (or wants --yes) before editing more tracks than this
+
+
 def edit(
     ctx: typer.Context,
-    track: str = typer.Argument(..., help="Track id or file path."),
+    tracks: list[str] | None = typer.Argument(
+        None, help="Track ids or file paths; '-' reads them from stdin (one per line)."
+    ),
+    search: str | None = typer.Option(
+        None,
+        "--search",
+        help="Edit every visible track this Mixxx search finds (as tracks search does).",
+    ),
     dry_run: bool = DRY_RUN,
+    yes: bool = YES,
     force: bool = FORCE,
     as_json: bool = JSON_RESULT,
     unlock: bool = UNLOCK,
@@ -288,11 +302,14 @@ def edit(
     ),
     **changes: Any,
 ) -> None:
-    """Change a track's metadata (refused while Mixxx runs unless --force).
+    """Change the metadata of one track or many, in one transaction (refused while Mixxx
+    runs unless --force).
 
     Every field of mixxx_peewee.tracks.edits.EDITABLE_FIELDS is an option; '' clears a text.
     --bpm '' clears the BPM and the beat grid, --key '' the key and the key map, as Mixxx's
-    track menu does. Example: mixxx-peewee tracks edit 7 --genre House --bpm 126 --dry-run
+    track menu does; a BPM or key edit rewrites each track's grid or key map. More than
+    five tracks: asks first (--yes: does not ask); --search edits every visible track the
+    search finds. Example: mixxx-peewee tracks edit 7 8 --genre House --dry-run
     """
     state: CliState = ctx.obj
     fields: dict[str, Any] = {}
@@ -304,25 +321,43 @@ def edit(
         fields[name] = None if cleared else field_value(name, spec.kind, value)
     if not fields:
         raise typer.BadParameter("give at least one field to change, e.g. --genre House")
+    if bool(tracks) == (search is not None):
+        raise typer.BadParameter("give track ids or paths, or --search QUERY (one of the two)")
     state.open()
-    from mixxx_peewee.cli.resolve import track_id
+    from mixxx_peewee.cli.resolve import track_ids
+    from mixxx_peewee.core.results import plural
     from mixxx_peewee.core.running import TRACK_DATA
     from mixxx_peewee.tracks.edits import update_track
+    from mixxx_peewee.tracks.edits import update_tracks
 
-    wanted = track_id(track)
+    if search is not None:
+        from mixxx_peewee.tracks.reads import iter_tracks
+        from mixxx_peewee.tracks.search import search_notes
+
+        for note in search_notes(search):
+            state.note(f"note: {note}")
+        wanted = [int(row["id"]) for row in iter_tracks(search=search, columns=["id"])]
+        if not wanted:
+            raise ValidationError(f"no track matched the search {search!r}; nothing written")
+    else:
+        wanted = list(dict.fromkeys(track_ids(tracks or [])))
+    options: dict[str, Any] = {
+        "force": force,
+        "unlock": unlock,
+        "convert_map": convert_map,
+        "replace_invalid": replace_invalid,
+        **fields,
+    }
     state.write(
-        lambda dry: update_track(
-            wanted,
-            dry_run=dry,
-            force=force,
-            unlock=unlock,
-            convert_map=convert_map,
-            replace_invalid=replace_invalid,
-            **fields,
-        ),
+        # One track: the singular (its output and journal entry as before the bulk edit).
+        (lambda dry: update_track(wanted[0], dry_run=dry, **options))
+        if len(wanted) == 1
+        else (lambda dry: update_tracks(wanted, dry_run=dry, **options)),
         dry_run=dry_run,
         guard=TRACK_DATA,
         force=force,
+        confirm=f"Edit {plural(len(wanted), 'track')}?" if len(wanted) > CONFIRM_ABOVE else None,
+        yes=yes,
         as_json=as_json,
     )
 
@@ -348,9 +383,9 @@ def _edit_signature() -> inspect.Signature:
                 annotation=option_kind(spec.kind, spec.clears) | None,
             )
         )
-    ctx, track, *flags = fixed[:-1]  # **changes (last) gives way to the generated options
+    ctx, tracks, *flags = fixed[:-1]  # **changes (last) gives way to the generated options
     flags = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in flags]
-    return inspect.Signature([ctx, track, *options, *flags], return_annotation=None)
+    return inspect.Signature([ctx, tracks, *options, *flags], return_annotation=None)
 
 
 edit.__signature__ = _edit_signature()  # type: ignore[attr-defined]

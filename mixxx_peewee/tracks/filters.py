@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
@@ -47,11 +49,14 @@ from mixxx_peewee.tracks.searchsyntax import parse_query
 __all__ = [
     "LOCATION_COLUMNS",
     "TRACK_FILTERS",
+    "SortOrder",
     "all_of",
     "check_limit",
+    "order_terms",
     "ordered",
     "sort_column",
     "sort_key",
+    "sort_order",
     "sort_terms",
     "track_where",
 ]
@@ -169,6 +174,15 @@ def track_where(search: str | None, filters: dict[str, Any]) -> Any | None:
     return all_of(parts)
 
 
+@dataclass(frozen=True)
+class SortOrder:
+    """What a ``sort`` names: its keys (``(column, descending)`` each; none: the id order)
+    and the direction of the id order (the first key's when there are keys)."""
+
+    keys: list[tuple[Any, bool]]
+    descending: bool
+
+
 def sort_column(sort: str | None) -> Any:
     """The column ``sort`` names (a library or location column), None for the id order."""
     if sort is None or sort == "id":
@@ -224,21 +238,61 @@ def _without_value(column: Any, key: Any) -> Any:
     return column.is_null()
 
 
+def sort_order(sort: str | Sequence[str] | None, descending: bool = False) -> SortOrder:
+    """The keys ``sort`` names, each ``(column, descending)``, and the id order's direction.
+
+    ``sort``: one key, several comma-separated (``"bpm,-rating,artist"``) or a list of
+    keys (``["bpm", "-rating"]``); a leading ``-`` sorts that key descending, ``descending``
+    turns every key round. ``id`` alone is the id order (no keys). Raises ValidationError
+    (a key that is not a track column, an empty key).
+    """
+    if sort is None:
+        return SortOrder([], descending)
+    words = sort.split(",") if isinstance(sort, str) else list(sort)
+    keys: list[tuple[Any, bool]] = []
+    for word in words:
+        if not isinstance(word, str):
+            raise ValidationError(f"a sort key is a column name, not {word!r}")
+        name = word.strip()
+        down = name.startswith("-")
+        if name.startswith(("-", "+")):
+            name = name[1:].strip()
+        if not name:
+            raise ValidationError(f"empty sort key in {sort!r} (e.g. bpm,-rating)")
+        column = sort_column(name)
+        keys.append((Track.id if column is None else column, down != descending))
+    if len(keys) == 1 and keys[0][0] is Track.id:
+        return SortOrder([], keys[0][1])
+    return SortOrder(keys, descending if not keys else keys[0][1])
+
+
+def order_terms(
+    keys: Sequence[tuple[Any, bool]], tie: Any, tie_descending: bool | None = None
+) -> list[Any]:
+    """The ORDER BY terms of ``keys`` (``(column, descending)`` each), then ``tie`` (in the
+    first key's direction unless ``tie_descending`` says) so the order is total: per key,
+    tracks without a value (see :func:`sort_key`) last, ascending or descending, as
+    Mixxx's "no key" is."""
+    terms: list[Any] = []
+    for column, down in keys:
+        key = sort_key(column)
+        terms += [_without_value(column, key).asc(), key.desc() if down else key.asc()]
+    if tie_descending is None:
+        tie_descending = bool(keys) and keys[0][1]
+    return [*terms, tie.desc() if tie_descending else tie.asc()]
+
+
 def sort_terms(column: Any, tie: Any, descending: bool) -> list[Any]:
-    """The ORDER BY terms for ``column`` (then ``tie``, so the order is total): tracks
-    without a value (see :func:`sort_key`) last, ascending or descending, as Mixxx's
-    "no key" is."""
-    key = sort_key(column)
-    terms = [key.desc() if descending else key.asc(), tie.desc() if descending else tie.asc()]
-    return [_without_value(column, key).asc(), *terms]
+    """The ORDER BY terms for one ``column`` (then ``tie``): :func:`order_terms` of it."""
+    return order_terms([(column, descending)], tie)
 
 
-def ordered(query: Any, sort: str | None, descending: bool) -> Any:
-    """``query`` ordered by ``sort`` (then the id, so the order is total)."""
-    column = sort_column(sort)
-    if column is None:
-        return query.order_by(Track.id.desc() if descending else Track.id.asc())
-    return query.order_by(*sort_terms(column, Track.id, descending))
+def ordered(query: Any, sort: str | Sequence[str] | None, descending: bool) -> Any:
+    """``query`` ordered by ``sort`` (see :func:`sort_order`; then the id: a total order)."""
+    order = sort_order(sort, descending)
+    if not order.keys:
+        return query.order_by(Track.id.desc() if order.descending else Track.id.asc())
+    return query.order_by(*order_terms(order.keys, Track.id))
 
 
 def check_limit(limit: Any) -> int:

@@ -14,6 +14,7 @@ import datetime as dt
 import os
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import Any
 
 from peewee import fn
@@ -38,10 +39,9 @@ from mixxx_peewee.tracks.filters import LOCATION_COLUMNS
 from mixxx_peewee.tracks.filters import TRACK_FILTERS
 from mixxx_peewee.tracks.filters import all_of
 from mixxx_peewee.tracks.filters import check_limit
+from mixxx_peewee.tracks.filters import order_terms
 from mixxx_peewee.tracks.filters import ordered
-from mixxx_peewee.tracks.filters import sort_column
-from mixxx_peewee.tracks.filters import sort_key
-from mixxx_peewee.tracks.filters import sort_terms
+from mixxx_peewee.tracks.filters import sort_order
 from mixxx_peewee.tracks.filters import track_where
 
 __all__ = [
@@ -82,7 +82,7 @@ def query_tracks(
     missing: bool | None = None,
     added_after: dt.date | dt.datetime | str | None = None,
     added_before: dt.date | dt.datetime | str | None = None,
-    sort: str | None = None,
+    sort: str | Sequence[str] | None = None,
     descending: bool = False,
     limit: int | None = None,
 ) -> list[Track]:
@@ -98,6 +98,9 @@ def query_tracks(
     ``hidden``: False (default) only visible tracks, True only hidden ones, None both (a
     track selector takes ``hidden: bool | None``; a listing that can only add hidden tracks
     takes ``include_hidden: bool = False``).
+    ``sort``: a track column, several (``"bpm,-rating"`` or ``["bpm", "-rating"]``: a
+    leading ``-`` sorts that key descending; :func:`mixxx_peewee.tracks.filters.sort_order`);
+    ``descending`` turns every key round.
     Raises ValidationError, CrateNotFoundError, PlaylistNotFoundError.
     """
     filters = {k: v for k, v in locals().items() if k in TRACK_FILTERS}
@@ -105,7 +108,7 @@ def query_tracks(
 
 
 def _select_tracks(
-    where: Any, sort: str | None, descending: bool, limit: int | None
+    where: Any, sort: str | Sequence[str] | None, descending: bool, limit: int | None
 ) -> list[Track]:
     """Model instances (location joined) matching ``where``, sorted and limited."""
     query = ordered(joined_tracks(), sort, descending)
@@ -120,7 +123,7 @@ def search_tracks(
     query: str,
     *,
     hidden: bool | None = False,
-    sort: str | None = None,
+    sort: str | Sequence[str] | None = None,
     descending: bool = False,
     limit: int | None = None,
     **filters: Any,
@@ -184,7 +187,7 @@ def _entry_or_track_column(name: str, in_playlist: bool) -> Any:
 def iter_tracks(
     *,
     search: str | None = None,
-    sort: str | None = None,
+    sort: str | Sequence[str] | None = None,
     descending: bool = False,
     limit: int | None = None,
     chunk_size: int = 500,
@@ -233,13 +236,15 @@ def iter_tracks(
         entries_of = get_playlist(filters.pop("playlist")).id
     where = track_where(search, filters)
     limit_left = None if limit is None else check_limit(limit)
-    column = sort_column(sort)
-    order_key = None if column is None else sort_key(column)
+    sorting = sort_order(sort, descending)
+    descending = sorting.descending
+    order_key: Any = None
     # The keyset's last key: the track id, or the entry's id when entries are listed.
     tie: Any = Track.id if entries_of is None else PlaylistTrack.id
-    if entries_of is not None and order_key is None:
+    if entries_of is not None and not sorting.keys:
         # Mixxx's stored order: by position (none last), then by entry id.
         order_key = fn.COALESCE(PlaylistTrack.position, 2**62)
+    sorted_once = bool(sorting.keys) or order_key is not None  # the order read once, by tie
     width = len(names)
     # Both ways of reading need the tie (the track's or the entry's id): read after the
     # named columns when not among them, and sliced away.
@@ -262,12 +267,12 @@ def iter_tracks(
         condition = all_of([where, in_playlist, after] if filtered else [after])
         if condition is not None:
             query = query.where(condition)
-        if column is not None:
-            query = query.order_by(*sort_terms(column, tie, descending))
+        if sorting.keys:
+            query = query.order_by(*order_terms(sorting.keys, tie))
         else:
             keys = [tie] if order_key is None else [order_key, tie]
             query = query.order_by(*[k.desc() if descending else k.asc() for k in keys])
-        if order_key is None:
+        if not sorted_once:
             query = query.limit(size_slot.sql())
         elif filtered and limit_left is not None:
             query = query.limit(limit_left)
@@ -285,7 +290,7 @@ def iter_tracks(
                 track.update(zip(names, row, strict=True))
             yield track
 
-    if order_key is not None:
+    if sorted_once:
         # A sort no index serves scans and sorts every row: done once, for the ties alone
         # (one statement), then the rows are read by tie, a chunk per statement. Keyset
         # pages would repeat that scan and sort for every chunk (quadratic: a sorted

@@ -32,6 +32,7 @@ __all__ = [
     "insert_entries",
     "remove_entries",
     "renumber",
+    "set_positions",
 ]
 
 _RANGE_SHIFTS = 50  # up to this many removed positions: one UPDATE per gap, else renumber all
@@ -49,7 +50,11 @@ def renumber(playlist_id: int) -> None:
     """Set positions 1..n in the stored order, writing only the rows that change."""
     stored = entries_of(playlist_id).select(PlaylistTrack.id, PlaylistTrack.position)
     rows = stored_rows(stored.order_by(*STORED_ORDER))
-    changes = [(entry, i) for i, (entry, pos) in enumerate(rows, 1) if pos != i]
+    set_positions([(entry, i) for i, (entry, pos) in enumerate(rows, 1) if pos != i])
+
+
+def set_positions(changes: list[tuple[int, int]]) -> None:
+    """Give each entry of ``changes`` (``(entry id, new position)``) its position."""
     for part in chunked(changes, _PAIRS_PER_UPDATE):
         PlaylistTrack.update(position=Case(PlaylistTrack.id, part)).where(
             PlaylistTrack.id.in_([entry for entry, _ in part])

@@ -561,3 +561,23 @@ if __name__ == "__main__":
         jsonl(db_path)
     else:
         sys.exit(f"unknown command {command!r}")
+
+
+def set_genre(conn: sqlite3.Connection, track_ids: list[int], genre: str) -> int:
+    """Set the genre of every track in ``track_ids``: reads the old values first (what a
+    tool that shows old -> new needs), then one UPDATE per chunk in one transaction."""
+    old: dict[int, str | None] = {}
+    for start in range(0, len(track_ids), 500):
+        chunk = track_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        old.update(
+            conn.execute(f"SELECT id, genre FROM library WHERE id IN ({marks})", chunk).fetchall()
+        )
+    changed = [i for i in track_ids if old.get(i) != genre]
+    conn.execute("BEGIN IMMEDIATE")
+    for start in range(0, len(changed), 500):
+        chunk = changed[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        conn.execute(f"UPDATE library SET genre = ? WHERE id IN ({marks})", [genre, *chunk])
+    conn.execute("COMMIT")
+    return len(changed)

@@ -1,5 +1,6 @@
 """Benchmark rows that write, each run on a fresh copy: a crate add, playlist inserts and
-removals, a relocate, its undo and the backup; each with the write lock Mixxx would wait for."""
+removals, a relocate, its undo, a bulk genre edit and the backup; each with the write lock
+Mixxx would wait for."""
 
 from __future__ import annotations
 
@@ -110,6 +111,18 @@ def write_rows(
                 )
             ),
             raw_side(lambda c: raw_sqlite.relocate(c, library_data.MUSIC_ROOT, RELOCATED_ROOT)),
+            RELOCATE_LOCK_MS if tracks > 10_000 else LOCK_MS,
+        ),
+        (
+            # The same lock budget as the relocate of every path, the other bulk write of
+            # every track (lock held, not wall time: the plan is read before the lock).
+            f"edit the genre of {tracks:,} tracks",
+            lambda: lib_side(
+                lambda: lib_function("tracks.edits", "update_tracks")(
+                    range(1, tracks + 1), genre="Bench Genre", force=True
+                )
+            ),
+            raw_side(lambda c: raw_sqlite.set_genre(c, list(range(1, tracks + 1)), "Bench Genre")),
             RELOCATE_LOCK_MS if tracks > 10_000 else LOCK_MS,
         ),
     ]
