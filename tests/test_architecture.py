@@ -67,6 +67,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("trackset.m3u", "trackset.filling"),
     ("trackset.exchange",),
     ("interop.model", "interop.xmlfile"),
+    ("interop.pathmap", "interop.mp3offset"),
     ("compat",),
     ("testing",),
     ("pytest_plugin",),
