@@ -68,6 +68,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("trackset.exchange",),
     ("interop.model", "interop.xmlfile"),
     ("interop.pathmap", "interop.mp3offset"),
+    ("interop.collect",),
     ("compat",),
     ("testing",),
     ("pytest_plugin",),
