@@ -5,8 +5,9 @@ for track ids, one chunk of rows at a time (rows as SQLite stores them, no model
 row), with positions in seconds on the other program's timeline: Mixxx's engine samples
 / 2 / samplerate, plus the file's MP3 offset (:mod:`mixxx_peewee.interop.mp3offset`).
 Cue rows map by type: 1 hot cue, 2 main cue, 4 loop (a hot loop when it has a hot cue
-number on a 2.4+ file, else a memory loop), 6 intro, 7 outro (an outro with only an end
-becomes a fade-out mark at that end); types 0, 3, 5 and 8 have no place in either format.
+number, on a 2.3 file too, which shows its start as a hot cue; else a memory loop), 6 intro,
+7 outro (an outro with only an end becomes a fade-out mark at that end); types 0, 3, 5
+and 8 have no place in either format.
 A ``BeatGrid`` becomes one tempo at its first beat at or after 0 s, its bar place counted
 from the grid's anchor (Mixxx draws a downbeat every fourth beat from it); a ``BeatMap``
 one tempo per tempo change, a change being where a beat interval differs from its
@@ -28,7 +29,6 @@ from mixxx_peewee.analysis.codec import BeatGrid
 from mixxx_peewee.analysis.codec import BeatMap
 from mixxx_peewee.analysis.codec import decode_beats
 from mixxx_peewee.analysis.codec import decode_keys
-from mixxx_peewee.analysis.grids import mixxx_generation
 from mixxx_peewee.core.connection import read_transaction
 from mixxx_peewee.core.schema import cue_color_encoding
 from mixxx_peewee.core.statements import for_each_chunk
@@ -120,9 +120,10 @@ def grid_tempos(
             return [], 0.0
         interval = 60.0 * sample_rate / beats.bpm
         first = float(beats.first_beat_frame)
-        if first >= 0:
-            back = math.floor(first / interval)
-            start, place = first - back * interval, (-back) % 4 + 1
+        if first >= -1.0:
+            # A beat up to a frame before 0 counts as at 0 (an anchor floored to a frame).
+            back = math.floor((first + 1.0) / interval)
+            start, place = max(0.0, first - back * interval), (-back) % 4 + 1
         else:
             ahead = math.ceil(-first / interval)
             start, place = first + ahead * interval, ahead % 4 + 1
@@ -153,9 +154,7 @@ def grid_tempos(
     return tempos, worst
 
 
-def _cue_of(
-    row: tuple[Any, ...], rate: float, offset: float, mode: str, has_hot_loops: bool
-) -> ExchangeCue | None:
+def _cue_of(row: tuple[Any, ...], rate: float, offset: float, mode: str) -> ExchangeCue | None:
     _track, kind, position, length, hotcue, label, *color = row
     pos = _number(position)
     size = _number(length) or 0.0
@@ -183,8 +182,7 @@ def _cue_of(
         return ExchangeCue(CueKind.MAIN, sec(pos), None, None, name, colour)
     if kind == 4:
         end = sec(pos + size) if size > 0 else None
-        number = slot if has_hot_loops else None
-        return ExchangeCue(CueKind.LOOP, sec(pos), end, number, name, colour)
+        return ExchangeCue(CueKind.LOOP, sec(pos), end, slot, name, colour)
     return None
 
 
@@ -231,7 +229,6 @@ def collect_tracks(
     library = current_library()
     columns = [c for c in _TRACK_COLUMNS if library.schema.has_column("library", c)]
     mode = cue_color_mode()
-    has_hot_loops = mixxx_generation() != "2.3"
     tracks = _track_query(columns)
     cues = _cue_query(mode)
     for part in chunked(list(track_ids)):
@@ -247,14 +244,13 @@ def collect_tracks(
             if row is None:
                 continue
             yield _exchange_track(
-                row, columns, cues_of.get(track_id, []), path_map, offset, report, mode,
-                has_hot_loops,
-            )  # fmt: skip
+                row, columns, cues_of.get(track_id, []), path_map, offset, report, mode
+            )
 
 
 def _exchange_track(
     row: tuple[Any, ...], columns: list[str], cues: list[tuple[Any, ...]],
-    path_map: PathMap | None, offset: bool, report: ExportReport, mode: str, has_hot_loops: bool,
+    path_map: PathMap | None, offset: bool, report: ExportReport, mode: str,
 ) -> ExchangeTrack:  # fmt: skip
     track_id, location, filesize = row[0], row[1], row[2]
     values = dict(zip(columns, row[3:], strict=True))
@@ -318,7 +314,7 @@ def _exchange_track(
         report.warnings.append(f"track {track_id}: no sample rate, its cues are not exported")
     elif cues and rate:
         for cue_row in cues:
-            cue = _cue_of(cue_row, rate, shift, mode, has_hot_loops)
+            cue = _cue_of(cue_row, rate, shift, mode)
             if cue is None:
                 continue
             track.cues.append(cue)
