@@ -34,6 +34,7 @@ from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.core.running import TRACK_DATA
 from mixxx_peewee.core.statements import for_each_chunk
 from mixxx_peewee.core.statements import run_for_each
+from mixxx_peewee.core.values import chunked
 from mixxx_peewee.errors import LockedError
 from mixxx_peewee.errors import NotFoundError
 from mixxx_peewee.errors import ValidationError
@@ -351,24 +352,46 @@ def _plan_track(
     return plan, columns, changes
 
 
-def _write_cues(track_id: int, plan: CuePlan, mode: str) -> None:
-    if plan.delete:
-        Cue.delete().where(Cue.id.in_(plan.delete)).execute()
-    rows: list[tuple[Any, ...]] = [
-        (track_id, r.type, r.position, r.length, r.hotcue, r.label, _stored_color(r.color, mode))
-        for r in plan.insert
-    ]
-    if mode == "none":
-        rows = [r[:-1] for r in rows]
+@dataclass
+class _Writes:
+    """Every row an import writes, gathered per track and written set-wise at the end."""
 
-    def statement(*v: Any) -> Any:
-        data = {Cue.track: v[0], Cue.type: v[1], Cue.position: v[2], Cue.length: v[3],
-                Cue.hotcue: v[4], Cue.label: v[5]}  # fmt: skip
-        if mode != "none":
-            data[Cue.color] = v[6]
-        return Cue.insert(data)
+    mode: str
+    deletes: list[int] = field(default_factory=list)
+    inserts: list[tuple[Any, ...]] = field(default_factory=list)
+    updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = field(default_factory=dict)
 
-    run_for_each(statement, rows)
+    def cues(self, track_id: int, plan: CuePlan) -> None:
+        self.deletes.extend(plan.delete)
+        for r in plan.insert:
+            row = (track_id, r.type, r.position, r.length, r.hotcue, r.label)
+            color = _stored_color(r.color, self.mode)
+            self.inserts.append(row if self.mode == "none" else (*row, color))
+
+    def columns(self, track_id: int, columns: dict[str, Any]) -> None:
+        names = tuple(sorted(columns))
+        self.updates.setdefault(names, []).append((*(columns[n] for n in names), track_id))
+
+    def flush(self) -> None:
+        for part in chunked(self.deletes):
+            Cue.delete().where(Cue.id.in_(list(part))).execute()
+        mode = self.mode
+
+        def insert(*v: Any) -> Any:
+            data = {Cue.track: v[0], Cue.type: v[1], Cue.position: v[2], Cue.length: v[3],
+                    Cue.hotcue: v[4], Cue.label: v[5]}  # fmt: skip
+            if mode != "none":
+                data[Cue.color] = v[6]
+            return Cue.insert(data)
+
+        run_for_each(insert, self.inserts)
+        for names, rows in self.updates.items():
+
+            def update(*v: Any, names: tuple[str, ...] = names) -> Any:
+                values = {getattr(Track, n): v[i] for i, n in enumerate(names)}
+                return Track.update(values).where(Track.id == v[-1])
+
+            run_for_each(update, rows)
 
 
 def _playlist_names(
@@ -426,6 +449,7 @@ def run_import(
         rows = _track_rows(present)
         cues = _cue_rows(present, mode)
         ids: dict[int | str, int] = {}
+        writes = _Writes(mode)
         for match in matches:
             if match.track_id is None:
                 report.added += 1
@@ -455,11 +479,12 @@ def run_import(
             result.add(f"track {match.track_id}: {', '.join(changes)}")
             if dry_run:
                 continue
-            if plan is not None and (plan.insert or plan.delete):
-                _write_cues(match.track_id, plan, mode)
+            if plan is not None:
+                writes.cues(match.track_id, plan)
             if columns:
-                update = {getattr(Track, k): v for k, v in columns.items()}
-                Track.update(update).where(Track.id == match.track_id).execute()
+                writes.columns(match.track_id, columns)
+        if not dry_run:
+            writes.flush()
         if options.wants("playlists") and file.playlists:
             _import_playlists(file, ids, options, report, result, dry_run)
     for key in ("matched", "added", "cues_written", "grids", "keys", "ratings", "playcounts",

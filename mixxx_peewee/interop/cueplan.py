@@ -201,8 +201,9 @@ def plan_cues(
     for slot in sorted(hot):
         if slot not in taken:
             rows.append(slot_row(slot, hot[slot]))
-    used = set(hot) | taken
-    free = (max(used) + 1) if used else 0
+    # After the highest used slot; from slot 1 (hot cue 2) when none is used, as Mixxx's
+    # rekordbox import counts from its lastHotCueIndex = 0.
+    free = max(set(hot) | taken | {0}) + 1
     for cue in rest:
         if any(_near(cue.start - offset, p) for p in positions):
             continue  # merge: Mixxx has a cue there already
@@ -214,7 +215,7 @@ def plan_cues(
         rows.append(slot_row(free, cue))
         free += 1
     if main is not None and MAIN not in kinds:
-        rows.append(CueRow(MAIN, samples(main.start), 0.0, -1, "", color_of(main)))
+        rows.append(CueRow(MAIN, samples(main.start), 0.0, -1, main.name, color_of(main)))
         plan.main_position = samples(main.start)
     if intro_start is not None and INTRO not in kinds:
         start = samples(intro_start)
