@@ -30,6 +30,7 @@ from mixxx_peewee.interop.model import CueKind
 from mixxx_peewee.interop.model import ExchangeCue
 from mixxx_peewee.interop.model import ExchangeFile
 from mixxx_peewee.interop.model import ExchangeNode
+from mixxx_peewee.interop.model import ExchangeTempo
 from mixxx_peewee.interop.model import ExchangeTrack
 from mixxx_peewee.interop.mp3offset import _crc16
 from mixxx_peewee.interop.mp3offset import mp3_offset_seconds
@@ -119,6 +120,12 @@ def test_timing_shift_cases_of_generated_files(tmp_path: Path) -> None:
     assert mp3_offset_seconds(str(plain), "ffmpeg") == 0.0
     assert mp3_offset_seconds(str(lame), "ffmpeg") == 0.026
     assert mp3_offset_seconds(str(broken), "coreaudio") == 0.026
+    data = bytearray(plain.read_bytes())  # a VBRI tag in the first frame (Fraunhofer): D
+    frame = data.index(b"\xff\xfb")
+    data[frame + 36 : frame + 40] = b"VBRI"
+    vbri = tmp_path / "vbri.mp3"
+    vbri.write_bytes(bytes(data))
+    assert timing_shift_case(str(vbri)) == "D"
 
 
 def test_mp3_offset_of_absent_and_other_files(tmp_path: Path) -> None:
@@ -366,6 +373,13 @@ def test_policies_keep_merge_replace(pair: tuple[Path, Path]) -> None:
     assert cues == {(1, "theirs", 7.0), (2, "", 9.0)}
     only = run_import(file, ImportOptions(cues="replace", only=frozenset({"ratings"})), force=True)
     assert only.value.cues_written == 0
+    gridded = ExchangeFile(
+        [ExchangeTrack(key=1, path=location, tempos=[ExchangeTempo(0.5, 128.0)])], []
+    )
+    assert run_import(gridded, ImportOptions(grids="keep"), force=True).value.grids == 0
+    assert run_import(gridded, ImportOptions(), force=True).value.grids == 1
+    [summary] = m.db.execute_sql("SELECT bpm FROM library WHERE id = ?", (track_id,)).fetchone()
+    assert summary == 128.0
 
 
 def test_refused_while_mixxx_runs_unless_forced(pair: tuple[Path, Path]) -> None:
