@@ -125,6 +125,13 @@ if TYPE_CHECKING:
     from mixxx_peewee.trackset.exchange import export_m3u as export_m3u
     from mixxx_peewee.trackset.exchange import import_m3u as import_m3u
     from mixxx_peewee.trackset.exchange import match_m3u as match_m3u
+    from mixxx_peewee.interop.apply import ImportReport as ImportReport
+    from mixxx_peewee.interop.collect import ExportReport as ExportReport
+    from mixxx_peewee.interop.pathmap import PathMap as PathMap
+    from mixxx_peewee.interop.transfer import export_rekordbox as export_rekordbox
+    from mixxx_peewee.interop.transfer import export_traktor as export_traktor
+    from mixxx_peewee.interop.transfer import import_rekordbox as import_rekordbox
+    from mixxx_peewee.interop.transfer import import_traktor as import_traktor
     from mixxx_peewee.trackset.filling import fill_crate as fill_crate
     from mixxx_peewee.trackset.filling import fill_playlist as fill_playlist
     from mixxx_peewee.trackset.m3u import M3UEntry as M3UEntry
@@ -288,6 +295,13 @@ _LAZY: dict[str, str] = {
     "export_m3u": "trackset.exchange",
     "match_m3u": "trackset.exchange",
     "M3UExport": "trackset.exchange",
+    "export_rekordbox": "interop.transfer",
+    "export_traktor": "interop.transfer",
+    "import_rekordbox": "interop.transfer",
+    "import_traktor": "interop.transfer",
+    "ExportReport": "interop.collect",
+    "ImportReport": "interop.apply",
+    "PathMap": "interop.pathmap",
     "fill_playlist": "trackset.filling",
     "fill_crate": "trackset.filling",
 }
