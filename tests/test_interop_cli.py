@@ -123,9 +123,9 @@ def _hostile(tmp: Path, fmt: str) -> dict[str, Path]:
         }
     cases.update(
         {
-            "entity-bomb": f'<?xml version="1.0"?><!DOCTYPE {root} [<!ENTITY a "aaaaaaaaaa">'
-            + "".join(f'<!ENTITY a{i} "&a{i - 1 if i else ""};' * 10 + '">' for i in range(1))
-            + f"]><{root}>&a;</{root}>",
+            "entity-bomb": f'<?xml version="1.0"?><!DOCTYPE {root} [<!ENTITY a0 "lol">'
+            + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+            + f"]><{root}>&a9;</{root}>",
             "external-entity": f'<?xml version="1.0"?><!DOCTYPE {root} [<!ENTITY x SYSTEM '
             f'"file:///etc/passwd">]><{root}>&x;</{root}>',
             "truncated": f'<?xml version="1.0"?><{root}><COLLECTION',
