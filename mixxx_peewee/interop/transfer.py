@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from typing import Literal
 from typing import TextIO
 
@@ -89,7 +90,7 @@ def _selected_ids(
         if isinstance(tracks, (str, os.PathLike)):
             raise ValidationError("tracks= takes a list of tracks; a search is search=TEXT")
         return list(dict.fromkeys(track_ids_of(tracks)))
-    filters: dict[str, object] = {"hidden": False}
+    filters: dict[str, Any] = {"hidden": False}
     if playlist is not None:
         filters["playlist"] = get_playlist(playlist).id
     if crate is not None:
@@ -281,9 +282,9 @@ def _options(
     return ImportOptions(
         path_map=path_map_of(path_map, normalize),
         add_missing=add_missing,
-        cues=cues,  # type: ignore[arg-type]
-        grids=grids,  # type: ignore[arg-type]
-        memory_cues=memory_cues,  # type: ignore[arg-type]
+        cues=cues,
+        grids=grids,
+        memory_cues=memory_cues,
         only=parts,
         offset=offset,
         separator=separator,
