@@ -144,7 +144,7 @@ _CRATE_FOLDER = typer.Option(
 @export_app.command("rekordbox")
 def export_rekordbox_cmd(
     ctx: typer.Context,
-    dest: Path = typer.Argument(..., help="The XML file to write.", dir_okay=False),
+    dest: Path = typer.Argument(..., help="The XML file to write."),
     query: str | None = _QUERY,
     playlist: str | None = _PLAYLIST,
     crate: str | None = _CRATE,
@@ -180,7 +180,7 @@ def export_rekordbox_cmd(
 @export_app.command("traktor")
 def export_traktor_cmd(
     ctx: typer.Context,
-    dest: Path = typer.Argument(..., help="The NML file to write.", dir_okay=False),
+    dest: Path = typer.Argument(..., help="The NML file to write."),
     query: str | None = _QUERY,
     playlist: str | None = _PLAYLIST,
     crate: str | None = _CRATE,
@@ -284,7 +284,7 @@ _ADD_MISSING = typer.Option(
 @import_app.command("rekordbox")
 def import_rekordbox_cmd(
     ctx: typer.Context,
-    src: Path = typer.Argument(..., help="The rekordbox XML file.", dir_okay=False),
+    src: Path = typer.Argument(..., help="The rekordbox XML file."),
     path_map: list[str] | None = _MAP,
     nfc: bool = _NFC,
     nfd: bool = _NFD,
@@ -314,7 +314,7 @@ def import_rekordbox_cmd(
 @import_app.command("traktor")
 def import_traktor_cmd(
     ctx: typer.Context,
-    src: Path = typer.Argument(..., help="The Traktor NML file (collection.nml).", dir_okay=False),
+    src: Path = typer.Argument(..., help="The Traktor NML file (collection.nml)."),
     path_map: list[str] | None = _MAP,
     nfc: bool = _NFC,
     nfd: bool = _NFD,
