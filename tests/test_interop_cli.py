@@ -53,7 +53,7 @@ def test_export_writes_every_visible_track_and_says_so(db: Path, tmp_path: Path,
     out = tmp_path / f"out.{FORMATS[fmt]}"
     result = run(db, "export", fmt, str(out))
     assert result.exit_code == 0, result.stderr
-    visible = _count(db, "SELECT count(*) FROM library WHERE mixxx_deleted = 0")
+    visible = _count(db, "SELECT count(*) FROM library WHERE coalesce(mixxx_deleted, 0) = 0")
     assert f"{visible:,} tracks" in result.stderr
     text = out.read_text(encoding="utf-8")
     assert text.count("<TRACK " if fmt == "rekordbox" else "<ENTRY ") >= visible

@@ -112,6 +112,11 @@ def _only_set(nodes: list[ExchangeNode], name: str) -> list[ExchangeNode]:
     return kept
 
 
+def _leaves(nodes: list[ExchangeNode]) -> int:
+    """How many playlists (not folders) the tree holds."""
+    return sum(_leaves(n.children) if n.children is not None else 1 for n in nodes)
+
+
 def _refuse_existing(path: Path, force: bool) -> None:
     if not force and (path.exists() or path.is_symlink()):
         raise ValidationError(f"{path} exists already; force=True replaces it")
@@ -168,6 +173,7 @@ def _export(
     elif crate is not None:
         nodes = _only_set(nodes, str(get_crate(crate).name))
     report = ExportReport()
+    report.playlists = _leaves(nodes)
     tracks_read = collect_tracks(ids, path_map=mapping, offset=offset, report=report)
     stream = _counted(tracks_read, len(ids), progress)
 
