@@ -95,6 +95,7 @@ def _hostile(tmp: Path, fmt: str) -> dict[str, Path]:
     root = "DJ_PLAYLISTS" if fmt == "rekordbox" else "NML"
     other = "NML" if fmt == "rekordbox" else "DJ_PLAYLISTS"
     if fmt == "rekordbox":
+
         def track(inner: str, attrs: str = 'Location="file://localhost/music/a.mp3"') -> str:
             return (f'<?xml version="1.0" encoding="UTF-8"?><DJ_PLAYLISTS Version="1.0.0">'
                     f'<COLLECTION Entries="1"><TRACK TrackID="1" TotalTime="30" {attrs}>'
@@ -109,6 +110,7 @@ def _hostile(tmp: Path, fmt: str) -> dict[str, Path]:
             "unknown-type": track('<POSITION_MARK Name="" Type="9" Start="1.0" Num="-1"/>'),
         }
     else:
+
         def track(inner: str, location: bool = True) -> str:
             loc = '<LOCATION DIR="/:music/:" FILE="a.mp3" VOLUME="" VOLUMEID=""/>'
             return (f'<?xml version="1.0" encoding="UTF-8"?><NML VERSION="19"><COLLECTION '
@@ -139,7 +141,9 @@ def _hostile(tmp: Path, fmt: str) -> dict[str, Path]:
         path.write_text(text, encoding="utf-8")
         out[name] = path
     latin = tmp / f"latin1.{FORMATS[fmt]}"
-    latin.write_bytes(f'<?xml version="1.0" encoding="UTF-8"?><{root} N="caf\xe9"/>'.encode("latin-1"))
+    latin.write_bytes(
+        f'<?xml version="1.0" encoding="UTF-8"?><{root} N="caf\xe9"/>'.encode("latin-1")
+    )
     out["wrong-encoding"] = latin
     big = tmp / f"big-attribute.{FORMATS[fmt]}"
     with big.open("w", encoding="utf-8") as f:

@@ -11,6 +11,7 @@ back.
 from __future__ import annotations
 
 import os
+from importlib import metadata
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -112,6 +113,14 @@ def _only_set(nodes: list[ExchangeNode], name: str) -> list[ExchangeNode]:
     return kept
 
 
+def _our_version() -> str:
+    """This package's installed version ("" when it runs from a plain checkout)."""
+    try:
+        return metadata.version("mixxx-peewee")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
 def _leaves(nodes: list[ExchangeNode]) -> int:
     """How many playlists (not folders) the tree holds."""
     return sum(_leaves(n.children) if n.children is not None else 1 for n in nodes)
@@ -179,8 +188,9 @@ def _export(
 
     def write(out: TextIO) -> int:
         if fmt == "rekordbox":
-            return write_rekordbox(out, stream, nodes, count=len(ids), key_notation=key_notation)
-        return write_traktor(out, stream, nodes, count=len(ids))
+            return write_rekordbox(out, stream, nodes, count=len(ids), key_notation=key_notation,
+                                   product_version=_our_version())  # fmt: skip
+        return write_traktor(out, stream, nodes, count=len(ids), product_version=_our_version())
 
     write_file_atomically(path, write)
     return report
