@@ -11,17 +11,18 @@ back.
 from __future__ import annotations
 
 import os
-from importlib import metadata
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 from typing import Literal
 from typing import TextIO
 
+from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.errors import ValidationError
 from mixxx_peewee.interop.apply import ImportOptions
 from mixxx_peewee.interop.apply import ImportReport
@@ -42,7 +43,6 @@ from mixxx_peewee.lookup import get_crate
 from mixxx_peewee.lookup import get_playlist
 from mixxx_peewee.models import Crate
 from mixxx_peewee.models import Playlist
-from mixxx_peewee.core.results import WriteResult
 from mixxx_peewee.tracks.locations import TrackLike
 from mixxx_peewee.tracks.locations import track_ids_of
 from mixxx_peewee.tracks.reads import iter_tracks
@@ -135,7 +135,7 @@ def _counted(
     tracks: Iterator[ExchangeTrack], total: int, progress: Progress | None
 ) -> Iterator[ExchangeTrack]:
     done = 0
-    for done, track in enumerate(tracks, 1):  # noqa: B007 - the count is reported after
+    for done, track in enumerate(tracks, 1):
         yield track
         if progress is not None and done % 500 == 0:
             progress(done, total)

@@ -12,9 +12,9 @@ from harness import cli_path
 from harness import compare_processes
 from harness import run_process
 from harness import work_copy
+from report import EXCHANGE_IMPORT_RATIO
 from report import EXPORT_PEAK_MB
 from report import EXPORT_RATIO
-from report import EXCHANGE_IMPORT_RATIO
 from report import judge
 
 _SUFFIX = {"rekordbox": "xml", "traktor": "nml"}
