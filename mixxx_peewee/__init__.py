@@ -54,6 +54,13 @@ if TYPE_CHECKING:
     from mixxx_peewee.diff.result import TrackChange as TrackChange
     from mixxx_peewee.diff.result import TrackRef as TrackRef
     from mixxx_peewee.diff.snapshots import save_snapshot as save_snapshot
+    from mixxx_peewee.interop.apply import ImportReport as ImportReport
+    from mixxx_peewee.interop.collect import ExportReport as ExportReport
+    from mixxx_peewee.interop.pathmap import PathMap as PathMap
+    from mixxx_peewee.interop.transfer import export_rekordbox as export_rekordbox
+    from mixxx_peewee.interop.transfer import export_traktor as export_traktor
+    from mixxx_peewee.interop.transfer import import_rekordbox as import_rekordbox
+    from mixxx_peewee.interop.transfer import import_traktor as import_traktor
     from mixxx_peewee.journal.history import JournalStatus as JournalStatus
     from mixxx_peewee.journal.history import get_change as get_change
     from mixxx_peewee.journal.history import journal_retention as journal_retention
@@ -125,13 +132,6 @@ if TYPE_CHECKING:
     from mixxx_peewee.trackset.exchange import export_m3u as export_m3u
     from mixxx_peewee.trackset.exchange import import_m3u as import_m3u
     from mixxx_peewee.trackset.exchange import match_m3u as match_m3u
-    from mixxx_peewee.interop.apply import ImportReport as ImportReport
-    from mixxx_peewee.interop.collect import ExportReport as ExportReport
-    from mixxx_peewee.interop.pathmap import PathMap as PathMap
-    from mixxx_peewee.interop.transfer import export_rekordbox as export_rekordbox
-    from mixxx_peewee.interop.transfer import export_traktor as export_traktor
-    from mixxx_peewee.interop.transfer import import_rekordbox as import_rekordbox
-    from mixxx_peewee.interop.transfer import import_traktor as import_traktor
     from mixxx_peewee.trackset.filling import fill_crate as fill_crate
     from mixxx_peewee.trackset.filling import fill_playlist as fill_playlist
     from mixxx_peewee.trackset.m3u import M3UEntry as M3UEntry
