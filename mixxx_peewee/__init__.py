@@ -54,6 +54,13 @@ if TYPE_CHECKING:
     from mixxx_peewee.diff.result import TrackChange as TrackChange
     from mixxx_peewee.diff.result import TrackRef as TrackRef
     from mixxx_peewee.diff.snapshots import save_snapshot as save_snapshot
+    from mixxx_peewee.interop.apply import ImportReport as ImportReport
+    from mixxx_peewee.interop.collect import ExportReport as ExportReport
+    from mixxx_peewee.interop.pathmap import PathMap as PathMap
+    from mixxx_peewee.interop.transfer import export_rekordbox as export_rekordbox
+    from mixxx_peewee.interop.transfer import export_traktor as export_traktor
+    from mixxx_peewee.interop.transfer import import_rekordbox as import_rekordbox
+    from mixxx_peewee.interop.transfer import import_traktor as import_traktor
     from mixxx_peewee.journal.history import JournalStatus as JournalStatus
     from mixxx_peewee.journal.history import get_change as get_change
     from mixxx_peewee.journal.history import journal_retention as journal_retention
@@ -322,6 +329,13 @@ _LAZY: dict[str, str] = {
     "export_m3u": "trackset.exchange",
     "match_m3u": "trackset.exchange",
     "M3UExport": "trackset.exchange",
+    "export_rekordbox": "interop.transfer",
+    "export_traktor": "interop.transfer",
+    "import_rekordbox": "interop.transfer",
+    "import_traktor": "interop.transfer",
+    "ExportReport": "interop.collect",
+    "ImportReport": "interop.apply",
+    "PathMap": "interop.pathmap",
     "fill_playlist": "trackset.filling",
     "fill_crate": "trackset.filling",
 }

@@ -9,6 +9,11 @@ load and saves their rows (MIXXX_FACTS.md §8). Then Mixxx starts with the four 
 command line (each loads into a deck) and is closed cleanly. Expected: our rows come back
 as we wrote them (Mixxx rewrote bpm/key from our blobs), the control's columns are back to
 what its blobs say, the log has no deserialization failure, and the file is intact.
+
+The same run carries issue 21's proof: before Mixxx starts, a hand-written rekordbox XML
+(hot cues with colours and names, a memory cue, a hot loop, a grid) is imported onto the
+key track (an MP3, so Mixxx's timing rule applies) with ``import_rekordbox``. After the
+track loaded into a deck and Mixxx closed, its cue rows and grid blob are still ours.
 """
 
 from __future__ import annotations
@@ -69,6 +74,9 @@ class Run:
     ids: dict[str, int]  # role -> track id
     before: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # rows we wrote
     after: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    cues_before: list[tuple[Any, ...]] = field(default_factory=list)  # the imported track's
+    cues_after: list[tuple[Any, ...]] = field(default_factory=list)
+    imported: Any = None  # import_rekordbox's WriteResult
     log: str = ""
     stop: str = ""
     integrity: str = ""
@@ -79,6 +87,35 @@ ROW = (
     "SELECT id, bpm, beats, beats_version, beats_sub_version, key, key_id, keys, keys_version,"
     " keys_sub_version FROM library WHERE id = ?"
 )
+
+
+CUES = (
+    "SELECT type, position, length, hotcue, label, color FROM cues WHERE track_id = ?"
+    " ORDER BY type, hotcue, position"
+)
+
+
+def _rekordbox_xml(path: Path) -> str:
+    """A rekordbox XML of one track at ``path``, written by hand from the format's rules."""
+    from urllib.parse import quote
+
+    location = "file://localhost" + quote(str(path), safe="/")
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<DJ_PLAYLISTS Version="1.0.0">
+  <PRODUCT Name="rekordbox" Version="6.7.4" Company="AlphaTheta"/>
+  <COLLECTION Entries="1">
+    <TRACK TrackID="1" Name="tagged" Artist="" Kind="MP3 File" TotalTime="30"
+           AverageBpm="100.00" Location="{location}">
+      <TEMPO Inizio="0.050" Bpm="100.00" Metro="4/4" Battito="1"/>
+      <POSITION_MARK Name="Intro" Type="0" Start="1.200" Num="0" Red="40" Green="226" Blue="20"/>
+      <POSITION_MARK Name="Drop" Type="0" Start="9.650" Num="2" Red="230" Green="40" Blue="40"/>
+      <POSITION_MARK Name="" Type="0" Start="0.650" Num="-1"/>
+      <POSITION_MARK Name="Roll" Type="4" Start="12.050" End="14.450" Num="1"/>
+    </TRACK>
+  </COLLECTION>
+  <PLAYLISTS><NODE Type="0" Name="ROOT" Count="0"/></PLAYLISTS>
+</DJ_PLAYLISTS>
+"""
 
 
 def _rows(db: Path, ids: list[int]) -> dict[int, tuple[Any, ...]]:
@@ -101,10 +138,12 @@ def _relocate(db: Path, old_music: str, music: Path) -> None:
         conn.close()
 
 
-def _edit(db: Path, ids: dict[str, int]) -> None:
-    """Our edits through the library (Mixxx closed), then the control's columns by sqlite3."""
+def _edit(db: Path, ids: dict[str, int], xml: Path) -> Any:
+    """Our edits through the library (Mixxx closed), then the control's columns by sqlite3;
+    what the rekordbox import onto the key track did."""
     from mixxx_peewee import open_library
     from mixxx_peewee.analysis.grids import scale_bpm
+    from mixxx_peewee.interop.transfer import import_rekordbox
     from mixxx_peewee.tracks.edits import update_track
 
     # our Mixxx is closed: no other Mixxx on the machine may turn these edits into refusals
@@ -112,6 +151,7 @@ def _edit(db: Path, ids: dict[str, int]) -> None:
         update_track(ids["bpm"], bpm=TYPED_BPM)
         scale_bpm([ids["scaled"]], "x2")
         update_track(ids["key"], key=TYPED_KEY)
+        imported = import_rekordbox(xml, cues="replace", only=["cues", "grids"])
     conn = sqlite3.connect(db)
     try:
         with conn:
@@ -125,6 +165,7 @@ def _edit(db: Path, ids: dict[str, int]) -> None:
             )
     finally:
         conn.close()
+    return imported
 
 
 def _wait_for_loads(proc: Any, count: int, timeout: float) -> None:
@@ -162,8 +203,11 @@ def _run(mixxx: str, tmp_path: Path) -> Run:
         "key": by_name["tagged-100-Gm.mp3"],
         "control": by_name["click-174-Fm.flac"],
     }
-    _edit(db, ids)
-    run = Run(mixxx, db, ids, before=_rows(db, list(ids.values())))
+    xml = tmp_path / "rekordbox.xml"
+    xml.write_text(_rekordbox_xml(music / "tagged-100-Gm.mp3"), encoding="utf-8")
+    imported = _edit(db, ids, xml)
+    run = Run(mixxx, db, ids, before=_rows(db, list(ids.values())), imported=imported)
+    run.cues_before = raw_rows(db, CUES, (ids["key"],))
     files = [music / n for n in ("click-174-Fm.flac", "click-120-Am.flac", "click-128-C.flac",
                                  "tagged-100-Gm.mp3")]  # fmt: skip
     t0 = time.monotonic()
@@ -185,6 +229,7 @@ def _run(mixxx: str, tmp_path: Path) -> Run:
         _remove_empty_mount_points(chroot, [settings, music])
     run.seconds = time.monotonic() - t0
     run.after = _rows(db, list(ids.values()))
+    run.cues_after = raw_rows(db, CUES, (ids["key"],))
     run.integrity = raw_rows(db, "PRAGMA integrity_check")[0][0]
     return run
 
@@ -264,3 +309,26 @@ def test_the_control_edit_of_the_columns_alone_is_reverted(run: Run) -> None:
     assert before[1] == CONTROL_BPM and before[6] == CONTROL_KEY_ID  # our edit was there
     assert after[1] == _grid(after).bpm == 87.0  # Mixxx wrote the blob's BPM back
     assert after[6] == 18  # and the key map's key (Fm)
+
+
+def test_the_rekordbox_import_wrote_cues_loops_and_the_grid(run: Run) -> None:
+    counts = run.imported.counts
+    assert counts, run.imported
+    types = sorted({row[0] for row in run.cues_before})
+    hotcues = sorted(row[3] for row in run.cues_before if row[3] is not None and row[3] >= 0)
+    # two hot cues and the hot loop on slots 0-2 (a 2.3 file: the loop as a hot cue), the
+    # memory cue as the main cue
+    assert hotcues == [0, 1, 2]
+    assert 2 in types  # the main cue
+    assert (4 in types) == (run.mixxx == "2.5")
+    labels = {row[4] for row in run.cues_before}
+    assert {"Intro", "Drop", "Roll"} <= labels
+
+
+def test_the_imported_cues_and_grid_survive_a_load_into_a_deck(run: Run) -> None:
+    track = run.ids["key"]
+    assert run.cues_after == run.cues_before
+    before, after = run.before[track], run.after[track]
+    assert after[2:5] == before[2:5]  # the imported grid blob, untouched by Mixxx
+    grid = _grid(after)
+    assert abs(grid.bpm - 100.0) < 0.001

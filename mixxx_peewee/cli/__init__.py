@@ -67,6 +67,14 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "crates": ("collections", "List, show and change crates; export and import them as M3U8."),
     "cues": ("cues", "A track's cues: list them, set a hotcue or the main cue, delete one."),
+    "export": (
+        "interop",
+        "Write the library (or part of it) as a rekordbox XML or Traktor NML file.",
+    ),
+    "import": (
+        "interop",
+        "Bring a rekordbox XML or Traktor NML file's cues, grids and playlists in.",
+    ),
     "history": (
         "history",
         "The changes mixxx-peewee made to this library, newest first (see `undo`).",

@@ -59,6 +59,7 @@ from libraries import Shape
 from libraries import library_for
 from rows_analysis import analysis_rows
 from rows_diff import diff_rows
+from rows_interop import interop_rows
 from rows_process import import_row
 from rows_process import memory_rows
 from rows_process import process_rows
@@ -92,6 +93,7 @@ def main(
         "",
         help="Only these groups of rows, comma-separated: startup, open, read, write, "
         "process, table, analysis, features, diff, undo, relink (default: all).",
+        "process, table, analysis, features, diff, undo, interop (default: all).",
     ),
 ) -> None:
     """Measure mixxx_peewee against raw sqlite3; print one table and write JSON."""
@@ -116,6 +118,7 @@ def main(
     groups = {g.strip() for g in only.split(",") if g.strip()} or {
         "startup", "open", "read", "write", "process", "table", "analysis", "features", "diff",
         "undo", "relink",
+        "undo", "interop",
     }  # fmt: skip
     if "startup" in groups:
         rows.extend(startup_rows(3 if quick else max(repeat, 20), references=not quick))
@@ -151,6 +154,8 @@ def main(
                 rows.extend(feature_rows(label, path, repeat))
             if "diff" in groups and (tracks >= 100_000 or quick):
                 rows.extend(diff_rows(label, path, work, repeat))
+            if "interop" in groups and (tracks >= 100_000 or quick):
+                rows.extend(interop_rows(label, path, work, repeat))
     for revision in rev_list:
         rows.extend(
             memory_rows([r for r in rows if r.library.startswith(f"rev {revision} ")], size_list)

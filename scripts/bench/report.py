@@ -38,6 +38,9 @@ UNDO_LOCK_RATIO = 1.5  # undo of a relocate: its write lock against the relocate
 FIRST_ROW_MS = 300.0  # a listing's first row, in every format
 MEMORY_GROWTH = 2.0
 IMPORT_RATIO = 2.0  # playlists import of an M3U8 of every track vs tracks list -f jsonl
+EXPORT_RATIO = 2.0  # export rekordbox/traktor of every track vs tracks list -f jsonl
+EXPORT_PEAK_MB = 100.0  # the export's peak memory (the file is streamed)
+EXCHANGE_IMPORT_RATIO = 3.0  # import rekordbox/traktor of every track vs its export
 DIFF_MS = 2000.0
 SNAPSHOT_MS = 3000.0
 
