@@ -224,6 +224,8 @@ def _a_flac_copy_of_five(sample: Path) -> Callable[[], Any]:
     conn.commit()
     conn.close()
     return lambda: m.merge_duplicates(purge=True)
+
+
 def _moved_files(sample: Path) -> Callable[[], Any]:
     moved = sample.parent / "moved"  # three tracks' files, found elsewhere with their sizes
     for track_id in (1, 2, 3):
@@ -233,12 +235,16 @@ def _moved_files(sample: Path) -> Callable[[], Any]:
         with open(path, "wb") as f:
             f.truncate(track.location.filesize or 0)
     return lambda: m.relink_tracks([moved], tracks=[1, 2, 3])
+
+
 def _smart_crate_changed_by_hand(sample: Path) -> Callable[[], Any]:
     crate = m.create_smart_crate("Smart house", "genre:house").id
     members = [t.id for t in m.get_crate_tracks(crate)]
     m.remove_tracks_from_crate(crate, members[:2])  # by hand: --replace-manual puts them back
     m.add_tracks_to_crate(crate, [_outside(crate)])  # by hand: --replace-manual takes it out
     return lambda: m.refresh_smart_crates(manual="replace")
+
+
 def _repeats(sample: Path) -> Callable[[], Any]:
     playlist = _first_playlist()
     m.add_tracks_to_playlist(playlist, [t.id for t in m.get_playlist_tracks(playlist)[:3]])

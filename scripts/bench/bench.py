@@ -32,7 +32,7 @@ ones before it: ``harness.py`` (the row type, running a side, timing, the lock p
 ``library_data.py`` and ``libraries.py`` (the generated libraries), ``raw_sqlite.py`` and
 ``raw_tools.py`` (the raw sides), ``report.py`` (targets, the table, the JSON), then the rows
 by topic: ``rows_reads.py``, ``rows_writes.py``, ``rows_process.py``, ``rows_analysis.py``,
-``rows_diff.py``, ``rows_relink.py``. ``annex_sync.py`` is a separate benchmark of the
+``rows_diff.py``, ``rows_relink.py``, ``rows_interop.py``. ``annex_sync.py`` is a separate benchmark of the
 git-annex example.
 
     python scripts/bench/bench.py                   # 10,000 and 100,000 tracks, rev 32 and 39
@@ -92,8 +92,7 @@ def main(
     only: str = typer.Option(
         "",
         help="Only these groups of rows, comma-separated: startup, open, read, write, "
-        "process, table, analysis, features, diff, undo, relink (default: all).",
-        "process, table, analysis, features, diff, undo, interop (default: all).",
+        "process, table, analysis, features, diff, undo, relink, interop (default: all).",
     ),
 ) -> None:
     """Measure mixxx_peewee against raw sqlite3; print one table and write JSON."""
@@ -117,8 +116,7 @@ def main(
     compileall.compile_dir(str(ROOT / "mixxx_peewee"), quiet=1)
     groups = {g.strip() for g in only.split(",") if g.strip()} or {
         "startup", "open", "read", "write", "process", "table", "analysis", "features", "diff",
-        "undo", "relink",
-        "undo", "interop",
+        "undo", "relink", "interop",
     }  # fmt: skip
     if "startup" in groups:
         rows.extend(startup_rows(3 if quick else max(repeat, 20), references=not quick))
