@@ -32,8 +32,8 @@ ones before it: ``harness.py`` (the row type, running a side, timing, the lock p
 ``library_data.py`` and ``libraries.py`` (the generated libraries), ``raw_sqlite.py`` and
 ``raw_tools.py`` (the raw sides), ``report.py`` (targets, the table, the JSON), then the rows
 by topic: ``rows_reads.py``, ``rows_writes.py``, ``rows_process.py``, ``rows_analysis.py``,
-``rows_diff.py``, ``rows_relink.py``, ``rows_interop.py``. ``annex_sync.py`` is a separate benchmark of the
-git-annex example.
+``rows_diff.py``, ``rows_relink.py``, ``rows_interop.py``. ``annex_sync.py`` is a separate
+benchmark of the git-annex example.
 
     python scripts/bench/bench.py                   # 10,000 and 100,000 tracks, rev 32 and 39
     python scripts/bench/bench.py --quick --out /tmp/x.json
