@@ -251,6 +251,23 @@ def _repeats(sample: Path) -> Callable[[], Any]:
     return lambda: m.dedupe_playlist(playlist)
 
 
+def _own_export(fmt: str) -> Callable[[Path], Callable[[], Any]]:
+    """The library's own rekordbox/Traktor export, imported back after some cues went."""
+
+    def prepare(sample: Path) -> Callable[[], Any]:
+        dest = sample.parent / f"own.{fmt}"
+        export = m.export_rekordbox if fmt == "rekordbox" else m.export_traktor
+        export(dest, force=True)
+        conn = sqlite3.connect(sample)
+        conn.execute("DELETE FROM cues WHERE track_id <= 40")
+        conn.commit()
+        conn.close()
+        back = m.import_rekordbox if fmt == "rekordbox" else m.import_traktor
+        return lambda: back(dest, cues="replace", force=True)
+
+    return prepare
+
+
 # Write operations that need the library set up first (the setup is not what is undone):
 # each returns the call.
 PREPARED: dict[str, Callable[[Path], Callable[[], Any]]] = {
@@ -260,6 +277,8 @@ PREPARED: dict[str, Callable[[Path], Callable[[], Any]]] = {
     "restore_part": _rating_since_a_backup,
     "merge_duplicates": _a_flac_copy_of_five,
     "relink_tracks": _moved_files,
+    "import_rekordbox": _own_export("rekordbox"),
+    "import_traktor": _own_export("traktor"),
     "refresh_smart_crates": _smart_crate_changed_by_hand,
 }
 

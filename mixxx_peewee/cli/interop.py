@@ -167,7 +167,7 @@ def export_rekordbox_cmd(
     crates, as a rekordbox XML file (rekordbox: Preferences > Advanced > Database >
     rekordbox xml > Imported Library).
 
-    Example: mixxx-peewee export rekordbox ~/rekordbox.xml --map /home/dj/Music=D:/Music
+    Example: mixxx-peewee export rekordbox rekordbox.xml --map /home/dj/Music=D:/Music
     """
     if key_notation not in ("classic", "camelot", "openkey"):
         raise typer.BadParameter("--key-notation is classic, camelot or openkey")
@@ -199,7 +199,7 @@ def export_traktor_cmd(
     """Write the visible tracks with cues, loops, grid and key, and the playlists and crates,
     as a Traktor NML collection (Traktor: File > Import Collection).
 
-    Example: mixxx-peewee export traktor ~/mixxx.nml --map /home/dj/Music=D:/Music
+    Example: mixxx-peewee export traktor mixxx.nml --map /home/dj/Music=D:/Music
     """
     _export(ctx, "traktor", dest, query=query, playlist=playlist, crate=crate,
             no_playlists=no_playlists, no_crates=no_crates, history=history, path_map=path_map,
@@ -333,7 +333,7 @@ def import_traktor_cmd(
     """Bring a Traktor collection's hot cues, loops, grid, keys, ratings, play counts and
     playlists into the library, in one write (`undo` takes it back).
 
-    Example: mixxx-peewee import traktor collection.nml --map D:/Music=/home/dj/Music --dry-run
+    Example: mixxx-peewee import traktor mixxx.nml --map D:/Music=/home/dj/Music --dry-run
     """
     _import(ctx, "traktor", src, path_map=path_map, nfc=nfc, nfd=nfd, add_missing=add_missing,
             cues=cues, grids=grids, memory_cues=memory_cues, only=only, separator=separator,
