@@ -141,6 +141,14 @@ def _attr(value: object) -> str:
     return '"' + _FORBIDDEN.sub("", text).translate(_ESCAPES) + '"'
 
 
+def _tempo_bpm(bpm: float) -> str:
+    """A TEMPO's BPM: two decimals as rekordbox writes them, more when the grid has them
+    (up to six), so a grid comes back within 0.001 BPM."""
+    text = f"{bpm:.6f}".rstrip("0")
+    whole, _, decimals = text.partition(".")
+    return f"{whole}.{decimals.ljust(2, '0')}"
+
+
 def _seconds(value: float) -> str:
     text = f"{value:.3f}"
     return "0.000" if text == "-0.000" else text
@@ -270,7 +278,7 @@ def _write_track(out: TextIO, track: ExchangeTrack, notation: str) -> None:
     lines = [head + ">"]
     for tempo in track.tempos:
         lines.append(
-            f'      <TEMPO Inizio="{_seconds(tempo.start)}" Bpm="{tempo.bpm:.2f}"'
+            f'      <TEMPO Inizio="{_seconds(tempo.start)}" Bpm="{_tempo_bpm(tempo.bpm)}"'
             f' Metro={_attr(tempo.meter)} Battito="{tempo.beat_in_bar}"/>'
         )
     lines.extend("      " + mark for mark in marks)
