@@ -53,6 +53,7 @@ from mixxx_peewee.models import Cue
 from mixxx_peewee.models import Track
 from mixxx_peewee.models import TrackLocation
 from mixxx_peewee.tracks.cues import PALETTE
+from mixxx_peewee.trackset.filling import fill_crate
 from mixxx_peewee.trackset.filling import fill_playlist
 from mixxx_peewee.trackset.membership import planned_write
 
@@ -87,6 +88,11 @@ class ImportOptions:
     offset: bool = True
     separator: str = " / "
     playlist_prefix: str = ""
+    # The folders an export of ours puts playlists and crates in: what is under the crate
+    # folder comes back as crates, what is under the playlist folder as playlists, each
+    # named without the folder; anything else is a playlist named by its whole path.
+    playlist_folder: str = "Mixxx/Playlists"
+    crate_folder: str = "Mixxx/Crates"
 
     def wants(self, part: str) -> bool:
         """Whether ``part`` (one of :data:`ONLY`) is imported."""
@@ -108,6 +114,7 @@ class ImportReport:
     ratings: int = 0
     playcounts: int = 0
     playlists: int = 0
+    crates: int = 0
     mp3_corrected: int = 0
     mp3_unchecked: int = 0
     per_track: list[dict[str, Any]] = field(default_factory=list)  # track_id, path, changes
@@ -394,31 +401,46 @@ class _Writes:
             run_for_each(update, rows)
 
 
+def _folder_parts(folder: str) -> tuple[str, ...]:
+    return tuple(p for p in folder.split("/") if p)
+
+
 def _playlist_names(
     nodes: list[ExchangeNode], options: ImportOptions, trail: tuple[str, ...] = ()
-) -> Iterable[tuple[str, ExchangeNode]]:
+) -> Iterable[tuple[str, str, ExchangeNode]]:
+    """``(kind, name, node)`` of every playlist node: "crate" or "playlist", its Mixxx name."""
+    crates, playlists = _folder_parts(options.crate_folder), _folder_parts(options.playlist_folder)
     for node in nodes:
         path = (*trail, node.name)
         if node.children is not None:
             yield from _playlist_names(node.children, options, path)
-        else:
-            yield options.playlist_prefix + options.separator.join(path), node
+            continue
+        kind, rest = "playlist", path
+        for folder, which in ((crates, "crate"), (playlists, "playlist")):
+            if folder and path[: len(folder)] == folder and len(path) > len(folder):
+                kind, rest = which, path[len(folder) :]
+                break
+        yield kind, options.playlist_prefix + options.separator.join(rest), node
 
 
 def _import_playlists(
     file: ExchangeFile, ids: dict[int | str, int], options: ImportOptions,
     report: ImportReport, result: WriteResult[ImportReport], dry_run: bool,
 ) -> None:  # fmt: skip
-    for name, node in _playlist_names(file.playlists, options):
+    for kind, name, node in _playlist_names(file.playlists, options):
         entries = [ids[k] for k in node.entries if k in ids]
+        fill = fill_crate if kind == "crate" else fill_playlist
         try:
-            filled = fill_playlist(name, entries, existing="replace", dry_run=dry_run)
+            filled = fill(name, entries, existing="replace", dry_run=dry_run)
         except (ValidationError, LockedError, NotFoundError) as exc:
-            report.warnings.append(f"playlist {name!r}: {exc}")
+            report.warnings.append(f"{kind} {name!r}: {exc}")
             continue
         if filled.changes or filled.counts or filled.object is not None:
-            report.playlists += 1
-            result.add(f"playlist {name!r}: {len(entries)} tracks")
+            if kind == "crate":
+                report.crates += 1
+            else:
+                report.playlists += 1
+            result.add(f"{kind} {name!r}: {len(entries)} tracks")
 
 
 def run_import(
@@ -488,7 +510,7 @@ def run_import(
         if options.wants("playlists") and file.playlists:
             _import_playlists(file, ids, options, report, result, dry_run)
     for key in ("matched", "added", "cues_written", "grids", "keys", "ratings", "playcounts",
-                "playlists"):  # fmt: skip
+                "playlists", "crates"):  # fmt: skip
         if getattr(report, key):
             result.count(key, getattr(report, key))
     if report.not_found:
