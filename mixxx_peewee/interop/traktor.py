@@ -204,6 +204,7 @@ def _cue_element(
 def _grid_elements(track: ExchangeTrack, what: str, warnings: list[str]) -> Iterator[str]:
     if len({tempo.bpm for tempo in track.tempos}) > 1:
         warnings.append(f"{what}: a varying grid; Traktor plays one BPM ({track.tempos[0].bpm:g})")
+    moved = False
     for tempo in track.tempos:
         if not (math.isfinite(tempo.bpm) and tempo.bpm > 0 and math.isfinite(tempo.start)):
             warnings.append(f"{what}: a tempo of {tempo.bpm!r} BPM was left out")
@@ -212,7 +213,8 @@ def _grid_elements(track: ExchangeTrack, what: str, warnings: list[str]) -> Iter
         if start < 0:  # the same grid, anchored at its first beat at or after 0 s
             beat = 60.0 / tempo.bpm
             start += math.ceil(-start / beat - 1e-9) * beat
-        if tempo.beat_in_bar != 1:
+        if tempo.beat_in_bar != 1 and not moved:  # one note per track, not per marker
+            moved = True
             warnings.append(
                 f"{what}: a grid marker is a downbeat in Traktor (beat {tempo.beat_in_bar} moved)"
             )
