@@ -43,6 +43,8 @@ from mixxx_peewee.interop.model import ExchangeFile
 from mixxx_peewee.interop.model import ExchangeNode
 from mixxx_peewee.interop.model import ExchangeTempo
 from mixxx_peewee.interop.model import ExchangeTrack
+from mixxx_peewee.interop.xmlfile import ATTRIBUTE_ESCAPES
+from mixxx_peewee.interop.xmlfile import NOT_XML
 from mixxx_peewee.interop.xmlfile import iter_xml
 
 __all__ = [
@@ -82,20 +84,7 @@ _KIND_WORDS = {"mp3", "m4a", "mp4", "aac", "wav", "aiff", "aif", "flac", "ogg", 
 _DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _PREFIXES = ("file://localhost/", "file:///")
 _DRIVE = re.compile(r"^[A-Za-z]:[/\\]")
-# Characters XML 1.0 cannot carry in a document (besides tab, newline, carriage return).
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _PLAIN = re.compile('[^\x00-\x1f&<>"\ud800-\udfff\ufffe\uffff]*\\Z')
-_ESCAPES = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        '"': "&quot;",
-        "\n": "&#10;",
-        "\r": "&#13;",
-        "\t": "&#9;",
-    }
-)
 _TYPE_OF = {
     "0": None,  # a cue: hot or memory, decided by Num
     "1": CueKind.FADE_IN,
@@ -138,7 +127,7 @@ def _attr(value: object) -> str:
     text = str(value)
     if _PLAIN.match(text):  # most values: nothing to escape or drop
         return '"' + text + '"'
-    return '"' + _FORBIDDEN.sub("", text).translate(_ESCAPES) + '"'
+    return '"' + NOT_XML.sub("", text).translate(ATTRIBUTE_ESCAPES) + '"'
 
 
 def _tempo_bpm(bpm: float) -> str:

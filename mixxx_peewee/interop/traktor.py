@@ -40,6 +40,8 @@ from mixxx_peewee.interop.model import ExchangeFile
 from mixxx_peewee.interop.model import ExchangeNode
 from mixxx_peewee.interop.model import ExchangeTempo
 from mixxx_peewee.interop.model import ExchangeTrack
+from mixxx_peewee.interop.xmlfile import ATTRIBUTE_ESCAPES
+from mixxx_peewee.interop.xmlfile import NOT_XML
 from mixxx_peewee.interop.xmlfile import iter_xml
 
 __all__ = [
@@ -69,19 +71,6 @@ TRAKTOR_COLORS = {
 
 _DRIVE = re.compile(r"^[A-Za-z]:$")
 _DRIVE_PATH = re.compile(r"^([A-Za-z]:)(/.*)$")
-# Characters XML 1.0 cannot hold at all (not even as a character reference).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_ESCAPES = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        '"': "&quot;",
-        "\n": "&#10;",
-        "\r": "&#13;",
-        "\t": "&#9;",
-    }
-)
 _SPECIAL = re.compile('[&<>"\n\r\t]')
 _NO_NAME = "n.n."
 _TYPE_CUE, _TYPE_FADE_IN, _TYPE_FADE_OUT, _TYPE_LOAD, _TYPE_GRID, _TYPE_LOOP = range(6)
@@ -140,7 +129,7 @@ def path_of(volume: str, folder: str, file: str, system_volume: str = SYSTEM_VOL
 
 
 def _escape(value: str) -> str:
-    return value.translate(_ESCAPES) if _SPECIAL.search(value) else value
+    return value.translate(ATTRIBUTE_ESCAPES) if _SPECIAL.search(value) else value
 
 
 def _attributes(pairs: Iterable[tuple[str, object]]) -> str:
@@ -152,10 +141,10 @@ def _attributes(pairs: Iterable[tuple[str, object]]) -> str:
 
 
 def _text(value: str | None, what: str, warnings: list[str]) -> str | None:
-    if value is None or not _NOT_XML.search(value):
+    if value is None or not NOT_XML.search(value):
         return value
     warnings.append(f"{what}: characters XML cannot hold were left out")
-    return _NOT_XML.sub("", value)
+    return NOT_XML.sub("", value)
 
 
 def _day(value: datetime | None) -> str | None:
@@ -372,7 +361,7 @@ def write_traktor(
     keys: dict[int | str, str] = {}
     written: set[str] = set()
     for track in tracks:
-        if _NOT_XML.search(track.path):
+        if NOT_XML.search(track.path):
             notes.append(
                 f"{track.path!r}: the path holds characters XML cannot hold; track left out"
             )

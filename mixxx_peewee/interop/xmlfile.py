@@ -14,6 +14,7 @@ Callers iterate ``(event, element)`` pairs and clear what they consumed
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,17 @@ import defusedxml.ElementTree as safe_et
 from mixxx_peewee.core.connection import why
 from mixxx_peewee.errors import ExchangeFormatError
 
-__all__ = ["MAX_TAG_BYTES", "iter_xml"]
+__all__ = ["ATTRIBUTE_ESCAPES", "MAX_TAG_BYTES", "NOT_XML", "iter_xml"]
+
+# Characters XML 1.0 cannot hold at all, not even as a character reference (besides tab,
+# newline and carriage return): the writers leave them out.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# An attribute value's text in double quotes: the markup characters, and tab, newline and
+# carriage return as references (attribute normalisation would turn them into spaces).
+ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;",
+     "\t": "&#9;"}
+)  # fmt: skip
 
 MAX_TAG_BYTES = 4 * 1024 * 1024  # a real TRACK or ENTRY tag is a few kilobytes
 _CHUNK = 64 * 1024
