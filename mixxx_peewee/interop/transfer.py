@@ -46,6 +46,7 @@ from mixxx_peewee.models import Playlist
 from mixxx_peewee.tracks.locations import TrackLike
 from mixxx_peewee.tracks.locations import track_ids_of
 from mixxx_peewee.tracks.reads import iter_tracks
+from mixxx_peewee.trackset.exchange import refuse_existing
 from mixxx_peewee.trackset.exchange import write_file_atomically
 
 __all__ = [
@@ -126,11 +127,6 @@ def _leaves(nodes: list[ExchangeNode]) -> int:
     return sum(_leaves(n.children) if n.children is not None else 1 for n in nodes)
 
 
-def _refuse_existing(path: Path, force: bool) -> None:
-    if not force and (path.exists() or path.is_symlink()):
-        raise ValidationError(f"{path} exists already; force=True replaces it")
-
-
 def _counted(
     tracks: Iterator[ExchangeTrack], total: int, progress: Progress | None
 ) -> Iterator[ExchangeTrack]:
@@ -164,7 +160,7 @@ def _export(
     progress: Progress | None,
 ) -> ExportReport:
     path = Path(dest)
-    _refuse_existing(path, force)
+    refuse_existing(path, force, option="force=True")
     if playlist is not None and crate is not None:
         raise ValidationError("give playlist= or crate=, not both")
     mapping = path_map_of(path_map, normalize)

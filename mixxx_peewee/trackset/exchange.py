@@ -157,10 +157,11 @@ def export_m3u(
     return M3UExport(written, len(tracks) - len(rows), ascii_only)
 
 
-def refuse_existing(path: Path, overwrite: bool) -> None:
-    """Raise ValidationError when ``path`` exists (a dangling link too) and not ``overwrite``."""
+def refuse_existing(path: Path, overwrite: bool, option: str = "--overwrite") -> None:
+    """Raise ValidationError when ``path`` exists (a dangling link too) and not ``overwrite``;
+    the message names ``option``, what replaces it."""
     if not overwrite and (path.exists() or path.is_symlink()):
-        raise ValidationError(f"{path} exists already; --overwrite replaces it")
+        raise ValidationError(f"{path} exists already; {option} replaces it")
 
 
 def write_file_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
