@@ -45,6 +45,7 @@ from mixxx_peewee.interop.cueplan import plan_grid
 from mixxx_peewee.interop.model import ExchangeFile
 from mixxx_peewee.interop.model import ExchangeNode
 from mixxx_peewee.interop.model import ExchangeTrack
+from mixxx_peewee.interop.model import folder_names
 from mixxx_peewee.interop.mp3offset import mp3_offset_seconds
 from mixxx_peewee.interop.pathmap import PathMap
 from mixxx_peewee.library import current_library
@@ -401,15 +402,11 @@ class _Writes:
             run_for_each(update, rows)
 
 
-def _folder_parts(folder: str) -> tuple[str, ...]:
-    return tuple(p for p in folder.split("/") if p)
-
-
 def _playlist_names(
     nodes: list[ExchangeNode], options: ImportOptions, trail: tuple[str, ...] = ()
 ) -> Iterable[tuple[str, str, ExchangeNode]]:
     """``(kind, name, node)`` of every playlist node: "crate" or "playlist", its Mixxx name."""
-    crates, playlists = _folder_parts(options.crate_folder), _folder_parts(options.playlist_folder)
+    crates, playlists = folder_names(options.crate_folder), folder_names(options.playlist_folder)
     for node in nodes:
         path = (*trail, node.name)
         if node.children is not None:

@@ -39,6 +39,7 @@ from mixxx_peewee.interop.model import ExchangeCue
 from mixxx_peewee.interop.model import ExchangeNode
 from mixxx_peewee.interop.model import ExchangeTempo
 from mixxx_peewee.interop.model import ExchangeTrack
+from mixxx_peewee.interop.model import folder_names
 from mixxx_peewee.interop.mp3offset import mp3_offset_seconds
 from mixxx_peewee.interop.pathmap import PathMap
 from mixxx_peewee.library import current_library
@@ -333,7 +334,7 @@ def _exchange_track(
 def _folder(roots: list[ExchangeNode], path: str) -> list[ExchangeNode]:
     """The children list of the folder ``path`` ("A/B") under ``roots``, made as needed."""
     children = roots
-    for name in (p for p in path.split("/") if p):
+    for name in folder_names(path):
         for node in children:
             if node.is_folder and node.name == name:
                 break

@@ -24,6 +24,7 @@ __all__ = [
     "ExchangeNode",
     "ExchangeTempo",
     "ExchangeTrack",
+    "folder_names",
 ]
 
 
@@ -119,3 +120,8 @@ class ExchangeFile:
     playlists: list[ExchangeNode]  # the nodes under the root, in order
     product: str = ""  # "rekordbox 6.7.4", "Traktor 3.11"
     warnings: list[str] = field(default_factory=list)  # per-file notes for the report
+
+
+def folder_names(path: str) -> tuple[str, ...]:
+    """The folder names of a folder path as the options spell it (``"Mixxx/Crates"``)."""
+    return tuple(name for name in path.split("/") if name)
