@@ -51,10 +51,14 @@ def _normalize(nfc: bool, nfd: bool) -> str | None:
 
 
 def _pairs(pairs: list[str] | None) -> list[str] | None:
-    for pair in pairs or []:
-        source, sep, target = pair.partition("=")
-        if not sep or not source or not target:
-            raise typer.BadParameter(f"--map takes FROM=TO, not {pair!r}", param_hint="--map")
+    """The --map pairs, checked by PathMap's own rule (a usage error when one is malformed)."""
+    from mixxx_peewee.errors import ValidationError
+    from mixxx_peewee.interop.pathmap import PathMap
+
+    try:
+        PathMap(pairs or ())
+    except ValidationError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--map") from None
     return pairs or None
 
 

@@ -76,16 +76,14 @@ def path_map_of(path_map: PathMapLike, normalize: Normalize = None) -> PathMap |
         return path_map
     if path_map is None and normalize is None:
         return None
-    if normalize not in (None, "nfc", "nfd"):
-        raise ValidationError(f"normalize must be 'nfc', 'nfd' or None, not {normalize!r}")
-    return PathMap(path_map or (), normalize=normalize)
+    return PathMap(path_map or (), normalize=normalize)  # it checks normalize
 
 
 def _selected_ids(
     tracks: Iterable[TrackLike] | None,
     search: str | None,
-    playlist: int | str | Playlist | None,
-    crate: int | str | Crate | None,
+    playlist: Playlist | None,
+    crate: Crate | None,
 ) -> list[int]:
     """The ids to export, in id order (a playlist: its running order, each track once)."""
     if tracks is not None:
@@ -94,9 +92,9 @@ def _selected_ids(
         return list(dict.fromkeys(track_ids_of(tracks)))
     filters: dict[str, Any] = {"hidden": False}
     if playlist is not None:
-        filters["playlist"] = get_playlist(playlist).id
+        filters["playlist"] = playlist.id
     if crate is not None:
-        filters["crate"] = get_crate(crate).id
+        filters["crate"] = crate.id
     rows = iter_tracks(search=search, columns=["id"], **filters)
     return list(dict.fromkeys(int(row["id"]) for row in rows))
 
@@ -164,7 +162,9 @@ def _export(
     if playlist is not None and crate is not None:
         raise ValidationError("give playlist= or crate=, not both")
     mapping = path_map_of(path_map, normalize)
-    ids = _selected_ids(tracks, search, playlist, crate)
+    playlist_row = get_playlist(playlist) if playlist is not None else None
+    crate_row = get_crate(crate) if crate is not None else None
+    ids = _selected_ids(tracks, search, playlist_row, crate_row)
     nodes = collect_sets(
         ids,
         playlists=playlists or playlist is not None,
@@ -173,10 +173,10 @@ def _export(
         playlist_folder=playlist_folder,
         crate_folder=crate_folder,
     )
-    if playlist is not None:
-        nodes = _only_set(nodes, str(get_playlist(playlist).name))
-    elif crate is not None:
-        nodes = _only_set(nodes, str(get_crate(crate).name))
+    if playlist_row is not None:
+        nodes = _only_set(nodes, str(playlist_row.name))
+    elif crate_row is not None:
+        nodes = _only_set(nodes, str(crate_row.name))
     report = ExportReport()
     report.playlists = _leaves(nodes)
     tracks_read = collect_tracks(ids, path_map=mapping, offset=offset, report=report)
